@@ -1,0 +1,43 @@
+# Two entry points: `make run` (the main job) and `make test` (the test suite).
+# Each creates the virtual environment it needs on first use.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SHARED ?= ../shared/data
+NB101_TABLE := $(SHARED)/nasbench101/nb101_test_r0.npz
+
+.PHONY: install data run check test bench clean
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,dask]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+# The NAS-Bench-101 store: imported from the table beside the repository when present,
+# else downloaded from the official release.
+data: install
+	@if [ -f "$(NB101_TABLE)" ]; then \
+		$(BIN)/nasdsl data nasbench101 --import "$(NB101_TABLE)" --if-missing; \
+	else \
+		$(BIN)/nasdsl data nasbench101 --download --if-missing; \
+	fi
+
+run: data
+	$(BIN)/nasdsl check experiments/*.nas
+	$(BIN)/nasdsl run experiments/quickstart.nas
+
+check: install
+	$(BIN)/nasdsl check experiments/*.nas
+
+test: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: data
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,87 @@
+"""`nasdsl run / check / report / data / list`. Exit codes: 0 ok, 1 run failed, 2 refused input."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nasdsl.errors import DataError, DslError, JournalError, NasdslError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nasdsl", description="Declared, reproducible NAS experiments.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run an experiment (resumes from its journal)")
+    run.add_argument("file", type=Path)
+    run.add_argument("--fresh", action="store_true", help="discard the journal and start over")
+    run.add_argument("--output", type=Path, help="override the file's output folder")
+    run.add_argument("--quiet", action="store_true", help="no progress display")
+
+    check = sub.add_parser("check", help="validate files and print their plans")
+    check.add_argument("files", type=Path, nargs="+")
+    check.add_argument("--strict", action="store_true", help="data problems are errors too")
+
+    report = sub.add_parser("report", help="write tables and plots from a journal")
+    report.add_argument("dir", type=Path, help="an experiment's output folder (or its journal)")
+
+    data = sub.add_parser("data", help="manage benchmark data")
+    data_sub = data.add_subparsers(dest="dataset", required=True)
+    nb = data_sub.add_parser("nasbench101", help="the NAS-Bench-101 table")
+    act = nb.add_mutually_exclusive_group(required=True)
+    act.add_argument("--import", dest="import_path", type=Path, metavar="PATH",
+                     help="import a .tfrecord (official) or a table .npz")
+    act.add_argument("--download", choices=["only108", "full"], nargs="?", const="only108",
+                     help="fetch the official file (default: only108)")
+    act.add_argument("--info", action="store_true", help="describe the store")
+    nb.add_argument("--data", type=Path, help="data folder (default $NASDSL_DATA or ~/.cache/nasdsl)")
+    nb.add_argument("--if-missing", action="store_true", help="do nothing when a store exists")
+
+    lst = sub.add_parser("list", help="list algorithms, ops, evaluators or metrics")
+    lst.add_argument("what", choices=["algorithms", "ops", "evaluators", "metrics"])
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            from nasdsl.dsl.show import check_files
+
+            return check_files(args.files, strict=args.strict)
+        if args.command == "list":
+            from nasdsl.dsl.show import list_names
+
+            return list_names(args.what)
+        if args.command == "data":
+            from nasdsl.store.command import data_command
+
+            return data_command(args)
+        if args.command == "run":
+            from nasdsl.runner import run_file
+
+            return run_file(args.file, fresh=args.fresh, output=args.output, quiet=args.quiet)
+        if args.command == "report":
+            from nasdsl.report import report_command
+
+            return report_command(args.dir)
+    except DslError as e:
+        print(e, file=sys.stderr)
+        return 2
+    except DataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except JournalError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except NasdslError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

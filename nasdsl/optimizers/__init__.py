@@ -1,0 +1,1 @@
+"""Search algorithms, each one class with `search(evaluate_batch, budget, rng)`."""

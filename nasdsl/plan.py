@@ -1,0 +1,193 @@
+"""The compiled experiment: every run, fully expanded, before anything is evaluated.
+
+The language compiles a `.nas` file into a `Plan`. Nothing downstream sees the syntax tree:
+optimizers, evaluators, the runner and reports read these dataclasses only. Setting values
+are plain Python values (int, float, str, bool, list, tuple) or a `Call` for call forms such
+as `grow(add_node = 0.1)`; names such as `conv3x3` become `str`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call value: `name(key = value, …)`; a bare name where a call is expected has no args."""
+
+    name: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        inner = ", ".join(f"{k} = {format_value(v)}" for k, v in self.args.items())
+        return f"{self.name}({inner})"
+
+
+def format_value(value: Any) -> str:
+    """The `.nas` spelling of a compiled value (used in plans, config keys and reports)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Call):
+        return str(value)
+    if isinstance(value, tuple):
+        return "(" + ", ".join(format_value(v) for v in value) + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, Budget):
+        return str(value)
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Per-run budget: a count of evaluations, or seconds of training time."""
+
+    amount: float
+    unit: Literal["evaluations", "seconds"]
+
+    def __str__(self) -> str:
+        amount = int(self.amount) if float(self.amount).is_integer() else self.amount
+        return f"{amount} {self.unit}"
+
+
+@dataclass(frozen=True)
+class SpaceSpec:
+    """`space cell { … }` or `space global { … }` with every default filled in.
+
+    cell: vertices, edges, ops (list of str), topology ("dag" | "chain").
+    global: layers (int, or (lo, hi) tuple for a range), ops, filters, skips.
+    """
+
+    kind: Literal["cell", "global"]
+    settings: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class EvaluatorSpec:
+    """`evaluate nasbench101|keras|"module:name" { … }` with every default filled in.
+
+    `target` is the import string for a Python evaluator, else None.
+    """
+
+    kind: Literal["nasbench101", "keras", "python"]
+    settings: Mapping[str, Any]
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """One concrete contender: a search block with one value for every swept key.
+
+    `swept` maps each swept key to its value in this configuration, keys spelled as in the
+    file with their block as prefix where not top-level (`population`, `space.layers`,
+    `mutation.add_node`, `evaluate.epochs`). `key` names the configuration stably across
+    reruns and is what the journal and reports use.
+    """
+
+    label: str
+    algorithm: str
+    settings: Mapping[str, Any]
+    swept: Mapping[str, Any]
+    budget: Budget
+    space: SpaceSpec
+    evaluator: EvaluatorSpec
+    index: int = 0
+
+    @property
+    def key(self) -> str:
+        if not self.swept:
+            return self.label
+        inner = ",".join(f"{k}={format_value(v)}" for k, v in self.swept.items())
+        return f"{self.label}[{inner}]"
+
+    def fingerprint(self) -> str:
+        """Digest of everything that decides what this configuration evaluates."""
+        payload = json.dumps(
+            {
+                "algorithm": self.algorithm,
+                "settings": _jsonable(self.settings),
+                "budget": str(self.budget),
+                "space": [self.space.kind, _jsonable(self.space.settings)],
+                "evaluator": [self.evaluator.kind, self.evaluator.target,
+                              _jsonable(self.evaluator.settings)],
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One repeat of one configuration; run r of every configuration uses seed `seed + r`."""
+
+    config: SearchConfig
+    repeat: int
+    seed: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.config.key}#{self.repeat}"
+
+
+@dataclass(frozen=True)
+class FinalSpec:
+    """`final { … }`: retrain the top architectures (Keras evaluator only)."""
+
+    top: int = 3
+    epochs: int = 50
+
+
+@dataclass(frozen=True)
+class ExecutionSpec:
+    """`run { … }`: where evaluations run and where the journal lives."""
+
+    workers: int = 1
+    cluster: str | None = None
+    journal: Path | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    experiment: str
+    source: Path | None
+    seed: int
+    repeat: int
+    output: Path
+    configs: tuple[SearchConfig, ...]
+    execution: ExecutionSpec = ExecutionSpec()
+    final: FinalSpec | None = None
+    notes: tuple[str, ...] = ()
+    """Things `nasdsl check` should tell the user (e.g. a pygmo default replaced)."""
+
+    @property
+    def runs(self) -> list[Run]:
+        return [Run(c, r, self.seed + r) for c in self.configs for r in range(self.repeat)]
+
+    @property
+    def journal_path(self) -> Path:
+        return self.execution.journal or (self.output / "journal.sqlite")
+
+    def spaces(self) -> dict[str, Any]:
+        """The search spaces of this plan, built, keyed by configuration key."""
+        from nasdsl.spaces import make_space
+
+        return {c.key: make_space(c.space) for c in self.configs}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Call):
+        return {"call": value.name, "args": _jsonable(dict(value.args))}
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Budget):
+        return str(value)
+    return value

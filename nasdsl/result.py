@@ -1,0 +1,37 @@
+"""What an evaluation returns, whatever evaluated it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["ok", "invalid", "failed"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """Outcome of evaluating one architecture.
+
+    `fitness` is what searches maximize (None unless status is "ok"). `metrics` holds the
+    reported metrics by name. `cost_seconds` is the training time the evaluation stands for
+    (simulated for a table lookup, wall time for real training): time budgets consume it.
+    `status` is "invalid" for an architecture outside the space (with the reason in
+    `error`) and "failed" for an evaluation that broke.
+    """
+
+    fitness: float | None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    cost_seconds: float = 0.0
+    status: Status = "ok"
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @classmethod
+    def invalid(cls, reason: str) -> "Result":
+        return cls(fitness=None, status="invalid", error=reason)
+
+    @classmethod
+    def failed(cls, reason: str) -> "Result":
+        return cls(fitness=None, status="failed", error=reason)

@@ -1,0 +1,32 @@
+"""Shared fixtures. Data lives beside the repository in ../shared/data (or $NASDSL_SHARED_DATA);
+it is never copied into the project. In CI (CI=true) missing data fails the test."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("NASDSL_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def need_file(path: Path) -> Path:
+    """Return `path`, or skip (fail in CI) when the data is not there."""
+    if not path.exists():
+        msg = f"data not found: {path}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def nb101_table() -> Path:
+    """The shared NAS-Bench-101 table (.npz: hash, spec, test accuracy of run 0)."""
+    return need_file(SHARED_DATA / "nasbench101" / "nb101_test_r0.npz")
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_dir() -> Path:
+    return need_file(SHARED_DATA / "fashion-mnist")
