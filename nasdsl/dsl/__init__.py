@@ -1,0 +1,59 @@
+"""The `.nas` language: `load(path)` / `loads(text)` turn a file into a `Plan`.
+
+Text is parsed by the LALR grammar `nasdsl/grammar/nas.lark`, transformed into the typed AST
+of `nasdsl.dsl.ast`, then checked and compiled against the tables of `nasdsl.dsl.schema`.
+Whatever the input, the only error raised is `DslError`, located in the source.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from nasdsl.dsl import ast
+from nasdsl.dsl.diagnostics import Source
+from nasdsl.errors import DslError
+from nasdsl.plan import Plan
+
+
+def parse(text: str, file: str = "<string>") -> ast.Document:
+    """Text -> AST, without checking meaning."""
+    from nasdsl.dsl.parser import parse_tree
+    from nasdsl.dsl.transformer import to_ast
+
+    source = Source(file, text)
+    try:
+        return to_ast(parse_tree(source), source)
+    except RecursionError:
+        raise source.error("the file nests too deeply to read", ast.Pos(1, 1)) from None
+
+
+def loads(text: str, file: str = "<string>", *, source_path: Path | None = None) -> Plan:
+    """Compile `.nas` text. `file` names it in errors; the experiment defaults to its stem."""
+    from nasdsl.dsl.compiler import compile_document
+
+    document = parse(text, file)
+    default_name = Path(file).stem if file and not file.startswith("<") else "experiment"
+    try:
+        return compile_document(document, default_name or "experiment", source_path)
+    except RecursionError:
+        raise Source(file, text).error("the file nests too deeply to read",
+                                       ast.Pos(1, 1)) from None
+
+
+def load(path: str | Path) -> Plan:
+    """Compile a `.nas` file (UTF-8)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DslError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DslError("the file is not UTF-8 text", file=str(path), line=line,
+                       column=column) from None
+    return loads(text, str(path), source_path=path)
+
+
+__all__ = ["load", "loads", "parse", "DslError"]

@@ -1,0 +1,156 @@
+"""Text -> Lark tree, with every Lark failure turned into a located `DslError`.
+
+The LALR parser is built once per process (lazily, on first use) from
+`nasdsl/grammar/nas.lark`; building it is the slow part of parsing a small file.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Iterator
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from nasdsl.dsl.ast import Pos
+from nasdsl.dsl.diagnostics import Source, describe_token, expected_words
+from nasdsl.errors import DslError
+
+GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammar" / "nas.lark"
+
+MAX_DEPTH = 64
+"""Deepest nesting of brackets accepted; deeper input is refused, not recursed into."""
+
+
+class _BracketNewlines:
+    """Post-lexer: newlines inside () and [] carry no meaning, so drop them there.
+
+    Also refuses absurd nesting early, so later recursive stages stay shallow.
+    """
+
+    always_accept = ("_NL",)
+
+    def __init__(self) -> None:
+        self.source: Source | None = None
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        depth = 0
+        for token in stream:
+            kind = token.type
+            if kind in ("LPAR", "LSQB"):
+                depth += 1
+                if depth > MAX_DEPTH and self.source is not None:
+                    raise self.source.error(
+                        f"nesting deeper than {MAX_DEPTH} brackets", _token_pos(token))
+            elif kind in ("RPAR", "RSQB"):
+                depth = max(depth - 1, 0)
+            elif kind == "_NL" and depth > 0:
+                continue
+            yield token
+
+
+@functools.lru_cache(maxsize=None)
+def _parser(kind: str = "lalr") -> Lark:
+    options = dict(parser=kind, propagate_positions=True, maybe_placeholders=False)
+    if kind == "lalr":
+        return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), postlex=_BracketNewlines(),
+                    **options)
+    # Earley (for benchmarks): no post-lexer, so newlines inside brackets are not dropped.
+    return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), lexer="dynamic", **options)
+
+
+def grammar_parser(kind: str = "lalr") -> Lark:
+    """The cached parser ("lalr", the product; "earley", a baseline for benchmarks)."""
+    return _parser(kind)
+
+
+def parse_tree(source: Source) -> Tree:
+    """Parse the whole text; any failure becomes a DslError pointing at the bad token."""
+    parser = _parser("lalr")
+    postlex: _BracketNewlines = parser.options.postlex
+    postlex.source = source
+    try:
+        return parser.parse(source.text)
+    except UnexpectedInput as exc:
+        raise _translate(exc, source, parser) from None
+    except RecursionError:
+        raise source.error("the file nests too deeply to read", Pos(1, 1)) from None
+
+
+def _literal_names(parser: Lark) -> dict[str, str]:
+    out = {}
+    for term in parser.terminals:
+        if type(term.pattern).__name__ == "PatternStr":
+            out[term.name] = term.pattern.value
+    return out
+
+
+def _translate(exc: UnexpectedInput, source: Source, parser: Lark) -> DslError:
+    literals = _literal_names(parser)
+    if isinstance(exc, UnexpectedCharacters):
+        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+        pos = Pos(exc.line, exc.column)
+        if char == '"':
+            return source.error("unterminated string (a string ends with `\"` on the same line)",
+                                pos)
+        expected = expected_words(exc.allowed or (), literals)
+        shown = repr(char)[1:-1] if char.isprintable() else f"U+{ord(char):04X}" if char else "?"
+        return source.error(f"unexpected character `{shown}`", pos, expected=expected)
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = expected_words(_accepted(exc), literals)
+        if token.type == "$END":
+            return source.error("unexpected end of file" + _open_brace_hint(source, None),
+                                _end_pos(source), expected=expected)
+        found = describe_token(token.type, str(token))
+        pos = _token_pos(token)
+        return source.error(f"unexpected {found}" + _open_brace_hint(source, pos), pos,
+                            expected=expected)
+    if isinstance(exc, UnexpectedEOF):
+        expected = expected_words(exc.expected or (), literals)
+        return source.error("unexpected end of file", _end_pos(source), expected=expected)
+    return source.error(str(exc).splitlines()[0], Pos(getattr(exc, "line", 1) or 1,
+                                                       getattr(exc, "column", 1) or 1))
+
+
+def _accepted(exc: UnexpectedToken) -> set[str]:
+    """Exactly the terminals the parser could take here (LALR's own lookahead set merges
+    states, so it over-reports); falls back to Lark's set if the replay fails."""
+    try:
+        found = exc.interactive_parser.accepts()
+    except Exception:  # the replay is a convenience; the plain set is still right
+        found = set()
+    return set(found) or set(exc.expected or ())
+
+
+def _open_brace_hint(source: Source, pos: Pos | None) -> str:
+    """When a block is still open at the error, the missing `}` is the likely cause."""
+    lines = source.text.splitlines()
+    if pos is not None:
+        lines = lines[:pos.line - 1]
+    opened: list[int] = []
+    for number, line in enumerate(lines, start=1):
+        in_string = False
+        for ch in line:
+            if ch == '"':
+                in_string = not in_string
+            elif in_string:
+                continue
+            elif ch == "#":
+                break
+            elif ch == "{":
+                opened.append(number)
+            elif ch == "}" and opened:
+                opened.pop()
+    if opened:
+        return f" (the block opened on line {opened[-1]} has no `}}`)"
+    return ""
+
+
+def _token_pos(token: Token) -> Pos:
+    return Pos(token.line or 1, token.column or 1)
+
+
+def _end_pos(source: Source) -> Pos:
+    lines = source.text.splitlines() or [""]
+    return Pos(len(lines), len(lines[-1]) + 1)

@@ -1,0 +1,221 @@
+"""`nasdsl check` and `nasdsl list`: what a file will do, and what the language offers.
+
+Output is plain lines when stdout is not a terminal (pipes, CI, tests) and rich on one.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from nasdsl.errors import DslError
+from nasdsl.plan import Plan, format_value
+
+
+def check_files(paths: Sequence[Path | str], strict: bool = False) -> int:
+    """Check each file and print its plan. 2 if any file is refused (or, with `strict`,
+    has data problems), else 0. A refused file does not stop the others."""
+    from nasdsl.dsl import load
+
+    status = 0
+    out = _Printer()
+    for path in paths:
+        try:
+            plan = load(path)
+        except DslError as exc:
+            print(exc, file=sys.stderr)
+            status = 2
+            continue
+        out.plan(plan)
+        problems = data_problems(plan)
+        for problem in problems:
+            out.warning(problem)
+        if problems and strict:
+            status = 2
+    return status
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """The plan as plain text lines (what `nasdsl check` prints)."""
+    first = plan.configs[0]
+    lines = [
+        f"experiment {plan.experiment}" + (f"  ({plan.source})" if plan.source else ""),
+        f"  seed {plan.seed}, repeat {plan.repeat}, output {plan.output}",
+        f"  space {first.space.kind}: {_settings(first.space.settings)}",
+    ]
+    sizes = dict.fromkeys(space_size(c.space) for c in plan.configs)
+    lines.append("  space size: " + ", ".join(sizes))
+    target = f" {first.evaluator.target!r}" if first.evaluator.target else ""
+    lines.append(f"  evaluate {first.evaluator.kind}{target}: "
+                 f"{_settings(first.evaluator.settings)}")
+    by_label: dict[str, list] = {}
+    for config in plan.configs:
+        by_label.setdefault(config.label, []).append(config)
+    for label, configs in by_label.items():
+        head = configs[0]
+        title = label if label == head.algorithm else f"{label} ({head.algorithm})"
+        lines.append(f"  search {title}: {len(configs)} configuration"
+                     f"{'s' if len(configs) != 1 else ''}, {len(configs) * plan.repeat} runs")
+        for config in configs:
+            swept = ", ".join(f"{k} = {format_value(v)}" for k, v in config.swept.items())
+            lines.append(f"    [{config.index}] {swept or 'no sweep'}; budget {config.budget}; "
+                         f"{_settings(config.settings) or 'no settings'}")
+    if plan.final:
+        lines.append(f"  final: top {plan.final.top}, epochs {plan.final.epochs}")
+    ex = plan.execution
+    lines.append(f"  run: workers {ex.workers}" + (f", cluster {ex.cluster}" if ex.cluster else "")
+                 + f", journal {plan.journal_path}")
+    for note in plan.notes:
+        lines.append(f"  note: {note}")
+    lines.append("  total: " + _totals(plan))
+    return lines
+
+
+def space_size(spec: Any) -> str:
+    """The exact size of a space, or "size unknown" when it cannot be counted here."""
+    try:
+        from nasdsl.spaces import make_space
+
+        return f"{make_space(spec).size():,} architectures"
+    except (NotImplementedError, ImportError, AttributeError, TypeError):
+        return "size unknown"
+
+
+def data_problems(plan: Plan) -> list[str]:
+    """Problems the data checks find (empty when the evaluator package offers none)."""
+    try:
+        from nasdsl import evaluators
+    except ImportError:
+        return []
+    check = getattr(evaluators, "data_problems", None)
+    if check is None:
+        return []
+    found: list[str] = []
+    for config in plan.configs:
+        for problem in check(config.evaluator, config.budget):
+            if problem not in found:
+                found.append(problem)
+    return found
+
+
+def _settings(settings: Any) -> str:
+    return ", ".join(f"{k} = {format_value(v)}" for k, v in settings.items() if v is not None)
+
+
+def _totals(plan: Plan) -> str:
+    runs = plan.runs
+    evaluations = sum(int(r.config.budget.amount) for r in runs
+                      if r.config.budget.unit == "evaluations")
+    seconds = sum(r.config.budget.amount for r in runs if r.config.budget.unit == "seconds")
+    parts = [f"{len(runs)} runs"]
+    if evaluations:
+        parts.append(f"{evaluations:,} evaluations")
+    if seconds:
+        parts.append(f"{format_value(seconds)} seconds of training time")
+    return ", ".join(parts)
+
+
+class _Printer:
+    """Plain lines off a terminal, rich on one."""
+
+    def __init__(self) -> None:
+        self.rich = sys.stdout.isatty()
+
+    def plan(self, plan: Plan) -> None:
+        lines = plan_lines(plan)
+        if not self.rich:
+            print("\n".join(lines))
+            return
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console()
+        console.print(f"[bold]{escape(lines[0])}[/bold]")
+        for line in lines[1:]:
+            style = "yellow" if line.lstrip().startswith("note:") else ""
+            console.print(f"[{style}]{escape(line)}[/{style}]" if style else escape(line))
+
+    def warning(self, text: str) -> None:
+        print(f"warning: {text}", file=sys.stdout)
+
+
+# --- nasdsl list ------------------------------------------------------------------------
+
+def list_names(what: str) -> int:
+    """Print every algorithm, op, evaluator or metric with its settings and defaults."""
+    lines = {"algorithms": _algorithm_lines, "ops": _op_lines,
+             "evaluators": _evaluator_lines, "metrics": _metric_lines}.get(what)
+    if lines is None:
+        print(f"error: nothing called {what!r} to list (algorithms, ops, evaluators, metrics)",
+              file=sys.stderr)
+        return 2
+    print("\n".join(lines()))
+    return 0
+
+
+def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
+    from nasdsl.dsl.types import REQUIRED
+
+    out = []
+    for p in params:
+        default = "required" if p.default is REQUIRED else (
+            "none" if p.default is None else p.type.spell(p.default))
+        doc = f"  # {p.doc}" if p.doc else ""
+        out.append(f"{indent}{p.name} = {default}{doc}")
+    return out
+
+
+def _algorithm_lines() -> list[str]:
+    from nasdsl.dsl import schema
+    from nasdsl.dsl.pygmo_catalog import multi_objective, pygmo_algorithms
+
+    lines = []
+    for name, params in schema.ALGORITHMS.items():
+        lines.append(name)
+        lines.extend(_param_lines(params.values()) or ["    (no settings)"])
+    for name, algo in pygmo_algorithms().items():
+        if multi_objective(name):
+            continue
+        lines.append(f"{schema.PYGMO_PREFIX}{name}  # {algo.summary}")
+        lead = [schema.PYGMO_GENERATIONS, schema.PYGMO_POPULATION] if algo.has_gen \
+            else [schema.PYGMO_POPULATION]
+        lines.extend(_param_lines(lead))
+        for key, default in algo.keywords.items():
+            if key in ("gen", "seed"):
+                continue
+            shown = "none" if default is None else format_value(default)
+            lines.append(f"    {key} = {shown}")
+    lines.append("every search also takes `budget`")
+    return lines
+
+
+def _op_lines() -> list[str]:
+    from nasdsl.dsl import schema
+
+    ops = schema.all_ops()
+    return [f"space cell: {', '.join(ops['cell'])}",
+            f"space global: {', '.join(ops['global'])}",
+            f"evaluate nasbench101 takes: {', '.join(ops['nasbench101'])}"]
+
+
+def _evaluator_lines() -> list[str]:
+    from nasdsl.dsl import schema
+
+    lines = []
+    for name, params in schema.EVALUATORS.items():
+        lines.append(name)
+        lines.extend(_param_lines(params.values()))
+    lines.append('"package.module:name"  # any evaluator class or factory; settings are its '
+                 "keyword arguments")
+    lines.append("datasets: " + ", ".join(schema.DATASETS) + ', npz("path")')
+    return lines
+
+
+def _metric_lines() -> list[str]:
+    from nasdsl.dsl import schema
+
+    lines = []
+    for name, metrics in schema.METRICS.items():
+        lines.append(f"{name}: {', '.join(metrics)}")
+        lines.append(f"    fitness may be: {', '.join(schema.fitness_metrics(name))}")
+    return lines

@@ -1,0 +1,161 @@
+"""Lark tree -> typed AST (`nasdsl.dsl.ast`): one method per grammar rule, nothing else.
+
+Lexical checks that the grammar leaves open happen here (string escapes, `_` in numbers);
+everything about meaning is the compiler's.
+"""
+from __future__ import annotations
+
+from lark import Token, Transformer, v_args
+from lark.exceptions import VisitError
+
+from nasdsl.dsl import ast
+from nasdsl.dsl.diagnostics import Source
+
+
+def _pos(item) -> ast.Pos:
+    if isinstance(item, Token):
+        return ast.Pos(item.line or 1, item.column or 1)
+    return ast.Pos(item.meta.line, item.meta.column)
+
+
+def _number_text(token: Token) -> str:
+    return str(token).replace("_", "")
+
+
+@v_args(meta=True)
+class ToAst(Transformer):
+    """Builds the AST bottom-up; `source` is used only to raise located errors."""
+
+    def __init__(self, source: Source):
+        super().__init__(visit_tokens=False)
+        self.source = source
+
+    # --- values ---------------------------------------------------------------------
+    def int(self, meta, children):
+        (tok,) = children
+        return ast.Int(int(_number_text(tok)), _pos(tok))
+
+    def float(self, meta, children):
+        (tok,) = children
+        return ast.Float(float(_number_text(tok)), _pos(tok), str(tok))
+
+    def string(self, meta, children):
+        (tok,) = children
+        return ast.Str(self._unescape(tok), _pos(tok))
+
+    def true(self, meta, children):
+        return ast.Bool(True, ast.Pos(meta.line, meta.column))
+
+    def false(self, meta, children):
+        return ast.Bool(False, ast.Pos(meta.line, meta.column))
+
+    def name(self, meta, children):
+        (tok,) = children
+        return ast.Name(str(tok), _pos(tok))
+
+    def list(self, meta, children):
+        return ast.ListValue(tuple(c for c in children if c is not None),
+                             ast.Pos(meta.line, meta.column))
+
+    def tuple(self, meta, children):
+        return ast.TupleValue(tuple(c for c in children if c is not None),
+                              ast.Pos(meta.line, meta.column))
+
+    def range(self, meta, children):
+        lo, hi = children
+        return ast.Range(int(_number_text(lo)), int(_number_text(hi)), _pos(lo))
+
+    def quantity(self, meta, children):
+        number, unit = children
+        integral = number.type == "INT"
+        amount = int(_number_text(number)) if integral else float(_number_text(number))
+        return ast.Quantity(amount, str(unit), _pos(number), _pos(unit), integral)
+
+    def call(self, meta, children):
+        name, *args = children
+        return ast.CallValue(str(name), tuple(a for a in args if a is not None), _pos(name))
+
+    def positional(self, meta, children):
+        (value,) = children
+        return ast.Arg(None, value, value.pos)
+
+    def keyword(self, meta, children):
+        key, value = children
+        return ast.Arg(str(key), value, _pos(key))
+
+    def call_sweep(self, meta, children):
+        key, values = children
+        return ast.Arg(str(key), values, _pos(key), swept=True)
+
+    # --- statements -----------------------------------------------------------------
+    def setting(self, meta, children):
+        key, value = children
+        return ast.Setting(ast.Key(str(key), _pos(key)), value)
+
+    def sweep(self, meta, children):
+        key, values = children
+        return ast.Sweep(ast.Key(str(key), _pos(key)), values)
+
+    def zipped(self, meta, children):
+        *keys, values = children
+        return ast.ZippedSweep(tuple(ast.Key(str(k), _pos(k)) for k in keys), values,
+                               ast.Pos(meta.line, meta.column))
+
+    def head(self, meta, children):
+        (tok,) = children
+        if tok.type == "STRING":
+            return ast.Str(self._unescape(tok), _pos(tok))
+        return ast.Name(str(tok), _pos(tok))
+
+    def label(self, meta, children):
+        (tok,) = children
+        return ast.Key(str(tok), _pos(tok))
+
+    def body(self, meta, children):
+        return tuple(children)
+
+    def block(self, meta, children):
+        kind, *rest = children
+        head = label = body = None
+        for part in rest:
+            if isinstance(part, (ast.Name, ast.Str)):
+                head = part
+            elif isinstance(part, ast.Key):
+                label = part
+            else:
+                body = part
+        return ast.Block(ast.Key(str(kind), _pos(kind)), head, label, body, _pos(kind))
+
+    def start(self, meta, children):
+        return tuple(children)
+
+    # --- lexical checks -------------------------------------------------------------
+    def _unescape(self, tok: Token) -> str:
+        """Only `\\"` and `\\\\` are escapes; any other backslash pair is refused."""
+        raw = str(tok)[1:-1]
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            ch = raw[i]
+            if ch == "\\":
+                nxt = raw[i + 1] if i + 1 < len(raw) else ""
+                if nxt not in ('"', "\\"):
+                    column = (tok.column or 1) + 1 + i
+                    raise self.source.error(
+                        f"unknown escape `\\{nxt}` in a string (only `\\\"` and `\\\\` are escapes)",
+                        ast.Pos(tok.line or 1, column))
+                out.append(nxt)
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+        return "".join(out)
+
+
+def to_ast(tree, source: Source) -> ast.Document:
+    """Transform a parse tree of `source` into its Document."""
+    try:
+        statements = ToAst(source).transform(tree)
+    except VisitError as exc:
+        raise exc.orig_exc from None
+    return ast.Document(tuple(statements), source.file, source.text)

@@ -1,0 +1,5 @@
+# expect 3:22 `edges` must be an integer ≥ 1, got 0
+budget = 10 evals
+space cell { edges = 0 }
+evaluate keras { }
+search random

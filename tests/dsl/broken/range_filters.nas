@@ -1,0 +1,5 @@
+# expect 3:43 must be an integer ≥ 1, got -32
+budget = 10 evals
+space global { layers = 3; filters = [16, -32] }
+evaluate keras { }
+search random

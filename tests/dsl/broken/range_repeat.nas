@@ -1,0 +1,6 @@
+# expect 2:10 `repeat` must be an integer ≥ 1, got 0
+repeat = 0
+budget = 10 evals
+space cell { }
+evaluate nasbench101 { }
+search random

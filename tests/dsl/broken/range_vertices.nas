@@ -1,0 +1,5 @@
+# expect 3:25 `vertices` must be an integer ≥ 2, got 1
+budget = 10 evals
+space cell { vertices = 1 }
+evaluate keras { }
+search random

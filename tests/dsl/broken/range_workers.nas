@@ -1,0 +1,6 @@
+# expect 6:17 `workers` must be an integer ≥ 1, got 0
+budget = 10 evals
+space cell { }
+evaluate nasbench101 { }
+search random
+run { workers = 0 }

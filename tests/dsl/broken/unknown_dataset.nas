@@ -1,0 +1,5 @@
+# expect 4:28 unknown dataset `fashion`
+budget = 10 evals
+space cell { }
+evaluate keras { dataset = fashion }
+search random

@@ -1,0 +1,52 @@
+"""`nasdsl check` and `nasdsl list` through a real subprocess: exit codes and output."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD = ROOT / "experiments" / "nb101_evolution_example.nas"
+BROKEN = ROOT / "tests" / "dsl" / "broken" / "unknown_key_search.nas"
+
+
+def _nasdsl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nasdsl.cli", *args], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+
+
+def test_check_good_file_prints_the_plan_and_exits_0():
+    done = _nasdsl("check", str(GOOD))
+    assert done.returncode == 0, done.stderr
+    assert "experiment nb101_evolution" in done.stdout
+    assert "search regularized_evolution: 5 configurations, 50 runs" in done.stdout
+    assert "population = 64, sample = 16" in done.stdout
+    assert "total: 50 runs, 75,000 evaluations" in done.stdout
+
+
+def test_check_broken_file_prints_caret_and_exits_2_but_checks_the_others():
+    done = _nasdsl("check", str(BROKEN), str(GOOD))
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert lines[0].endswith("unknown_key_search.nas:5:32: error: unknown key `populaton` "
+                             "in `search regularized_evolution`")
+    assert lines[1] == "    search regularized_evolution { populaton = 10 }"
+    assert lines[2] == "    " + " " * 31 + "^"
+    assert "did you mean `population`?" in done.stderr
+    assert "experiment nb101_evolution" in done.stdout
+
+
+def test_list_algorithms_includes_pygmo_keywords_with_defaults():
+    done = _nasdsl("list", "algorithms")
+    assert done.returncode == 0
+    assert "pygmo.gaco" in done.stdout and "    ker = 63" in done.stdout
+    assert "    sample = 25" in done.stdout
+    assert "pygmo.nsga2" not in done.stdout  # multi-objective: not usable here
+
+
+def test_list_ops_and_metrics():
+    ops = _nasdsl("list", "ops")
+    metrics = _nasdsl("list", "metrics")
+    assert ops.returncode == metrics.returncode == 0
+    assert "evaluate nasbench101 takes: conv1x1, conv3x3, maxpool3x3" in ops.stdout
+    assert "trainable_parameters" in metrics.stdout
