@@ -30,3 +30,12 @@ def nb101_table() -> Path:
 @pytest.fixture(scope="session")
 def fashion_mnist_dir() -> Path:
     return need_file(SHARED_DATA / "fashion-mnist")
+
+
+@pytest.fixture(scope="session")
+def nb101_store(nb101_table: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A NAS-Bench-101 store imported once per session from the shared table, in a temporary
+    data folder; returns the store folder (pass it as `data`). Sets nothing global."""
+    from nasdsl.store.importer import import_file
+
+    return import_file(nb101_table, tmp_path_factory.mktemp("nasdsl-data")).store

@@ -1,14 +1,24 @@
-"""Evaluators: how good is an architecture. Each offers `evaluate(...) -> Result` and
-NORD's `descriptor_evaluate(...)`."""
+"""Evaluators: how good is an architecture. Each offers `evaluate(...) -> Result`; the
+NAS-Bench-101 one also NORD's `descriptor_evaluate(...)`. Imports are lazy so that the CLI
+and workers only load what they use."""
 from __future__ import annotations
+
+_EXPORTS = {
+    "Evaluator": "nasdsl.evaluators.base",
+    "NASBench101Evaluator": "nasdsl.evaluators.nasbench101",
+    "DescriptorEvaluator": "nasdsl.evaluators.python_target",
+    "make_evaluator": "nasdsl.evaluators.registry",
+    "data_problems": "nasdsl.evaluators.registry",
+}
 
 
 def __getattr__(name: str):
-    if name == "NASBench101Evaluator":
-        from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(name)
+    import importlib
 
-        return NASBench101Evaluator
-    raise AttributeError(name)
+    return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["NASBench101Evaluator"]
+__all__ = list(_EXPORTS)

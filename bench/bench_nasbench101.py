@@ -1,0 +1,200 @@
+"""NAS-Bench-101 store and evaluator speed, each figure beside a baseline measured in the
+same run: a pickle of dicts (the usual way tables are shipped) and the official-style
+per-cell hashing.
+
+Prints one line per figure: name, value, unit, baseline, ratio. Imports the shared table
+(from $NASDSL_SHARED_DATA, else ../shared/data beside the repository) into a temporary data
+folder when no store is given with --data.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("NASDSL_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def line(name: str, value: float, unit: str, baseline: float, base_name: str) -> None:
+    ratio = baseline / value if value else float("inf")
+    print(f"{name}: {value:.4g} {unit} | baseline {base_name}: {baseline:.4g} {unit} "
+          f"| {ratio:.1f}x")
+
+
+def descriptor_of(matrix, ops) -> SimpleNamespace:
+    """A NORD-shaped descriptor ('<i>_Layer' names, [op, None] layers)."""
+    names = [f"{i}_Layer" for i in range(len(ops))]
+    return SimpleNamespace(layers={n: [op, None] for n, op in zip(names, ops)},
+                           connections={names[i]: [names[j] for j in range(len(ops)) if matrix[i][j]]
+                                        for i in range(len(ops))})
+
+
+def _rss_script(kind: str, path: str) -> str:
+    return f"""
+import resource, sys
+def rss():
+    for l in open('/proc/self/status'):
+        if l.startswith('VmRSS'):
+            return int(l.split()[1]) * 1024
+import numpy as np, pickle
+from nasdsl.store.nasbench101 import NASBench101Store
+before = rss()
+if {kind!r} == 'store':
+    s = NASBench101Store.open({path!r})
+    rows = s.rows(s.hashes[::40])
+    acc = s.array('test_accuracy')[np.sort(rows), 0, 0].sum()
+else:
+    with open({path!r}, 'rb') as f:
+        d = pickle.load(f)
+print(rss() - before)
+"""
+
+
+def resident(kind: str, path: Path) -> int:
+    out = subprocess.run([sys.executable, "-c", _rss_script(kind, str(path))],
+                         capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--data", type=Path, help="an existing store (or data folder) to measure")
+    args = p.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="nasdsl-bench-"))
+    try:
+        return _measure(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _crc_throughput() -> None:
+    """MB/s of record checksumming: the installed backend against the numpy fallback."""
+    from nasdsl.store import crc32c
+
+    rng = np.random.default_rng(0)
+    records = [rng.bytes(int(n)) for n in rng.integers(300, 500, size=20_000)]
+    size = sum(map(len, records)) / 2**20
+    t = time.perf_counter()
+    crc32c.crc32c_many(records)
+    fast = size / (time.perf_counter() - t)
+    t = time.perf_counter()
+    crc32c._crc32c_numpy(records)
+    fallback = size / (time.perf_counter() - t)
+    print(f"tfrecord checksum throughput ({crc32c.backend()}): {fast:,.0f} MB/s | baseline numpy "
+          f"fallback: {fallback:,.0f} MB/s | {fast / fallback:.1f}x")
+
+
+def _measure(args: argparse.Namespace, tmp: Path) -> int:
+    from nasdsl.evaluators import NASBench101Evaluator
+    from nasdsl.hashing import reference_module_hash, reference_prune
+    from nasdsl.store.importer import import_file
+    from nasdsl.store.nasbench101 import NASBench101Store
+
+    table = SHARED / "nasbench101" / "nb101_test_r0.npz"
+    if args.data is None:
+        if not table.exists():
+            print(f"shared table not found: {table}", file=sys.stderr)
+            return 1
+        t = time.perf_counter()
+        data = import_file(table, tmp).store
+        import_seconds = time.perf_counter() - t
+    else:
+        data, import_seconds = args.data, None
+
+    # --- baseline: the same table as a pickle of dicts ---------------------------------
+    store = NASBench101Store.open(data)
+    acc = np.asarray(store.array("test_accuracy"))[:, 0, 0]
+    params = np.asarray(store.array("trainable_parameters"))
+    hashes = [h.decode() for h in store.hashes]
+    as_dicts = {h: {"module_adjacency": store.adjacency[i], "module_operations": store.spec(i)[1],
+                    "test_accuracy": float(acc[i]), "trainable_parameters": int(params[i])}
+                for i, h in enumerate(hashes)}
+    pickled = tmp / "table.pkl"
+    with open(pickled, "wb") as f:
+        pickle.dump(as_dicts, f, protocol=pickle.HIGHEST_PROTOCOL)
+    del as_dicts
+
+    if import_seconds is not None:
+        t = time.perf_counter()
+        np.load(table)["hash"]  # decompressing the source alone, for scale
+        line("import shared table (423,624 cells)", import_seconds, "s",
+             time.perf_counter() - t, "decompress its hash column only")
+
+    t = time.perf_counter()
+    opened = NASBench101Store.open(data)
+    ev = NASBench101Evaluator(store=opened, fitness="test_accuracy", report=["trainable_parameters"])
+    ev.evaluate(hashes[0])
+    load = time.perf_counter() - t
+    t = time.perf_counter()
+    with open(pickled, "rb") as f:
+        table_dicts = pickle.load(f)
+    pickle_load = time.perf_counter() - t
+    line(f"store load ({opened.cells:,} cells)", load, "s", pickle_load, "pickle of dicts")
+
+    # --- single queries by descriptor ---------------------------------------------------
+    rng = np.random.default_rng(0)
+    rows = rng.choice(opened.cells, size=2000, replace=False)
+    specs = [opened.spec(int(r)) for r in rows]
+    descriptors = [descriptor_of(m, o) for m, o in specs]
+
+    t = time.perf_counter()
+    for d in descriptors:
+        ev.evaluate(d)
+    cold = (time.perf_counter() - t) / len(descriptors)
+    t = time.perf_counter()
+    for m, o in specs[:300]:
+        pruned = reference_prune(np.asarray(m), [{"input": -1, "output": -2, "conv3x3-bn-relu": 0,
+                                                  "conv1x1-bn-relu": 1, "maxpool3x3": 2}[x] for x in o])
+        table_dicts[reference_module_hash(*pruned)]["test_accuracy"]
+    official = (time.perf_counter() - t) / 300
+    line("query by descriptor, cold (hash computed)", cold * 1e6, "us", official * 1e6,
+         "official-style prune+hash then dict lookup")
+
+    reps = 20
+    t = time.perf_counter()
+    for _ in range(reps):
+        for d in descriptors:
+            ev.evaluate(d)
+    warm = (time.perf_counter() - t) / (reps * len(descriptors))
+    keys = [hashes[int(r)] for r in rows]
+    t = time.perf_counter()
+    for _ in range(reps):
+        for k in keys:
+            table_dicts[k]["test_accuracy"]
+    dict_get = (time.perf_counter() - t) / (reps * len(keys))
+    line("query by descriptor, hash memoized", warm * 1e6, "us", dict_get * 1e6,
+         "bare dict lookup by known hash (lower bound)")
+
+    # --- batch throughput ------------------------------------------------------------
+    batch_keys = [hashes[int(r)] for r in rng.choice(opened.cells, size=50_000, replace=False)]
+    t = time.perf_counter()
+    ev.evaluate_batch(batch_keys)
+    batch = len(batch_keys) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    for k in batch_keys[:10_000]:
+        ev.evaluate(k)
+    single = 10_000 / (time.perf_counter() - t)
+    print(f"batch query throughput (by hash): {batch:,.0f} evals/s | baseline one by one: "
+          f"{single:,.0f} evals/s | {batch / single:.1f}x")
+
+    # --- memory ----------------------------------------------------------------------
+    mem_store = resident("store", Path(data))
+    mem_pickle = resident("pickle", pickled)
+    line("resident memory of the loaded store (after 10k queries)", mem_store / 2**20, "MB",
+         mem_pickle / 2**20, "pickle of dicts")
+    _crc_throughput()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""NAS-Bench-101 as an evaluator: a table lookup standing in for training.
+
+Queries take a descriptor, a cell (anything with `matrix`, `ops` and `.hash`), a
+`(matrix, ops)` pair or a hash. `repeats = sample` draws one of the stored training runs
+with a generator seeded by the evaluation's seed (the evaluator's own generator when none
+is given); `mean` averages the runs. `cost_seconds` is the simulated training time of what
+was returned, so time budgets work; `total_training_time` accumulates it.
+
+The same object speaks NORD's `BenchmarkEvaluator` protocol (`get_available_ops`,
+`descriptor_evaluate`, `has_been_evaluated`, `descriptor_to_matrix`), so code written for
+NORD runs against it unchanged.
+"""
+from __future__ import annotations
+
+import os
+import random
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+
+from nasdsl.errors import DataError
+from nasdsl.evaluators.base import Evaluator
+from nasdsl.evaluators.cell_hash import HashMemo
+from nasdsl.evaluators.descriptor_matrix import descriptor_to_matrix as _to_matrix
+from nasdsl.evaluators.nasbench101_checks import metric_problems
+from nasdsl.result import Result
+from nasdsl.store.nasbench101 import NASBench101Store
+from nasdsl.store.table import METRICS
+
+REPEATS = ("sample", "mean")
+EPOCHS = (4, 12, 36, 108)
+DEFAULT_REPORT = ("test_accuracy", "training_time")
+
+
+class NASBench101Evaluator(Evaluator):
+    """Look architectures up in an imported NAS-Bench-101 store."""
+
+    def __init__(self, data: str | os.PathLike | None = None,
+                 fitness: str = "validation_accuracy", repeats: str = "sample",
+                 epochs: int = 108, seed: int = 0,
+                 report: Sequence[str] = DEFAULT_REPORT,
+                 store: NASBench101Store | None = None):
+        if repeats not in REPEATS:
+            raise ValueError(f"repeats must be one of {REPEATS}, got {repeats!r}")
+        if epochs not in EPOCHS:
+            raise ValueError(f"epochs must be one of {EPOCHS}, got {epochs!r}")
+        for name in (fitness, *report):
+            if name not in METRICS:
+                raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
+        self.store = store if store is not None else NASBench101Store.open(data)
+        self.fitness = fitness
+        self.repeats = repeats
+        self.epochs = int(epochs)
+        self.report = tuple(m for m in report if m != fitness)
+        self.total_training_time = 0.0
+        self._rng = random.Random(seed)
+        self._hashes = HashMemo()
+        self._rows: dict[str, int] = {}
+        self._evaluated: set[str] = set()
+        self._nord_runs: dict[str, int] = {}
+        roles = {**{m: "report metric" for m in self.report}, fitness: "fitness"}
+        self._problems = metric_problems(self.store, (fitness, *self.report), self.epochs, roles)
+        self._columns: dict[str, np.ndarray] = {}
+        self._has_time = "training_time" in self.store.metrics and not metric_problems(
+            self.store, ("training_time",), self.epochs)
+        self._n_repeats = self._repeats_of(fitness)
+
+    # --- Evaluator ---------------------------------------------------------------------
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return (self.fitness, *self.report)
+
+    def evaluate(self, x: Any, seed: int | None = None) -> Result:
+        """One lookup; an architecture outside the table is an `invalid` Result."""
+        self._check_usable()
+        h, reason = self._hashes.outcome(x)
+        if h is None:
+            return Result.invalid(reason)
+        row = self._row(h)
+        if row < 0:
+            return Result.invalid(f"cell {h} is not in the NAS-Bench-101 table")
+        return self._result(h, row, self._pick(seed))
+
+    def evaluate_batch(self, items: Sequence[Any],
+                       seeds: Sequence[int | None] | None = None) -> list[Result]:
+        """Many lookups with one vectorized binary search over all their hashes."""
+        self._check_usable()
+        if seeds is None:
+            seeds = [None] * len(items)
+        if len(seeds) != len(items):
+            raise ValueError(f"{len(items)} items but {len(seeds)} seeds")
+        outcomes = [self._hashes.outcome(x) for x in items]
+        wanted = [h for h, _ in outcomes if h is not None]
+        rows = iter(self.store.rows(wanted).tolist()) if wanted else iter(())
+        results = []
+        for (h, reason), seed in zip(outcomes, seeds):
+            if h is None:
+                results.append(Result.invalid(reason))
+                continue
+            row = next(rows)
+            if row < 0:
+                results.append(Result.invalid(f"cell {h} is not in the NAS-Bench-101 table"))
+            else:
+                results.append(self._result(h, row, self._pick(seed)))
+        return results
+
+    def query(self, x: Any, seed: int | None = None) -> dict[str, Any]:
+        """Every metric the store holds for `x` (one run, or the mean), plus the spec."""
+        h, reason = self._hashes.outcome(x)
+        if h is None:
+            raise ValueError(reason)
+        row = self._row(h)
+        if row < 0:
+            raise ValueError(f"cell {h} is not in the NAS-Bench-101 table")
+        pick = self._pick(seed)
+        out: dict[str, Any] = {"hash": h}
+        out["module_adjacency"], out["module_operations"] = self.store.spec(row)
+        for name in self.store.metrics:
+            if not metric_problems(self.store, (name,), self.epochs):
+                out[name] = self._value(name, row, pick)
+        return out
+
+    # --- NORD's BenchmarkEvaluator protocol ----------------------------------------------
+    def get_available_ops(self) -> list[str]:
+        return ["conv1x1-bn-relu", "conv3x3-bn-relu", "maxpool3x3"]
+
+    @staticmethod
+    def descriptor_to_matrix(descriptor: Any) -> tuple[list[list[int]], list[str]]:
+        return _to_matrix(descriptor)
+
+    def has_been_evaluated(self, descriptor: Any) -> bool:
+        h, _ = self._hashes.outcome(descriptor)
+        return h is not None and h in self._evaluated
+
+    def descriptor_evaluate(self, descriptor: Any,
+                            acc: str = "validation_accuracy") -> tuple[float, float]:
+        """(accuracy, training time) as NORD returns them: the first query of a cell draws a
+        run and later queries of it (or of an isomorphic cell) return that same run. An
+        invalid cell gives (0.0, 0.0), as in NORD, with a warning saying why."""
+        problems = metric_problems(self.store, (acc,), self.epochs)
+        if problems:
+            raise DataError(problems[0])
+        h, reason = self._hashes.outcome(descriptor)
+        row = self._row(h) if h is not None else -1
+        if row < 0:
+            warnings.warn(f"NAS-Bench-101: {reason or f'cell {h} is not in the table'}; "
+                          "scored 0", stacklevel=2)
+            return 0.0, 0.0
+        pick = self._nord_runs.get(h)
+        if pick is None:
+            pick = self._nord_runs[h] = self._pick(None)
+        self._evaluated.add(h)
+        value = self._value(acc, row, pick)
+        seconds = self._value("training_time", row, pick) if self._has_time else 0.0
+        self.total_training_time += seconds or 0.0
+        return (float("nan") if value is None else float(value)), float(seconds or 0.0)
+
+    # --- internals -------------------------------------------------------------------
+    def _check_usable(self) -> None:
+        if self._problems:
+            raise DataError("; ".join(self._problems))
+
+    def _row(self, h: str) -> int:
+        row = self._rows.get(h)
+        if row is None:
+            row = self._rows[h] = self.store.row(h)
+        return row
+
+    def _repeats_of(self, name: str) -> int:
+        if name not in self.store.metrics:
+            return 1
+        return max(self.store.repeats_of(name, self.epochs), 1)
+
+    def _pick(self, seed: int | None) -> int | None:
+        """Repeat to report (None = the mean of all repeats)."""
+        if self.repeats == "mean":
+            return None
+        n = self._n_repeats
+        if n == 1:
+            return 0
+        if seed is None:
+            return self._rng.randrange(n)
+        return random.Random(seed).randrange(n)
+
+    def _column(self, name: str) -> np.ndarray:
+        """(cells, repeats) for a run metric at the evaluator's epochs, (cells,) for a cell one."""
+        col = self._columns.get(name)
+        if col is None:
+            arr = self.store.array(name)
+            if arr.ndim == 3:
+                arr = arr[:, self.store.epochs.index(self.epochs), :]
+            col = self._columns[name] = arr
+        return col
+
+    def _value(self, name: str, row: int, pick: int | None) -> float | int | None:
+        col = self._column(name)
+        if col.ndim == 1:
+            v = col[row].item()
+            return None if v != v else v
+        if pick is not None:
+            v = float(col[row, pick]) if pick < col.shape[1] else float("nan")
+            return None if v != v else v
+        values = [v for v in col[row].tolist() if v == v]
+        return sum(values) / len(values) if values else None
+
+    def _result(self, h: str, row: int, pick: int | None) -> Result:
+        self._evaluated.add(h)
+        fitness = self._value(self.fitness, row, pick)
+        if fitness is None:
+            return Result.failed(f"the store has no {self.fitness} for cell {h} at "
+                                 f"{self.epochs} epochs" + ("" if pick is None else f", run {pick}"))
+        metrics = {self.fitness: fitness}
+        for name in self.report:
+            metrics[name] = self._value(name, row, pick)
+        cost = 0.0
+        if self._has_time:
+            cost = metrics.get("training_time") if "training_time" in metrics else \
+                self._value("training_time", row, pick)
+            cost = cost or 0.0
+        self.total_training_time += cost
+        return Result(fitness=float(fitness), metrics=metrics, cost_seconds=float(cost))

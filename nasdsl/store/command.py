@@ -1,0 +1,92 @@
+"""`nasdsl data nasbench101 …`: import, download and describe the store."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nasdsl.errors import DataError
+from nasdsl.store.download import download, source_url
+from nasdsl.store.importer import ImportReport, import_file
+from nasdsl.store.nasbench101 import NASBench101Store
+from nasdsl.store.paths import store_dir
+from nasdsl.store.progress import progress_bar
+
+
+def data_command(args: argparse.Namespace) -> int:
+    """Entry point from the CLI; returns the exit code (DataError is left to the CLI: 2)."""
+    if args.dataset != "nasbench101":
+        raise DataError(f"unknown dataset {args.dataset!r}")
+    data = args.data
+    if args.info:
+        print_info(NASBench101Store.open(data))
+        return 0
+    if args.if_missing and NASBench101Store.exists(data):
+        print(f"NAS-Bench-101 store already present at {store_dir(data)}; nothing to do")
+        return 0
+    if args.import_path is not None:
+        _import(args.import_path, data)
+        return 0
+    variant = args.download or "only108"
+    print(f"downloading {source_url(variant)}", file=sys.stderr)
+    update, close = progress_bar(f"NAS-Bench-101 {variant}")
+    try:
+        got = download(variant, data, progress=update)
+    finally:
+        close()
+    resumed = f" (resumed at byte {got.resumed_from})" if got.resumed_from else ""
+    print(f"downloaded {got.path}{resumed}, sha256 {got.sha256}")
+    _import(got.path, data)
+    return 0
+
+
+def _import(path: Path, data) -> ImportReport:
+    size = path.stat().st_size if path.is_file() else None
+    update, close = progress_bar(f"importing {path.name}", total=size)
+    try:
+        report = import_file(path, data, progress=update)
+    finally:
+        close()
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    meta = report.meta
+    print(f"imported {meta['cells']:,} cells ({', '.join(meta['metrics'])}) from "
+          f"{path.name} into {report.store}")
+    return report
+
+
+def info_lines(store: NASBench101Store) -> list[str]:
+    """What the store holds, one fact per line."""
+    meta = store.meta
+    src = meta.get("source", {})
+    lines = [
+        f"store:     {store.path}",
+        f"cells:     {meta['cells']:,}",
+        f"epochs:    {', '.join(str(e) for e in meta['epochs'])}",
+        f"repeats:   {meta['repeats']}",
+        "metrics:",
+    ]
+    for name, info in meta["metrics"].items():
+        if info["per"] == "run":
+            where = ", ".join(f"{e} epochs: {n:,} runs, {info['repeats'][e]} repeat(s)"
+                              for e, n in info["runs"].items() if n)
+            lines.append(f"  {name:<22} per run  ({where})")
+        else:
+            lines.append(f"  {name:<22} per cell ({info['cells']:,} cells)")
+    lines += [
+        f"source:    {src.get('file')} ({src.get('kind')}, {src.get('size', 0):,} bytes)",
+        f"sha256:    {src.get('sha256')}",
+        f"imported:  {meta.get('imported')}",
+        f"size:      {_folder_size(store.path):,} bytes on disk",
+        f"format:    {meta['format']} v{meta['format_version']}",
+    ]
+    return lines
+
+
+def print_info(store: NASBench101Store) -> None:
+    for line in info_lines(store):
+        print(line)
+
+
+def _folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
