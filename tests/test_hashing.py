@@ -1,0 +1,122 @@
+"""The NAS-Bench-101 hash must equal the official one bit for bit, or table lookups miss."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nasdsl import hashing
+
+INCEPTION_MATRIX = [[0, 1, 1, 1, 0, 1, 0],
+                    [0, 0, 0, 0, 0, 0, 1],
+                    [0, 0, 0, 0, 0, 0, 1],
+                    [0, 0, 0, 0, 1, 0, 0],
+                    [0, 0, 0, 0, 0, 0, 1],
+                    [0, 0, 0, 0, 0, 0, 1],
+                    [0, 0, 0, 0, 0, 0, 0]]
+INCEPTION_OPS = ["input", "conv3x3-bn-relu", "maxpool3x3", "conv3x3-bn-relu",
+                 "conv3x3-bn-relu", "conv1x1-bn-relu", "output"]
+
+
+@st.composite
+def specs(draw, max_vertices: int = 7):
+    n = draw(st.integers(2, max_vertices))
+    bits = draw(st.lists(st.integers(0, 1), min_size=n * n, max_size=n * n))
+    matrix = np.triu(np.array(bits, dtype=np.int8).reshape(n, n), 1)
+    labels = [-1] + draw(st.lists(st.integers(0, 2), min_size=n - 2, max_size=n - 2)) + [-2]
+    return matrix, labels
+
+
+def test_readme_inception_cell_has_the_published_hash():
+    assert hashing.spec_hash(INCEPTION_MATRIX, INCEPTION_OPS) == \
+        "28cfc7874f6d200472e1a9dcd8650aa0"
+    nas_names = ["input", "conv3x3", "maxpool3x3", "conv3x3", "conv3x3", "conv1x1", "output"]
+    assert hashing.spec_hash(INCEPTION_MATRIX, nas_names) == "28cfc7874f6d200472e1a9dcd8650aa0"
+
+
+def test_every_table_row_hashes_to_its_official_hash(nb101_table):
+    table = np.load(nb101_table)
+    got = hashing.hash_many(table["adjacency"], table["ops"], table["num_vertices"])
+    expected = [h.decode() for h in table["hash"].tolist()]
+    assert len(got) == 423_624
+    mismatches = sum(a != b for a, b in zip(got, expected))
+    assert mismatches == 0
+
+
+def test_single_cell_path_matches_table_sample(nb101_table):
+    with np.load(nb101_table) as table:
+        sizes, adjacency, ops, hashes = (table[k] for k in
+                                         ("num_vertices", "adjacency", "ops", "hash"))
+    rows = np.random.default_rng(1).choice(len(hashes), 300, replace=False)
+    for i in rows.tolist():
+        n = int(sizes[i])
+        got = hashing.module_hash(adjacency[i, :n, :n], ops[i, :n].tolist())
+        assert got == hashes[i].decode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(specs())
+def test_prune_matches_the_plain_official_procedure(spec):
+    matrix, labels = spec
+    ours, reference = hashing.prune(matrix, labels), hashing.reference_prune(matrix, labels)
+    if reference is None:
+        assert ours is None
+    else:
+        assert ours is not None
+        assert np.array_equal(ours[0], reference[0]) and ours[1] == reference[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(specs())
+def test_fast_hash_batch_hash_and_reference_agree(spec):
+    matrix, labels = spec
+    assert hashing.module_hash(matrix, labels) == hashing.reference_module_hash(matrix, labels)
+    pruned = hashing.reference_prune(matrix, labels)
+    batch = hashing.hash_many([matrix], [labels])
+    if pruned is None:
+        assert batch == [None]
+    else:
+        assert batch == [hashing.reference_module_hash(*pruned)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(specs(), st.randoms(use_true_random=False))
+def test_hash_is_invariant_under_topological_relabelling(spec, rnd):
+    matrix, labels = spec
+    n = len(labels)
+    order = [0] + rnd.sample(range(1, n - 1), n - 2) + [n - 1] if n > 2 else list(range(n))
+    moved = matrix[np.ix_(order, order)]
+    # Keep only permutations that leave the matrix a DAG in vertex order.
+    if np.any(np.tril(moved)):
+        return
+    assert hashing.module_hash(moved, [labels[i] for i in order]) == \
+        hashing.module_hash(matrix, labels)
+
+
+def test_disconnected_spec_is_refused():
+    matrix = np.zeros((3, 3), dtype=int)
+    matrix[0, 1] = 1
+    assert hashing.prune(matrix, ["input", "conv3x3", "output"]) is None
+    with pytest.raises(ValueError, match="not reachable"):
+        hashing.spec_hash(matrix, ["input", "conv3x3", "output"])
+
+
+def test_lower_triangular_matrix_is_refused():
+    with pytest.raises(ValueError, match="upper triangular"):
+        hashing.spec_hash([[0, 0], [1, 0]], ["input", "output"])
+
+
+def test_unknown_op_is_refused():
+    with pytest.raises(ValueError, match="unknown operation"):
+        hashing.spec_hash([[0, 1], [0, 0]], ["input", "conv7x7"])
+
+
+def test_batch_accepts_mixed_sizes_and_marks_disconnected():
+    mats = [np.array([[0, 1], [0, 0]]), np.array([[0, 1, 0], [0, 0, 0], [0, 0, 0]]),
+            np.array(INCEPTION_MATRIX)]
+    labels = [[-1, -2], [-1, 0, -2], [-1, 0, 2, 0, 0, 1, -2]]
+    got = hashing.hash_many(mats, labels)
+    assert got[1] is None
+    assert got[2] == "28cfc7874f6d200472e1a9dcd8650aa0"
+    assert got[0] == hashing.module_hash(mats[0], labels[0])
