@@ -1,0 +1,303 @@
+"""Where evaluations run.
+
+Two granularities:
+
+* `Executor.map(evaluator_factory, items, seeds)`: one batch of evaluations, for evaluators
+  where one evaluation is expensive (real training). In-process, a local process pool
+  (`run { workers = N }`) or a Dask cluster (`run { cluster = "…" }`), all with one contract:
+  a result per item, in order; an evaluation that raises becomes `Result.failed(...)`.
+* `RunPool`: whole runs in worker processes, for cheap in-memory evaluators (table lookups)
+  where the cost is the search loop itself. Workers send their journal rows back to the
+  parent, the journal's single writer.
+
+Evaluators are built in the process that uses them, from a picklable `EvaluatorFactory`, and
+cached there: a benchmark table is loaded once per process, never shipped per item.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import functools
+import multiprocessing as mp
+import os
+import queue
+import time
+import traceback
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, Iterator, Sequence
+
+from nasdsl.errors import NasdslError
+from nasdsl.result import Result
+
+Timed = tuple[Result, float]
+"""A result and the wall seconds its evaluation took."""
+
+
+@dataclass(frozen=True)
+class EvaluatorFactory:
+    """Builds the evaluator of a spec; picklable, so worker processes build their own.
+    `space` (the search space's spec) is passed on when given, for evaluators that receive
+    NORD descriptors and need the space to make them."""
+
+    make: Callable[..., Any]
+    spec: Any
+    space: Any = None
+
+    def __call__(self) -> Any:
+        return self.make(self.spec) if self.space is None else self.make(self.spec, self.space)
+
+    @functools.cached_property
+    def token(self) -> str:
+        make = f"{getattr(self.make, '__module__', '')}.{getattr(self.make, '__qualname__', '')}"
+        return f"{make}|{self.spec!r}|{self.space!r}"
+
+
+_EVALUATORS: dict[str, Any] = {}
+
+
+def evaluator_for(factory: EvaluatorFactory) -> Any:
+    """The evaluator of `factory` in this process, built on first use."""
+    token = factory.token
+    evaluator = _EVALUATORS.get(token)
+    if evaluator is None:
+        evaluator = _EVALUATORS[token] = factory()
+    return evaluator
+
+
+def _failure(error: BaseException) -> Result:
+    return Result.failed(f"{type(error).__name__}: {error}")
+
+
+def _evaluate_one(factory: EvaluatorFactory, item: Hashable, seed: int | None) -> Timed:
+    start = time.perf_counter()
+    try:
+        result = evaluator_for(factory).evaluate(item, seed=seed)
+    except Exception as e:  # an evaluation that breaks is recorded, never fatal
+        result = _failure(e)
+    return result, time.perf_counter() - start
+
+
+def local_evaluation(factory: EvaluatorFactory) -> Callable[[Sequence[Hashable],
+                                                             Sequence[int | None]], list[Timed]]:
+    """`(items, seeds) -> timed results` in this process, the evaluator resolved once: the
+    per-batch path of cheap evaluators, where a lookup costs microseconds."""
+    evaluator = evaluator_for(factory)
+    batch = getattr(evaluator, "evaluate_batch", None)
+    clock = time.perf_counter
+
+    def evaluate(items: Sequence[Hashable], seeds: Sequence[int | None]) -> list[Timed]:
+        if batch is not None and items:
+            start = clock()
+            try:
+                results = batch(items if isinstance(items, list) else list(items),
+                                seeds=seeds if isinstance(seeds, list) else list(seeds))
+            except Exception:
+                results = None  # isolate the failing item below
+            if results is not None and len(results) == len(items):
+                wall = (clock() - start) / len(items)
+                return [(r, wall) for r in results]
+        return [_evaluate_one(factory, x, s) for x, s in zip(items, seeds)]
+
+    return evaluate
+
+
+def evaluate_locally(factory: EvaluatorFactory, items: Sequence[Hashable],
+                     seeds: Sequence[int | None]) -> list[Timed]:
+    """Evaluate in this process; one `evaluate_batch` call when the evaluator has it."""
+    return local_evaluation(factory)(items, seeds)
+
+
+class Executor(ABC):
+    """Maps a batch of evaluations somewhere; a result per item, in order, never raising for
+    a failed evaluation."""
+
+    workers: int = 1
+
+    @abstractmethod
+    def map_timed(self, factory: EvaluatorFactory, items: Sequence[Hashable],
+                  seeds: Sequence[int | None]) -> list[Timed]: ...
+
+    def map(self, factory: EvaluatorFactory, items: Sequence[Hashable],
+            seeds: Sequence[int | None]) -> list[Result]:
+        return [r for r, _ in self.map_timed(factory, items, seeds)]
+
+    def bind(self, factory: EvaluatorFactory) -> Callable[[Sequence[Hashable],
+                                                          Sequence[int | None]], list[Timed]]:
+        """`map_timed` with the factory fixed."""
+        return lambda items, seeds: self.map_timed(factory, items, seeds)
+
+    def close(self) -> None:
+        """Release workers; the executor is not used afterwards."""
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class InProcessExecutor(Executor):
+    def map_timed(self, factory, items, seeds):
+        return evaluate_locally(factory, items, seeds)
+
+    def bind(self, factory: EvaluatorFactory):
+        """`map_timed` with the factory fixed, resolved once."""
+        return local_evaluation(factory)
+
+
+class ProcessPoolExecutor(Executor):
+    """`workers` local processes, each evaluating one item at a time (real training)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def _executor(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
+        return self._pool
+
+    def map_timed(self, factory, items, seeds):
+        pool = self._executor()
+        futures = [pool.submit(_evaluate_one, factory, x, s) for x, s in zip(items, seeds)]
+        out: list[Timed] = []
+        for f in futures:
+            try:
+                out.append(f.result())
+            except Exception as e:  # a worker died (killed, out of memory)
+                out.append((_failure(e), 0.0))
+        if any(isinstance(f.exception(), cf.process.BrokenProcessPool) for f in futures):
+            self.close()  # the next batch gets a fresh pool
+        return out
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor(Executor):
+    """Evaluations on the workers of a Dask `distributed.Client` (an existing scheduler's
+    address, or a client made by the caller)."""
+
+    def __init__(self, client_or_address: Any):
+        from distributed import Client
+
+        self._own = not isinstance(client_or_address, Client)
+        self.client = Client(client_or_address) if self._own else client_or_address
+        self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+
+    def map_timed(self, factory, items, seeds):
+        futures = self.client.map(_evaluate_one, [factory] * len(items), list(items),
+                                  list(seeds), pure=False)
+        out: list[Timed] = []
+        for f in futures:
+            try:
+                out.append(f.result())
+            except Exception as e:
+                out.append((_failure(e), 0.0))
+        return out
+
+    def close(self) -> None:
+        if self._own:
+            self.client.close()
+
+
+def make_executor(workers: int = 1, cluster: str | None = None) -> Executor:
+    """The executor `run { workers, cluster }` asks for."""
+    if cluster:
+        return DaskExecutor(cluster)
+    if workers > 1:
+        return ProcessPoolExecutor(workers)
+    return InProcessExecutor()
+
+
+# --- whole runs in worker processes -----------------------------------------------------------
+Emit = Callable[[tuple], None]
+"""How a run sends messages (journal rows, progress, its end) to the parent."""
+
+
+class WorkerFailed(NasdslError):
+    """A run worker process died or its task raised something unexpected."""
+
+
+def _run_worker(target: Callable[[Any, Emit], None], tasks: mp.Queue, out: mp.Queue,
+                parent: int) -> None:
+    def emit(message: tuple) -> None:
+        if os.getppid() != parent:  # the parent was killed: stop, do not linger
+            os._exit(1)
+        out.put(message)
+
+    while True:
+        try:
+            task = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return
+            continue
+        if task is None:
+            return
+        tid, payload = task
+        try:
+            target(payload, emit)
+        except BaseException as e:  # report and keep serving; the parent decides
+            emit(("error", tid, e if isinstance(e, NasdslError) else None,
+                  "".join(traceback.format_exception(e))))
+            return
+
+
+class RunPool:
+    """Runs tasks in `workers` processes; `target(payload, emit)` runs one task and `emit`s
+    tuples whose second item is the task id. Iterate `messages()` to receive them in the
+    parent. The parent must keep reading: workers block on a full pipe otherwise."""
+
+    def __init__(self, target: Callable[[Any, Emit], None], workers: int):
+        ctx = mp.get_context("spawn")
+        self._tasks: mp.Queue = ctx.Queue()
+        self._out: mp.Queue = ctx.Queue()
+        self._procs = [ctx.Process(target=_run_worker,
+                                   args=(target, self._tasks, self._out, os.getpid()),
+                                   daemon=True)
+                       for _ in range(workers)]
+        for p in self._procs:
+            p.start()
+        self._open = 0
+
+    def submit(self, tid: Any, payload: Any) -> None:
+        self._tasks.put((tid, payload))
+        self._open += 1
+
+    def messages(self, done: Callable[[tuple], bool]) -> Iterator[tuple]:
+        """Yield every message until each submitted task sent a message `done` accepts."""
+        for _ in self._procs:
+            self._tasks.put(None)
+        while self._open:
+            try:
+                message = self._out.get(timeout=0.5)
+            except queue.Empty:
+                if all(not p.is_alive() for p in self._procs):
+                    try:
+                        message = self._out.get(timeout=0.5)
+                    except queue.Empty:
+                        raise WorkerFailed("every run worker exited before its runs finished "
+                                           f"(exit codes {[p.exitcode for p in self._procs]})")
+                else:
+                    continue
+            if done(message):
+                self._open -= 1
+            yield message
+
+    def close(self) -> None:
+        for p in self._procs:
+            if p.is_alive():
+                p.terminate()
+        for p in self._procs:
+            p.join(timeout=5)
+        self._tasks.close()
+        self._out.close()
+
+    def __enter__(self) -> "RunPool":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -1,0 +1,322 @@
+"""The journal: one SQLite file holding every evaluation of an experiment.
+
+It is the source of truth. The runner writes it (one writer: SQLite allows one), resumes from
+it by replay, and reports read it and nothing else, so a finished, a running and a killed
+experiment read alike. Every write happens inside a transaction: a failed write (read-only
+location, full disk) rolls back and raises `JournalError`, leaving exactly the rows committed
+before it.
+
+Tables (format 1):
+
+    meta(key, value)                 format_version, experiment, source, seed, repeat, created
+    configs(config, position, search, algorithm, settings, swept, budget, space, evaluator,
+            fingerprint)             one row per search configuration; JSON for plan values
+    runs(run, config, repeat, seed, status, evaluations, started, finished)
+                                     status is "running" until the search returned
+    evaluations(run, idx, generation, architecture, hash, fitness, status, error,
+                cost_seconds, wall_seconds, metrics)
+                                     indices 0..n-1 per run, in the order the optimizer asked
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from nasdsl.errors import JournalError
+from nasdsl.plan import SearchConfig, _jsonable
+from nasdsl.result import Result
+
+FORMAT_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS configs(
+    config TEXT PRIMARY KEY, position INT, search TEXT, algorithm TEXT, settings TEXT,
+    swept TEXT, budget TEXT, space TEXT, evaluator TEXT, fingerprint TEXT);
+CREATE TABLE IF NOT EXISTS runs(
+    run TEXT PRIMARY KEY, config TEXT, repeat INT, seed INT, status TEXT,
+    evaluations INT, started REAL, finished REAL);
+CREATE TABLE IF NOT EXISTS evaluations(
+    run TEXT, idx INT, generation INT, architecture TEXT, hash TEXT, fitness REAL,
+    status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT,
+    PRIMARY KEY (run, idx)) WITHOUT ROWID;
+"""
+
+_EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation", "architecture",
+                       "hash", "fitness", "status", "error", "cost_seconds", "wall_seconds"]
+
+Row = tuple
+"""An evaluations row in table order: (run, idx, generation, architecture, hash, fitness,
+status, error, cost_seconds, wall_seconds, metrics JSON)."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A journaled evaluation as the runner replays it."""
+
+    index: int
+    hash: str
+    result: Result
+
+
+@dataclass(frozen=True)
+class RunState:
+    """What the journal knows about one run."""
+
+    run: str
+    config: str
+    repeat: int
+    seed: int
+    status: str
+    evaluations: int
+
+
+def _explain(error: sqlite3.Error) -> str:
+    text = str(error)
+    if "full" in text:
+        return f"{text} (the disk is full, or the journal reached its size limit)"
+    if "readonly" in text or "read-only" in text:
+        return f"{text} (the journal's location is read-only)"
+    if "unable to open" in text:
+        return f"{text} (its folder is missing or not writable)"
+    return text
+
+
+class Journal:
+    """An open journal. Use `Journal.open(path)` to read, `Journal.open(path, readonly=False)`
+    to write (creating the file and its folder if needed)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, readonly: bool):
+        self._db = connection
+        self.path = path
+        self.readonly = readonly
+
+    # --- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, readonly: bool = True,
+             max_bytes: int | None = None) -> "Journal":
+        """`max_bytes` caps the file's size: a write past it fails as on a full disk."""
+        path = Path(path)
+        if readonly:
+            if not path.is_file():
+                raise JournalError(f"no journal at {path}")
+            uri = path.absolute().as_uri() + "?mode=ro"
+            try:
+                db = sqlite3.connect(uri, uri=True, isolation_level=None)
+                db.execute("PRAGMA busy_timeout = 10000")
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as e:
+                raise JournalError(f"cannot read the journal {path}: {_explain(e)}") from e
+            return cls(db, path, readonly=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise JournalError(f"cannot create the journal {path}: {e.strerror or e}") from e
+        try:
+            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout = 10000")
+            # WAL: readers (reports on a running experiment) never block the writer, and a
+            # killed writer loses only its open transaction.
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(_SCHEMA)
+            if max_bytes is not None:
+                page = db.execute("PRAGMA page_size").fetchone()[0]
+                db.execute(f"PRAGMA max_page_count = {max(int(max_bytes) // page, 1)}")
+        except sqlite3.Error as e:
+            raise JournalError(f"cannot write the journal {path}: {_explain(e)}") from e
+        journal = cls(db, path, readonly=False)
+        version = journal.meta().get("format_version")
+        if version not in (None, FORMAT_VERSION):
+            db.close()
+            raise JournalError(f"{path} has journal format {version}, this nasdsl writes "
+                               f"{FORMAT_VERSION}; use another output or --fresh")
+        return journal
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @staticmethod
+    def discard(path: str | Path) -> None:
+        """Delete a journal and its SQLite side files (`--fresh`)."""
+        path = Path(path)
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                  path.with_name(path.name + "-journal")):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                raise JournalError(f"cannot discard the journal {p}: {e.strerror or e}") from e
+
+    # --- writing -----------------------------------------------------------------------------
+    def _transaction(self, statements: Iterable[tuple[str, Any]]) -> None:
+        """Run (sql, params) pairs in one transaction; `params` a list means executemany."""
+        if self.readonly:
+            raise JournalError(f"{self.path} is open read-only")
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for sql, params in statements:
+                if isinstance(params, list):
+                    db.executemany(sql, params)
+                else:
+                    db.execute(sql, params)
+            db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise JournalError(f"cannot write the journal {self.path}: {_explain(e)}; "
+                               "it holds every evaluation committed before this error") from e
+
+    def write_meta(self, values: Mapping[str, Any], keep: Sequence[str] = ("created",)) -> None:
+        """Set meta values; keys in `keep` are written only when absent."""
+        rows = [(k, str(v)) for k, v in values.items() if k not in keep]
+        first = [(k, str(v)) for k, v in values.items() if k in keep]
+        self._transaction([
+            ("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", rows),
+            ("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", first),
+        ])
+
+    def write_configs(self, configs: Sequence[SearchConfig]) -> None:
+        """Record the plan's configurations, in plan order."""
+        rows = [(c.key, position, c.label, c.algorithm, _to_json(c.settings), _to_json(c.swept),
+                 str(c.budget), _to_json({"kind": c.space.kind, "settings": c.space.settings}),
+                 _to_json({"kind": c.evaluator.kind, "target": c.evaluator.target,
+                           "settings": c.evaluator.settings}),
+                 c.fingerprint())
+                for position, c in enumerate(configs)]
+        self._transaction([("INSERT OR REPLACE INTO configs VALUES (?,?,?,?,?,?,?,?,?,?)", rows)])
+
+    def start_run(self, run: str, config: str, repeat: int, seed: int) -> None:
+        self._transaction([(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, 'running', 0, ?, NULL) "
+            "ON CONFLICT(run) DO UPDATE SET status = 'running'",
+            (run, config, repeat, seed, time.time()))])
+
+    def append(self, rows: list[Row], finished: tuple[str, int] | None = None) -> None:
+        """Commit evaluation rows; with `finished = (run, n)` mark that run finished in the
+        same transaction."""
+        statements: list[tuple[str, Any]] = []
+        if rows:
+            statements.append(("INSERT INTO evaluations VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows))
+        if finished is not None:
+            statements.append(("UPDATE runs SET status = 'finished', evaluations = ?, "
+                               "finished = ? WHERE run = ?",
+                               (finished[1], time.time(), finished[0])))
+        elif rows:
+            counts: dict[str, int] = {}
+            for r in rows:
+                counts[r[0]] = max(counts.get(r[0], 0), r[1] + 1)
+            statements.append(("UPDATE runs SET evaluations = ? WHERE run = ?",
+                               [(n, run) for run, n in counts.items()]))
+        if statements:
+            self._transaction(statements)
+
+    # --- reading for the runner ------------------------------------------------------------
+    def run_states(self) -> dict[str, RunState]:
+        cur = self._db.execute(
+            "SELECT r.run, r.config, r.repeat, r.seed, r.status, "
+            "(SELECT count(*) FROM evaluations e WHERE e.run = r.run) FROM runs r")
+        return {row[0]: RunState(*row) for row in cur}
+
+    def fingerprints(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT config, fingerprint FROM configs"))
+
+    def recorded(self, run: str) -> list[Recorded]:
+        """The run's journaled evaluations, index order (a contiguous prefix 0..n-1)."""
+        cur = self._db.execute(
+            "SELECT idx, hash, fitness, status, error, cost_seconds, metrics "
+            "FROM evaluations WHERE run = ? ORDER BY idx", (run,))
+        out = []
+        for idx, h, fitness, status, error, cost, metrics in cur:
+            if idx != len(out):
+                raise JournalError(f"{self.path}: run {run} misses evaluation {len(out)}")
+            out.append(Recorded(idx, h, Result(fitness=fitness, metrics=json.loads(metrics),
+                                               cost_seconds=cost, status=status, error=error)))
+        return out
+
+    # --- reading for reports ---------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT key, value FROM meta"))
+
+    def configs(self) -> pd.DataFrame:
+        df = pd.read_sql_query("SELECT * FROM configs ORDER BY position", self._db)
+        for column in ("settings", "swept", "space", "evaluator"):
+            df[column] = df[column].map(json.loads)
+        return df
+
+    def runs(self) -> pd.DataFrame:
+        return pd.read_sql_query(
+            "SELECT r.run, r.config, r.repeat, r.seed, r.status, r.evaluations FROM runs r "
+            "LEFT JOIN configs c ON c.config = r.config ORDER BY c.position, r.repeat", self._db)
+
+    def evaluations(self) -> pd.DataFrame:
+        """One row per evaluation: the fixed columns, then one per metric, then one per swept
+        key; sorted by configuration position, run, index."""
+        cur = self._db.execute(
+            "SELECT c.search, c.config, r.repeat, r.seed, e.idx, e.generation, e.architecture, "
+            "e.hash, e.fitness, e.status, e.error, e.cost_seconds, e.wall_seconds, e.metrics "
+            "FROM evaluations e JOIN runs r ON r.run = e.run JOIN configs c ON c.config = r.config "
+            "ORDER BY c.position, r.repeat, e.idx")
+        rows = cur.fetchall()
+        df = pd.DataFrame.from_records([r[:-1] for r in rows], columns=_EVALUATION_COLUMNS)
+        df["fitness"] = df["fitness"].astype(float)
+        metrics = _expand_json([r[-1] for r in rows])
+        for name, values in metrics.items():
+            df[name if name not in df.columns else f"metric.{name}"] = values
+        swept = {c: json.loads(s) for c, s in self._db.execute("SELECT config, swept FROM configs")}
+        keys: list[str] = []
+        for values in swept.values():
+            keys += [k for k in values if k not in keys]
+        for key in keys:
+            column = key if key not in df.columns else f"swept.{key}"
+            df[column] = df["config"].map(lambda c, k=key: swept.get(c, {}).get(k))
+        return df
+
+
+def _expand_json(texts: list[str]) -> dict[str, list[Any]]:
+    """Metric columns from per-row JSON objects, in order of first appearance."""
+    decoded = [json.loads(t) if t else {} for t in texts]
+    names: dict[str, None] = {}
+    for d in decoded:
+        if len(d) != len(names) or any(k not in names for k in d):
+            names.update(dict.fromkeys(d))
+    return {n: [d.get(n) for d in decoded] for n in names}
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def _to_json(value: Any) -> str:
+    return json.dumps(_jsonable(value), default=_json_default)
+
+
+_ENCODE = json.JSONEncoder(default=_json_default).encode
+
+
+def metrics_json(metrics: Mapping[str, Any]) -> str:
+    """The evaluations.metrics text of a result (numpy scalars become numbers)."""
+    if not metrics:
+        return "{}"
+    return _ENCODE(metrics)

@@ -1,0 +1,43 @@
+"""Progress output: log lines when not on a terminal, nothing when quiet."""
+from __future__ import annotations
+
+import io
+
+from nasdsl.progress import LogProgress, NullProgress, RichProgress, make_progress
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_log_progress_writes_one_line_per_finished_run_and_periodic_lines():
+    out = io.StringIO()
+    p = LogProgress(out, every=0.0)
+    p.begin("exp", runs=2, skipped=1, total=200.0)
+    p.run_started("re#0", 100, "evaluations")
+    p.update("re#0", 50, 50, 0.9)
+    p.run_finished("re#0", 100, 0.93)
+    p.end()
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "exp: 2 runs to do, 1 already finished"
+    assert lines[1].startswith("  0/2 runs finished, 50 evaluations")
+    assert lines[2] == "  [1/2] re#0: 100 evaluations, best 0.9300"
+    assert lines[3].startswith("done: 1 runs, 100 evaluations")
+
+
+def test_make_progress_picks_by_terminal_and_quiet():
+    assert isinstance(make_progress(quiet=True, stream=_Terminal()), NullProgress)
+    assert isinstance(make_progress(stream=io.StringIO()), LogProgress)
+    assert isinstance(make_progress(stream=_Terminal()), RichProgress)
+
+
+def test_rich_progress_runs_through_a_whole_experiment():
+    p = RichProgress()
+    p.begin("exp", runs=1, skipped=0, total=10.0)
+    p.run_started("r#0", 10, "evaluations")
+    p.update("r#0", 5, 5, 0.5)
+    p.run_finished("r#0", 10, 0.7)
+    p.end()
+    overall = p._bars.tasks[0]
+    assert overall.completed == 5 and overall.fields["best"] == "0.7000"
