@@ -105,3 +105,24 @@ class Optimizer(ABC):
     @abstractmethod
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
                rng: np.random.Generator) -> History: ...
+
+    def optimize(self, evaluator: Any, budget: int | Budget = 1500,
+                 seed: int | np.random.Generator = 0) -> History:
+        """Run this search in memory, NORD-style, and return its history.
+
+        `evaluator` offers nasdsl's `evaluate(arch) -> Result`, NORD's
+        `descriptor_evaluate(descriptor) -> (accuracy, training_time)`, or is a callable
+        `arch -> Result | float`. `budget` is a count of evaluations or a `Budget`.
+        `history.best()` is the answer.
+        """
+        from nasdsl.optimizers.memory import MemoryEvaluateBatch, evaluation_function
+
+        if not isinstance(budget, Budget):
+            budget = Budget(int(budget), "evaluations")
+        if isinstance(seed, np.random.Generator):
+            rng, run_seed = seed, 0
+        else:
+            rng, run_seed = np.random.default_rng(seed), int(seed)
+        meter = BudgetMeter(budget)
+        batch = MemoryEvaluateBatch(evaluation_function(evaluator, self.space, run_seed), meter)
+        return self.search(batch, meter, rng)

@@ -1,0 +1,95 @@
+"""Regularized (ageing) evolution, as Real et al. (2019) and the NAS-Bench-101 paper run it.
+
+A queue of `population` architectures, first filled with random samples; then each step
+draws `sample` members without replacement, mutates the fittest of them (the parent), and
+appends the evaluated child while the *oldest* member leaves, whatever its fitness. The best
+ever evaluated is the answer. Kyriakides & Margaritis (NORD) used the `grow` mutation; the
+NAS-Bench-101 paper's mutation is `flip`.
+
+The population lives in a ring buffer (two lists: fitness and architecture) so ageing costs
+nothing and a tournament costs one permutation and a `max` over `sample` entries.
+"""
+from __future__ import annotations
+
+import math
+from typing import ClassVar, Hashable
+
+import numpy as np
+
+from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
+from nasdsl.optimizers.mutation import as_mutation
+from nasdsl.plan import Call
+from nasdsl.result import Result
+from nasdsl.spaces.base import Space
+
+_NEG_INF = -math.inf
+
+
+def fitness_of(result: Result) -> float:
+    """What selection compares: the fitness of an ok result, else minus infinity, so an
+    invalid or failed candidate is never preferred to a valid one."""
+    f = result.fitness
+    if result.status != "ok" or f is None or f != f:  # f != f: NaN
+        return _NEG_INF
+    return float(f)
+
+
+class RegularizedEvolution(Optimizer):
+    """`population` (P, default 100), `sample` (S, default 25, at most P) and `mutation`
+    (a `Call`, `"grow"` or `"flip"`; default `grow(add_node = 0.1, add_connection = 0.1)`).
+
+    Generations passed to `evaluate_batch` are `index // P`: the initial population (asked
+    for as one batch) is generation 0, then every P children make one generation. When the
+    whole sample is invalid there is no parent, and the child is a fresh random sample.
+    """
+
+    name: ClassVar[str] = "regularized_evolution"
+
+    def __init__(self, space: Space, population: int = 100, sample: int = 25,
+                 mutation: Call | str | None = None):
+        population, sample = int(population), int(sample)
+        if population < 1:
+            raise ValueError("population must be at least 1")
+        if not 1 <= sample <= population:
+            raise ValueError(f"sample must be in 1..population ({population}), not {sample}")
+        self.population = population
+        self.sample = sample
+        self.mutation = as_mutation(mutation)
+        super().__init__(space, population=population, sample=sample, mutation=self.mutation)
+
+    def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
+               rng: np.random.Generator) -> History:
+        size, space = self.population, self.space
+        left = budget.remaining_evaluations
+        first = size if left is None else min(size, left)
+        if first == 0 or budget.exhausted:
+            return evaluate_batch.history
+        initial = [space.sample(rng) for _ in range(first)]
+        results = evaluate_batch(initial, 0)
+        if len(results) < size:  # the budget ended inside the initial population
+            return evaluate_batch.history
+
+        # Ring buffer: slot `head` holds the oldest member and is where the next child goes.
+        fitness = [fitness_of(r) for r in results]
+        members: list[Hashable] = list(initial)
+        head = 0
+        done = size
+        while not budget.exhausted:
+            child = self._child(fitness, members, rng)
+            results = evaluate_batch([child], done // size)
+            if not results:
+                break
+            members[head] = child
+            fitness[head] = fitness_of(results[0])
+            head = head + 1 if head + 1 < size else 0
+            done += 1
+        return evaluate_batch.history
+
+    def _child(self, fitness: list[float], members: list[Hashable],
+               rng: np.random.Generator) -> Hashable:
+        """Tournament of `sample` distinct members; the first fittest of them is mutated."""
+        drawn = rng.permutation(self.population)[: self.sample].tolist()
+        best = max(drawn, key=fitness.__getitem__)  # the first of equals, in draw order
+        if fitness[best] == _NEG_INF:
+            return self.space.sample(rng)
+        return self.space.mutate(members[best], rng, self.mutation)

@@ -1,0 +1,26 @@
+"""The mutation setting of evolutionary searches, in one normal form.
+
+The language compiles `mutation = grow(add_node = 0.1)` to a `Call`; Python users may also
+write the bare name (`"flip"`). Spaces only ever see a `Call`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from nasdsl.plan import Call
+
+MUTATIONS = ("grow", "flip")
+DEFAULT_MUTATION = Call("grow", {"add_node": 0.1, "add_connection": 0.1})
+
+
+def as_mutation(value: Any) -> Call:
+    """A `Call` naming a known mutation, from a `Call` or a bare name."""
+    if value is None:
+        return DEFAULT_MUTATION
+    if isinstance(value, str):
+        value = Call(value, {})
+    if not isinstance(value, Call):
+        raise ValueError(f"mutation must be a name or a call, not {value!r}")
+    if value.name not in MUTATIONS:
+        raise ValueError(f"unknown mutation {value.name!r}; accepted: {', '.join(MUTATIONS)}")
+    return value

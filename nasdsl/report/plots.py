@@ -1,0 +1,94 @@
+"""The report's plots (PNG, matplotlib's Agg backend: no display needed).
+
+`best_so_far.png`: best fitness so far against evaluations, mean over runs with a ± std
+band, one line per configuration. `generations.png`: b (the best fitness of each
+generation's candidates) against generation, mean over runs, one line per configuration.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BEST_SO_FAR_PNG = "best_so_far.png"
+GENERATIONS_PNG = "generations.png"
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def best_so_far_curves(evaluations: pd.DataFrame, config: str) -> np.ndarray:
+    """runs × evaluations array of best fitness so far; NaN before the first valid
+    result and past the end of a shorter run."""
+    mine = evaluations[evaluations["config"] == config]
+    if mine.empty:
+        return np.empty((0, 0))
+    codes, runs = pd.factorize(mine["run"], sort=True)
+    index = mine["index"].to_numpy(dtype=np.int64)
+    fitness = np.array(mine["fitness"].to_numpy(dtype=float, na_value=np.nan))
+    fitness[mine["status"].to_numpy() != "ok"] = np.nan
+    curves = np.full((len(runs), int(index.max()) + 1), np.nan)
+    curves[codes, index] = fitness
+    curves = np.fmax.accumulate(curves, axis=1)  # fmax skips NaN
+    ends = np.full(len(runs), -1)
+    np.maximum.at(ends, codes, index)
+    curves[np.arange(curves.shape[1])[None, :] > ends[:, None]] = np.nan
+    return curves
+
+
+def _mean_std(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and std over runs at each evaluation; columns with no value stay NaN."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        return np.nanmean(curves, axis=0), np.nanstd(curves, axis=0)
+
+
+def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
+                     title: str = "") -> Path:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for config in configs:
+        curves = best_so_far_curves(evaluations, config)
+        if curves.size == 0:
+            continue
+        mean, std = _mean_std(curves)
+        x = np.arange(1, curves.shape[1] + 1)
+        (line,) = ax.plot(x, mean, label=f"{config} ({curves.shape[0]} runs)")
+        ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.2, lw=0)
+    _finish(ax, "evaluations", "best fitness so far", title)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def plot_generations(b: pd.DataFrame, configs: list[str], path: Path, title: str = "") -> Path:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for config in configs:
+        mine = b[b["config"] == config]
+        if mine.empty:
+            continue
+        mean = mine.groupby("generation")["best"].mean()
+        ax.plot(mean.index.to_numpy(), mean.to_numpy(), marker=".", label=config)
+    _finish(ax, "generation", "best fitness in generation (mean over runs)", title)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _finish(ax, xlabel: str, ylabel: str, title: str) -> None:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize="small")

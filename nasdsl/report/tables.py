@@ -1,0 +1,104 @@
+"""The report's tables: `evaluations.csv`, `summary.csv`, and the summary on screen.
+
+Columns are stable and documented in the README; floats are written in full precision.
+"""
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+EVALUATIONS_CSV = "evaluations.csv"
+SUMMARY_CSV = "summary.csv"
+
+
+def write_tables(folder: Path, evaluations: pd.DataFrame, summary: pd.DataFrame) -> list[Path]:
+    paths = [folder / EVALUATIONS_CSV, folder / SUMMARY_CSV]
+    evaluations.to_csv(paths[0], index=False)
+    summary.to_csv(paths[1], index=False)
+    return paths
+
+
+def integral(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Float columns that only hold whole numbers (and gaps) as nullable integers, so a
+    swept `population` or a parameter count reads `100`, not `100.0`."""
+    out = table.copy()
+    for name in columns:
+        column = out[name]
+        if column.dtype.kind != "f":
+            continue
+        values = column.dropna()
+        if len(values) and (values == values.round()).all() and values.abs().max() < 2**53:
+            out[name] = column.astype("Int64")
+    return out
+
+
+def _text(value: object) -> str:
+    if value is None or value is pd.NA:
+        return "-"
+    if isinstance(value, float):
+        if value != value:
+            return "-"
+        return f"{value:.4f}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def print_summary(summary: pd.DataFrame, title: str = "", out: TextIO | None = None) -> None:
+    """A rich table on a terminal, plain aligned text otherwise (logs, pipes, CI).
+
+    The terminal table leaves out what the configuration name already says (search, swept
+    values) so it fits beside the statistics; the CSV has every column.
+    """
+    out = out or sys.stdout
+    if summary.empty:
+        print(f"{title}: no search configurations recorded yet" if title else
+              "no search configurations recorded yet", file=out)
+        return
+    if out.isatty():
+        _print_rich(summary, title, out)
+    else:
+        _print_plain(summary, title, out)
+
+
+def _print_plain(summary: pd.DataFrame, title: str, out: TextIO) -> None:
+    shown = summary.drop(columns=["search"], errors="ignore")
+    if title:
+        print(title, file=out)
+    print(shown.map(_text).to_string(index=False), file=out)
+
+
+def _print_rich(summary: pd.DataFrame, title: str, out: TextIO) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    first = list(summary.columns).index("config")
+    last = list(summary.columns).index("regret") if "regret" in summary else len(summary.columns)
+    shown = summary.iloc[:, first:last + 1].drop(columns=["evaluations"], errors="ignore")
+    table = Table(title=title or None, box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in shown.columns:
+        if name == "config":
+            table.add_column(name)
+        else:
+            table.add_column(name.replace("_", " "), justify="right", min_width=7)
+    for row in shown.itertuples(index=False):
+        table.add_row(*(Text(_text(v)) for v in row))  # Text: `[a=1]` is not markup
+    console = Console(file=out, width=_width(out))
+    natural = Console(file=io.StringIO(), width=100_000).measure(table).maximum
+    if natural > console.width:
+        _print_plain(summary, title, out)  # too narrow: let the terminal wrap plain lines
+        return
+    console.print(table)
+
+
+def _width(out: TextIO) -> int | None:
+    """The width of the terminal `out` writes to (rich would measure stdout instead)."""
+    try:
+        return os.get_terminal_size(out.fileno()).columns or None
+    except (OSError, ValueError, AttributeError):
+        return None
