@@ -5,11 +5,13 @@ when both steps match the official code exactly: vertices off every input→outp
 dropped, then an iterated MD5 over sorted neighbour hashes (one round per vertex) is folded
 into one fingerprint. Isomorphic cells therefore share one hash.
 
-`module_hash` / `spec_hash` hash one cell with Python ints (a successor bitmask per vertex)
-instead of numpy. `hash_many` is the fast path for many cells: numpy builds every round's
-MD5 input for all cells that share a vertex's neighbourhood pattern at once, a tight loop
-runs the MD5s, and first-round inputs (which repeat across cells) are hashed once each.
-`reference_module_hash` keeps the plain numpy-per-cell formulation for checks and benchmarks.
+Two fast paths give identical results. One cell at a time (`spec_hash`, `module_hash`,
+`hash_rows`, `cell_rows_hash`; what `Cell.hash` and searches use) works on Python ints (a
+successor bitmask per vertex) with a per-shape plan, so a round is a few C calls, and with
+bounded memos for first-round digests and for whole cells, which searches revisit. Many cells
+at once (`hash_many`): numpy builds every round's MD5 input for all cells that share a
+vertex's neighbourhood pattern, a tight loop runs the MD5s. `reference_module_hash` and
+`reference_prune` keep the plain numpy-per-cell formulation for checks and benchmarks.
 
 Labels follow the official convention: -1 input, -2 output, 0 conv3x3-bn-relu,
 1 conv1x1-bn-relu, 2 maxpool3x3. Operations outside NAS-Bench-101 (conv5x5, avgpool3x3) get
@@ -19,7 +21,10 @@ benchmark table.
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Sequence
+import struct
+from functools import reduce
+from operator import and_, itemgetter, or_
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -50,7 +55,19 @@ def label_of(op: str) -> int:
     try:
         return LABELS[op]
     except KeyError:
-        raise ValueError(f"unknown operation {op!r}; known: {sorted(LABELS)}") from None
+        raise _unknown_op(op) from None
+
+
+def labels_of(ops: Iterable[str]) -> list[int]:
+    """`label_of` of each op, in one pass; ValueError naming the first unknown op."""
+    try:
+        return list(map(LABELS.__getitem__, ops))
+    except KeyError as e:
+        raise _unknown_op(e.args[0]) from None
+
+
+def _unknown_op(op: object) -> ValueError:
+    return ValueError(f"unknown operation {op!r}; known: {sorted(LABELS)}")
 
 
 # --- matrix <-> successor bitmasks ------------------------------------------------------------
@@ -92,10 +109,14 @@ def _kept_vertices(rows: Sequence[int], n: int) -> int | None:
 def prune_rows(rows: Sequence[int], n: int) -> tuple[list[int], list[int]] | None:
     """Pruned successor bitmasks and the kept vertex indices, or None when disconnected."""
     n = int(n)
+    full = (1 << n) - 1
+    if n >= 2 and all(rows[:n - 1]) and reduce(or_, rows[:n], 1) == full:
+        # Every vertex but the output has a successor and every one but the input has a
+        # predecessor: in a DAG every vertex then lies on an input→output path.
+        return list(rows[:n]), list(range(n))
     keep = _kept_vertices(rows, n)
     if keep is None:
         return None
-    full = (1 << n) - 1
     if keep == full:
         return list(rows), list(range(n))
     kept = [v for v in range(n) if keep >> v & 1]
@@ -127,77 +148,250 @@ def prune(matrix, labels: Sequence) -> tuple[np.ndarray, list] | None:
     return m[np.ix_(kept, kept)].copy(), [labels[v] for v in kept]
 
 
-# --- hashing ----------------------------------------------------------------------------------
+# --- hashing one cell ---------------------------------------------------------------------------
+#
+# One cell costs n rounds of n MD5s over texts of 2-4 MD5 blocks; that work is fixed, so the
+# single-cell path spends as little Python as possible around it. Per graph shape (successor
+# bitmasks) a `_Plan` is built once: one `itemgetter` lays every vertex's message out as a
+# token list (neighbour hashes, "|", neighbour hashes, "|", own hash), a few in-place swaps or
+# slice sorts order the neighbour groups, and one `struct` unpack cuts the joined text into
+# the per-vertex messages, so a round is a handful of C calls whatever n is. First-round
+# messages repeat across cells (degrees and labels only), so their digests are memoized, and
+# so is the final hash of each (rows, labels) graph, because searches revisit cells.
 
 try:  # CPython's built-in MD5 has less per-call overhead than OpenSSL's for short texts.
     from _md5 import md5 as _md5
 except ImportError:  # pragma: no cover - interpreters built without it
     _md5 = hashlib.md5
-_initial: dict[tuple[int, int, int], str] = {}
+_HEXDIGEST = type(_md5()).hexdigest
+_JOIN = "".join
+_BAR = "|"
+
+_PLAN_LIMIT = 1 << 12
+_MESSAGE_LIMIT = 1 << 16
+_HASH_LIMIT = 1 << 15
+_ROW_LIMIT = 1 << 12
+"""Memo sizes (tens of MB at most, per process): a memo that reaches its limit is emptied
+and refills with what is in use. NAS-Bench-101 has about 2,500 pruned shapes."""
+
+
+class _InitialDigests(dict):
+    """(out_degree, in_degree, label) -> md5(str(key)): the round-0 hash of a vertex."""
+
+    def __missing__(self, key: tuple[int, int, int]) -> str:
+        key = tuple(map(int, key))  # str() of numpy scalars would not read like the official
+        h = self[key] = _md5(str(key).encode("utf-8")).hexdigest()
+        return h
+
+
+class _MessageDigests(dict):
+    """First-round message -> its hex MD5 (bounded; about 32,000 texts cover NAS-Bench-101)."""
+
+    def __missing__(self, message: bytes) -> str:
+        if len(self) >= _MESSAGE_LIMIT:
+            self.clear()
+        h = self[message] = _md5(message).hexdigest()
+        return h
+
+
+class _RowBits(dict):
+    """Row of a 0/1 matrix (a tuple) -> successor bitmask (bit j set when entry j is nonzero)."""
+
+    def __missing__(self, row: tuple) -> int:
+        if len(self) >= _ROW_LIMIT:
+            self.clear()
+        bits = self[row] = sum(1 << j for j, x in enumerate(row) if x)
+        return bits
+
+
+_INITIAL = _InitialDigests()
+_FIRST_ROUND = _MessageDigests()
+_ROW_BITS = _RowBits()
+_HASHES: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
 
 
 def _initial_hash(out_degree: int, in_degree: int, label: int) -> str:
-    key = (out_degree, in_degree, label)
-    h = _initial.get(key)
-    if h is None:
-        h = _md5(str(key).encode("utf-8")).hexdigest()
-        _initial[key] = h
-    return h
+    return _INITIAL[out_degree, in_degree, label]
 
 
-def _neighbours(rows: Sequence[int], n: int) -> tuple[list[list[int]], list[list[int]]]:
+class _Plan(NamedTuple):
+    """Everything about a graph shape that does not depend on hash values."""
+
+    gather: Callable[[list[str]], tuple[str, ...]]
+    """Hashes (with "|" appended at index n) -> every message's tokens, in vertex order."""
+    pairs: tuple[tuple[int, int], ...]
+    """Token positions of two-member neighbour groups, swapped when out of order."""
+    groups: tuple[slice, ...]
+    """Token slices of larger neighbour groups, sorted in place."""
+    split: Callable[[bytes], tuple[bytes, ...]]
+    """Joined round text -> the n messages (their lengths are fixed by the shape)."""
+    out_degrees: tuple[int, ...]
+    in_degrees: tuple[int, ...]
+    rounds: range
+    """One round per vertex, as the official code iterates."""
+
+
+def _build_plan(rows: tuple[int, ...]) -> _Plan:
+    n = len(rows)
     ins: list[list[int]] = [[] for _ in range(n)]
     outs: list[list[int]] = [[] for _ in range(n)]
-    for v in range(n):
-        row = rows[v]
-        w = 0
-        while row:
-            if row & 1:
+    for v, row in enumerate(rows):
+        for w in range(n):
+            if row >> w & 1:
                 outs[v].append(w)
                 ins[w].append(v)
-            row >>= 1
-            w += 1
-    return ins, outs
+    tokens: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    groups: list[slice] = []
+    lengths: list[int] = []
+    for v in range(n):
+        for group in (ins[v], outs[v]):
+            if len(group) == 2:
+                pairs.append((len(tokens), len(tokens) + 1))
+            elif len(group) > 2:
+                groups.append(slice(len(tokens), len(tokens) + len(group)))
+            tokens.extend(group)
+            tokens.append(n)  # the "|" after each group
+        tokens.append(v)
+        lengths.append(32 * (len(ins[v]) + len(outs[v]) + 1) + 2)
+    return _Plan(gather=itemgetter(*tokens), pairs=tuple(pairs), groups=tuple(groups),
+                 split=struct.Struct("".join(f"{k}s" for k in lengths)).unpack,
+                 out_degrees=tuple(map(len, outs)), in_degrees=tuple(map(len, ins)),
+                 rounds=range(n))
+
+
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+
+
+def _hash_graph(rows: tuple[int, ...], labels: tuple[int, ...]) -> str:
+    """`hash_module` of a non-empty graph, without the whole-graph memo."""
+    plan = _PLANS.get(rows)
+    if plan is None:
+        if len(_PLANS) >= _PLAN_LIMIT:
+            _PLANS.clear()
+        plan = _PLANS[rows] = _build_plan(rows)
+    gather, pairs, groups, split = plan.gather, plan.pairs, plan.groups, plan.split
+    hashes = list(map(_INITIAL.__getitem__, zip(plan.out_degrees, plan.in_degrees, labels)))
+    digest = _FIRST_ROUND.__getitem__  # first-round texts depend on degrees and labels only
+    for _ in plan.rounds:
+        hashes.append(_BAR)
+        tokens = list(gather(hashes))
+        for a, b in pairs:
+            if tokens[a] > tokens[b]:
+                tokens[a], tokens[b] = tokens[b], tokens[a]
+        for group in groups:
+            tokens[group] = sorted(tokens[group])
+        messages = split(_JOIN(tokens).encode())
+        if digest is None:
+            hashes = list(map(_HEXDIGEST, map(_md5, messages)))
+        else:
+            hashes = list(map(digest, messages))
+            digest = None
+    hashes.sort()  # the fingerprint is md5(str(sorted(hashes))): "['h0', 'h1', ...]"
+    return _md5(("['" + "', '".join(hashes) + "']").encode()).hexdigest()
 
 
 def hash_rows(rows: Sequence[int], labels: Sequence[int]) -> str:
     """`hash_module` of one graph given as successor bitmasks (no pruning)."""
-    n = len(labels)
-    ins, outs = _neighbours(rows, n)
-    hashes = [_initial_hash(len(outs[v]), len(ins[v]), int(labels[v])) for v in range(n)]
-    md5 = _md5
-    for _ in range(n):
-        hashes = [
-            md5(("".join(sorted([hashes[w] for w in ins[v]])) + "|"
-                 + "".join(sorted([hashes[w] for w in outs[v]])) + "|"
-                 + hashes[v]).encode()).hexdigest()
-            for v in range(n)
-        ]
-    return md5(str(sorted(hashes)).encode()).hexdigest()
+    key = (tuple(rows), tuple(labels))
+    h = _HASHES.get(key)
+    if h is None:
+        if len(key[0]) != len(key[1]):
+            raise ValueError("length of labels must match the number of rows")
+        if not key[0]:
+            return _md5(b"[]").hexdigest()
+        if len(_HASHES) >= _HASH_LIMIT:
+            _HASHES.clear()
+        h = _HASHES[key] = _hash_graph(*key)
+    return h
+
+
+def bitmask_rows(matrix: Sequence[tuple]) -> list[int]:
+    """Successor bitmasks of a matrix given as row tuples, trusted to be square and upper
+    triangular (a `Cell`'s matrix); `rows_of` checks its input, this one only converts."""
+    return list(map(_ROW_BITS.__getitem__, matrix))
+
+
+def cell_rows_hash(matrix: Sequence[tuple], ops: Sequence[str]) -> str:
+    """`hash_module` of an already pruned cell: row tuples of 0/1 and op names."""
+    return hash_rows(bitmask_rows(matrix), labels_of(ops))
+
+
+_LOW_BITS = tuple((2 << i) - 1 for i in range(64))
+"""Entry i: the bits at or below the diagonal of row i, which must be clear."""
+
+
+def _checked_rows(matrix) -> list[int]:
+    """`rows_of` in plain Python for the small matrices one cell has (numpy costs more than
+    the conversion for 7x7); falls back to `rows_of` to report what is wrong."""
+    m = matrix.tolist() if isinstance(matrix, np.ndarray) else matrix
+    try:
+        n = len(m)
+        rows = list(map(_ROW_BITS.__getitem__, map(tuple, m)))
+        square = all(map(n.__eq__, map(len, m)))
+    except TypeError:
+        return rows_of(matrix)
+    if not square:
+        raise ValueError(f"matrix must be square, got rows of lengths {list(map(len, m))}")
+    if n > len(_LOW_BITS) or any(map(and_, rows, _LOW_BITS)):
+        return rows_of(matrix)
+    return rows
 
 
 def module_hash(matrix, labels: Sequence[int]) -> str:
     """The official `graph_util.hash_module(matrix, labels)`; the matrix is not pruned."""
-    if len(labels) != np.shape(matrix)[0]:
+    rows = _checked_rows(matrix)
+    if len(labels) != len(rows):
         raise ValueError("length of labels must match matrix dimensions")
-    return hash_rows(rows_of(matrix), labels)
+    return hash_rows(rows, labels)
+
+
+_SPECS: dict[tuple, str] = {}
+
+
+def _spec_key(matrix, ops: Sequence[str]) -> tuple | None:
+    """A memo key naming the spec exactly, or None when the input is not plain enough."""
+    try:
+        if isinstance(matrix, np.ndarray):
+            if matrix.dtype.hasobject:  # its bytes are addresses, not values
+                return None
+            return matrix.shape, matrix.dtype.str, matrix.tobytes(), tuple(ops)
+        return tuple(map(tuple, matrix)), tuple(ops)
+    except TypeError:
+        return None
 
 
 def spec_hash(matrix, ops: Sequence[str]) -> str:
     """Hash a spec as the official `ModelSpec(matrix, ops).hash_spec(...)`: prune, then hash.
 
     `ops` are `.nas` names or NAS-Bench-101 strings, first 'input' and last 'output'.
-    Raises ValueError for a spec whose output is unreachable from its input.
+    Raises ValueError for a spec whose output is unreachable from its input. Specs seen
+    recently are answered from a bounded memo.
     """
-    labels = [label_of(op) for op in ops]
-    rows = rows_of(matrix)
+    key = _spec_key(matrix, ops)
+    h = _SPECS.get(key) if key is not None else None
+    if h is not None:
+        return h
+    labels = labels_of(ops)
+    rows = _checked_rows(matrix)
     if len(rows) != len(labels):
         raise ValueError("length of ops must match matrix dimensions")
     pruned = prune_rows(rows, len(rows))
     if pruned is None:
         raise ValueError("invalid spec: the output is not reachable from the input")
     new_rows, kept = pruned
-    return hash_rows(new_rows, [labels[v] for v in kept])
+    h = hash_rows(new_rows, labels if len(kept) == len(labels) else [labels[v] for v in kept])
+    if key is not None:
+        if len(_SPECS) >= _HASH_LIMIT:
+            _SPECS.clear()
+        _SPECS[key] = h
+    return h
+
+
+def clear_memos() -> None:
+    """Empty every memo of the single-cell path (for benchmarks that time cold hashing)."""
+    for memo in (_PLANS, _FIRST_ROUND, _ROW_BITS, _HASHES, _SPECS):
+        memo.clear()
 
 
 def hash_many(matrices, labels, num_vertices: Iterable[int] | None = None,
@@ -257,7 +451,6 @@ def _as_padded(matrices, labels, num_vertices) -> tuple[np.ndarray, np.ndarray, 
 _HEX_PAIRS = np.frombuffer(b"".join(b"%02x" % i for i in range(256)), dtype=np.uint16)
 """Byte value -> its two hex characters, as one uint16 in memory order."""
 _DIGEST = type(_md5()).digest
-_HEXDIGEST = type(_md5()).hexdigest
 
 
 def _prune_batch(a: np.ndarray, labels: np.ndarray, idx: np.ndarray

@@ -120,3 +120,129 @@ def test_batch_accepts_mixed_sizes_and_marks_disconnected():
     assert got[1] is None
     assert got[2] == "28cfc7874f6d200472e1a9dcd8650aa0"
     assert got[0] == hashing.module_hash(mats[0], labels[0])
+
+
+# --- the single-cell path: memos, plans and the fast row conversion ---------------------------
+
+OP_NAMES = ["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"]
+
+
+def _reference_spec_hash(matrix, labels) -> str | None:
+    pruned = hashing.reference_prune(np.asarray(matrix), list(labels))
+    return None if pruned is None else hashing.reference_module_hash(*pruned)
+
+
+def _names(labels) -> list[str]:
+    return ["input", *(OP_NAMES[k] for k in labels[1:-1]), "output"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(specs(), st.sampled_from(["array", "list", "tuple"]))
+def test_spec_hash_matches_reference_on_every_input_form_and_on_repeats(spec, form):
+    matrix, labels = spec
+    given_matrix = {"array": matrix, "list": matrix.tolist(),
+                    "tuple": tuple(map(tuple, matrix.tolist()))}[form]
+    expected = _reference_spec_hash(matrix, labels)
+    for _ in range(2):  # the second call is answered by the memo
+        if expected is None:
+            with pytest.raises(ValueError, match="not reachable"):
+                hashing.spec_hash(given_matrix, _names(labels))
+        else:
+            assert hashing.spec_hash(given_matrix, _names(labels)) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(specs(max_vertices=10))
+def test_wide_graphs_with_large_neighbour_groups_match_reference(spec):
+    matrix, labels = spec
+    assert hashing.module_hash(matrix, labels) == hashing.reference_module_hash(matrix, labels)
+
+
+@settings(max_examples=150, deadline=None)
+@given(specs())
+def test_cell_hash_prunes_and_hashes_like_the_reference(spec):
+    from nasdsl.spaces.cell import Cell
+
+    matrix, labels = spec
+    cell = Cell(tuple(map(tuple, matrix.tolist())), tuple(_names(labels)))
+    assert cell.hash == _reference_spec_hash(matrix, labels)
+
+
+def test_table_specs_with_a_dangling_vertex_keep_their_official_hash(nb101_table):
+    with np.load(nb101_table) as table:
+        sizes, adjacency, ops, hashes = (table[k] for k in
+                                         ("num_vertices", "adjacency", "ops", "hash"))
+    rng = np.random.default_rng(7)
+    for i in rng.choice(len(hashes), 500, replace=False).tolist():
+        n = int(sizes[i])
+        names = _names(ops[i, :n].tolist())
+        assert hashing.spec_hash(adjacency[i, :n, :n], names) == hashes[i].decode()
+        # An extra vertex fed by the input but feeding nothing is pruned away.
+        padded = np.zeros((n + 1, n + 1), dtype=np.int8)
+        padded[:n - 1, :n - 1] = adjacency[i, :n - 1, :n - 1]
+        padded[:n - 1, n] = adjacency[i, :n - 1, n - 1]
+        padded[0, n - 1] = 1
+        padded_names = names[:-1] + ["maxpool3x3", "output"]
+        assert hashing.spec_hash(padded, padded_names) == hashes[i].decode()
+
+
+def test_memos_that_overflow_are_emptied_and_stay_exact(nb101_table, monkeypatch):
+    with np.load(nb101_table) as table:
+        sizes, adjacency, ops, hashes = (table[k] for k in
+                                         ("num_vertices", "adjacency", "ops", "hash"))
+    for name in ("_PLAN_LIMIT", "_MESSAGE_LIMIT", "_HASH_LIMIT", "_ROW_LIMIT"):
+        monkeypatch.setattr(hashing, name, 3)
+    hashing.clear_memos()
+    rows = np.random.default_rng(3).choice(len(hashes), 60, replace=False).tolist()
+    for _ in range(2):
+        for i in rows:
+            n = int(sizes[i])
+            got = hashing.spec_hash(adjacency[i, :n, :n], _names(ops[i, :n].tolist()))
+            assert got == hashes[i].decode()
+    assert len(hashing._SPECS) <= 3 and len(hashing._HASHES) <= 3
+    assert len(hashing._PLANS) <= 3 and len(hashing._FIRST_ROUND) <= 3
+
+
+def test_numpy_labels_hash_like_python_ints_on_a_cold_memo():
+    hashing.clear_memos()
+    labels = np.array([-1, 0, 2, 0, 0, 1, -2], dtype=np.int8)
+    got = hashing.module_hash(np.array(INCEPTION_MATRIX), list(labels))
+    assert got == hashing.module_hash(INCEPTION_MATRIX, labels.tolist())
+    assert got == hashing.reference_module_hash(np.array(INCEPTION_MATRIX), labels.tolist())
+
+
+def test_empty_and_one_vertex_graphs_match_reference():
+    for matrix, labels in (([], []), ([[0]], [-1])):
+        assert hashing.module_hash(matrix, labels) == \
+            hashing.reference_module_hash(np.zeros((len(labels),) * 2, dtype=int), labels)
+
+
+def test_refusals_are_never_memoized():
+    matrix = [[0, 1, 0], [0, 0, 0], [0, 0, 0]]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="not reachable"):
+            hashing.spec_hash(matrix, ["input", "conv3x3", "output"])
+    with pytest.raises(ValueError, match="unknown operation 'conv7x7'"):
+        hashing.spec_hash([[0, 1], [0, 0]], ["input", "conv7x7"])
+    with pytest.raises(ValueError, match="square"):
+        hashing.spec_hash([[0, 1], [0]], ["input", "output"])
+    with pytest.raises(ValueError, match="length of ops"):
+        hashing.spec_hash([[0, 1], [0, 0]], ["input", "conv3x3", "output"])
+
+
+def test_bitmask_rows_reads_row_tuples():
+    assert hashing.bitmask_rows(((0, 1, 1), (0, 0, 1), (0, 0, 0))) == [0b110, 0b100, 0]
+    assert hashing.cell_rows_hash(tuple(map(tuple, INCEPTION_MATRIX)), INCEPTION_OPS) == \
+        "28cfc7874f6d200472e1a9dcd8650aa0"
+
+
+@pytest.mark.slow
+def test_every_table_row_hashes_to_its_official_hash_one_cell_at_a_time(nb101_table):
+    with np.load(nb101_table) as table:
+        sizes, adjacency, ops, hashes = (table[k] for k in
+                                         ("num_vertices", "adjacency", "ops", "hash"))
+    mismatches = 0
+    for i, n in enumerate(sizes.tolist()):
+        got = hashing.spec_hash(adjacency[i, :n, :n], _names(ops[i, :n].tolist()))
+        mismatches += got != hashes[i].decode()
+    assert mismatches == 0
