@@ -16,8 +16,7 @@ def _table_hashes(nb101_table, max_vertices: int) -> set[str]:
     return {h.decode() for h in hashes[sizes <= max_vertices].tolist()}
 
 
-@pytest.mark.parametrize("vertices,expected", [(5, 1 + 6 + 84 + 2441),
-                                               (6, 1 + 6 + 84 + 2441 + 62010)])
+@pytest.mark.parametrize("vertices,expected", [(5, 1 + 6 + 84 + 2441)])
 def test_enumeration_of_small_cells_equals_the_table(nb101_table, vertices, expected):
     space = CellSpace(vertices=vertices, edges=9)
     hashes = space.enumerate_hashes()
@@ -25,7 +24,6 @@ def test_enumeration_of_small_cells_equals_the_table(nb101_table, vertices, expe
     assert hashes == _table_hashes(nb101_table, vertices)
 
 
-@pytest.mark.slow
 def test_enumeration_of_the_default_space_equals_the_table(nb101_table):
     assert CellSpace().enumerate_hashes() == _table_hashes(nb101_table, 7)
 
