@@ -41,13 +41,15 @@ def plan_lines(plan: Plan) -> list[str]:
     lines = [
         f"experiment {plan.experiment}" + (f"  ({plan.source})" if plan.source else ""),
         f"  seed {plan.seed}, repeat {plan.repeat}, output {plan.output}",
-        f"  space {first.space.kind}: {_settings(first.space.settings)}",
+        f"  space {first.space.kind}: {_merged([c.space.settings for c in plan.configs])}",
     ]
-    sizes = dict.fromkeys(space_size(c.space) for c in plan.configs)
-    lines.append("  space size: " + ", ".join(sizes))
+    spaces = list({repr(c.space): c.space for c in plan.configs}.values())
+    sizes = [space_size(s) + _differing(s.settings, [o.settings for o in spaces])
+             for s in spaces]
+    lines.append("  space size: " + "; ".join(sizes))
     target = f" {first.evaluator.target!r}" if first.evaluator.target else ""
     lines.append(f"  evaluate {first.evaluator.kind}{target}: "
-                 f"{_settings(first.evaluator.settings)}")
+                 f"{_merged([c.evaluator.settings for c in plan.configs])}")
     by_label: dict[str, list] = {}
     for config in plan.configs:
         by_label.setdefault(config.label, []).append(config)
@@ -96,6 +98,25 @@ def data_problems(plan: Plan) -> list[str]:
             if problem not in found:
                 found.append(problem)
     return found
+
+
+def _merged(settings: list[Any]) -> str:
+    """Settings of several configurations: `key = v` where all agree, `key in [..]` where
+    a sweep gives them different values."""
+    parts = []
+    for key, value in settings[0].items():
+        values = list(dict.fromkeys(format_value(s.get(key)) for s in settings))
+        if len(values) > 1:
+            parts.append(f"{key} in [{', '.join(values)}]")
+        elif value is not None:
+            parts.append(f"{key} = {values[0]}")
+    return ", ".join(parts)
+
+
+def _differing(settings: Any, others: list[Any]) -> str:
+    """` (key = v)` for the settings that tell this space from the other ones, if any."""
+    keys = [k for k in settings if len({format_value(o.get(k)) for o in others}) > 1]
+    return f" ({_settings({k: settings[k] for k in keys})})" if keys else ""
 
 
 def _settings(settings: Any) -> str:

@@ -50,3 +50,11 @@ def test_list_ops_and_metrics():
     assert ops.returncode == metrics.returncode == 0
     assert "evaluate nasbench101 takes: conv1x1, conv3x3, maxpool3x3" in ops.stdout
     assert "trainable_parameters" in metrics.stdout
+
+
+def test_check_shows_swept_space_settings_and_one_size_per_space():
+    done = _nasdsl("check", str(ROOT / "experiments" / "fashion_global_pso.nas"))
+    assert done.returncode == 0, done.stderr
+    assert "space global: layers in [5, 7, 9]" in done.stdout
+    assert ("space size: 3,125 architectures (layers = 5); 78,125 architectures (layers = 7); "
+            "1,953,125 architectures (layers = 9)") in done.stdout
