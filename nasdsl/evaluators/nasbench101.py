@@ -39,16 +39,21 @@ class NASBench101Evaluator(Evaluator):
     def __init__(self, data: str | os.PathLike | None = None,
                  fitness: str = "validation_accuracy", repeats: str = "sample",
                  epochs: int = 108, seed: int = 0,
-                 report: Sequence[str] = DEFAULT_REPORT,
+                 report: Sequence[str] | None = None,
                  store: NASBench101Store | None = None):
+        """`report=None` reports those of test_accuracy and training_time the store holds
+        (a `.nas` file always names its report metrics, and the plan's data checks refuse
+        the ones the store lacks)."""
         if repeats not in REPEATS:
             raise ValueError(f"repeats must be one of {REPEATS}, got {repeats!r}")
         if epochs not in EPOCHS:
             raise ValueError(f"epochs must be one of {EPOCHS}, got {epochs!r}")
-        for name in (fitness, *report):
+        for name in (fitness, *(report or ())):
             if name not in METRICS:
                 raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
         self.store = store if store is not None else NASBench101Store.open(data)
+        if report is None:
+            report = [m for m in DEFAULT_REPORT if m in self.store.metrics]
         self.fitness = fitness
         self.repeats = repeats
         self.epochs = int(epochs)

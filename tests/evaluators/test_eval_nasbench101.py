@@ -197,3 +197,12 @@ def test_bad_settings_are_value_errors(nb101_store):
         NASBench101Evaluator(nb101_store, epochs=100)
     with pytest.raises(ValueError, match="unknown metric 'accuracy'"):
         NASBench101Evaluator(nb101_store, fitness="accuracy")
+
+
+def test_python_default_report_is_what_the_store_holds(nb101_store):
+    ev = NASBench101Evaluator(nb101_store, fitness="test_accuracy")
+    assert ev.metrics == ("test_accuracy",)  # the shared table has no training_time
+    assert ev.evaluate((INCEPTION, INCEPTION_OPS)).fitness == INCEPTION_ACC
+    with pytest.raises(DataError, match="training_time"):
+        NASBench101Evaluator(nb101_store, fitness="test_accuracy",
+                             report=["training_time"]).evaluate((INCEPTION, INCEPTION_OPS))
