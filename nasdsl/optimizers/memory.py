@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Hashable, Sequence
 
+from nasdsl.errors import DataError
 from nasdsl.optimizers.base import BudgetMeter, Evaluation, History
 from nasdsl.result import Result
 from nasdsl.seeding import evaluation_seed
@@ -91,6 +92,8 @@ def _guarded(evaluate_one: EvaluateOne) -> EvaluateOne:
     def _run(arch: Hashable, index: int) -> Result:
         try:
             return evaluate_one(arch, index)
+        except DataError:  # the evaluator cannot answer anything: no search can go on
+            raise
         except Exception as e:  # a broken evaluation is recorded, never fatal to a search
             return Result.failed(f"{type(e).__name__}: {e}")
 

@@ -158,3 +158,14 @@ def test_mutation_given_as_name_or_call(space):
     grow = Call("grow", {"add_node": 0.3})
     assert RegularizedEvolution(space, mutation=grow).mutation is grow
     assert RegularizedEvolution(space).mutation.name == "grow"
+
+
+def test_optimize_stops_on_an_evaluator_that_cannot_answer(nb101_store):
+    """A store without the fitness metric is a DataError, not 1,500 silently failed results."""
+    from nasdsl.errors import DataError
+    from nasdsl.evaluators import NASBench101Evaluator
+    from nasdsl.spaces.cell import CellSpace
+
+    evaluator = NASBench101Evaluator(nb101_store, fitness="validation_accuracy")
+    with pytest.raises(DataError, match="validation_accuracy"):
+        RegularizedEvolution(CellSpace(), population=10, sample=3).optimize(evaluator, budget=20)
