@@ -88,10 +88,10 @@ def rows_of(matrix) -> list[int]:
 
 # --- pruning ----------------------------------------------------------------------------------
 
-def _kept_vertices(rows: Sequence[int], n: int) -> int | None:
-    """Bitmask of vertices on some input→output path, or None when there is no such path."""
-    if n < 2:
-        return None
+def reach(rows: Sequence[int]) -> tuple[int, int]:
+    """Bitmasks of the vertices the input reaches and of those that reach the output, for
+    successor bitmasks `rows` of a DAG in vertex order."""
+    n = len(rows)
     forward = 1
     for v in range(n):
         if forward >> v & 1:
@@ -100,6 +100,14 @@ def _kept_vertices(rows: Sequence[int], n: int) -> int | None:
     for v in range(n - 2, -1, -1):
         if rows[v] & backward:
             backward |= 1 << v
+    return forward, backward
+
+
+def _kept_vertices(rows: Sequence[int], n: int) -> int | None:
+    """Bitmask of vertices on some input→output path, or None when there is no such path."""
+    if n < 2:
+        return None
+    forward, backward = reach(rows[:n] if len(rows) != n else rows)
     keep = forward & backward
     if not keep & 1:
         return None

@@ -12,7 +12,7 @@ from pathlib import Path
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.optimum import table_optimum
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
-                                 plot_generations)
+                                 plot_generations, plotted_configs)
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
 from nasdsl.report.tables import integral, print_summary, write_tables
@@ -40,9 +40,11 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     summary = integral(summary, [c for c in summary.columns if c in swept])
     write_tables(folder, integral(evaluations, extra), summary)
     order = list(configs.sort_values("position")["config"])
+    plotted, caption = plotted_configs(order, summary)
     title = source.experiment
-    plot_best_so_far(evaluations, order, folder / BEST_SO_FAR_PNG, title)
-    plot_generations(generation_best(evaluations), order, folder / GENERATIONS_PNG, title)
+    plot_title = title + (f"\n({caption})" if caption else "")
+    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title)
+    plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title)
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
     if show:
         print_summary(summary, title)

@@ -14,6 +14,19 @@ import pandas as pd
 
 BEST_SO_FAR_PNG = "best_so_far.png"
 GENERATIONS_PNG = "generations.png"
+MAX_LINES = 10
+"""More lines than this make an unreadable plot: a larger grid plots its best configurations."""
+
+
+def plotted_configs(order: list[str], summary: pd.DataFrame) -> tuple[list[str], str]:
+    """The configurations to draw (all, or the MAX_LINES best by `mean_of_highest`) and a
+    caption saying which were left out."""
+    if len(order) <= MAX_LINES:
+        return order, ""
+    ranked = summary.sort_values("mean_of_highest", ascending=False, kind="stable")
+    best = set(ranked["config"].head(MAX_LINES))
+    caption = f"best {MAX_LINES} of {len(order)} configurations by mean_of_highest"
+    return [c for c in order if c in best], caption
 
 
 def _pyplot():
@@ -91,4 +104,4 @@ def _finish(ax, xlabel: str, ylabel: str, title: str) -> None:
         ax.set_title(title)
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))

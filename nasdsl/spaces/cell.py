@@ -575,7 +575,7 @@ class CellSpace(Space):
                            for j in range(i + 1, len(base_rows)) if r >> j & 1]
         splits: tuple[tuple[int, int], ...] = ()
         if connections and room_vertex and room_edge:
-            forward, backward = _reach(base_rows)
+            forward, backward = hashing.reach(base_rows)
             on_path = [(u, v) for u, v in connections if forward >> u & 1 and backward >> v & 1]
             if self.topology == "dag":
                 # A layer on a path subdivides a connection of the pruned graph: one vertex
@@ -590,7 +590,7 @@ class CellSpace(Space):
         free = [(i, j) for i in range(n) for j in range(i + 1, n) if not rows[i] >> j & 1]
         links = []
         if room_edge:
-            forward, backward = _reach(rows)
+            forward, backward = hashing.reach(rows)
             for i, j in free:
                 if forward >> i & 1 and backward >> j & 1:
                     child = list(rows)
@@ -719,20 +719,6 @@ class _SamplePlan:
             x += value * scale
             scale *= high
         return x
-
-
-def _reach(rows: Sequence[int]) -> tuple[int, int]:
-    """Bitmasks of the vertices the input reaches and of those that reach the output."""
-    n = len(rows)
-    forward = 1
-    for v in range(n):
-        if forward >> v & 1:
-            forward |= rows[v]
-    backward = 1 << (n - 1)
-    for v in range(n - 2, -1, -1):
-        if rows[v] & backward:
-            backward |= 1 << v
-    return forward, backward
 
 
 def _size(pruning: Pruning) -> tuple[int, int]:
