@@ -6,26 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nasdsl.hashing import prune, spec_hash
 from nasdsl.store.importer import import_file
-
-OPS = ["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"]
-
-
-def genuine_specs(count: int, seed: int = 0) -> list[tuple[str, list[list[int]], list[str]]]:
-    rng = np.random.default_rng(seed)
-    out: dict[str, tuple[str, list[list[int]], list[str]]] = {}
-    while len(out) < count:
-        n = int(rng.integers(3, 8))
-        m = np.triu(rng.integers(0, 2, size=(n, n)), 1)
-        ops = ["input"] + [OPS[i] for i in rng.integers(0, 3, size=n - 2)] + ["output"]
-        pruned = prune(m, ops)
-        if pruned is None or pruned[0].sum() > 9:
-            continue
-        h = spec_hash(*pruned)
-        out.setdefault(h, (h, pruned[0].astype(int).tolist(), list(pruned[1])))
-    return list(out.values())
-
+from nb101_specs import genuine_specs
 
 def value(i: int, name: str, epochs: int, repeat: int) -> float:
     """Distinct float32-exact value of each (cell, metric, epochs, repeat)."""

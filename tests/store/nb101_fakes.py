@@ -11,10 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nasdsl.hashing import prune, spec_hash
 from nasdsl.store.tfrecord import write_records
-
-OPS = ["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"]
+from nb101_specs import genuine_specs
 
 
 def varint(value: int) -> bytes:
@@ -66,19 +64,9 @@ class FakeCell:
 
 def random_cells(count: int, seed: int = 0) -> list[FakeCell]:
     """Distinct genuine cells of the space (pruned, <= 7 vertices, <= 9 edges)."""
-    rng = np.random.default_rng(seed)
-    cells: dict[str, FakeCell] = {}
-    while len(cells) < count:
-        n = int(rng.integers(3, 8))
-        m = np.triu(rng.integers(0, 2, size=(n, n)), 1)
-        ops = ["input"] + [OPS[i] for i in rng.integers(0, 3, size=n - 2)] + ["output"]
-        pruned = prune(m, ops)
-        if pruned is None or pruned[0].sum() > 9:
-            continue
-        pm, pops = pruned
-        h = spec_hash(pm, pops)
-        cells.setdefault(h, FakeCell(h, pm.astype(int), list(pops), int(rng.integers(1e5, 5e7))))
-    return list(cells.values())
+    params = np.random.default_rng(seed + 1).integers(1e5, 5e7, size=count).tolist()
+    return [FakeCell(h, np.array(m), ops, p)
+            for (h, m, ops), p in zip(genuine_specs(count, seed), params)]
 
 
 def run_values(cell_index: int, epochs: int, repeat: int) -> dict[str, float]:
