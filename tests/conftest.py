@@ -39,3 +39,17 @@ def nb101_store(nb101_table: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     from nasdsl.store.importer import import_file
 
     return import_file(nb101_table, tmp_path_factory.mktemp("nasdsl-data")).store
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Every test (and every subprocess it starts) gets an empty data folder of its own, so
+    no test reads or writes the user's `~/.cache/nasdsl`; tests that need a store say so."""
+    folder = tmp_path_factory.mktemp("default-data")
+    old = os.environ.get("NASDSL_DATA")
+    os.environ["NASDSL_DATA"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("NASDSL_DATA", None)
+    else:
+        os.environ["NASDSL_DATA"] = old
