@@ -26,7 +26,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterator, Sequence
 
-from nasdsl.errors import NasdslError
+from nasdsl.errors import DataError, NasdslError
 from nasdsl.result import Result
 
 Timed = tuple[Result, float]
@@ -69,10 +69,16 @@ def _failure(error: BaseException) -> Result:
 
 
 def _evaluate_one(factory: EvaluatorFactory, item: Hashable, seed: int | None) -> Timed:
+    """One timed evaluation. An evaluation that breaks is recorded, never fatal; an evaluator
+    that cannot be built or whose data cannot answer (DataError) stops the run instead, so
+    a run is never journaled as finished with nothing but failures."""
+    evaluator = evaluator_for(factory)
     start = time.perf_counter()
     try:
-        result = evaluator_for(factory).evaluate(item, seed=seed)
-    except Exception as e:  # an evaluation that breaks is recorded, never fatal
+        result = evaluator.evaluate(item, seed=seed)
+    except DataError:
+        raise
+    except Exception as e:
         result = _failure(e)
     return result, time.perf_counter() - start
 
@@ -164,6 +170,8 @@ class ProcessPoolExecutor(Executor):
         for f in futures:
             try:
                 out.append(f.result())
+            except DataError:
+                raise
             except Exception as e:  # a worker died (killed, out of memory)
                 out.append((_failure(e), 0.0))
         if any(isinstance(f.exception(), cf.process.BrokenProcessPool) for f in futures):
@@ -194,7 +202,9 @@ class DaskExecutor(Executor):
         for f in futures:
             try:
                 out.append(f.result())
-            except Exception as e:
+            except DataError:
+                raise
+            except Exception as e:  # a worker lost
                 out.append((_failure(e), 0.0))
         return out
 

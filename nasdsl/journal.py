@@ -107,17 +107,21 @@ class Journal:
             if not path.is_file():
                 raise JournalError(f"no journal at {path}")
             uri = path.absolute().as_uri() + "?mode=ro"
+            db = None
             try:
                 db = sqlite3.connect(uri, uri=True, isolation_level=None)
                 db.execute("PRAGMA busy_timeout = 10000")
                 db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlite3.Error as e:
+                if db is not None:
+                    db.close()
                 raise JournalError(f"cannot read the journal {path}: {_explain(e)}") from e
             return cls(db, path, readonly=True)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise JournalError(f"cannot create the journal {path}: {e.strerror or e}") from e
+        db = None
         try:
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA busy_timeout = 10000")
@@ -130,9 +134,15 @@ class Journal:
                 page = db.execute("PRAGMA page_size").fetchone()[0]
                 db.execute(f"PRAGMA max_page_count = {max(int(max_bytes) // page, 1)}")
         except sqlite3.Error as e:
+            if db is not None:
+                db.close()
             raise JournalError(f"cannot write the journal {path}: {_explain(e)}") from e
         journal = cls(db, path, readonly=False)
-        version = journal.meta().get("format_version")
+        try:
+            version = journal.meta().get("format_version")
+        except BaseException:
+            db.close()
+            raise
         if version not in (None, FORMAT_VERSION):
             db.close()
             raise JournalError(f"{path} has journal format {version}, this nasdsl writes "
@@ -215,16 +225,16 @@ class Journal:
         statements: list[tuple[str, Any]] = []
         if rows:
             statements.append(("INSERT INTO evaluations VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows))
-        if finished is not None:
-            statements.append(("UPDATE runs SET status = 'finished', evaluations = ?, "
-                               "finished = ? WHERE run = ?",
-                               (finished[1], time.time(), finished[0])))
-        elif rows:
+        if rows:  # rows of several runs may share one commit: count each of them
             counts: dict[str, int] = {}
             for r in rows:
                 counts[r[0]] = max(counts.get(r[0], 0), r[1] + 1)
             statements.append(("UPDATE runs SET evaluations = ? WHERE run = ?",
                                [(n, run) for run, n in counts.items()]))
+        if finished is not None:
+            statements.append(("UPDATE runs SET status = 'finished', evaluations = ?, "
+                               "finished = ? WHERE run = ?",
+                               (finished[1], time.time(), finished[0])))
         if statements:
             self._transaction(statements)
 

@@ -23,7 +23,7 @@ from typing import Any, Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 
-from nasdsl.errors import DataError, JournalError, NasdslError
+from nasdsl.errors import DataError, DslError, JournalError, NasdslError
 from nasdsl.execution import (EvaluatorFactory, RunPool, Timed, evaluator_for, local_evaluation,
                               make_executor)
 from nasdsl.journal import FORMAT_VERSION, Journal, Recorded, Row, metrics_json
@@ -139,10 +139,6 @@ class JournaledBatch:
         self._last_report = time.monotonic()
         self.best: float | None = None
 
-    @property
-    def replayed(self) -> int:
-        return min(len(self.history), len(self._recorded))
-
     def __call__(self, candidates: Sequence[Hashable], generation: int) -> list[Result]:
         meter, space = self._meter, self._space
         out: list[Result] = []
@@ -201,7 +197,8 @@ class JournaledBatch:
         self.history.evaluations.append(Evaluation(len(self.history), generation, arch, result))
         out.append(result)
         f = result.fitness
-        if f is not None and result.status == "ok" and (self.best is None or f > self.best):
+        if (f is not None and f == f and result.status == "ok"  # f == f: not NaN
+                and (self.best is None or f > self.best)):
             self.best = f
 
 
@@ -302,18 +299,28 @@ class RunSummary:
     best: dict[str, float | None] = field(default_factory=dict)
 
 
-def check_data(plan: Plan, components: Components) -> None:
-    """Data checks of every configuration; any problem refuses the plan (DataError)."""
+def plan_problems(plan: Plan, components: Components = Components()) -> list[str]:
+    """What stops `plan` from running here, each once: a search whose algorithm is not
+    installed or refuses its settings, then what the data cannot answer."""
     problems: list[str] = []
+    for config in plan.configs:
+        try:
+            components.make_optimizer(config.algorithm, _space_for(components, config.space),
+                                      config.settings)
+        except DslError as e:
+            problems.append(e.message)
     seen: set[str] = set()
     for config in plan.configs:
         token = f"{config.evaluator!r}|{config.budget}"
-        if token in seen:
-            continue
-        seen.add(token)
-        for problem in components.data_problems(config.evaluator, config.budget):
-            if problem not in problems:
-                problems.append(problem)
+        if token not in seen:
+            seen.add(token)
+            problems.extend(components.data_problems(config.evaluator, config.budget))
+    return list(dict.fromkeys(problems))
+
+
+def check_plan(plan: Plan, components: Components) -> None:
+    """Refuse (DataError, exit 2) a plan that cannot run, before the journal is touched."""
+    problems = plan_problems(plan, components)
     if problems:
         name = plan.source or plan.experiment
         raise DataError(f"{name}: cannot run:\n  " + "\n  ".join(problems))
@@ -381,7 +388,7 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
              components: Components = Components(), report: bool = True) -> RunSummary:
     """Run (or resume) every run of `plan`; write the report at the end when `report`."""
     progress = progress or NullProgress()
-    check_data(plan, components)
+    check_plan(plan, components)
     journal = _open_journal(plan, fresh)
     summary = RunSummary(journal=plan.journal_path)
     try:

@@ -16,6 +16,7 @@ def check_files(paths: Sequence[Path | str], strict: bool = False) -> int:
     """Check each file and print its plan. 2 if any file is refused (or, with `strict`,
     has data problems), else 0. A refused file does not stop the others."""
     from nasdsl.dsl import load
+    from nasdsl.runner import plan_problems
 
     status = 0
     out = _Printer()
@@ -27,7 +28,7 @@ def check_files(paths: Sequence[Path | str], strict: bool = False) -> int:
             status = 2
             continue
         out.plan(plan)
-        problems = data_problems(plan)
+        problems = plan_problems(plan)
         for problem in problems:
             out.warning(problem)
         if problems and strict:
@@ -81,23 +82,6 @@ def space_size(spec: Any) -> str:
         return f"{make_space(spec).size():,} architectures"
     except (NotImplementedError, ImportError, AttributeError, TypeError):
         return "size unknown"
-
-
-def data_problems(plan: Plan) -> list[str]:
-    """Problems the data checks find (empty when the evaluator package offers none)."""
-    try:
-        from nasdsl import evaluators
-    except ImportError:
-        return []
-    check = getattr(evaluators, "data_problems", None)
-    if check is None:
-        return []
-    found: list[str] = []
-    for config in plan.configs:
-        for problem in check(config.evaluator, config.budget):
-            if problem not in found:
-                found.append(problem)
-    return found
 
 
 def _merged(settings: list[Any]) -> str:

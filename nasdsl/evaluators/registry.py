@@ -8,6 +8,7 @@ from nasdsl.evaluators.base import Evaluator
 from nasdsl.plan import Budget, EvaluatorSpec
 
 KINDS = ("nasbench101", "keras", "python")
+KERAS_MISSING = "the Keras evaluator is not part of this version of nasdsl yet"
 _NB101_DEFAULTS = {"fitness": "validation_accuracy", "repeats": "sample", "epochs": 108,
                    "report": ("test_accuracy", "training_time")}
 
@@ -42,13 +43,15 @@ def make_evaluator(spec: EvaluatorSpec,
         raise DataError(f"{spec.target} made a {type(obj).__name__}, which has neither "
                         "evaluate() nor descriptor_evaluate(descriptor, …)")
     if spec.kind == "keras":
-        raise NotImplementedError("the Keras evaluator is not available yet")
+        raise DataError(KERAS_MISSING)
     raise DataError(f"unknown evaluator {spec.kind!r}; known: {', '.join(KINDS)}")
 
 
 def data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     """The DSL's data checks for one evaluator: sentences naming what is missing and what
     the data does hold; empty when the data can serve the plan."""
+    if spec.kind == "keras":
+        return [KERAS_MISSING]
     if spec.kind != "nasbench101":
         return []
     from nasdsl.evaluators.nasbench101_checks import store_problems

@@ -45,11 +45,13 @@ class History:
         return iter(self.evaluations)
 
     def best(self) -> Evaluation | None:
-        """The evaluation with the highest fitness (the earliest among equals)."""
+        """The valid evaluation with the highest fitness (the earliest among equals; a NaN
+        fitness never counts)."""
         best = None
         for e in self.evaluations:
             f = e.result.fitness
-            if f is not None and (best is None or f > best.result.fitness):
+            if (f is not None and f == f and e.result.status == "ok"
+                    and (best is None or f > best.result.fitness)):
                 best = e
         return best
 

@@ -19,7 +19,6 @@ class ReportSource:
 
     meta: dict[str, str]
     configs: pd.DataFrame
-    runs: pd.DataFrame
     evaluations: pd.DataFrame
 
     @property
@@ -40,4 +39,4 @@ def read_journal(path: Path) -> ReportSource:
 
     with Journal.open(path, readonly=True) as journal:
         return ReportSource(meta=journal.meta(), configs=journal.configs(),
-                            runs=journal.runs(), evaluations=journal.evaluations())
+                            evaluations=journal.evaluations())

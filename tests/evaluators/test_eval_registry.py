@@ -113,6 +113,9 @@ def test_bad_python_targets_are_data_errors(plugin, target, message):
         make_evaluator(EvaluatorSpec("python", {}, target=target))
 
 
-def test_keras_is_not_available_yet():
-    with pytest.raises(NotImplementedError):
-        make_evaluator(EvaluatorSpec("keras", {}))
+def test_keras_is_not_available_yet_and_the_data_checks_say_so():
+    spec = EvaluatorSpec("keras", {})
+    with pytest.raises(DataError, match="Keras evaluator"):
+        make_evaluator(spec)
+    assert data_problems(spec, Budget(10, "evaluations")) == [
+        "the Keras evaluator is not part of this version of nasdsl yet"]

@@ -169,3 +169,15 @@ def test_optimize_stops_on_an_evaluator_that_cannot_answer(nb101_store):
     evaluator = NASBench101Evaluator(nb101_store, fitness="validation_accuracy")
     with pytest.raises(DataError, match="validation_accuracy"):
         RegularizedEvolution(CellSpace(), population=10, sample=3).optimize(evaluator, budget=20)
+
+
+def test_history_best_skips_nan_and_invalid_results():
+    from nasdsl.optimizers.base import Evaluation, History
+    from nasdsl.result import Result
+
+    h = History([Evaluation(0, 0, "a", Result(float("nan"))),
+                 Evaluation(1, 0, "b", Result(0.5)),
+                 Evaluation(2, 0, "c", Result(0.9, status="invalid")),
+                 Evaluation(3, 0, "d", Result(0.7)),
+                 Evaluation(4, 0, "e", Result(0.7))])
+    assert h.best().arch == "d"

@@ -151,3 +151,20 @@ def test_full_disk_exits_1_and_leaves_an_intact_journal(tmp_path: Path, env: dic
                 assert counts.get(run) == n == 1000
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_search_that_cannot_run_here_is_refused_before_the_journal(tmp_path: Path,
+                                                                     env: dict[str, str]):
+    """`check` accepts the file (the language has dqn) but warns; `run` refuses it, exit 2,
+    naming the algorithm, and creates no journal."""
+    path = tmp_path / "exp.nas"
+    path.write_text("experiment later\nbudget = 50 evaluations\nspace cell { topology = chain }\n"
+                    "evaluate nasbench101 { fitness = test_accuracy; report = [test_accuracy] }\n"
+                    "search dqn\nsearch random\noutput = \"out\"\n")
+    checked = _nasdsl("check", path, env=env, cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert "algorithm 'dqn' is not available here" in checked.stdout + checked.stderr
+    done = _nasdsl("run", path, "--quiet", env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "cannot run" in done.stderr and "algorithm 'dqn' is not available here" in done.stderr
+    assert not (tmp_path / "out").exists()
