@@ -107,12 +107,6 @@ def local_evaluation(factory: EvaluatorFactory) -> Callable[[Sequence[Hashable],
     return evaluate
 
 
-def evaluate_locally(factory: EvaluatorFactory, items: Sequence[Hashable],
-                     seeds: Sequence[int | None]) -> list[Timed]:
-    """Evaluate in this process; one `evaluate_batch` call when the evaluator has it."""
-    return local_evaluation(factory)(items, seeds)
-
-
 class Executor(ABC):
     """Maps a batch of evaluations somewhere; a result per item, in order, never raising for
     a failed evaluation."""
@@ -144,7 +138,7 @@ class Executor(ABC):
 
 class InProcessExecutor(Executor):
     def map_timed(self, factory, items, seeds):
-        return evaluate_locally(factory, items, seeds)
+        return local_evaluation(factory)(items, seeds)
 
     def bind(self, factory: EvaluatorFactory):
         """`map_timed` with the factory fixed, resolved once."""
@@ -250,7 +244,7 @@ def _run_worker(target: Callable[[Any, Emit], None], tasks: mp.Queue, out: mp.Qu
         tid, payload = task
         try:
             target(payload, emit)
-        except BaseException as e:  # report and keep serving; the parent decides
+        except BaseException as e:  # report and stop: the parent stops the whole pool
             emit(("error", tid, e if isinstance(e, NasdslError) else None,
                   "".join(traceback.format_exception(e))))
             return

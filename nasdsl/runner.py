@@ -26,7 +26,8 @@ import numpy as np
 from nasdsl.errors import DataError, DslError, JournalError, NasdslError
 from nasdsl.execution import (EvaluatorFactory, RunPool, Timed, evaluator_for, local_evaluation,
                               make_executor)
-from nasdsl.journal import FORMAT_VERSION, Journal, Recorded, Row, metrics_json
+from nasdsl.journal import (FORMAT_VERSION, Journal, Recorded, Row, config_record,
+                            metrics_json)
 from nasdsl.optimizers.base import BudgetMeter, Evaluation, History
 from nasdsl.plan import Budget, EvaluatorSpec, Plan, Run, SearchConfig, SpaceSpec
 from nasdsl.progress import NullProgress, Progress, make_progress
@@ -332,15 +333,7 @@ def _differences(journal: Journal, config: SearchConfig) -> list[str]:
     if row.empty:
         return []
     old = row.iloc[0]
-    from nasdsl.plan import _jsonable
-
-    now = {"algorithm": config.algorithm, "settings": _jsonable(config.settings),
-           "budget": str(config.budget),
-           "space": _jsonable({"kind": config.space.kind, "settings": config.space.settings}),
-           "evaluator": _jsonable({"kind": config.evaluator.kind,
-                                   "target": config.evaluator.target,
-                                   "settings": config.evaluator.settings})}
-    return [k for k, v in now.items() if old[k] != v]
+    return [k for k, v in config_record(config).items() if old[k] != v]
 
 
 def _check_journal(journal: Journal, plan: Plan) -> None:
