@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from nasdsl.errors import JournalError
-from nasdsl.plan import SearchConfig, _jsonable
+from nasdsl.plan import SearchConfig, jsonable
 from nasdsl.result import Result
 
 FORMAT_VERSION = "1"
@@ -330,7 +330,7 @@ def _json_default(value: Any) -> Any:
 
 
 def _to_json(value: Any) -> str:
-    return json.dumps(_jsonable(value), default=_json_default)
+    return json.dumps(jsonable(value), default=_json_default)
 
 
 _ENCODE = json.JSONEncoder(default=_json_default).encode

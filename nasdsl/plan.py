@@ -110,11 +110,11 @@ class SearchConfig:
         payload = json.dumps(
             {
                 "algorithm": self.algorithm,
-                "settings": _jsonable(self.settings),
+                "settings": jsonable(self.settings),
                 "budget": str(self.budget),
-                "space": [self.space.kind, _jsonable(self.space.settings)],
+                "space": [self.space.kind, jsonable(self.space.settings)],
                 "evaluator": [self.evaluator.kind, self.evaluator.target,
-                              _jsonable(self.evaluator.settings)],
+                              jsonable(self.evaluator.settings)],
             },
             sort_keys=True,
         )
@@ -179,13 +179,14 @@ class Plan:
         return {c.key: make_space(c.space) for c in self.configs}
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A plan value as plain JSON data (calls become {"call": name, "args": …})."""
     if isinstance(value, Call):
-        return {"call": value.name, "args": _jsonable(dict(value.args))}
+        return {"call": value.name, "args": jsonable(dict(value.args))}
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, Budget):
