@@ -15,6 +15,7 @@ the runs here and spread each batch over an `Executor`.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -357,6 +358,22 @@ def _check_journal(journal: Journal, plan: Plan) -> None:
                                f"gives it seed {run.seed} (seed changed){advice}")
 
 
+def _optima(plan: Plan) -> dict[str, float]:
+    """The best value each accuracy the plan records can take (NAS-Bench-101: the table's),
+    kept in the journal so that reports measure regret without the store."""
+    from nasdsl.evaluators.optimum import optima
+
+    records = {json.dumps(r, sort_keys=True): r
+               for r in (config_record(c)["evaluator"] for c in plan.configs)}
+
+    def accuracies(evaluator: dict) -> list[str]:
+        s = evaluator.get("settings") or {}
+        names = [s.get("fitness"), *(s.get("report") or [])]
+        return [m for m in names if isinstance(m, str) and m.endswith("accuracy")]
+
+    return optima(list(records.values()), accuracies)
+
+
 def _open_journal(plan: Plan, fresh: bool) -> Journal:
     path = plan.journal_path
     if fresh:
@@ -369,6 +386,7 @@ def _open_journal(plan: Plan, fresh: bool) -> Journal:
             source = Path(plan.source).read_text()
         journal.write_meta({"format_version": FORMAT_VERSION, "experiment": plan.experiment,
                             "source": source, "seed": plan.seed, "repeat": plan.repeat,
+                            "optima": json.dumps(_optima(plan)),
                             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})
         journal.write_configs(plan.configs)
     except BaseException:

@@ -6,11 +6,11 @@ journal given). `report_command(path)` is `nasdsl report PATH`.
 """
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
-from nasdsl.report.optimum import table_optimum
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
                                  plot_generations, plotted_configs)
 from nasdsl.report.source import ReportSource, find_journal, read_journal
@@ -36,7 +36,7 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     columns = list(evaluations.columns)  # metrics follow wall_seconds, then swept keys
     extra = columns[columns.index("wall_seconds") + 1:]
     metrics = [c for c in extra if c not in swept]
-    summary = summarize(configs, evaluations, optimum=table_optimum)
+    summary = summarize(configs, evaluations, optimum=_optimum(source))
     summary = integral(summary, [c for c in summary.columns if c in swept])
     write_tables(folder, integral(evaluations, extra), summary)
     order = list(configs.sort_values("position")["config"])
@@ -48,6 +48,20 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
     if show:
         print_summary(summary, title)
+
+
+def _optimum(source: ReportSource):
+    """Regret's reference: the optimum the journal recorded when the run started, else the
+    store's, when it can be opened now."""
+    from nasdsl.evaluators.optimum import optimum_key, table_optimum
+
+    recorded = json.loads(source.meta.get("optima") or "{}")
+
+    def optimum(evaluator: dict, metric: str) -> float | None:
+        value = recorded.get(optimum_key(evaluator, metric))
+        return value if value is not None else table_optimum(evaluator, metric)
+
+    return optimum
 
 
 def report_command(path: Path) -> int:

@@ -91,3 +91,22 @@ def test_summary_on_a_narrow_terminal_drops_nothing(tmp_path):
     write_report(tmp_path)
     text = _on_terminal(pd.read_csv(tmp_path / "summary.csv"), 60)
     assert "regularized_evolution[population=2]" in text and "regret" in text
+
+
+def test_regret_comes_from_the_journal_when_the_store_is_gone(tmp_path, nb101_store):
+    nas = tmp_path / "tiny.nas"
+    nas.write_text(EXPERIMENT.format(data=nb101_store, output=tmp_path / "out")
+                   .replace(f'data = "{nb101_store}"; ', ""))
+    run_env = {**os.environ, "NASDSL_DATA": str(nb101_store.parent)}
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "run", str(nas), "--quiet"],
+                          capture_output=True, text=True, timeout=300, env=run_env)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "out"
+    before = pd.read_csv(out / "summary.csv")["regret"]
+    assert before.between(0, 0.1).all()
+    (out / "summary.csv").unlink()
+    no_store = {**os.environ, "NASDSL_DATA": str(tmp_path / "empty")}
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "report", str(out)],
+                          capture_output=True, text=True, timeout=300, env=no_store)
+    assert done.returncode == 0, done.stderr
+    assert pd.read_csv(out / "summary.csv")["regret"].tolist() == before.tolist()

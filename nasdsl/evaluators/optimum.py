@@ -7,6 +7,7 @@ Other evaluators, or a store that cannot be opened, have no known optimum (None)
 """
 from __future__ import annotations
 
+import json
 import warnings
 from functools import lru_cache
 
@@ -46,3 +47,20 @@ def _store_optimum(data: str | None, metric: str, epochs: int) -> float | None:
     except DataError:
         return None
     return None if best is None else float(best)
+
+
+def optimum_key(evaluator: dict, metric: str) -> str:
+    """How a journal's `optima` meta entry names (evaluator, metric)."""
+    return json.dumps(evaluator, sort_keys=True) + "|" + metric
+
+
+def optima(evaluators: list[dict], metrics_of) -> dict[str, float]:
+    """The known optimum of each metric `metrics_of(evaluator)` names, for each evaluator
+    record: recorded in the journal when a run starts, so reports need no store."""
+    found: dict[str, float] = {}
+    for evaluator in evaluators:
+        for metric in metrics_of(evaluator):
+            value = table_optimum(evaluator, metric)
+            if value is not None:
+                found[optimum_key(evaluator, metric)] = value
+    return found

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nasdsl.report.optimum import table_optimum
+from nasdsl.evaluators.optimum import table_optimum
 
 
 def test_nasbench101_optimum_is_the_tables_best(nb101_store):
