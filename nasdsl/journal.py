@@ -307,13 +307,13 @@ class Journal:
             keys += [k for k in values if k not in keys]
         for key in keys:
             column = key if key not in df.columns else f"swept.{key}"
-            df[column] = df["config"].map(lambda c, k=key: swept.get(c, {}).get(k))
+            df[column] = df["config"].map({c: v.get(key) for c, v in swept.items()})
         return df
 
 
 def _expand_json(texts: list[str]) -> dict[str, list[Any]]:
     """Metric columns from per-row JSON objects, in order of first appearance."""
-    decoded = [json.loads(t) if t else {} for t in texts]
+    decoded = json.loads("[" + ",".join(t or "{}" for t in texts) + "]")  # one parse
     names: dict[str, None] = {}
     for d in decoded:
         if len(d) != len(names) or any(k not in names for k in d):

@@ -87,17 +87,20 @@ def summarize(configs: pd.DataFrame, evaluations: pd.DataFrame,
     `optimum(evaluator, metric)` gives the best value of `metric` the evaluator can return
     (the table's optimum for NAS-Bench-101) or None; without it there is no regret.
     """
-    b_all = generation_best(evaluations)
+    empty_b = generation_best(evaluations.iloc[:0])
+    b_by = dict(tuple(generation_best(evaluations).groupby("config", sort=False)))
     best_all = run_best(evaluations)
+    best_by = dict(tuple(best_all.groupby("config", sort=False))) if len(best_all) else {}
+    counts = evaluations.groupby("config", sort=False)["run"].agg(["nunique", "size"])
     rows = []
     for cfg in configs.sort_values("position").itertuples(index=False):
-        mine = evaluations[evaluations["config"] == cfg.config]
+        runs, size = counts.loc[cfg.config] if cfg.config in counts.index else (0, 0)
         row = {"search": cfg.search, "config": cfg.config,
-               "runs": int(mine["run"].nunique()), "evaluations": int(len(mine))}
-        row.update(statistics(b_all[b_all["config"] == cfg.config]))
+               "runs": int(runs), "evaluations": int(size)}
+        row.update(statistics(b_by.get(cfg.config, empty_b)))
         metric = report_metric(dict(cfg.evaluator or {}), evaluations.columns)
         if metric is not None:
-            best = best_all[best_all["config"] == cfg.config]
+            best = best_by.get(cfg.config, best_all.iloc[:0])
             value = float(pd.to_numeric(best[metric], errors="coerce").mean()) \
                 if len(best) else float("nan")
             row[f"best_{metric}"] = value
