@@ -135,6 +135,9 @@ class RichProgress:
             self._bars.remove_task(task)
         if self._by_runs:
             self._bars.advance(self._overall, 1)
+        else:  # what the last periodic update did not report yet
+            self._bars.advance(self._overall, evaluations - self._done.get(run, 0.0))
+        self._done.pop(run, None)
         if best is not None and (self._best is None or best > self._best):
             self._best = best
         self._bars.update(self._overall, best=_best(self._best))

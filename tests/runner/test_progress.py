@@ -40,4 +40,15 @@ def test_rich_progress_runs_through_a_whole_experiment():
     p.run_finished("r#0", 10, 0.7)
     p.end()
     overall = p._bars.tasks[0]
-    assert overall.completed == 5 and overall.fields["best"] == "0.7000"
+    assert overall.completed == 10 and overall.fields["best"] == "0.7000"
+
+
+def test_rich_overall_bar_counts_runs_that_finish_between_updates():
+    """A fast run may finish before any periodic update: its evaluations still count."""
+    p = RichProgress()
+    p.begin("exp", runs=2, skipped=0, total=20.0)
+    for run in ("a#0", "b#0"):
+        p.run_started(run, 10, "evaluations")
+        p.run_finished(run, 10, 0.5)
+    p.end()
+    assert p._bars.tasks[0].completed == 20
