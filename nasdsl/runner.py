@@ -396,8 +396,10 @@ def _open_journal(plan: Plan, fresh: bool) -> Journal:
 
 
 def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = None,
-             components: Components = Components(), report: bool = True) -> RunSummary:
-    """Run (or resume) every run of `plan`; write the report at the end when `report`."""
+             components: Components = Components(), report: bool = True,
+             show: bool = False) -> RunSummary:
+    """Run (or resume) every run of `plan`; write the report at the end when `report`,
+    printing its summary table when `show`."""
     progress = progress or NullProgress()
     check_plan(plan, components)
     journal = _open_journal(plan, fresh)
@@ -424,7 +426,7 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
     finally:
         journal.close()
     if report:
-        _write_report(plan)
+        _write_report(plan, show)
     return summary
 
 
@@ -495,12 +497,10 @@ def _execute_in_workers(tasks: list[RunTask], workers: int, writer: _Writer, jou
                 raise NasdslError(f"run {task.key} failed:\n{text}")
 
 
-def _write_report(plan: Plan) -> None:
-    try:
-        from nasdsl.report import write_report
-    except ImportError:
-        return
-    write_report(plan.output, journal=plan.journal_path)
+def _write_report(plan: Plan, show: bool) -> None:
+    from nasdsl.report import write_report
+
+    write_report(plan.output, journal=plan.journal_path, show=show)
 
 
 def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = None,
@@ -512,7 +512,7 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
     plan = load(Path(path))
     if output is not None:
         plan = replace(plan, output=Path(output))
-    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet))
+    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), show=not quiet)
     if not quiet:
         print(f"{summary.runs} runs done ({summary.evaluations} evaluations, "
               f"{summary.replayed} replayed, {summary.skipped} runs already finished); "
