@@ -1,10 +1,11 @@
-# Quickstart: random search against regularized evolution on NAS-Bench-101.
+# Quickstart: random search against regularized evolution on NAS-Bench-101, with the two
+# mutations nasdsl offers: the NAS-Bench-101 paper's `flip` and the NORD study's `grow`.
 # Runs in seconds once the table is imported (`make data`, or
 # `nasdsl data nasbench101 --import nb101_test_r0.npz`).
 experiment quickstart
 
 seed   = 0
-repeat = 3
+repeat = 5
 budget = 300 evaluations
 
 space cell {
@@ -23,7 +24,13 @@ evaluate nasbench101 {
 
 search random
 
-search regularized_evolution {
+search regularized_evolution as evolution_flip {
+    population = 50
+    sample     = 10
+    mutation   = flip(rate = 1.0)
+}
+
+search regularized_evolution as evolution_grow {
     population = 50
     sample     = 10
     mutation   = grow(add_node = 0.10, add_connection = 0.15)

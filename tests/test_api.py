@@ -28,7 +28,8 @@ def test_runs_carry_paired_seeds():
     by_search = {}
     for run in plan.runs:
         by_search.setdefault(run.config.label, []).append(run.seed)
-    assert by_search == {"random": [0, 1, 2], "regularized_evolution": [0, 1, 2]}
+    assert by_search == {label: [0, 1, 2, 3, 4]
+                         for label in ("random", "evolution_flip", "evolution_grow")}
 
 
 def test_descriptor_of_a_planned_space_round_trips():
