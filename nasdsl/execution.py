@@ -107,6 +107,20 @@ def local_evaluation(factory: EvaluatorFactory) -> Callable[[Sequence[Hashable],
     return evaluate
 
 
+def _collect(futures: Sequence[Any]) -> list[Timed]:
+    """Results of submitted `_evaluate_one` calls, in order: a lost worker (killed, out of
+    memory) becomes a failed result; a DataError stops the run."""
+    out: list[Timed] = []
+    for f in futures:
+        try:
+            out.append(f.result())
+        except DataError:
+            raise
+        except Exception as e:
+            out.append((_failure(e), 0.0))
+    return out
+
+
 class Executor(ABC):
     """Maps a batch of evaluations somewhere; a result per item, in order, never raising for
     a failed evaluation."""
@@ -160,14 +174,7 @@ class ProcessPoolExecutor(Executor):
     def map_timed(self, factory, items, seeds):
         pool = self._executor()
         futures = [pool.submit(_evaluate_one, factory, x, s) for x, s in zip(items, seeds)]
-        out: list[Timed] = []
-        for f in futures:
-            try:
-                out.append(f.result())
-            except DataError:
-                raise
-            except Exception as e:  # a worker died (killed, out of memory)
-                out.append((_failure(e), 0.0))
+        out = _collect(futures)
         if any(isinstance(f.exception(), cf.process.BrokenProcessPool) for f in futures):
             self.close()  # the next batch gets a fresh pool
         return out
@@ -192,15 +199,7 @@ class DaskExecutor(Executor):
     def map_timed(self, factory, items, seeds):
         futures = self.client.map(_evaluate_one, [factory] * len(items), list(items),
                                   list(seeds), pure=False)
-        out: list[Timed] = []
-        for f in futures:
-            try:
-                out.append(f.result())
-            except DataError:
-                raise
-            except Exception as e:  # a worker lost
-                out.append((_failure(e), 0.0))
-        return out
+        return _collect(futures)
 
     def close(self) -> None:
         if self._own:
