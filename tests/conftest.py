@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, settings
 # Property tests judge behaviour, never speed: no per-example deadline, whatever the load of
 # the machine running them (speed is measured by bench/).
 settings.register_profile("nasdsl", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("nasdsl")
+settings.register_profile("thorough", parent=settings.get_profile("nasdsl"), max_examples=2000)
+settings.load_profile("nasdsl")  # `pytest --hypothesis-profile thorough` searches harder
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("NASDSL_SHARED_DATA", ROOT.parent / "shared" / "data"))

@@ -72,9 +72,17 @@ def _on_terminal(summary: pd.DataFrame, columns: int) -> str:
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     with os.fdopen(follower, "w") as terminal:
         print_summary(summary, "handmade", out=terminal)
-    text = os.read(leader, 65536).decode()
+    chunks = []
+    while True:  # one read may return only part of what was written: read to the end
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the terminal's other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
     os.close(leader)
-    return text
+    return b"".join(chunks).decode()
 
 
 def test_summary_on_a_wide_terminal_is_a_rich_table(tmp_path):
