@@ -329,7 +329,7 @@ _LOW_BITS = tuple((2 << i) - 1 for i in range(64))
 """Entry i: the bits at or below the diagonal of row i, which must be clear."""
 
 
-def _checked_rows(matrix) -> list[int]:
+def checked_rows(matrix) -> list[int]:
     """`rows_of` in plain Python for the small matrices one cell has (numpy costs more than
     the conversion for 7x7); falls back to `rows_of` to report what is wrong."""
     m = matrix.tolist() if isinstance(matrix, np.ndarray) else matrix
@@ -348,7 +348,7 @@ def _checked_rows(matrix) -> list[int]:
 
 def module_hash(matrix, labels: Sequence[int]) -> str:
     """The official `graph_util.hash_module(matrix, labels)`; the matrix is not pruned."""
-    rows = _checked_rows(matrix)
+    rows = checked_rows(matrix)
     if len(labels) != len(rows):
         raise ValueError("length of labels must match matrix dimensions")
     return hash_rows(rows, labels)
@@ -381,7 +381,7 @@ def spec_hash(matrix, ops: Sequence[str]) -> str:
     if h is not None:
         return h
     labels = labels_of(ops)
-    rows = _checked_rows(matrix)
+    rows = checked_rows(matrix)
     if len(rows) != len(labels):
         raise ValueError("length of ops must match matrix dimensions")
     pruned = prune_rows(rows, len(rows))

@@ -7,7 +7,7 @@ import re
 from typing import Any, Sequence
 
 from nasdsl.evaluators.descriptor_matrix import descriptor_key, descriptor_to_rows
-from nasdsl.hashing import hash_rows, label_of, prune_rows, rows_of
+from nasdsl.hashing import checked_rows, hash_rows, label_of, prune_rows
 from nasdsl.ops import INPUT, NASBENCH101_OPS, OUTPUT
 
 MAX_VERTICES = 7
@@ -27,7 +27,7 @@ def spec_outcome(matrix: Any, ops: Sequence[str]) -> Outcome:
     if problem:
         return None, problem
     try:
-        rows = _rows(matrix)
+        rows = checked_rows(matrix)
     except ValueError as e:
         return None, str(e)
     return _rows_outcome(rows, ops)
@@ -58,26 +58,6 @@ def _rows_outcome(rows: list[int], ops: list[str]) -> Outcome:
     if edges > MAX_EDGES:
         return None, f"{edges} edges after pruning (NAS-Bench-101 has at most {MAX_EDGES})"
     return hash_rows(new_rows, [label_of(ops[v]) for v in kept]), None
-
-
-def _rows(matrix: Any) -> list[int]:
-    """Successor bitmask per vertex, as `hashing.rows_of`, in plain Python: several times
-    faster than going through numpy for a 7x7 matrix, which matters for cold queries."""
-    if hasattr(matrix, "tolist"):
-        matrix = matrix.tolist()
-    n = len(matrix)
-    rows = []
-    for i, row in enumerate(matrix):
-        if len(row) != n:
-            return rows_of(matrix)  # let the reference say what is wrong with its shape
-        bits = 0
-        for j, v in enumerate(row):
-            if v:
-                if j <= i:
-                    raise ValueError("matrix must be upper triangular (a DAG in vertex order)")
-                bits |= 1 << j
-        rows.append(bits)
-    return rows
 
 
 def is_descriptor(x: Any) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from test_kill_resume import _tagged_processes, kill_when_journaled
+from test_kill_resume import _tagged_processes, evaluation_rows, kill_when_journaled
 
 EXPERIMENT = """\
 experiment kill_me
@@ -47,20 +47,12 @@ def _nasdsl(*args: str | Path, env: dict[str, str], cwd: Path) -> subprocess.Com
                           cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-def _evaluation_rows(journal: Path) -> list[tuple]:
-    db = sqlite3.connect(journal)
-    rows = db.execute("SELECT run, idx, generation, architecture, hash, fitness, status, error, "
-                      "cost_seconds, metrics FROM evaluations ORDER BY run, idx").fetchall()
-    db.close()
-    return rows
-
-
 def test_kill_9_then_rerun_gives_the_uninterrupted_summary(tmp_path: Path, env: dict[str, str]):
     budget = 3000
     whole = _write(tmp_path / "whole", budget=budget, workers=2)
     done = _nasdsl("run", whole, "--quiet", env=env, cwd=whole.parent)
     assert done.returncode == 0, done.stderr
-    reference = _evaluation_rows(whole.parent / "out" / "journal.sqlite")
+    reference = evaluation_rows(whole.parent / "out" / "journal.sqlite")
     assert len(reference) == 4 * budget
 
     killed = _write(tmp_path / "killed", budget=budget, workers=2)
@@ -69,7 +61,7 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_summary(tmp_path: Path, env: 
     journal = killed.parent / "out" / "journal.sqlite"
     command = [sys.executable, "-m", "nasdsl.cli", "run", str(killed), "--quiet"]
     kill_when_journaled(command, journal, tagged, cwd=killed.parent)
-    partial = _evaluation_rows(journal)
+    partial = evaluation_rows(journal)
     assert 0 < len(partial) < len(reference) and set(partial) <= set(reference)
     deadline = time.monotonic() + 10
     while _tagged_processes(tag) and time.monotonic() < deadline:
@@ -78,7 +70,7 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_summary(tmp_path: Path, env: 
 
     again = _nasdsl("run", killed, "--quiet", env=env, cwd=killed.parent)
     assert again.returncode == 0, again.stderr
-    assert _evaluation_rows(journal) == reference
+    assert evaluation_rows(journal) == reference
     summary = (killed.parent / "out" / "summary.csv").read_text()
     assert summary == (whole.parent / "out" / "summary.csv").read_text()
 

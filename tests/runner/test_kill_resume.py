@@ -48,7 +48,7 @@ def _journal_rows(journal: Path) -> int:
         return 0
 
 
-def _rows(journal: Path) -> list[tuple]:
+def evaluation_rows(journal: Path) -> list[tuple]:
     db = sqlite3.connect(journal)
     rows = db.execute("SELECT run, idx, generation, architecture, hash, fitness, status, error, "
                       "cost_seconds, metrics FROM evaluations ORDER BY run, idx").fetchall()
@@ -100,12 +100,12 @@ def test_resume_after_kill_is_identical(tmp_path: Path):
     env = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
     _, killed = tmp_path / "whole", tmp_path / "killed"
     subprocess.run(_command(tmp_path / "whole", workers, budget), check=True, env=env)
-    reference = _rows(tmp_path / "whole" / "journal.sqlite")
+    reference = evaluation_rows(tmp_path / "whole" / "journal.sqlite")
     assert len(reference) == 4 * budget
 
     journal = killed / "journal.sqlite"
     kill_when_journaled(_command(killed, workers, budget), journal, env)
-    partial = _rows(journal)
+    partial = evaluation_rows(journal)
     assert 0 < len(partial) < len(reference)
     assert set(partial) <= set(reference)  # what was committed is what would have been
 
@@ -116,7 +116,7 @@ def test_resume_after_kill_is_identical(tmp_path: Path):
     assert _tagged_processes(tag) == []
 
     subprocess.run(_command(killed, workers, budget), check=True, env=env)
-    resumed = _rows(journal)
+    resumed = evaluation_rows(journal)
     assert resumed == reference
     db = sqlite3.connect(journal)
     assert db.execute("SELECT DISTINCT status FROM runs").fetchall() == [("finished",)]
