@@ -16,6 +16,10 @@ Tables (format 1):
     evaluations(run, idx, generation, architecture, hash, fitness, status, error,
                 cost_seconds, wall_seconds, metrics)
                                      indices 0..n-1 per run, in the order the optimizer asked
+    finals(config, hash, epochs, rank, architecture, search_fitness, seed, status, error,
+           fitness, cost_seconds, wall_seconds, metrics, model)
+                                     `final { … }` retrainings, one per (configuration,
+                                     architecture, epochs); `model` the saved file
 """
 from __future__ import annotations
 
@@ -46,7 +50,14 @@ CREATE TABLE IF NOT EXISTS evaluations(
     run TEXT, idx INT, generation INT, architecture TEXT, hash TEXT, fitness REAL,
     status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT,
     PRIMARY KEY (run, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS finals(
+    config TEXT, hash TEXT, epochs INT, rank INT, architecture TEXT, search_fitness REAL,
+    seed INT, status TEXT, error TEXT, fitness REAL, cost_seconds REAL, wall_seconds REAL,
+    metrics TEXT, model TEXT, PRIMARY KEY (config, hash, epochs)) WITHOUT ROWID;
 """
+_FINAL_COLUMNS = ["config", "hash", "epochs", "rank", "architecture", "search_fitness", "seed",
+                  "status", "error", "fitness", "cost_seconds", "wall_seconds", "metrics",
+                  "model"]
 
 _EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation", "architecture",
                        "hash", "fitness", "status", "error", "cost_seconds", "wall_seconds"]
@@ -249,6 +260,14 @@ class Journal:
         if statements:
             self._transaction(statements)
 
+    def record_final(self, row: Mapping[str, Any]) -> None:
+        """Commit one retraining of `final { … }` (keys: the finals table's columns; metrics
+        a mapping)."""
+        values = [row.get(c) for c in _FINAL_COLUMNS]
+        values[_FINAL_COLUMNS.index("metrics")] = metrics_json(row.get("metrics") or {})
+        self._transaction([(f"INSERT OR REPLACE INTO finals VALUES "
+                            f"({','.join('?' * len(_FINAL_COLUMNS))})", tuple(values))])
+
     # --- reading for the runner ------------------------------------------------------------
     def run_states(self) -> dict[str, RunState]:
         cur = self._db.execute(
@@ -271,6 +290,24 @@ class Journal:
             out.append(Recorded(idx, h, Result(fitness=fitness, metrics=json.loads(metrics),
                                                cost_seconds=cost, status=status, error=error)))
         return out
+
+    def finals(self) -> pd.DataFrame:
+        """The retrainings of `final { … }`, by configuration position and rank; one column
+        per metric after the fixed ones. Empty for a journal without any."""
+        try:
+            cur = self._db.execute(
+                f"SELECT c.search, {', '.join('f.' + c for c in _FINAL_COLUMNS)} FROM finals f "
+                "LEFT JOIN configs c ON c.config = f.config ORDER BY c.position, f.rank, f.epochs")
+        except sqlite3.OperationalError:  # written before finals existed
+            return pd.DataFrame(columns=["search", *_FINAL_COLUMNS])
+        rows = cur.fetchall()
+        columns = ["search", *_FINAL_COLUMNS]
+        df = pd.DataFrame.from_records(rows, columns=columns)
+        metrics = _expand_json([r[columns.index("metrics")] for r in rows])
+        df = df.drop(columns=["metrics"])
+        for name, values in metrics.items():
+            df[name if name not in df.columns else f"metric.{name}"] = values
+        return df
 
     # --- reading for reports ---------------------------------------------------------------
     def meta(self) -> dict[str, str]:

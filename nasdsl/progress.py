@@ -62,7 +62,8 @@ class LogProgress:
 
     def begin(self, experiment, runs, skipped, total):
         resumed = f", {skipped} already finished" if skipped else ""
-        self._runs = runs
+        self._runs, self._finished, self._evaluations = runs, 0, {}
+        self._start = time.monotonic()
         self._line(f"{experiment}: {runs} runs to do{resumed}")
 
     def run_started(self, run, total, unit):
@@ -94,19 +95,25 @@ class RichProgress:
     """Live bars on a terminal: one overall bar and one per active run."""
 
     def __init__(self) -> None:
-        from rich.progress import BarColumn, Progress as Bars, TextColumn, TimeRemainingColumn
-
-        self._bars = Bars(TextColumn("{task.description}"), BarColumn(),
-                          TextColumn("{task.percentage:>5.1f}%"),
-                          TextColumn("best {task.fields[best]}"), TimeRemainingColumn(),
-                          refresh_per_second=4, transient=False)
+        self._bars = self._new_bars()
         self._overall = None
         self._tasks: dict[str, int] = {}
         self._done: dict[str, float] = {}
         self._best: float | None = None
         self._by_runs = True
 
+    @staticmethod
+    def _new_bars():
+        from rich.progress import BarColumn, Progress as Bars, TextColumn, TimeRemainingColumn
+
+        return Bars(TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.percentage:>5.1f}%"),
+                    TextColumn("best {task.fields[best]}"), TimeRemainingColumn(),
+                    refresh_per_second=4, transient=False)
+
     def begin(self, experiment, runs, skipped, total):
+        if self._overall is not None:  # a second phase (final retraining): fresh bars
+            self._bars, self._best = self._new_bars(), None
         self._bars.start()
         resumed = f" ({skipped} resumed as finished)" if skipped else ""
         self._overall = self._bars.add_task(f"{experiment}{resumed}", total=total or runs,

@@ -43,12 +43,17 @@ def _registry_space(spec: SpaceSpec) -> Any:
     return make_space(spec)
 
 
+_NEEDS_SPACE = ("python", "keras")
+"""Evaluators that receive the space: to make descriptors, and to refuse what it excludes."""
+
+
 def _registry_evaluator(spec: EvaluatorSpec, space: SpaceSpec | None = None) -> Any:
     from nasdsl.evaluators import make_evaluator
 
-    if space is None or spec.kind != "python":
+    if space is None or spec.kind not in _NEEDS_SPACE:
         return make_evaluator(spec)
-    return make_evaluator(spec, to_descriptor=_registry_space(space).to_descriptor)
+    built = _registry_space(space)
+    return make_evaluator(spec, to_descriptor=built.to_descriptor, space=built)
 
 
 def _registry_optimizer(algorithm: str, space: Any, settings: Mapping[str, Any]) -> Any:
@@ -110,7 +115,7 @@ class RunTask:
 
     @property
     def factory(self) -> EvaluatorFactory:
-        space = self.config.space if self.config.evaluator.kind == "python" else None
+        space = self.config.space if self.config.evaluator.kind in _NEEDS_SPACE else None
         return EvaluatorFactory(self.components.make_evaluator, self.config.evaluator, space)
 
 
@@ -128,8 +133,15 @@ class JournaledBatch:
     """
 
     def __init__(self, task: RunTask, space: Any, evaluate: Evaluate, meter: BudgetMeter,
-                 sink: Sink, report: Report | None = None, report_every: float = 0.25):
+                 sink: Sink, report: Report | None = None, report_every: float = 0.25,
+                 reuse: bool = False, chunk: int | None = None):
         self.history = History()
+        self._chunk = chunk
+        """Evaluate and commit at most `chunk` candidates at a time (None: a whole batch):
+        expensive evaluations are journaled as they finish, not when the batch does."""
+        self._reuse = reuse
+        self._seen: dict[str, tuple[int, Result]] = {}
+        """With `reuse`: each architecture key's first evaluation in this run (index, result)."""
         self._task = task
         self._space = space
         self._evaluate = evaluate
@@ -156,37 +168,58 @@ class JournaledBatch:
                     f"the journal holds architecture {rec.hash}, the search now asks for {h}. "
                     "Something that decides the search changed (code, data or file); rerun "
                     "with --fresh to discard the journal")
-            self._admit(generation, arch, rec.result, out)
+            self._admit(generation, arch, rec.result, out, rec.hash)
             pos += 1
         if pos < n and not meter.exhausted:
             rest = list(candidates[pos:]) if pos else list(candidates)
             left = meter.remaining_evaluations
             if left is not None and left < len(rest):
                 rest = rest[:left]
-            first = len(self.history)
-            seed = self._task.seed
-            outcomes = self._evaluate(rest, [evaluation_seed(seed, first + i)
-                                             for i in range(len(rest))])
-            rows: list[Row] = []
-            run, canonical, timed = self._task.id, space.canonical, meter.budget.unit == "seconds"
-            admit = self._admit
-            for arch, (result, wall) in zip(rest, outcomes):
-                if timed and meter.exhausted:  # time budget crossed: later results discarded
+            step = self._chunk or len(rest)
+            for at in range(0, len(rest), step):
+                if meter.exhausted:
                     break
-                f = result.fitness
-                if f is not None and type(f) is not float:
-                    result = _plain(result)
-                rows.append((run, len(self.history), generation, canonical(arch),
-                             _key(space, arch), result.fitness, result.status, result.error,
-                             float(result.cost_seconds), wall, metrics_json(result.metrics)))
-                admit(generation, arch, result, out)
-            self._sink(rows)
+                self._evaluate_part(rest[at:at + step], generation, out)
+                self._progress()
+        self._progress()
+        return out
+
+    def _evaluate_part(self, rest: list[Hashable], generation: int, out: list[Result]) -> None:
+        """Evaluate (or answer as repeats) `rest`, then record them in one commit."""
+        space, meter = self._space, self._meter
+        first = len(self.history)
+        seed = self._task.seed
+        keys = [_key(space, arch) for arch in rest]
+        fresh = self._fresh(keys)
+        evaluated = self._evaluate([rest[i] for i in fresh],
+                                   [evaluation_seed(seed, first + i) for i in fresh]) \
+            if fresh else []
+        outcomes = dict(zip(fresh, evaluated))
+        rows: list[Row] = []
+        run, canonical, timed = self._task.id, space.canonical, meter.budget.unit == "seconds"
+        admit = self._admit
+        for i, (arch, key) in enumerate(zip(rest, keys)):
+            if timed and meter.exhausted:  # time budget crossed: later results discarded
+                break
+            if i in outcomes:
+                result, wall = outcomes[i]
+            else:  # trained earlier in this run: its result again, nothing trained
+                result, wall = _repeat(*self._seen[key]), 0.0
+            f = result.fitness
+            if f is not None and type(f) is not float:
+                result = _plain(result)
+            rows.append((run, len(self.history), generation, canonical(arch),
+                         key, result.fitness, result.status, result.error,
+                         float(result.cost_seconds), wall, metrics_json(result.metrics)))
+            admit(generation, arch, result, out, key)
+        self._sink(rows)
+
+    def _progress(self) -> None:
         if self._report is not None:
             now = time.monotonic()
             if now - self._last_report >= self._report_every:
                 self._last_report = now
                 self._report(self.done, len(self.history), self.best)
-        return out
 
     @property
     def done(self) -> float:
@@ -194,7 +227,21 @@ class JournaledBatch:
         m = self._meter
         return m.evaluations if m.budget.unit == "evaluations" else m.seconds
 
-    def _admit(self, generation: int, arch: Hashable, result: Result, out: list[Result]) -> None:
+    def _fresh(self, keys: list[str]) -> list[int]:
+        """Positions of `keys` to evaluate: all, or with `reuse` the first of each architecture
+        this run has not evaluated yet."""
+        if not self._reuse:
+            return list(range(len(keys)))
+        first: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key not in self._seen:
+                first.setdefault(key, i)
+        return sorted(first.values())
+
+    def _admit(self, generation: int, arch: Hashable, result: Result, out: list[Result],
+               key: str) -> None:
+        if self._reuse and key not in self._seen:
+            self._seen[key] = (len(self.history), result)
         self._meter.charge(result)
         self.history.evaluations.append(Evaluation(len(self.history), generation, arch, result))
         out.append(result)
@@ -211,6 +258,12 @@ def _key(space: Any, arch: Hashable) -> str:
         return "invalid:" + hashlib.sha1(space.canonical(arch).encode()).hexdigest()[:16]
 
 
+def _repeat(index: int, earlier: Result) -> Result:
+    """An architecture the run trained before: the same result (its cost stands for that
+    training, so a time budget still ends), marked with the index that trained it."""
+    return replace(earlier, metrics={**earlier.metrics, "repeat_of": index})
+
+
 def _plain(result: Result) -> Result:
     """The result as the journal will replay it: fitness a Python float (or None)."""
     f = result.fitness
@@ -220,13 +273,16 @@ def _plain(result: Result) -> Result:
 
 
 def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink,
-                report: Report | None = None) -> tuple[int, float | None]:
-    """Search one run to its budget; returns (evaluations, best fitness)."""
+                report: Report | None = None, reuse: bool = False,
+                chunk: int | None = None) -> tuple[int, float | None]:
+    """Search one run to its budget; returns (evaluations, best fitness). `reuse`: answer an
+    architecture the run already evaluated from that result; `chunk`: evaluate and journal
+    that many candidates at a time (both for expensive evaluators)."""
     config = task.config
     space = _space_for(task.components, config.space)
     optimizer = task.components.make_optimizer(config.algorithm, space, config.settings)
     meter = BudgetMeter(config.budget)
-    batch = JournaledBatch(task, space, evaluate, meter, sink, report)
+    batch = JournaledBatch(task, space, evaluate, meter, sink, report, reuse=reuse, chunk=chunk)
     optimizer.search(batch, meter, np.random.default_rng(task.seed))
     if len(batch.history) < len(task.recorded):
         raise JournalError(
@@ -256,7 +312,8 @@ def _perform_in_worker(task: RunTask, emit: Callable[[tuple], None]) -> None:
         state.update(done=done, n=n, best=best)
 
     emit(("start", task.id))
-    n, best = perform_run(task, local_evaluation(factory), sink, report)
+    reuse = bool(getattr(evaluator_for(factory), "reuse_results", False))
+    n, best = perform_run(task, local_evaluation(factory), sink, report, reuse)
     state.update(n=n, best=best)
     if buffer:
         send()
@@ -298,13 +355,17 @@ class RunSummary:
     skipped: int = 0
     evaluations: int = 0
     replayed: int = 0
+    retrained: int = 0
+    """Architectures `final` retrained in this call."""
     best: dict[str, float | None] = field(default_factory=dict)
 
 
 def plan_problems(plan: Plan, components: Components = Components()) -> list[str]:
     """What stops `plan` from running here, each once: a search whose algorithm is not
     installed or refuses its settings, then what the data cannot answer."""
-    problems: list[str] = []
+    from nasdsl.final import final_problems
+
+    problems: list[str] = final_problems(plan)
     for config in plan.configs:
         try:
             components.make_optimizer(config.algorithm, _space_for(components, config.space),
@@ -423,6 +484,11 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
         if tasks:
             _execute(plan, tasks, journal, progress, summary)
         progress.end()
+        if plan.final is not None:
+            from nasdsl.final import run_final
+
+            summary.retrained = run_final(plan, journal, progress, components.make_space,
+                                          components.make_evaluator)
     finally:
         journal.close()
     if report:
@@ -433,7 +499,9 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
 def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progress,
              summary: RunSummary) -> None:
     factory = tasks[0].factory
-    expensive = bool(getattr(evaluator_for(factory), "expensive", False))
+    evaluator = evaluator_for(factory)
+    expensive = bool(getattr(evaluator, "expensive", False))
+    reuse = bool(getattr(evaluator, "reuse_results", False))
     spec = plan.execution
     writer = _Writer(journal, immediate=expensive)
     try:
@@ -441,8 +509,10 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
             _execute_in_workers(tasks, spec.workers, writer, journal, progress, summary)
         else:
             with make_executor(spec.workers if expensive else 1, spec.cluster) as executor:
+                chunk = executor.workers if expensive else None
                 for task in tasks:
-                    _execute_here(task, executor, writer, journal, progress, summary)
+                    _execute_here(task, executor, writer, journal, progress, summary, reuse,
+                                  chunk)
     except BaseException as e:
         if not isinstance(e, JournalError):
             try:
@@ -453,11 +523,13 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
 
 
 def _execute_here(task: RunTask, executor: Any, writer: _Writer, journal: Journal,
-                  progress: Progress, summary: RunSummary) -> None:
+                  progress: Progress, summary: RunSummary, reuse: bool = False,
+                  chunk: int | None = None) -> None:
     journal.start_run(task.id, task.config.key, task.repeat, task.seed)
     progress.run_started(task.key, task.config.budget.amount, task.config.budget.unit)
     n, best = perform_run(task, executor.bind(task.factory), writer.add,
-                          lambda done, n, best: progress.update(task.key, done, n, best))
+                          lambda done, n, best: progress.update(task.key, done, n, best),
+                          reuse, chunk)
     writer.flush(finished=(task.id, n))
     _finished(task, n, best, progress, summary)
 
@@ -514,7 +586,8 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
         plan = replace(plan, output=Path(output))
     summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), show=not quiet)
     if not quiet:
+        retrained = f"; {summary.retrained} retrained by `final`" if summary.retrained else ""
         print(f"{summary.runs} runs done ({summary.evaluations} evaluations, "
-              f"{summary.replayed} replayed, {summary.skipped} runs already finished); "
-              f"journal {summary.journal}, report in {plan.output}")
+              f"{summary.replayed} replayed, {summary.skipped} runs already finished"
+              f"{retrained}); journal {summary.journal}, report in {plan.output}")
     return 0

@@ -112,7 +112,7 @@ METRICS: dict[str, tuple[str, ...]] = {
     "nasbench101": ("validation_accuracy", "test_accuracy", "train_accuracy", "training_time",
                     "trainable_parameters", "flops"),
     "keras": ("validation_accuracy", "validation_loss", "train_accuracy", "train_loss",
-              "test_accuracy", "training_time", "parameters"),
+              "test_accuracy", "test_loss", "training_time", "parameters", "flops"),
 }
 
 
@@ -159,6 +159,9 @@ EVALUATORS: dict[str, dict[str, Param]] = {
         Param("stem", IntType(1), 128, "stem channels around a cell space"),
         Param("stacks", IntType(1), 3, "stacks around a cell space"),
         Param("cells", IntType(1), 3, "cells per stack around a cell space"),
+        Param("data", StringType("a string (a folder)", _non_empty), None,
+              "folder holding the dataset's files; default: found automatically"),
+        Param("mixed_precision", BoolType(), False, "float16 compute on a GPU"),
     ),
 }
 PYTHON_TARGET = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_.]*")

@@ -8,7 +8,8 @@ from nasdsl.evaluators.base import Evaluator
 from nasdsl.plan import Budget, EvaluatorSpec
 
 KINDS = ("nasbench101", "keras", "python")
-KERAS_MISSING = "the Keras evaluator is not part of this version of nasdsl yet"
+KERAS_MISSING = ("the Keras evaluator needs TensorFlow and Keras: "
+                 "pip install 'nasdsl[keras]'")
 _NB101_DEFAULTS = {"fitness": "validation_accuracy", "repeats": "sample", "epochs": 108,
                    "report": ("test_accuracy", "training_time")}
 
@@ -20,9 +21,11 @@ def _nb101_settings(spec: EvaluatorSpec) -> dict[str, Any]:
 
 
 def make_evaluator(spec: EvaluatorSpec,
-                   to_descriptor: Callable[[Any], Any] | None = None) -> Evaluator:
+                   to_descriptor: Callable[[Any], Any] | None = None,
+                   space: Any = None) -> Evaluator:
     """Build the evaluator a plan asks for. `to_descriptor` (the space's) lets a NORD-style
-    Python evaluator receive descriptors."""
+    Python evaluator receive descriptors; `space` lets the Keras evaluator build (and refuse)
+    the space's architectures."""
     if spec.kind == "nasbench101":
         from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 
@@ -43,7 +46,11 @@ def make_evaluator(spec: EvaluatorSpec,
         raise DataError(f"{spec.target} made a {type(obj).__name__}, which has neither "
                         "evaluate() nor descriptor_evaluate(descriptor, …)")
     if spec.kind == "keras":
-        raise DataError(KERAS_MISSING)
+        if not keras_installed():
+            raise DataError(KERAS_MISSING)
+        from nasdsl.evaluators.keras_training import KerasEvaluator
+
+        return KerasEvaluator(**dict(spec.settings), space=space)
     raise DataError(f"unknown evaluator {spec.kind!r}; known: {', '.join(KINDS)}")
 
 
@@ -51,7 +58,12 @@ def data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     """The DSL's data checks for one evaluator: sentences naming what is missing and what
     the data does hold; empty when the data can serve the plan."""
     if spec.kind == "keras":
-        return [KERAS_MISSING]
+        if not keras_installed():
+            return [KERAS_MISSING]
+        from nasdsl.evaluators.keras_training import data_problem
+
+        problem = data_problem(spec.settings)
+        return [problem] if problem else []
     if spec.kind != "nasbench101":
         return []
     from nasdsl.evaluators.nasbench101_checks import store_problems
@@ -64,3 +76,10 @@ def data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
         return [str(e)]
     return store_problems(store, s["fitness"], s["report"], int(s["epochs"]),
                           time_budget=budget.unit == "seconds")
+
+
+def keras_installed() -> bool:
+    """TensorFlow and Keras importable here (checked without importing them)."""
+    from importlib.util import find_spec
+
+    return find_spec("keras") is not None and find_spec("tensorflow") is not None

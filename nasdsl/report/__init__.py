@@ -1,7 +1,7 @@
 """Reports, read from the journal only: tables, plots and the best architectures.
 
 `write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
-`generations.png` and `best.json` into `folder` from `folder/journal.sqlite` (or the
+`generations.png`, `best.json` and (after `final { … }`) `final.csv` into `folder` from `folder/journal.sqlite` (or the
 journal given). `report_command(path)` is `nasdsl report PATH`.
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
+from nasdsl.report.finals import final_entries, with_final_columns, write_final
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
                                  plot_generations, plotted_configs)
 from nasdsl.report.source import ReportSource, find_journal, read_journal
@@ -37,15 +38,19 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     extra = columns[columns.index("wall_seconds") + 1:]
     metrics = [c for c in extra if c not in swept]
     summary = summarize(configs, evaluations, optimum=_optimum(source))
+    summary = with_final_columns(summary, source.finals)
     summary = integral(summary, [c for c in summary.columns if c in swept])
     write_tables(folder, integral(evaluations, extra), summary)
+    finals = source.finals
+    write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
     order = list(configs.sort_values("position")["config"])
     plotted, caption = plotted_configs(order, summary)
     title = source.experiment
     plot_title = title + (f"\n({caption})" if caption else "")
     plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title)
     plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title)
-    write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
+    write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics,
+                                                      final_entries(source.finals)))
     if show:
         print_summary(summary, title)
 

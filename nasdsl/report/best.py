@@ -64,8 +64,9 @@ def nasbench_spec(space: Any, descriptor: Any) -> dict | None:
 
 
 def best_architectures(configs: pd.DataFrame, best_runs: pd.DataFrame,
-                       metrics: list[str]) -> dict:
-    """The best.json document: per configuration (journal order), each run's best."""
+                       metrics: list[str], finals: dict[str, list[dict]] | None = None) -> dict:
+    """The best.json document: per configuration (journal order), each run's best, and
+    what `final` retrained (`finals`: configuration key -> entries)."""
     out = []
     for cfg in configs.sort_values("position").itertuples(index=False):
         rows = best_runs[best_runs["config"] == cfg.config].sort_values("run")
@@ -78,6 +79,8 @@ def best_architectures(configs: pd.DataFrame, best_runs: pd.DataFrame,
         doc = {"search": cfg.search, "config": cfg.config, "space": _plain(cfg.space), "runs": runs}
         if runs:
             doc["best"] = max(runs, key=lambda r: r["fitness"])
+        if finals and cfg.config in finals:
+            doc["final"] = [_plain(entry) for entry in finals[cfg.config]]
         if problem:
             doc["note"] = problem
         out.append(doc)

@@ -1,0 +1,287 @@
+"""`evaluate keras { … }`: every candidate trained for real, scored on held-out images.
+
+One evaluation: the architecture becomes a descriptor (the space's `to_descriptor`), the
+descriptor a Keras model (`nasdsl.training.builder`; an architecture that cannot be built on
+the dataset's images is `invalid` before any training), which trains `epochs` epochs with the
+file's optimizer and batch size on the search split (`subset` of the training set less the
+`validation` fraction, drawn once with seed 0, so every candidate sees the same images) and is
+scored on the held-out part. A run out of memory, or a loss that is no longer a number, is a
+`failed` result with the reason; the search goes on.
+
+Metrics of each result: `validation_accuracy`, `validation_loss`, `train_accuracy` and
+`train_loss` (last epoch), `training_time` (seconds of `fit`, also the result's cost),
+`parameters` (trainable), `flops` (`builder.count_flops`), and `test_accuracy`/`test_loss`
+when the fitness is `test_accuracy`. `retrain` is the `final` block's: the whole training set,
+scored on the test set, the model saved.
+
+The evaluator is built from its settings alone and loads its dataset on first use, in the
+process that trains (a Dask worker builds its own from the same settings). The same object
+speaks NORD's `LocalEvaluator` protocol (`descriptor_evaluate`).
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+from nasdsl.errors import DataError
+from nasdsl.evaluators.base import Evaluator
+from nasdsl.plan import Call
+from nasdsl.result import Result
+
+DEFAULT_OPTIMIZER = Call("adam", {"learning_rate": 0.001})
+OPTIMIZER_DEFAULTS = {"adam": {"learning_rate": 0.001},
+                      "sgd": {"learning_rate": 0.01, "momentum": 0.0},
+                      "rmsprop": {"learning_rate": 0.001, "rho": 0.9}}
+METRICS = ("validation_accuracy", "validation_loss", "train_accuracy", "train_loss",
+           "training_time", "parameters", "flops")
+
+
+class KerasEvaluator(Evaluator):
+    """Real training with Keras 3 on TensorFlow. Settings are those of `evaluate keras`;
+    `space` (a search space) turns architectures into descriptors and says which are outside
+    it; `threads` caps TensorFlow's threads in this process (default: every core);
+    `jit_compile` compiles training steps with XLA; `split_seed` draws the search split."""
+
+    expensive = True
+    reuse_results = True
+    """A run asks for an architecture it already trained: the runner answers from the journal."""
+
+    def __init__(self, dataset: Any = "fashion_mnist", epochs: int = 10, batch_size: int = 128,
+                 optimizer: Any = DEFAULT_OPTIMIZER, validation: float = 0.1,
+                 subset: float | int = 1.0, fitness: str = "validation_accuracy",
+                 stem: int = 128, stacks: int = 3, cells: int = 3, data: str | None = None,
+                 mixed_precision: bool = False, *, space: Any = None, threads: int | None = None,
+                 jit_compile: bool = False, split_seed: int = 0, seed: int = 0,
+                 download: bool = True):
+        self.dataset = dataset
+        self.epochs = int(epochs)
+        self.batch_size = int(batch_size)
+        self.optimizer = _optimizer_call(optimizer)
+        self.validation = float(validation)
+        self.subset = subset
+        self.fitness = fitness
+        self.stem, self.stacks, self.cells = int(stem), int(stacks), int(cells)
+        self.data = None if data is None else str(data)
+        self.mixed_precision = bool(mixed_precision)
+        self.space = space
+        self.threads = threads
+        self.jit_compile = bool(jit_compile)
+        self.split_seed = int(split_seed)
+        self.seed = int(seed)
+        self.download = download
+        self._split: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Settings only: a worker process loads the data itself."""
+        state = dict(self.__dict__)
+        state["_split"] = None
+        return state
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        extra = ("test_accuracy", "test_loss") if self.fitness == "test_accuracy" else ()
+        return METRICS + extra
+
+    # --- data ------------------------------------------------------------------------------
+    def load(self) -> Any:
+        """The dataset (DataError naming where it looked when it cannot be found)."""
+        from nasdsl.training.datasets import load_dataset
+
+        return load_dataset(self.dataset, self.data, self.download)
+
+    def split(self) -> Any:
+        if self._split is None:
+            from nasdsl.training.split import search_split
+
+            self._split = search_split(self.load(), self.validation, self.subset,
+                                       self.split_seed)
+        return self._split
+
+    # --- the evaluator contract -------------------------------------------------------------
+    def evaluate(self, x: Any, seed: int | None = None) -> Result:
+        descriptor, reason = self._descriptor(x)
+        if descriptor is None:
+            return Result.invalid(reason or "not an architecture")
+        split = self.split()
+        scoring = [("validation", split.x_validation, split.y_validation)]
+        if self.fitness == "test_accuracy":
+            data = self.load()
+            scoring.append(("test", data.x_test, data.y_test))
+        return self._train(descriptor, split.x_train, split.y_train, self.epochs, scoring,
+                           self.seed if seed is None else seed)
+
+    def retrain(self, x: Any, epochs: int, seed: int, save_to: Path | None = None) -> Result:
+        """From scratch on the whole training set for `epochs`, scored on the test set
+        (fitness: test accuracy); the model is saved to `save_to` (a `.keras` file)."""
+        descriptor, reason = self._descriptor(x)
+        if descriptor is None:
+            return Result.invalid(reason or "not an architecture")
+        data = self.load()
+        return self._train(descriptor, data.x_train, data.y_train, int(epochs),
+                           [("test", data.x_test, data.y_test)], seed, fitness="test_accuracy",
+                           save_to=save_to)
+
+    def descriptor_evaluate(self, descriptor: Any, epochs: int, data_percentage: float = 1,
+                            untrained: bool = False, dataset: Any = None
+                            ) -> tuple[float, dict[str, float], float]:
+        """NORD's `LocalEvaluator` protocol: train `epochs` on `data_percentage` of the
+        training set (none when `untrained`), score the held-out images; `dataset` names
+        another dataset. Returns (validation loss, metrics with `accuracy`, seconds)."""
+        from nasdsl.training.split import search_split
+
+        start = time.perf_counter()
+        other = self if dataset is None else _with(self, dataset=dataset)
+        split = search_split(other.load(), other.validation, data_percentage, other.split_seed)
+        result = other._train(descriptor, split.x_train, split.y_train,
+                              0 if untrained else int(epochs),
+                              [("validation", split.x_validation, split.y_validation)],
+                              self.seed)
+        if not result.ok:
+            raise ValueError(f"{result.status}: {result.error}")
+        metrics = dict(result.metrics)
+        metrics["accuracy"] = metrics["validation_accuracy"]
+        return metrics["validation_loss"], metrics, time.perf_counter() - start
+
+    # --- one training ------------------------------------------------------------------------
+    def _descriptor(self, x: Any) -> tuple[Any, str | None]:
+        """(descriptor, None), or (None, why it is no architecture of the space)."""
+        if hasattr(x, "layers") and hasattr(x, "connections"):
+            return x, None
+        if self.space is None:
+            if hasattr(x, "matrix") and hasattr(x, "ops"):
+                from nasdsl.descriptor import NeuralDescriptor
+
+                return NeuralDescriptor.from_nasbench(*x.to_nasbench()), None
+            return None, (f"cannot train a {type(x).__name__}: give a descriptor, or build the "
+                          "evaluator with the space")
+        reason = self.space.invalid_reason(x)
+        if reason is not None:
+            return None, reason
+        return self.space.to_descriptor(x), None
+
+    def _train(self, descriptor: Any, x: Any, y: Any, epochs: int,
+               scoring: list[tuple[str, Any, Any]], seed: int, fitness: str | None = None,
+               save_to: Path | None = None) -> Result:
+        from nasdsl.training import runtime
+
+        runtime.configure(self.threads)
+        import keras
+        import tensorflow as tf
+
+        from nasdsl.training.builder import build_model, count_flops, trainable_parameters
+        from nasdsl.training.pipeline import scoring_data, training_data
+        from nasdsl.training.shapes import ShapeError
+
+        data = self.load()
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(int(seed) % 2**32)
+        mixed = self.mixed_precision and runtime.gpu_available()
+        policy = keras.mixed_precision.global_policy()
+        if mixed:
+            keras.mixed_precision.set_global_policy("mixed_float16")
+        try:
+            model = build_model(descriptor, data.input_shape, data.classes, stem=self.stem,
+                                stacks=self.stacks, cells=self.cells)
+        except ShapeError as e:
+            return Result.invalid(str(e))
+        finally:
+            if mixed:
+                keras.mixed_precision.set_global_policy(policy)
+        try:
+            model.compile(optimizer=_keras_optimizer(self.optimizer),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                          jit_compile=self.jit_compile)
+            metrics: dict[str, Any] = {}
+            seconds = 0.0
+            if epochs > 0:
+                train = training_data(x, y, self.batch_size, int(seed) % 2**31)
+                start = time.perf_counter()
+                history = model.fit(train, epochs=epochs, verbose=0, shuffle=False,
+                                    callbacks=[keras.callbacks.TerminateOnNaN()])
+                seconds = time.perf_counter() - start
+                losses = history.history.get("loss", [])
+                if len(losses) < epochs or not all(map(math.isfinite, losses)):
+                    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)),
+                               len(losses))
+                    return Result.failed(f"the training loss became {losses[bad] if losses else 'NaN'} "
+                                         f"in epoch {bad + 1} of {epochs} (diverged)")
+                metrics["train_loss"] = float(losses[-1])
+                metrics["train_accuracy"] = float(history.history["accuracy"][-1])
+            for name, xs, ys in scoring:
+                loss, accuracy = model.evaluate(scoring_data(xs, ys), verbose=0)
+                metrics[f"{name}_loss"] = float(loss)
+                metrics[f"{name}_accuracy"] = float(accuracy)
+            metrics["training_time"] = seconds
+            metrics["parameters"] = trainable_parameters(model)
+            metrics["flops"] = count_flops(model)
+            if save_to is not None:
+                _save(model, Path(save_to))
+        except (tf.errors.ResourceExhaustedError, MemoryError) as e:
+            return Result.failed(f"out of memory: {str(e).splitlines()[0] if str(e) else e!r}")
+        fitness_value = metrics.get(fitness or self.fitness)
+        if fitness_value is None or not math.isfinite(fitness_value):
+            return Result.failed(f"no finite {fitness or self.fitness} after training")
+        return Result(fitness=float(fitness_value), metrics=metrics, cost_seconds=seconds)
+
+
+def _save(model: Any, path: Path) -> None:
+    """Written under a temporary name first: a kill never leaves a half file in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.stem + ".part.keras")
+    model.save(part)
+    os.replace(part, path)
+
+
+def _with(evaluator: KerasEvaluator, **changes: Any) -> KerasEvaluator:
+    other = object.__new__(KerasEvaluator)
+    other.__dict__.update(evaluator.__getstate__())
+    other.__dict__.update(changes)
+    return other
+
+
+def _optimizer_call(value: Any) -> Call:
+    """`adam(…)`, a name, or a mapping {"name": …, args…} as a Call with defaults filled."""
+    if isinstance(value, Call):
+        name, args = value.name, dict(value.args)
+    elif isinstance(value, str):
+        name, args = value, {}
+    elif isinstance(value, Mapping) and "call" in value:
+        name, args = value["call"], dict(value.get("args") or {})
+    else:
+        raise ValueError(f"optimizer {value!r}: write adam(…), sgd(…) or rmsprop(…)")
+    if name not in OPTIMIZER_DEFAULTS:
+        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZER_DEFAULTS)}")
+    unknown = set(args) - set(OPTIMIZER_DEFAULTS[name])
+    if unknown:
+        raise ValueError(f"{name} takes {', '.join(OPTIMIZER_DEFAULTS[name])}, "
+                         f"not {', '.join(sorted(unknown))}")
+    return Call(name, {**OPTIMIZER_DEFAULTS[name], **args})
+
+
+def _keras_optimizer(call: Call) -> Any:
+    import keras
+
+    args = dict(call.args)
+    if call.name == "adam":
+        return keras.optimizers.Adam(learning_rate=args["learning_rate"])
+    if call.name == "sgd":
+        return keras.optimizers.SGD(learning_rate=args["learning_rate"],
+                                    momentum=args["momentum"])
+    return keras.optimizers.RMSprop(learning_rate=args["learning_rate"], rho=args["rho"])
+
+
+def data_problem(settings: Mapping[str, Any]) -> str | None:
+    """The DSL's data check: None when the dataset loads and the split is possible."""
+    from nasdsl.training.datasets import load_dataset
+    from nasdsl.training.split import search_split
+
+    try:
+        dataset = load_dataset(settings.get("dataset", "fashion_mnist"), settings.get("data"))
+        search_split(dataset, float(settings.get("validation", 0.1)),
+                     settings.get("subset", 1.0))
+    except DataError as e:
+        return str(e)
+    return None

@@ -1,0 +1,44 @@
+"""TensorFlow's process-wide settings for training: threads and determinism, set once.
+
+TensorFlow fixes its thread pools when it runs its first operation, so `configure` must come
+before any training in the process; a later call with other values changes nothing.
+"""
+from __future__ import annotations
+
+import os
+
+_DONE: dict[str, object] = {}
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def configure(threads: int | None = None, deterministic: bool = True) -> int:
+    """Use `threads` cores (default: every core available) for one operation and for
+    operations side by side, and make kernels deterministic for a seed as far as TensorFlow
+    can. Returns the thread count in force."""
+    if "threads" in _DONE:
+        return int(_DONE["threads"])  # type: ignore[arg-type]
+    import tensorflow as tf
+
+    n = int(threads or available_cores())
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(n)
+    except RuntimeError:  # TensorFlow already started: keep what it has
+        n = tf.config.threading.get_intra_op_parallelism_threads() or n
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    _DONE["threads"] = n
+    return n
+
+
+def gpu_available() -> bool:
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
