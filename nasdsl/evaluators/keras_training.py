@@ -220,7 +220,8 @@ class KerasEvaluator(Evaluator):
             if save_to is not None:
                 _save(model, Path(save_to))
         except (tf.errors.ResourceExhaustedError, MemoryError) as e:
-            return Result.failed(f"out of memory: {str(e).splitlines()[0] if str(e) else e!r}")
+            text = str(getattr(e, "message", None) or e or type(e).__name__)
+            return Result.failed(f"out of memory: {text.splitlines()[0]}")
         fitness_value = metrics.get(fitness or self.fitness)
         if fitness_value is None or not math.isfinite(fitness_value):
             return Result.failed(f"no finite {fitness or self.fitness} after training")

@@ -113,9 +113,19 @@ def test_bad_python_targets_are_data_errors(plugin, target, message):
         make_evaluator(EvaluatorSpec("python", {}, target=target))
 
 
-def test_keras_is_not_available_yet_and_the_data_checks_say_so():
-    spec = EvaluatorSpec("keras", {})
-    with pytest.raises(DataError, match="Keras evaluator"):
-        make_evaluator(spec)
-    assert data_problems(spec, Budget(10, "evaluations")) == [
-        "the Keras evaluator is not part of this version of nasdsl yet"]
+def test_keras_builds_from_its_settings_and_the_data_checks_name_where_they_looked(
+        fashion_mnist_dir, monkeypatch, tmp_path):
+    from nasdsl.evaluators.keras_training import KerasEvaluator
+    from nasdsl.training import datasets
+
+    spec = EvaluatorSpec("keras", {"data": str(fashion_mnist_dir), "subset": 100})
+    evaluator = make_evaluator(spec)
+    assert isinstance(evaluator, KerasEvaluator) and evaluator.data == str(fashion_mnist_dir)
+    assert data_problems(spec, Budget(10, "evaluations")) == []
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv(datasets.MIRROR_ENV, "http://127.0.0.1:9/")
+    monkeypatch.setattr(datasets, "DEBIAN_DATASETS", tmp_path / "none")
+    problems = data_problems(EvaluatorSpec("keras", {"data": str(tmp_path / "empty")}),
+                             Budget(10, "evaluations"))
+    assert len(problems) == 1 and "dataset `fashion_mnist` not found" in problems[0]
+    assert str(tmp_path / "empty") + ": not there" in problems[0]
