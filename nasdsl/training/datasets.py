@@ -163,7 +163,7 @@ class _Search:
         """True when `folder` holds every file of `checks` (name -> (algorithm, digest))."""
         missing = [n for n in checks if not (folder / n).is_file()]
         if missing:
-            what = "not there" if not folder.is_dir() else "lacks " + ", ".join(missing)
+            what = "not there" if len(missing) == len(checks) else "lacks " + ", ".join(missing)
             self.notes.append(f"{folder}: {what}")
             return False
         for name, (algorithm, digest) in checks.items():
@@ -186,6 +186,10 @@ class _Search:
                 fetch(base.rstrip("/") + "/" + name, folder / name, algorithm, digest)
         except DataError as e:
             self.notes.append(f"download: {e}")
+            try:
+                folder.rmdir()  # made for the download; left only when something else is there
+            except OSError:
+                pass
             return False
         return True
 
