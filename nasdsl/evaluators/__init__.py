@@ -1,5 +1,5 @@
 """Evaluators: how good is an architecture. Each offers `evaluate(...) -> Result`; the
-NAS-Bench-101 one also NORD's `descriptor_evaluate(...)`. Imports are lazy so that the CLI
+NAS-Bench-101 and Keras ones also NORD's `descriptor_evaluate(...)`. Imports are lazy so that the CLI
 and workers only load what they use."""
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ _EXPORTS = {
     "Evaluator": "nasdsl.evaluators.base",
     "NASBench101Evaluator": "nasdsl.evaluators.nasbench101",
     "DescriptorEvaluator": "nasdsl.evaluators.python_target",
+    "KerasEvaluator": "nasdsl.evaluators.keras_training",
     "make_evaluator": "nasdsl.evaluators.registry",
     "data_problems": "nasdsl.evaluators.registry",
 }
