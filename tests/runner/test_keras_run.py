@@ -97,18 +97,19 @@ def test_kill_9_during_training_then_the_rerun_trains_no_finished_candidate_agai
         tmp_path, fashion_mnist_dir):
     data = tiny_fashion(tmp_path, fashion_mnist_dir)
     nas = tmp_path / "exp.nas"
-    nas.write_text(experiment(tmp_path / "out", data, budget=4, filters="[4, 8, 16]",
-                              layers="1..2", final=""))
+    nas.write_text(experiment(tmp_path / "out", data, budget=6, filters="[4, 8, 16]",
+                              layers="1..3", final=""))
     journal = tmp_path / "out" / "journal.sqlite"
     command = [sys.executable, "-m", "nasdsl.cli", "run", str(nas)]
-    before = _run_until(command, journal, "evaluations", 2, dict(os.environ), tmp_path)
+    before = _run_until(command, journal, "evaluations", 1, dict(os.environ), tmp_path)
+    assert len(before) < 6, "the run finished before it was killed"
     finished = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
                               timeout=1200)
     assert finished.returncode == 0, finished.stderr
     after = _rows(journal, "evaluations")
     assert after[:len(before)] == before  # the same rows, wall times included: replayed
-    assert len(after) == 4
-    assert f"{4 - len(before)} evaluations, {len(before)} replayed" in finished.stdout
+    assert len(after) == 6
+    assert f"{6 - len(before)} evaluations, {len(before)} replayed" in finished.stdout
 
 
 @pytest.mark.slow
