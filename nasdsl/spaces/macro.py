@@ -164,7 +164,7 @@ class GlobalSpace(Space):
         each non-adjacent pair's skip with probability rate/P (P pairs); redrawn until the
         child is within the skip limit. The depth is kept (`grow` changes depth)."""
         depth = arch.depth
-        pairs = _skip_pairs(depth)
+        pairs = _skip_pairs(depth) if self.skips else []  # no skips allowed: none to flip
         for _ in range(_TRIES):
             layers = list(arch.layers)
             for k in range(depth):

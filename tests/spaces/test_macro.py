@@ -124,3 +124,18 @@ def test_make_space_builds_a_global_space():
     space = make_space(SpaceSpec("global", {"layers": (5, 9), "ops": ["conv3x3", "maxpool2x2"],
                                             "filters": [16, 32, 64, 128], "skips": 0}))
     assert isinstance(space, GlobalSpace) and space.nix == 9 * 2 + 1
+
+
+def test_flip_without_skips_allowed_still_changes_layers():
+    """With `skips = 0` no skip is ever flipped in (it could only be refused), so a stack of
+    three layers mutates instead of coming back unchanged after every redraw."""
+    import numpy as np
+
+    from nasdsl.spaces.macro import GlobalArch, GlobalSpace
+
+    space = GlobalSpace(layers=(3, 4), filters=(16, 32))
+    parent = GlobalArch.parse("conv3x3/16 conv3x3/16 conv3x3/16")
+    rng = np.random.default_rng(0)
+    children = [space.flip(parent, rng) for _ in range(20)]
+    assert sum(child != parent for child in children) >= 10
+    assert all(not child.skips for child in children)
