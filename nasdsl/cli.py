@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from nasdsl.errors import DataError, DslError, JournalError, NasdslError
+from nasdsl.errors import DamagedDataError, DataError, DslError, JournalError, NasdslError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,8 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     act.add_argument("--download", choices=["only108", "full"], nargs="?", const="only108",
                      help="fetch the official file (default: only108)")
     act.add_argument("--info", action="store_true", help="describe the store")
+    act.add_argument("--verify", action="store_true",
+                     help="check every file's checksum and the table's content (exit 1 if damaged)")
     nb.add_argument("--data", type=Path, help="data folder (default $NASDSL_DATA or ~/.cache/nasdsl)")
-    nb.add_argument("--if-missing", action="store_true", help="do nothing when a store exists")
+    nb.add_argument("--if-missing", action="store_true",
+                    help="do nothing when a sound store of this version exists")
 
     lst = sub.add_parser("list", help="list algorithms, ops, evaluators or metrics")
     lst.add_argument("what", choices=["algorithms", "ops", "evaluators", "metrics"])
@@ -68,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     except DslError as e:
         print(e, file=sys.stderr)
         return 2
+    except DamagedDataError as e:  # the data broke, not the input: a failure
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

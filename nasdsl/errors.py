@@ -49,6 +49,11 @@ class DataError(NasdslError):
     """A store or dataset is missing, corrupt, or lacks what the plan asks for."""
 
 
+class DamagedDataError(DataError):
+    """A data store's files no longer hold what was written (a checksum, shape or fact that
+    does not match): a failure (exit 1) that stops a run, never a refused input."""
+
+
 class EvaluationError(NasdslError):
     """One evaluation failed; recorded as a failed Result, never fatal to a search."""
 

@@ -19,12 +19,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from nasdsl.errors import DataError
+from nasdsl.errors import DamagedDataError, DataError
 from nasdsl.evaluators.base import Evaluator
 from nasdsl.evaluators.cell_hash import HashMemo
 from nasdsl.evaluators.descriptor_matrix import descriptor_to_matrix as _to_matrix
 from nasdsl.evaluators.nasbench101_checks import metric_problems
 from nasdsl.result import Result
+from nasdsl.store.meta_schema import repair_advice
 from nasdsl.store.nasbench101 import NASBench101Store
 from nasdsl.store.table import METRICS
 
@@ -210,6 +211,16 @@ class NASBench101Evaluator(Evaluator):
         return sum(values) / len(values) if values else None
 
     def _result(self, h: str, row: int, pick: int | None) -> Result:
+        """The lookup; a store that breaks under it stops the run instead of being
+        recorded as a failed evaluation (verification at open makes this rare)."""
+        try:
+            return self._lookup(h, row, pick)
+        except (IndexError, ValueError, KeyError, TypeError, OSError) as e:
+            raise DamagedDataError(
+                f"{self.store.path}: looking up cell {h} failed ({type(e).__name__}: {e}); "
+                f"the store is damaged, {repair_advice(self.store.meta)}") from None
+
+    def _lookup(self, h: str, row: int, pick: int | None) -> Result:
         self._evaluated.add(h)
         fitness = self._value(self.fitness, row, pick)
         if fitness is None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from nasdsl.errors import DataError
+from nasdsl.errors import DamagedDataError, DataError
 from nasdsl.evaluators.base import Evaluator
 from nasdsl.plan import Budget, EvaluatorSpec
 
@@ -60,6 +60,8 @@ def data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     s = _nb101_settings(spec)
     try:
         store = NASBench101Store.open(s.get("data"))
+    except DamagedDataError:
+        raise  # a damaged store stops everything (exit 1), it is not a setting to fix
     except DataError as e:
         return [str(e)]
     return store_problems(store, s["fitness"], s["report"], int(s["epochs"]),

@@ -1,4 +1,4 @@
-"""The store's layout on disk: file names and the `meta.json` schema (format version 1).
+"""The store's layout on disk: file names and the `meta.json` schema (format version 2).
 
     <data>/nasbench101/
         meta.json                   what the store holds (see `write_store`)
@@ -15,7 +15,7 @@ queries become resident.
 from __future__ import annotations
 
 FORMAT = "nasdsl-nasbench101"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 HASHES = "hashes.npy"
 ADJACENCY = "adjacency.npy"
 OPS = "ops.npy"
