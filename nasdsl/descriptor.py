@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Mapping
 from typing import Any, Sequence
 
 import networkx as nx
 import numpy as np
 
+from nasdsl.hashing import checked_rows
 from nasdsl.ops import INPUT, OUTPUT, NASBENCH101_OPS
 
 DEFAULT_SUFFIX = "Layer"
@@ -43,6 +45,9 @@ class NeuralDescriptor:
         `last_layer`."""
         if name is None:
             name = f"{self.current_layer}_{DEFAULT_SUFFIX}"
+        if name in self.layers:  # NORD overwrites the layer silently; that loses its edges
+            raise ValueError(f"a layer named {name!r} already exists; give each layer its "
+                             "own name")
         if self.current_layer == 0:
             self.first_layer = name
         self.last_layer = name
@@ -155,17 +160,19 @@ class NeuralDescriptor:
     def from_nasbench(cls, matrix, ops: Sequence[str]) -> "NeuralDescriptor":
         """Descriptor of a cell: layers '0_Layer' (input) … '<V-1>_Layer' (output), so NORD's
         name-ordered `descriptor_to_matrix` finds input and output too (V ≤ 10)."""
-        m = np.asarray(matrix)
-        if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] != len(ops):
-            raise ValueError("matrix must be square and match the ops")
+        rows = checked_rows(matrix)  # square, 0/1 entries, upper triangular; else ValueError
+        ops = list(ops)
+        if len(rows) != len(ops) or not all(isinstance(op, str) for op in ops):
+            raise ValueError(f"a {len(rows)}-vertex matrix needs {len(rows)} op names, got "
+                             f"{ops!r}")
         d = cls()
         for op in ops:
             d.add_layer(NASBENCH101_OPS.get(op, op), None)
         names = list(d.layers)
-        for i, j in zip(*np.nonzero(m)):
-            if i >= j:
-                raise ValueError("matrix must be upper triangular")
-            d.connect_layers(names[i], names[j])
+        for i, row in enumerate(rows):
+            for j in range(i + 1, len(rows)):
+                if row >> j & 1:
+                    d.connect_layers(names[i], names[j])
         return d
 
     # --- NORD objects ---------------------------------------------------------------------------
@@ -182,7 +189,22 @@ class NeuralDescriptor:
     @classmethod
     def from_nord(cls, obj: Any) -> "NeuralDescriptor":
         """Copy any object with NORD's `layers` and `connections` (and, if present,
-        `first_layer` / `last_layer`)."""
+        `first_layer` / `last_layer`); TypeError or ValueError saying what is missing."""
+        layers = getattr(obj, "layers", None)
+        connections = getattr(obj, "connections", None)
+        if not isinstance(layers, Mapping) or not isinstance(connections, Mapping):
+            raise TypeError("from_nord expects a NORD NeuralDescriptor (or any object with "
+                            "`layers`: name -> [layer class, parameters] and `connections`: "
+                            f"name -> [names]), got {type(obj).__name__}")
+        for name, layer in layers.items():
+            if not isinstance(layer, (list, tuple)) or len(layer) != 2:
+                raise ValueError(f"layer {name!r} is {layer!r}; NORD layers are "
+                                 "[layer class, parameters]")
+        for origin, targets in connections.items():
+            for target in (targets if isinstance(targets, (list, tuple)) else [targets]):
+                if origin not in layers or target not in layers:
+                    raise ValueError(f"connection {origin!r} -> {target!r} names a layer the "
+                                     "descriptor does not have")
         return _copy_into(cls(), obj)
 
     # --- canonical text -------------------------------------------------------------------------

@@ -21,8 +21,14 @@ Outcome = tuple[str | None, str | None]
 
 
 def spec_outcome(matrix: Any, ops: Sequence[str]) -> Outcome:
-    """Hash of a spec after pruning, or why it is outside NAS-Bench-101."""
-    ops = list(ops)
+    """Hash of a spec after pruning, or why it is outside NAS-Bench-101 (a matrix that is
+    not a square 0/1 grid, such as one holding NaN, 3-D or ragged, included)."""
+    try:
+        ops = list(ops)
+    except TypeError:
+        return None, f"ops must be a list of operation names, got {type(ops).__name__}"
+    if not all(isinstance(op, str) for op in ops):
+        return None, "ops must be a list of operation names (strings)"
     problem = _ops_problem(ops)
     if problem:
         return None, problem
@@ -84,7 +90,11 @@ class HashMemo:
             return self.outcome(x.hash)
         if isinstance(x, (tuple, list)) and len(x) == 2:
             matrix, ops = x
-            key = (_matrix_key(matrix), tuple(ops))
+            try:
+                key = (_matrix_key(matrix), tuple(ops))
+                hash(key)
+            except TypeError:  # not a grid of plain values: checked, not memoized
+                return spec_outcome(matrix, ops)
             return self._remember(key, lambda: spec_outcome(matrix, ops))
         return None, (f"cannot evaluate a {type(x).__name__}: give a descriptor, a cell, "
                       "(matrix, ops) or a hash")
@@ -118,6 +128,8 @@ def _descriptor_outcome(descriptor: Any) -> Outcome:
 
 
 def _matrix_key(matrix: Any) -> tuple:
+    """The matrix's values as they are (0.5 is not 0), so an invalid matrix never shares a
+    memo entry with a valid one; TypeError when it is not a grid of plain values."""
     if hasattr(matrix, "tolist"):
         matrix = matrix.tolist()
-    return tuple(tuple(int(v) for v in row) for row in matrix)
+    return tuple(tuple(row) for row in matrix)
