@@ -5,7 +5,8 @@ NORD code (evaluators, builders, examples) reads `layers`, `connections`,
 `add_layer_sequential`, `connect_layers`, …; keeping the same names and argument order lets
 NORD code take our descriptors and ours take NORD's. On top of NORD's API this class converts
 to and from the NAS-Bench-101 `(matrix, ops)` form and has a canonical text form that is safe to
-store (JSON, no eval, no pickle).
+store and to read (JSON, no eval, no pickle, and no import of a module the text names unless
+the reader passes a resolver that allows it).
 
 A layer is `[layer_class, parameters]`: for NAS-Bench-101 cells the class is the benchmark's op
 string ('input', 'conv3x3-bn-relu', …, 'output') and parameters are None, as NORD's
@@ -15,9 +16,10 @@ string ('input', 'conv3x3-bn-relu', …, 'output') and parameters are None, as N
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 from collections.abc import Mapping
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -219,16 +221,22 @@ class NeuralDescriptor:
                           sort_keys=True, separators=(",", ":"))
 
     @classmethod
-    def from_text(cls, text: str) -> "NeuralDescriptor":
+    def from_text(cls, text: str, resolver: Resolver | None = None) -> "NeuralDescriptor":
+        """The descriptor `to_text` wrote. Layer classes written as 'module:qualname' are
+        found by `resolver`; the default, `registered_class`, knows only NORD's layers, so
+        reading a text never imports a module the caller did not choose (pass
+        `resolver=import_class` for texts you trust that name your own classes)."""
+        resolve = resolver or registered_class
         try:
             data = json.loads(text)
             d = cls()
             for name, layer_class, parameters in data["layers"]:
-                d.add_layer(_decode_class(layer_class), _decode_value(parameters), name)
+                d.add_layer(_decode_class(layer_class, resolve),
+                            _decode_value(parameters, resolve), name)
             for origin, target in data["connections"]:
                 d.connect_layers(origin, target)
             d.first_layer, d.last_layer = data["first"], data["last"]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, ImportError, AttributeError) as exc:
             raise ValueError(f"not a descriptor text: {exc}") from exc
         return d
 
@@ -250,14 +258,40 @@ def _encode_class(layer_class: Any) -> Any:
     return {"class": f"{layer_class.__module__}:{layer_class.__qualname__}"}
 
 
-def _decode_class(value: Any) -> Any:
-    if isinstance(value, str):
-        return value
-    module, _, qualname = value["class"].partition(":")
+Resolver = Callable[[str], Any]
+"""'module:qualname' -> the layer class it names (ValueError when it may not be used)."""
+
+NORD_MODULES = ("nord", "torch.nn")
+"""Where NORD's layer classes live: its own modules and the torch layers it builds with."""
+
+
+def import_class(name: str) -> Any:
+    """Import the module named in 'module:qualname' and return the class: runs that module's
+    code, so pass it to `from_text` only for texts you trust."""
+    module, sep, qualname = name.partition(":")
+    if not sep or not module or not qualname:
+        raise ValueError(f"layer class {name!r} is not written 'module:qualname'")
     obj: Any = importlib.import_module(module)
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj
+
+
+def registered_class(name: str) -> Any:
+    """The default resolver: NORD's layer classes when NORD is installed, nothing else."""
+    module = name.partition(":")[0]
+    nord_layer = any(module == m or module.startswith(m + ".") for m in NORD_MODULES)
+    if nord_layer and importlib.util.find_spec("nord") is not None:
+        return import_class(name)
+    raise ValueError(f"layer class {name!r} is neither an op nor a NORD layer; reading a "
+                     "descriptor text imports no other code unless asked: pass "
+                     "resolver=nasdsl.descriptor.import_class for a text you trust")
+
+
+def _decode_class(value: Any, resolve: Resolver) -> Any:
+    if isinstance(value, str):
+        return value
+    return resolve(value["class"])
 
 
 def _encode_value(value: Any) -> Any:
@@ -279,16 +313,17 @@ def _encode_value(value: Any) -> Any:
     raise ValueError(f"cannot write parameter value {value!r} as text")
 
 
-def _decode_value(value: Any) -> Any:
+def _decode_value(value: Any, resolve: Resolver) -> Any:
     if isinstance(value, list):
-        return [_decode_value(v) for v in value]
+        return [_decode_value(v, resolve) for v in value]
     if isinstance(value, dict):
         if "tuple" in value:
-            return tuple(_decode_value(v) for v in value["tuple"])
+            return tuple(_decode_value(v, resolve) for v in value["tuple"])
         if "dict" in value:
-            return {k: _decode_value(v) for k, v in value["dict"].items()}
+            return {k: _decode_value(v, resolve) for k, v in value["dict"].items()}
         if "items" in value:
-            return {_decode_value(k): _decode_value(v) for k, v in value["items"]}
+            return {_decode_value(k, resolve): _decode_value(v, resolve)
+                    for k, v in value["items"]}
         if "class" in value:
-            return _decode_class(value)
+            return _decode_class(value, resolve)
     return value
