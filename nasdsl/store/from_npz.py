@@ -195,6 +195,7 @@ def _metric_columns(z: _Arrays, n: int) -> tuple[dict, dict[str, np.ndarray], li
         m = _RUN_COLUMN.match(key)
         is_run = bool(m and m["m"] in RUN_METRICS)
         if key not in _CELL_ALIASES and not is_run:
+            z[key]  # read all the same: a damaged member (or name) is refused, not skipped
             notes.append(f"column `{key}` is not a known metric and was not imported "
                          f"(known: {', '.join(RUN_METRICS + CELL_METRICS)})")
             continue

@@ -184,21 +184,27 @@ def test_the_command_refuses_a_truncated_table_with_exit_2_and_no_traceback(tmp_
     assert "Traceback" not in done.stderr and str(path) in done.stderr
 
 
+class Source(tuple):
+    """(a compressed table's bytes, the store files its import writes, meta.json aside)."""
+
+    def __repr__(self) -> str:  # keeps Hypothesis reports short
+        return f"Source({len(self[0])} bytes)"
+
+
 @pytest.fixture(scope="module")
-def clean_source(tmp_path_factory) -> tuple[bytes, dict[str, bytes]]:
-    """A compressed table's bytes and the store files its import writes (meta.json aside)."""
+def clean_source(tmp_path_factory) -> Source:
     folder = tmp_path_factory.mktemp("clean")
     path = folder / "t.npz"
     np.savez_compressed(path, **table_columns(30, seed=1))
     store = import_file(path, folder).store
-    return path.read_bytes(), _arrays_of(store)
+    return Source((path.read_bytes(), _arrays_of(store)))
 
 
 def _arrays_of(store: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(store.iterdir()) if p.suffix == ".npy"}
 
 
-@settings(max_examples=40)
+@settings(max_examples=settings.default.max_examples // 2)  # half the profile's: each imports
 @given(data=st.data())
 def test_a_damaged_source_is_refused_or_imports_the_same_table(clean_source, tmp_path_factory,
                                                                 data):
