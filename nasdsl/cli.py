@@ -5,7 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from nasdsl.errors import DamagedDataError, DataError, DslError, JournalError, NasdslError
+from nasdsl.errors import (DamagedDataError, DataError, DslError, JournalError, JournalInUse,
+                           NasdslError)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except DataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except JournalInUse as e:  # another run is writing: refused, nothing touched
         print(f"error: {e}", file=sys.stderr)
         return 2
     except JournalError as e:

@@ -60,3 +60,7 @@ class EvaluationError(NasdslError):
 
 class JournalError(NasdslError):
     """The journal cannot be written, or disagrees with the plan being run."""
+
+
+class JournalInUse(NasdslError):
+    """Another run holds the journal's write lock: refused (exit 2), nothing was touched."""
