@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Hashable, Protocol, Sequence
+from typing import Any, ClassVar, Hashable, Mapping, Protocol, Sequence
 
 import numpy as np
 
 from nasdsl.plan import Budget
-from nasdsl.result import Result
+from nasdsl.result import Result, usable_fitness
+from nasdsl.settings import Param, Review
 from nasdsl.spaces.base import Space
 
 
@@ -47,12 +48,11 @@ class History:
     def best(self) -> Evaluation | None:
         """The valid evaluation with the highest fitness (the earliest among equals; a NaN
         fitness never counts)."""
-        best = None
+        best, top = None, None
         for e in self.evaluations:
-            f = e.result.fitness
-            if (f is not None and f == f and e.result.status == "ok"
-                    and (best is None or f > best.result.fitness)):
-                best = e
+            f = usable_fitness(e.result)
+            if f is not None and (top is None or f > top):
+                best, top = e, f
         return best
 
 
@@ -96,9 +96,21 @@ class EvaluateBatch(Protocol):
 
 class Optimizer(ABC):
     """Subclass, set `name`, implement `search`. Settings arrive as keyword arguments with
-    the `.nas` names (`population`, `sample`, `mutation`, …)."""
+    the `.nas` names (`population`, `sample`, `mutation`, …).
+
+    As a component of the language (see `nasdsl.registry`) a class declares its settings in
+    `parameters` and its cross-checks in `validate`; `reserved` maps a key the language
+    refuses to the sentence saying why (and the key meant, if any).
+    """
 
     name: ClassVar[str]
+    parameters: ClassVar[Sequence[Param]] = ()
+    reserved: ClassVar[Mapping[str, tuple[str, str | None]]] = {}
+
+    @classmethod
+    def validate(cls, review: Review) -> None:
+        """Cross-checks of the settings (`review.values`, `review.budget`); raise
+        `SettingError`. Nothing to check by default."""
 
     def __init__(self, space: Space, **settings: Any):
         self.space = space
