@@ -90,17 +90,6 @@ class RunState:
     evaluations: int
 
 
-def config_record(c: SearchConfig) -> dict[str, Any]:
-    """What the journal records of a configuration (as `configs()` reads it back), beyond its
-    key, position, label and sweep: the parts that decide what its runs evaluate."""
-    return {"algorithm": c.algorithm, "settings": json.loads(_to_json(c.settings)),
-            "budget": str(c.budget),
-            "space": json.loads(_to_json({"kind": c.space.kind, "settings": c.space.settings})),
-            "evaluator": json.loads(_to_json({"kind": c.evaluator.kind,
-                                              "target": c.evaluator.target,
-                                              "settings": c.evaluator.settings}))}
-
-
 def _explain(error: sqlite3.Error) -> str:
     text = str(error)
     if "full" in text:
@@ -231,7 +220,7 @@ class Journal:
         """Record the plan's configurations, in plan order."""
         rows = []
         for position, c in enumerate(configs):
-            r = config_record(c)
+            r = c.record()
             rows.append((c.key, position, c.label, r["algorithm"], _to_json(r["settings"]),
                          _to_json(c.swept), r["budget"], _to_json(r["space"]),
                          _to_json(r["evaluator"]), c.fingerprint()))

@@ -22,9 +22,9 @@ import numpy as np
 from nasdsl.errors import DataError
 from nasdsl.evaluators.base import Evaluator, accuracies
 from nasdsl.evaluators.cell_hash import HashMemo
-from nasdsl.evaluators.descriptor_matrix import descriptor_to_matrix as _to_matrix
 from nasdsl.evaluators.nasbench101_checks import metric_problems
-from nasdsl.ops import NASBENCH101_OPS
+from nasdsl.nasbench101 import MAX_EDGES, MAX_VERTICES, OP_STRINGS, OPS
+from nasdsl.nasbench101 import descriptor_to_matrix as _to_matrix
 from nasdsl.plan import Budget
 from nasdsl.result import Result
 from nasdsl.settings import (ChoiceType, ListType, NameType, Param, Review, SettingError,
@@ -35,8 +35,6 @@ from nasdsl.store.table import METRICS
 REPEATS = ("sample", "mean")
 EPOCHS = (4, 12, 36, 108)
 DEFAULT_REPORT = ("test_accuracy", "training_time")
-MAX_VERTICES = 7
-MAX_EDGES = 9
 
 
 def _non_empty(text: str) -> str | None:
@@ -59,7 +57,7 @@ class NASBench101Evaluator(Evaluator):
 
     parameters: ClassVar = (DATA, FITNESS, REPEATS_SETTING, EPOCHS_SETTING, REPORT)
     offers: ClassVar[tuple[str, ...]] = METRICS
-    ops: ClassVar[tuple[str, ...]] = tuple(NASBENCH101_OPS)
+    ops: ClassVar[tuple[str, ...]] = OPS
 
     def __init__(self, data: str | os.PathLike | None = DATA.default,
                  fitness: str = FITNESS.default, repeats: str = REPEATS_SETTING.default,
@@ -186,7 +184,7 @@ class NASBench101Evaluator(Evaluator):
 
     # --- NORD's BenchmarkEvaluator protocol ----------------------------------------------
     def get_available_ops(self) -> list[str]:
-        return ["conv1x1-bn-relu", "conv3x3-bn-relu", "maxpool3x3"]
+        return list(OP_STRINGS)
 
     @staticmethod
     def descriptor_to_matrix(descriptor: Any) -> tuple[list[list[int]], list[str]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Hashable, Protocol, Sequence
 
-from nasdsl.optimizers.base import BudgetMeter, Evaluation, History
+from nasdsl.optimizers.evaluations import BudgetMeter, Evaluation, History
 from nasdsl.result import Result, usable_fitness
 from nasdsl.seeding import evaluation_seed
 

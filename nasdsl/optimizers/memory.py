@@ -12,7 +12,7 @@ import time
 from typing import Any, Callable, Hashable, Sequence
 
 from nasdsl.errors import DataError
-from nasdsl.optimizers.base import BudgetMeter
+from nasdsl.optimizers.evaluations import BudgetMeter
 from nasdsl.optimizers.batch import Batch, Timed
 from nasdsl.result import Result
 from nasdsl.seeding import evaluation_seed

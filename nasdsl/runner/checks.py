@@ -3,7 +3,7 @@ reuses it."""
 from __future__ import annotations
 
 from nasdsl.errors import DataError, DslError, JournalError
-from nasdsl.journal import Journal, config_record
+from nasdsl.journal import Journal
 from nasdsl.plan import Plan, SearchConfig
 from nasdsl.runner.components import Components
 from nasdsl.runner.task import run_id
@@ -42,7 +42,7 @@ def _differences(journal: Journal, config: SearchConfig) -> list[str]:
     if row.empty:
         return []
     old = row.iloc[0]
-    return [k for k, v in config_record(config).items() if old[k] != v]
+    return [k for k, v in config.record().items() if old[k] != v]
 
 
 def check_journal(journal: Journal, plan: Plan) -> None:

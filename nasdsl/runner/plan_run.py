@@ -9,16 +9,16 @@ writer; expensive ones (training) run the runs here and spread each batch over a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from nasdsl.errors import JournalError, NasdslError
 from nasdsl.execution import RunPool, TaskFailed, evaluator_for, make_executor
-from nasdsl.journal import FORMAT_VERSION, Journal, config_record
+from nasdsl.journal import FORMAT_VERSION, Journal
 from nasdsl.plan import Plan
-from nasdsl.progress import NullProgress, Progress, make_progress
+from nasdsl.progress import NullProgress, Progress
 from nasdsl.runner.checks import check_journal, check_plan
 from nasdsl.runner.components import Components
 from nasdsl.runner.task import (Finished, Rows, RunTask, Started, perform_in_worker,
@@ -44,7 +44,7 @@ def _optima(plan: Plan) -> dict[str, float]:
     from nasdsl.evaluators.optimum import optima
 
     records = {json.dumps(r, sort_keys=True): r
-               for r in (config_record(c)["evaluator"] for c in plan.configs)}
+               for r in (c.record()["evaluator"] for c in plan.configs)}
 
     def accuracies(evaluator: dict) -> list[str]:
         s = evaluator.get("settings") or {}
@@ -179,20 +179,3 @@ def _write_report(plan: Plan, show: bool) -> None:
     from nasdsl.report import write_report
 
     write_report(plan.output, journal=plan.journal_path, show=show)
-
-
-def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = None,
-             quiet: bool = False) -> int:
-    """`nasdsl run FILE`: load, check, run or resume, report. Returns the exit status;
-    refusals and failures raise (the CLI maps them to exit codes)."""
-    from nasdsl.dsl import load
-
-    plan = load(Path(path))
-    if output is not None:
-        plan = replace(plan, output=Path(output))
-    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), show=not quiet)
-    if not quiet:
-        print(f"{summary.runs} runs done ({summary.evaluations} evaluations, "
-              f"{summary.replayed} replayed, {summary.skipped} runs already finished); "
-              f"journal {summary.journal}, report in {plan.output}")
-    return 0

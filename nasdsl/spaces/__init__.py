@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nasdsl.plan import SpaceSpec
+from nasdsl.plan import Plan, SpaceSpec
 from nasdsl.spaces.base import Space
 
 
@@ -19,6 +19,11 @@ def make_space(spec: SpaceSpec) -> Space:
     return cls(**dict(spec.settings))
 
 
+def plan_spaces(plan: Plan) -> dict[str, Space]:
+    """The search spaces of a plan, built, keyed by configuration key."""
+    return {c.key: make_space(c.space) for c in plan.configs}
+
+
 def __getattr__(name: str) -> Any:
     if name == "CellSpace":
         from nasdsl.spaces.cell import CellSpace
@@ -31,4 +36,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-__all__ = ["Space", "make_space", "CellSpace", "GlobalSpace"]
+__all__ = ["Space", "make_space", "plan_spaces", "CellSpace", "GlobalSpace"]
