@@ -11,7 +11,8 @@ from typing import Callable
 import numpy as np
 
 from nasdsl.hashing import hash_many
-from nasdsl.store.table import MAX_VERTICES, PAD_LABEL, Table
+from nasdsl.nasbench101 import MAX_VERTICES
+from nasdsl.store.table import PAD_LABEL, Table
 
 ACCURACIES = ("validation_accuracy", "test_accuracy", "train_accuracy")
 HASH_CHUNK = 50_000

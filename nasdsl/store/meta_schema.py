@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from nasdsl.errors import DamagedDataError, DataError
+from nasdsl.nasbench101 import MAX_VERTICES
 from nasdsl.store import layout
 from nasdsl.store.checksum import DIGEST_KEY, meta_digest
-from nasdsl.store.table import CELL_METRICS, MAX_VERTICES, RUN_METRICS
+from nasdsl.store.table import CELL_METRICS, RUN_METRICS
 
 RUN_DTYPES = (np.dtype(np.float32).str, np.dtype(np.float64).str)
 CELL_DTYPES = (np.dtype(np.int64).str, np.dtype(np.float64).str)
