@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from nasdsl.descriptor import NeuralDescriptor
 from nasdsl.plan import Call, SpaceSpec
 from nasdsl.spaces import make_space
-from nasdsl.spaces.cell import Cell, CellSpace
+from nasdsl.spaces.cell import Cell
+from nasdsl.spaces.cell_space import CellSpace
 
 SPACES = [
     CellSpace(),
@@ -279,7 +280,7 @@ def test_grow_returns_a_feasible_child_whenever_one_exists(data, k, seed, rates)
     all_layers = _feasible(space, parent, _layer_children(space, parent))
     all_links = _feasible(space, parent, _link_children(parent))
     # The closed-form draw weighs each kind by its feasible share: those counts are exact.
-    moves = space._grow_moves(parent)
+    moves = space.grower.moves(parent)
     assert len(moves.splits) * len(space.ops) == len(all_layers)
     assert len(moves.links) == len(all_links)
     layers = all_layers if add_node > 0 else []
@@ -493,9 +494,9 @@ def test_spaces_and_cells_pickle_without_their_memos():
     space, rng = CellSpace(), np.random.default_rng(8)
     cell = space.sample(rng)
     child = space.grow(cell, rng, 0.5, 0.5)
-    assert space._grow_memo
+    assert len(space.grower)
     copy = pickle.loads(pickle.dumps(space))
-    assert copy._grow_memo == {} and repr(copy) == repr(space)
+    assert len(copy.grower) == 0 and repr(copy) == repr(space)
     assert _same(copy.grow(cell, np.random.default_rng(1), 0.5, 0.5),
                  space.grow(cell, np.random.default_rng(1), 0.5, 0.5))
     back = pickle.loads(pickle.dumps(child))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nasdsl.spaces import enumeration
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 
 
 def _table_hashes(nb101_table, max_vertices: int) -> set[str]:
