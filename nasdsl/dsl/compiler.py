@@ -17,6 +17,7 @@ from nasdsl.dsl.sweeps import Dimension, Template, collect
 from nasdsl.dsl.types import REQUIRED, Context, Param, plain, show
 from nasdsl.plan import (
     Budget, Call, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
+    format_value,
 )
 
 ORIGIN = ast.Pos(1, 1)
@@ -313,7 +314,7 @@ class _Compiler:
         if algorithm in schema.ALGORITHMS:
             return list(schema.ALGORITHMS[algorithm]) + ["budget"]
         if algorithm.startswith(schema.PYGMO_PREFIX):
-            from nasdsl.dsl.pygmo_catalog import multi_objective, pygmo_algorithms
+            from nasdsl.optimizers.pygmo_catalog import multi_objective, pygmo_algorithms
 
             name = algorithm.removeprefix(schema.PYGMO_PREFIX)
             found = pygmo_algorithms().get(name)
@@ -331,7 +332,7 @@ class _Compiler:
         values = search.template.fill(choice)
         budget = self._budget(search, values, top_values)
         if search.algorithm.startswith(schema.PYGMO_PREFIX):
-            settings = self._pygmo_settings(search, values)
+            settings = self._pygmo_settings(search, values, space)
         else:
             params = schema.ALGORITHMS[search.algorithm]
             checked = self._check_block(params, values, search.block, f"search {search.algorithm}")
@@ -376,9 +377,9 @@ class _Compiler:
         raise self.src.error(f"`{big}` ({values[big]}) is below the default `{small}` "
                              f"({values[small]}); set `{small}` too", where)
 
-    def _pygmo_settings(self, search: _SearchBlock, values: Mapping[str, ast.Value]
-                        ) -> dict[str, Any]:
-        from nasdsl.dsl.pygmo_catalog import pygmo_algorithms
+    def _pygmo_settings(self, search: _SearchBlock, values: Mapping[str, ast.Value],
+                        space: SpaceSpec) -> dict[str, Any]:
+        from nasdsl.optimizers.pygmo_catalog import pygmo_algorithms
 
         name = search.algorithm.removeprefix(schema.PYGMO_PREFIX)
         algo = pygmo_algorithms()[name]
@@ -396,20 +397,15 @@ class _Compiler:
             self._pygmo_type(key, node, value, algo.keywords[key])
             settings[key] = value
         for key in schema.PYGMO_POPULATION_BOUND:
-            if key not in algo.keywords:
+            if key not in algo.keywords or key in settings:
                 continue
-            if key in settings:
-                if isinstance(settings[key], int) and settings[key] > population:
-                    raise self.src.error(f"`{key}` must not exceed `population` ({population}) "
-                                         f"for `{search.algorithm}`, got {settings[key]}",
-                                         values[key].pos)
-            elif isinstance(algo.keywords[key], int) and algo.keywords[key] > population:
+            if isinstance(algo.keywords[key], int) and algo.keywords[key] > population:
                 settings[key] = population
                 self.notes.append(
                     f"search `{search.label}`: `{search.algorithm}` default `{key}` = "
                     f"{algo.keywords[key]} exceeds the population ({population}); "
                     f"using `{key}` = {population}")
-        self._pygmo_builds(search, settings)
+        self._pygmo_builds(search, settings, space)
         return settings
 
     def _pygmo_type(self, key: str, node: ast.Value, value: Any, default: Any) -> None:
@@ -428,20 +424,25 @@ class _Compiler:
         if wanted is not None and not wanted[1]:
             raise self.src.error(f"`{key}` must be {wanted[0]}, got {show(node)}", node.pos)
 
-    def _pygmo_builds(self, search: _SearchBlock, settings: Mapping[str, Any]) -> None:
-        """Ask pygmo itself whether it accepts these constructor arguments."""
-        import pygmo
+    def _pygmo_builds(self, search: _SearchBlock, settings: Mapping[str, Any],
+                      space: SpaceSpec) -> None:
+        """Ask pygmo itself whether it accepts these settings: the constructor, then one
+        generation on a stand-in problem of the space's shape (pygmo checks some values,
+        such as GACO's `ker` against the population, only when it evolves)."""
+        from nasdsl.optimizers.pygmo_search import PygmoSearch
+        from nasdsl.spaces import make_space
 
-        from nasdsl.dsl.pygmo_catalog import constructor_kwargs
-
-        kwargs = constructor_kwargs(search.algorithm, settings)
         try:
-            getattr(pygmo, search.algorithm.removeprefix(schema.PYGMO_PREFIX))(**kwargs)
-        except Exception as exc:  # pygmo reports bad values as TypeError/ValueError/…
-            reason = str(exc).strip().splitlines()
-            raise self.src.error(f"`{search.algorithm}` refuses these settings: "
-                                 f"{reason[-1] if reason else type(exc).__name__}",
-                                 search.block.head.pos) from None
+            space_object = make_space(space)
+        except (TypeError, ValueError):
+            return  # the run refuses the space itself, with its own reason
+        try:
+            PygmoSearch(space_object, search.algorithm, **settings)
+        except (TypeError, ValueError) as exc:
+            shown = ", ".join(f"{k} = {format_value(v)}" for k, v in settings.items()
+                              if v is not None)
+            raise self.src.error(f"`{search.algorithm}` refuses these settings ({shown}): "
+                                 f"{exc}", search.block.head.pos) from None
 
     # --- final, run -------------------------------------------------------------------
     def _simple_block(self, block: ast.Block, params: Mapping[str, Param]) -> dict[str, Any]:

@@ -229,7 +229,7 @@ RUN = _params(
 
 def algorithm_names() -> list[str]:
     """Every algorithm a `search` block may name."""
-    from nasdsl.dsl.pygmo_catalog import pygmo_algorithms
+    from nasdsl.optimizers.pygmo_catalog import pygmo_algorithms
 
     return list(ALGORITHMS) + [PYGMO_PREFIX + n for n in pygmo_algorithms()]
 

@@ -172,7 +172,7 @@ def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
 
 def _algorithm_lines() -> list[str]:
     from nasdsl.dsl import schema
-    from nasdsl.dsl.pygmo_catalog import multi_objective, pygmo_algorithms
+    from nasdsl.optimizers.pygmo_catalog import multi_objective, pygmo_algorithms
 
     lines = []
     for name, params in schema.ALGORITHMS.items():

@@ -346,6 +346,23 @@ class CellSpace(Space):
     def is_valid(self, arch: Any) -> bool:
         return self.invalid_reason(arch) is None
 
+    def repair(self, arch: Any) -> Cell | None:
+        """The nearest valid cell by greedy edge changes, ops kept (`cell_repair` states the
+        rule); None for chain spaces and cells whose ops or size no edge change can fix."""
+        if self.is_valid(arch):
+            return arch
+        if (self.topology != "dag" or not isinstance(arch, Cell) or arch.num_vertices < 2
+                or arch.ops[0] != INPUT or arch.ops[-1] != OUTPUT
+                or not self._op_set.issuperset(arch.ops[1:-1])):
+            return None
+        from nasdsl.spaces.cell_repair import repaired_rows
+
+        rows = repaired_rows(arch._rows, self.edges)
+        if rows is None:
+            return None
+        cell = Cell._trusted(rows, arch.ops)
+        return cell if self.is_valid(cell) else None
+
     def _fit(self, rows: Sequence[int], ops: Sequence[str]) -> Pruning | None:
         """The pruning of rows and ops when they make a cell of the space, else None:
         `is_valid` on bitmasks, without building a `Cell`."""
