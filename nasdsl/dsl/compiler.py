@@ -332,7 +332,7 @@ class _Compiler:
         values = search.template.fill(choice)
         budget = self._budget(search, values, top_values)
         if search.algorithm.startswith(schema.PYGMO_PREFIX):
-            settings = self._pygmo_settings(search, values, space)
+            settings = self._pygmo_settings(search, values, space, budget)
         else:
             params = schema.ALGORITHMS[search.algorithm]
             checked = self._check_block(params, values, search.block, f"search {search.algorithm}")
@@ -378,7 +378,7 @@ class _Compiler:
                              f"({values[small]}); set `{small}` too", where)
 
     def _pygmo_settings(self, search: _SearchBlock, values: Mapping[str, ast.Value],
-                        space: SpaceSpec) -> dict[str, Any]:
+                        space: SpaceSpec, budget: Budget) -> dict[str, Any]:
         from nasdsl.optimizers.pygmo_catalog import pygmo_algorithms
 
         name = search.algorithm.removeprefix(schema.PYGMO_PREFIX)
@@ -405,7 +405,7 @@ class _Compiler:
                     f"search `{search.label}`: `{search.algorithm}` default `{key}` = "
                     f"{algo.keywords[key]} exceeds the population ({population}); "
                     f"using `{key}` = {population}")
-        self._pygmo_builds(search, settings, space)
+        self._pygmo_builds(search, settings, space, budget)
         return settings
 
     def _pygmo_type(self, key: str, node: ast.Value, value: Any, default: Any) -> None:
@@ -425,10 +425,11 @@ class _Compiler:
             raise self.src.error(f"`{key}` must be {wanted[0]}, got {show(node)}", node.pos)
 
     def _pygmo_builds(self, search: _SearchBlock, settings: Mapping[str, Any],
-                      space: SpaceSpec) -> None:
+                      space: SpaceSpec, budget: Budget) -> None:
         """Ask pygmo itself whether it accepts these settings: the constructor, then one
         generation on a stand-in problem of the space's shape (pygmo checks some values,
-        such as GACO's `ker` against the population, only when it evolves)."""
+        such as GACO's `ker` against the population, only when it evolves). Note when an
+        evaluation budget and `generations` disagree."""
         from nasdsl.optimizers.pygmo_search import PygmoSearch
         from nasdsl.spaces import make_space
 
@@ -437,12 +438,28 @@ class _Compiler:
         except (TypeError, ValueError):
             return  # the run refuses the space itself, with its own reason
         try:
-            PygmoSearch(space_object, search.algorithm, **settings)
+            built = PygmoSearch(space_object, search.algorithm, **settings)
         except (TypeError, ValueError) as exc:
             shown = ", ".join(f"{k} = {format_value(v)}" for k, v in settings.items()
                               if v is not None)
             raise self.src.error(f"`{search.algorithm}` refuses these settings ({shown}): "
                                  f"{exc}", search.block.head.pos) from None
+        generations = settings.get("generations")
+        if generations is None or budget.unit != "evaluations":
+            return
+        spend = built.population + generations * built.per_generation
+        if budget.amount < spend:
+            whole = max(int(budget.amount) - built.population, 0) // built.per_generation
+            self.notes.append(
+                f"search `{search.label}`: {generations} generations spend {spend:,} "
+                f"evaluations ({built.population} initial + {built.per_generation} a "
+                f"generation); the budget of {int(budget.amount):,} stops it after "
+                f"{whole} whole generations")
+        elif budget.amount > spend:
+            self.notes.append(
+                f"search `{search.label}`: {generations} generations spend {spend:,} "
+                f"evaluations ({built.population} initial + {built.per_generation} a "
+                f"generation), less than its budget of {int(budget.amount):,}")
 
     # --- final, run -------------------------------------------------------------------
     def _simple_block(self, block: ast.Block, params: Mapping[str, Param]) -> dict[str, Any]:

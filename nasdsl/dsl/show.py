@@ -182,6 +182,7 @@ def _algorithm_lines() -> list[str]:
         if multi_objective(name):
             continue
         lines.append(f"{schema.PYGMO_PREFIX}{name}  # {algo.summary}")
+        lines.append(f"    # {_pygmo_behaviour(name)}")
         lead = [schema.PYGMO_GENERATIONS, schema.PYGMO_POPULATION] if algo.has_gen \
             else [schema.PYGMO_POPULATION]
         lines.extend(_param_lines(lead))
@@ -192,6 +193,30 @@ def _algorithm_lines() -> list[str]:
             lines.append(f"    {key} = {shown}")
     lines.append("every search also takes `budget`")
     return lines
+
+
+def _pygmo_behaviour(name: str) -> str:
+    """How a pygmo algorithm spends evaluations, asked of pygmo (two population sizes)."""
+    from nasdsl.optimizers.pygmo_catalog import integer_native, pygmo_algorithms
+    from nasdsl.optimizers.pygmo_search import PygmoSearch
+    from nasdsl.spaces.cell import CellSpace
+
+    algo = pygmo_algorithms()[name]
+    asked = "each generation asked as one batch" if algo.batches else "one candidate at a time"
+    kind = "integers searched as integers" if integer_native(name) else "reals rounded to integers"
+    try:
+        small, large = (PygmoSearch(CellSpace(), name, population=n).per_generation
+                        for n in (20, 24))
+    except ValueError as exc:
+        return f"cannot search here: {exc}"
+    if not algo.has_gen:
+        return f"no generations (blocks of population); {asked}; {kind}"
+    slope = (large - small) // 4
+    rest = small - 20 * slope
+    parts = ([f"{slope} × population" if slope > 1 else "population"] if slope else []) + (
+        [str(rest)] if rest or not slope else [])
+    per = " + ".join(parts)
+    return f"a generation spends {per} evaluation{'s' if per != '1' else ''}; {asked}; {kind}"
 
 
 def _op_lines() -> list[str]:

@@ -272,6 +272,9 @@ class _StandIn:
     def get_nix(self) -> int:
         return self.nix
 
+    def get_name(self) -> str:
+        return "the search space's vector encoding"
+
 
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
