@@ -650,18 +650,26 @@ class CellSpace(Space):
         return np.array(ops + edges, dtype=float)
 
     def decode(self, x: np.ndarray) -> Cell:
-        lower, upper = self.bounds
-        values = np.clip(np.rint(np.asarray(x, dtype=float)), lower, upper).astype(int)
-        v = self.vertices
-        hidden = [self.ops[i] for i in values[:v - 2]]
+        lower, upper = self._bounds
+        values = np.rint(np.asarray(x, dtype=float))
+        np.maximum(values, lower, out=values)
+        np.minimum(values, upper, out=values)
+        values = values.astype(int).tolist()
+        v, ops = self.vertices, self.ops
         rows = [0] * v
-        for (i, bit), on in zip(self._flip_bits, values[v - 2:].tolist()):
+        for (i, bit), on in zip(self._flip_bits, values[v - 2:]):
             if on:
                 rows[i] |= bit
-        return Cell._trusted(rows, (INPUT, *hidden, OUTPUT))
+        return Cell._trusted(rows, (INPUT, *[ops[i] for i in values[:v - 2]], OUTPUT))
 
     @property
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        lower, upper = self._bounds
+        return lower.copy(), upper.copy()
+
+    @cached_property
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bounds, built once: vector searches decode once per evaluation."""
         v = self.vertices
         upper = [len(self.ops) - 1] * (v - 2) + [1] * (v * (v - 1) // 2)
         return np.zeros(len(upper)), np.array(upper, dtype=float)
