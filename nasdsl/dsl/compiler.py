@@ -379,7 +379,7 @@ class _Compiler:
 
     def _pygmo_settings(self, search: _SearchBlock, values: Mapping[str, ast.Value],
                         space: SpaceSpec, budget: Budget) -> dict[str, Any]:
-        from nasdsl.optimizers.pygmo_catalog import pygmo_algorithms
+        from nasdsl.optimizers.pygmo_catalog import POPULATION_BOUND, pygmo_algorithms
 
         name = search.algorithm.removeprefix(schema.PYGMO_PREFIX)
         algo = pygmo_algorithms()[name]
@@ -396,7 +396,7 @@ class _Compiler:
             value = plain(node, Context(self.src, key))
             self._pygmo_type(key, node, value, algo.keywords[key])
             settings[key] = value
-        for key in schema.PYGMO_POPULATION_BOUND:
+        for key in POPULATION_BOUND:
             if key not in algo.keywords or key in settings:
                 continue
             if isinstance(algo.keywords[key], int) and algo.keywords[key] > population:

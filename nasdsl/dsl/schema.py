@@ -29,8 +29,11 @@ an algorithm is a change here. Decisions where the reference is silent:
   spent); `gen` and `seed` are set by nasdsl and cannot be written; algorithms that refuse a
   single-objective problem (multi-objective ones, asked of pygmo) are refused. A defaulted
   constructor keyword that cannot work with the population (GACO's and MACO's `ker` = 63) is
-  set to the population size, with a note. When `generations × population` is less than an
-  evaluation budget, a note says the run will stop early.
+  set to the population size, with a note. Values pygmo refuses only when it evolves (a
+  written `ker` above the population, DE with fewer than 5 individuals) are found by evolving
+  one generation of a stand-in problem and refused with pygmo's own reason. When the
+  evaluations `generations` spend (the initial population plus pygmo's evaluations per
+  generation) differ from an evaluation budget, a note says which ends the search.
 - Settings of a pygmo search hold `generations`, `population` and only the constructor
   keywords written (or replaced); pygmo's own defaults are not copied into the plan.
 - `data` of nasbench101 defaults to None: the store made by `nasdsl data nasbench101`.
@@ -209,8 +212,6 @@ PYGMO_PREFIX = "pygmo."
 PYGMO_POPULATION = Param("population", IntType(1), 20, "population size")
 PYGMO_GENERATIONS = Param("generations", IntType(1), None,
                           "pygmo's gen; default: evolve until the budget is spent")
-PYGMO_POPULATION_BOUND = ("ker",)
-"""Constructor keywords that must not exceed the population (archive sizes)."""
 
 # --- final and run --------------------------------------------------------------------
 

@@ -22,6 +22,9 @@ NAS_KEYS = ("generations", "population")
 """Keys every pygmo search takes: `generations` (pygmo's `gen`) and the population size."""
 RESERVED = ("gen", "seed")
 """Constructor keywords the language sets itself: `gen` from `generations`, `seed` per run."""
+POPULATION_BOUND = ("ker",)
+"""Keywords whose pygmo default may exceed a small population (GACO's archive, 63): a
+default above the population is lowered to it (pygmo refuses a larger archive)."""
 
 
 @dataclass(frozen=True)

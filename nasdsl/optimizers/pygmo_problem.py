@@ -99,7 +99,7 @@ class NASProblem:
     pygmo made (`fitness` or one `batch_fitness`).
     """
 
-    def __init__(self, space: Space, evaluator: Any = None, *, integer: bool = True,
+    def __init__(self, space: Space, evaluator: Any, *, integer: bool = True,
                  repair: bool = True, seed: int = 0, fitness: str = "validation_accuracy",
                  evaluate_kwargs: Mapping[str, Any] | None = None):
         self.space = space
@@ -109,8 +109,6 @@ class NASProblem:
         self._lower = np.asarray(lower, dtype=float)
         self._upper = np.asarray(upper, dtype=float)
         self._dimensions = len(self._lower)
-        if evaluator is None:
-            raise TypeError("NASProblem needs an evaluator")
         score = _score_batch(evaluator, space, seed, fitness, dict(evaluate_kwargs or {}))
         self._shared = _Shared(score, record=True)
 
@@ -200,8 +198,11 @@ class NASProblem:
 
 def _score_batch(evaluator: Any, space: Space, seed: int, fitness: str,
                  evaluate_kwargs: dict[str, Any]) -> ScoreBatch:
-    """`archs -> results` for any evaluator NASProblem accepts."""
+    """`archs -> results` for any evaluator NASProblem accepts. An architecture outside the
+    space is recorded `invalid` with the space's reason and never reaches the evaluator (a
+    NORD evaluator would train or look up whatever it is given)."""
     from nasdsl.optimizers.memory import evaluation_function
+    from nasdsl.seeding import evaluation_seed
 
     if not callable(getattr(evaluator, "evaluate", None)) and callable(
             getattr(evaluator, "descriptor_evaluate", None)):
@@ -210,11 +211,27 @@ def _score_batch(evaluator: Any, space: Space, seed: int, fitness: str,
         evaluator = DescriptorEvaluator(evaluator, space.to_descriptor, fitness=fitness,
                                         **evaluate_kwargs)
     one = evaluation_function(evaluator, space, seed)
+    many = getattr(evaluator, "evaluate_batch", None)
     counter = [0]
 
     def score(archs: list[Hashable]) -> list[Result]:
         first = counter[0]
         counter[0] += len(archs)
-        return [one(arch, first + i) for i, arch in enumerate(archs)]
+        reasons = [space.invalid_reason(arch) for arch in archs]
+        inside = [i for i, reason in enumerate(reasons) if reason is None]
+        results: list[Result | None] = [
+            None if reason is None else Result.invalid(reason) for reason in reasons]
+        scored = None
+        if many is not None and len(inside) > 1:
+            try:  # nasdsl's batch lookup: one call for the whole batch
+                scored = many([archs[i] for i in inside],
+                              seeds=[evaluation_seed(seed, first + i) for i in inside])
+            except Exception:  # evaluated one by one below, failures recorded there
+                scored = None
+        if scored is None or len(scored) != len(inside):
+            scored = [one(archs[i], first + i) for i in inside]
+        for i, result in zip(inside, scored):
+            results[i] = result
+        return results  # type: ignore[return-value]
 
     return score

@@ -39,17 +39,14 @@ from typing import Any, ClassVar, Hashable, Mapping
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
-from nasdsl.optimizers.pygmo_catalog import (RESERVED, integer_native, multi_objective,
-                                             pygmo_algorithms)
+from nasdsl.optimizers.pygmo_catalog import (POPULATION_BOUND, RESERVED, integer_native,
+                                             multi_objective, pygmo_algorithms)
 from nasdsl.optimizers.pygmo_problem import NASProblem
 from nasdsl.result import Result
 from nasdsl.spaces.base import Space
 
 TIME_BUDGET_GENERATIONS = 100
 """`gen` of each evolve call when a time budget (unknown in evaluations) bounds the run."""
-POPULATION_BOUND = ("ker",)
-"""Keywords whose pygmo default may exceed a small population (GACO's archive, 63): a
-default above the population is lowered to it."""
 
 
 class _Spent(Exception):
@@ -98,6 +95,11 @@ class PygmoSearch(Optimizer):
             default = spec.keywords.get(key)
             if key not in keywords and isinstance(default, int) and default > population:
                 keywords[key] = population
+        outside = _outside(space)
+        if outside is not None:
+            raise ValueError(f"pygmo searches need every vector to decode to an architecture "
+                             f"of the space (or be repaired to one), but {space!r} leaves "
+                             f"some outside: {outside}")
         self.algorithm = algorithm
         self.population = population
         self.generations = None if generations is None else int(generations)
@@ -234,6 +236,20 @@ def _per_generation(algorithm: str, population: int, keywords: tuple, shape: Sha
         return population
     spent = evolved.problem.get_fevals() - initial.problem.get_fevals()
     return int(spent) if spent > 0 else population
+
+
+def _outside(space: Space, tries: int = 64) -> str | None:
+    """Why some in-bounds vector decodes (after repair) to no architecture of `space`, or
+    None when `tries` random ones all do (a chain space, whose cells have no repair, fails
+    on the first). Vectors the search scores must be architectures of its space."""
+    lower, upper = space.bounds
+    rng = np.random.default_rng(0)
+    for _ in range(tries):
+        arch = space.decode(rng.integers(lower.astype(int), upper.astype(int) + 1))
+        fixed = space.repair(arch)
+        if fixed is None:
+            return space.invalid_reason(arch) or "no repair"
+    return None
 
 
 def pygmo_reason(exc: BaseException) -> str:

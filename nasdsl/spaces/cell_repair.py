@@ -12,7 +12,9 @@ few edges as its greedy steps can, keeping the ops:
    among those whose removal keeps the output reachable, the one that leaves the most edges
    (then the most vertices; then the first in vector order). Dropping an edge can take a
    vertex off every path, and its other edges with it; preferring the edge that leaves the
-   most keeps the repaired cell as close to the vector as the greedy step can.
+   most keeps the repaired cell as close to the vector as the greedy step can. When every
+   edge is needed (one path longer than the space allows, only in spaces of few edges) the
+   input→output edge is added, to stay, and the dropping goes on.
 
 The result is a function of the cell alone (no randomness), so replayed runs repair alike.
 Chain spaces are not repaired (a chain is one fixed shape per depth).
@@ -81,11 +83,14 @@ def _repair(rows: list[int], max_edges: int) -> list[int] | None:
             return None
         size, u, v = best
         rows[u] |= 1 << v
+    shortcut = False
     while size[1] > max_edges:
         forward, backward = hashing.reach(rows)
         keep = forward & backward
         choice: tuple[tuple[int, int], int, int] | None = None
         for u, v in _pairs(n):
+            if shortcut and (u, v) == (0, n - 1):
+                continue
             if keep >> u & 1 and keep >> v & 1 and rows[u] >> v & 1:
                 rows[u] &= ~(1 << v)
                 got = _size(rows)
@@ -94,7 +99,12 @@ def _repair(rows: list[int], max_edges: int) -> list[int] | None:
                         choice[0][1], choice[0][0])):
                     choice = (got, u, v)
         if choice is None:  # every edge is a bridge: a single path longer than allowed
-            return None
+            if shortcut:
+                return None  # cannot happen: beside input→output every edge can go
+            rows[0] |= 1 << (n - 1)
+            shortcut = True
+            size = _size(rows)
+            continue
         size, u, v = choice
         rows[u] &= ~(1 << v)
     return rows

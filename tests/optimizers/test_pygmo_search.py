@@ -142,6 +142,11 @@ def test_unknown_settings_name_the_closest():
         PygmoSearch(SPACE, "pso", seed=3)
 
 
+def test_a_space_whose_vectors_cannot_all_be_repaired_is_refused():
+    with pytest.raises(ValueError, match="the space allows only chains of layers"):
+        PygmoSearch(CellSpace(topology="chain"), "pso")
+
+
 def test_a_default_archive_above_the_population_becomes_the_population():
     assert PygmoSearch(SPACE, "gaco", population=12).keywords["ker"] == 12
     assert PygmoSearch(SPACE, "gaco", population=100).keywords == {}

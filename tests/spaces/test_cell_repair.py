@@ -36,6 +36,15 @@ def test_every_decoded_vector_repairs_to_a_valid_cell_with_its_ops(x):
         assert len(added) == 1
 
 
+@given(st.integers(2, 7), st.integers(1, 9), st.integers(0, 2 ** 40))
+def test_every_dag_space_repairs_every_vector(vertices, edges, seed):
+    space = CellSpace(vertices=vertices, edges=edges)
+    lower, upper = space.bounds
+    x = np.random.default_rng(seed).integers(lower, upper + 1)
+    fixed = space.repair(space.decode(x))
+    assert fixed is not None and space.is_valid(fixed)
+
+
 def test_a_cell_over_the_edge_limit_keeps_as_many_edges_as_the_space_allows():
     full = Cell(tuple(tuple(int(j > i) for j in range(7)) for i in range(7)),
                 ("input", "conv3x3", "conv1x1", "maxpool3x3", "conv3x3", "conv1x1", "output"))
