@@ -128,11 +128,9 @@ class PygmoSearch(Optimizer):
             numbering.next_phase()
             algorithm = pygmo.algorithm(self._uda(budget, algorithm_seed, bfe))
             while not budget.exhausted:
-                before = numbering.asked
                 population = algorithm.evolve(population)
-                numbering.next_phase()
-                if self.generations is not None or numbering.asked == before:
-                    break  # pygmo's generations are done, or it has nothing more to ask
+                if numbering.next_phase() == 0 or self.generations is not None:
+                    break  # pygmo has nothing more to ask, or its generations are done
         except _Spent:
             pass
         return evaluate_batch.history
@@ -169,11 +167,14 @@ class _Numbering:
         self.first = 0          # generation of the current phase's first evaluation
         self.asked = 0          # evaluations asked since the phase began
 
-    def next_phase(self) -> None:
-        """An evolve call begins: its generations follow those already numbered."""
-        self.first += math.ceil(self.asked / self.size)
+    def next_phase(self) -> int:
+        """An evolve call begins: its generations follow those already numbered. Returns
+        the evaluations the phase that ends asked for."""
+        asked = self.asked
+        self.first += math.ceil(asked / self.size)
         self.size = self.per_generation
         self.asked = 0
+        return asked
 
     def __call__(self, archs: list[Hashable]) -> list[Result]:
         out: list[Result] = []
