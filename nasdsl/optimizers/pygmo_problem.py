@@ -102,15 +102,8 @@ class NASProblem:
     def __init__(self, space: Space, evaluator: Any, *, integer: bool = True,
                  repair: bool = True, seed: int = 0, fitness: str = "validation_accuracy",
                  evaluate_kwargs: Mapping[str, Any] | None = None):
-        self.space = space
-        self.integer = bool(integer)
-        self.repair = bool(repair)
-        lower, upper = space.bounds
-        self._lower = np.asarray(lower, dtype=float)
-        self._upper = np.asarray(upper, dtype=float)
-        self._dimensions = len(self._lower)
         score = _score_batch(evaluator, space, seed, fitness, dict(evaluate_kwargs or {}))
-        self._shared = _Shared(score, record=True)
+        self._setup(space, integer, repair, _Shared(score, record=True))
 
     @classmethod
     def driven(cls, space: Space, score: ScoreBatch, *, integer: bool,
@@ -118,15 +111,18 @@ class NASProblem:
         """A problem scored by `score` (the runner's `evaluate_batch` behind `PygmoSearch`),
         which keeps its own history."""
         problem = cls.__new__(cls)
-        problem.space = space
-        problem.integer = bool(integer)
-        problem.repair = bool(repair)
-        lower, upper = space.bounds
-        problem._lower = np.asarray(lower, dtype=float)
-        problem._upper = np.asarray(upper, dtype=float)
-        problem._dimensions = len(problem._lower)
-        problem._shared = _Shared(score, record=False)
+        problem._setup(space, integer, repair, _Shared(score, record=False))
         return problem
+
+    def _setup(self, space: Space, integer: bool, repair: bool, shared: _Shared) -> None:
+        self.space = space
+        self.integer = bool(integer)
+        self.repair = bool(repair)
+        lower, upper = space.bounds
+        self._lower = np.asarray(lower, dtype=float)
+        self._upper = np.asarray(upper, dtype=float)
+        self._dimensions = len(self._lower)
+        self._shared = shared
 
     # --- pygmo's user-defined problem interface ---------------------------------------
     def get_bounds(self) -> tuple[np.ndarray, np.ndarray]:
