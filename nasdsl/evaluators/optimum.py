@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from nasdsl.errors import DataError
+from nasdsl.errors import DamagedDataError, DataError
 
 
 def table_optimum(evaluator: dict, metric: str) -> float | None:
@@ -44,6 +44,8 @@ def _store_optimum(data: str | None, metric: str, epochs: int) -> float | None:
                 values = np.nanmean(runs, axis=1)
         values = np.asarray(values, dtype=float)
         best = np.nanmax(values) if np.isfinite(values).any() else None
+    except DamagedDataError:
+        raise
     except DataError:
         return None
     return None if best is None else float(best)

@@ -1,4 +1,5 @@
-"""What pygmo offers, read from the installed pygmo itself (never a hand-kept list).
+"""What pygmo offers, read from the installed pygmo itself (never a hand-kept list), and each
+algorithm as a component of the language: `search pygmo.NAME { … }`.
 
 An algorithm is a class of `pygmo` whose default instance `pygmo.algorithm(...)` accepts,
 except containers (`island`, `archipelago`), meta-algorithms that wrap another algorithm
@@ -14,7 +15,13 @@ import functools
 import inspect
 import re
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any, Mapping
+
+from nasdsl.plan import format_value
+from nasdsl.registry import ComponentError
+from nasdsl.settings import (Context, IntType, Param, Review, SettingError, ValueType, plain,
+                             show)
 
 CONTAINERS = ("archipelago", "island")
 SKIPPED = ("null_algorithm",)
@@ -25,6 +32,11 @@ RESERVED = ("gen", "seed")
 POPULATION_BOUND = ("ker",)
 """Keywords whose pygmo default may exceed a small population (GACO's archive, 63): a
 default above the population is lowered to it (pygmo refuses a larger archive)."""
+POPULATION = Param("population", IntType(1), 20, "population size")
+GENERATIONS = Param("generations", IntType(1), None,
+                    "pygmo's gen; default: evolve until the budget is spent")
+SEARCH = "nasdsl.optimizers.pygmo_search:PygmoSearch"
+"""The search that runs any pygmo algorithm."""
 
 
 @dataclass(frozen=True)
@@ -230,3 +242,166 @@ def _summary(cls: type) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+# --- pygmo's algorithms as components of the language -------------------------------------------
+
+@dataclass(frozen=True)
+class LikeDefault(ValueType):
+    """A constructor keyword: any value of the kind of pygmo's default (when it states one)."""
+
+    default: Any
+
+    def _wanted(self, value: Any) -> tuple[str, bool] | None:
+        d = self.default
+        if isinstance(d, bool):
+            return "`true` or `false`", isinstance(value, bool)
+        if isinstance(d, int):
+            return "an integer", isinstance(value, int) and not isinstance(value, bool)
+        if isinstance(d, float):
+            return "a number", isinstance(value, (int, float)) and not isinstance(value, bool)
+        if isinstance(d, str):
+            return "a string", isinstance(value, str)
+        if isinstance(d, list):
+            return "a list", isinstance(value, list)
+        return None
+
+    def describe(self) -> str:
+        wanted = self._wanted(None)
+        return wanted[0] if wanted else "a value"
+
+    def convert(self, node, ctx: Context):
+        value = plain(node, ctx)
+        wanted = self._wanted(value)
+        if wanted is not None and not wanted[1]:
+            raise ctx.source.error(f"`{ctx.key}` must be {wanted[0]}, got {show(node)}",
+                                   node.pos)
+        return value
+
+    def spell(self, value: Any) -> str:
+        return format_value(value)
+
+
+class PygmoComponent:
+    """One pygmo algorithm, `pygmo.NAME`: `generations` and `population`, then pygmo's own
+    constructor keywords (only those written reach the plan: pygmo's defaults stay its own)."""
+
+    reserved = {"gen": ("`gen` is written `generations` here", "generations"),
+                "seed": ("`seed` is set per run from the top-level `seed` (seed + run)", None)}
+
+    def __init__(self, algorithm: PygmoAlgorithm):
+        self.algorithm = algorithm
+        self.name = "pygmo." + algorithm.name
+        self.__doc__ = algorithm.summary
+        lead = (GENERATIONS, POPULATION) if algorithm.has_gen else (POPULATION,)
+        own = tuple(Param(k, LikeDefault(d), d, fill=False)
+                    for k, d in algorithm.keywords.items() if k not in RESERVED)
+        self.parameters = lead + own
+
+    def validate(self, review: Review) -> None:
+        """A defaulted archive size above the population becomes the population; then the
+        search itself is built on the file's space, which asks pygmo (a value it refuses only
+        when it evolves is refused with pygmo's reason, before any run); and a note says when
+        `generations` and an evaluation budget disagree, which one ends the search."""
+        values, keywords = review.values, self.algorithm.keywords
+        population = values["population"]
+        for key in POPULATION_BOUND:
+            if key in keywords and key not in review.written and isinstance(
+                    keywords[key], int) and keywords[key] > population:
+                values[key] = population
+                review.notes.append(
+                    f"search `{review.label}`: `{self.name}` default `{key}` = "
+                    f"{keywords[key]} exceeds the population ({population}); "
+                    f"using `{key}` = {population}")
+        if review.space is None:
+            return
+        from nasdsl.spaces import make_space
+
+        try:
+            space = make_space(review.space)
+        except (TypeError, ValueError):
+            return  # the space block is refused with its own reason
+        try:
+            search = self(space, **values)
+        except (TypeError, ValueError) as exc:
+            shown = ", ".join(f"{k} = {format_value(values[k])}" for k in values
+                              if k in review.written or k == "population")
+            raise SettingError(f"`{self.name}` refuses these settings ({shown}): {exc}",
+                               head=True) from None
+        _budget_note(review, search)
+
+    def listing(self) -> list[str]:
+        """What `nasdsl list algorithms` says beside the settings: how a generation spends
+        evaluations (asked of pygmo at two population sizes), batched or not, integers or
+        rounded reals."""
+        return [f"# {_behaviour(self)}"]
+
+    def __call__(self, space: Any, **settings: Any) -> Any:
+        module, _, name = SEARCH.partition(":")
+        try:
+            search = getattr(import_module(module), name)
+        except (ImportError, AttributeError) as e:
+            raise ComponentError(f"algorithm {self.name!r} is not available here: {e}") from e
+        return search(space, algorithm=self.algorithm.name, **settings)
+
+
+def _budget_note(review: Review, search: Any) -> None:
+    generations, budget = review.values.get("generations"), review.budget
+    if generations is None or budget is None or budget.unit != "evaluations":
+        return
+    spend = search.population + generations * search.per_generation
+    what = (f"search `{review.label}`: {generations} generations spend {spend:,} evaluations "
+            f"({search.population} initial + {search.per_generation} a generation)")
+    if budget.amount < spend:
+        whole = max(int(budget.amount) - search.population, 0) // search.per_generation
+        review.notes.append(f"{what}; the budget of {int(budget.amount):,} stops it after "
+                            f"{whole} whole generations")
+    elif budget.amount > spend:
+        review.notes.append(f"{what}, less than its budget of {int(budget.amount):,}")
+
+
+def _behaviour(component: PygmoComponent) -> str:
+    from nasdsl.registry import lookup
+
+    default_space = lookup("space", "cell")()  # what a generation spends is the same in any
+    algo = component.algorithm
+    asked = "each generation asked as one batch" if algo.batches else "one candidate at a time"
+    kind = ("integers searched as integers" if integer_native(algo.name)
+            else "reals rounded to integers")
+    try:
+        small, large = (component(default_space, population=n).per_generation
+                        for n in (20, 24))
+    except (TypeError, ValueError) as exc:
+        return f"cannot search here: {exc}"
+    if not algo.has_gen:
+        return f"no generations (blocks of population); {asked}; {kind}"
+    slope = (large - small) // 4
+    rest = small - 20 * slope
+    parts = ([f"{slope} × population" if slope > 1 else "population"] if slope else []) + (
+        [str(rest)] if rest or not slope else [])
+    per = " + ".join(parts)
+    return f"a generation spends {per} evaluation{'s' if per != '1' else ''}; {asked}; {kind}"
+
+
+class PygmoFamily:
+    """`pygmo.*`: every usable algorithm of the installed pygmo."""
+
+    def names(self) -> list[str]:
+        return list(pygmo_algorithms())
+
+    def member(self, name: str) -> PygmoComponent | None:
+        found = pygmo_algorithms().get(name)
+        if found is None:
+            return None
+        if multi_objective(name):
+            raise ComponentError(f"`pygmo.{name}` is a multi-objective algorithm; a search "
+                                 "here maximizes one fitness")
+        return _component(name)
+
+
+@functools.lru_cache(maxsize=None)
+def _component(name: str) -> PygmoComponent:
+    return PygmoComponent(pygmo_algorithms()[name])
+
+
+PYGMO = PygmoFamily()

@@ -9,7 +9,7 @@ import pytest
 from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers.pygmo_problem import NASProblem
 from nasdsl.spaces.cell import CellSpace
-from nasdsl.spaces.macro import GlobalSpace
+from nasdsl.spaces.global_space import GlobalSpace
 
 SPACE = CellSpace()
 
