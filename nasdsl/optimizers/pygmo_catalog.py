@@ -87,19 +87,6 @@ def pygmo_algorithms() -> dict[str, PygmoAlgorithm]:
     return found
 
 
-def constructor_kwargs(name: str, settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword arguments for `pygmo.NAME(...)` from a compiled search's settings.
-
-    `generations` becomes `gen` (when set and the algorithm has it); `population` is not a
-    constructor argument (it sizes the population); `seed` is left to the run.
-    """
-    algo = pygmo_algorithms()[name.removeprefix("pygmo.")]
-    out = {k: v for k, v in settings.items() if k not in NAS_KEYS and k != "budget"}
-    if algo.has_gen and settings.get("generations") is not None:
-        out["gen"] = settings["generations"]
-    return out
-
-
 @functools.lru_cache(maxsize=None)
 def multi_objective(name: str) -> bool:
     """Whether the algorithm refuses a single-objective problem (asked of pygmo itself)."""
