@@ -103,6 +103,23 @@ class CellSpace(Space):
     def is_valid(self, arch: Any) -> bool:
         return self.invalid_reason(arch) is None
 
+    def repair(self, arch: Any) -> Cell | None:
+        """The nearest valid cell by greedy edge changes, ops kept (`cell_repair` states the
+        rule); None for chain spaces and cells whose ops or size no edge change can fix."""
+        if self.is_valid(arch):
+            return arch
+        if (self.topology != "dag" or not isinstance(arch, Cell) or arch.num_vertices < 2
+                or arch.ops[0] != INPUT or arch.ops[-1] != OUTPUT
+                or not self._op_set.issuperset(arch.ops[1:-1])):
+            return None
+        from nasdsl.spaces.cell_repair import repaired_rows
+
+        rows = repaired_rows(arch._rows, self.edges)
+        if rows is None:
+            return None
+        cell = Cell._trusted(rows, arch.ops)
+        return cell if self.is_valid(cell) else None
+
     def fit(self, rows: Sequence[int], ops: Sequence[str]) -> Pruning | None:
         """The pruning of rows and ops when they make a cell of the space, else None:
         `is_valid` on bitmasks, without building a `Cell`."""
@@ -292,18 +309,26 @@ class CellSpace(Space):
         return np.array(ops + edges, dtype=float)
 
     def decode(self, x: np.ndarray) -> Cell:
-        lower, upper = self.bounds
-        values = np.clip(np.rint(np.asarray(x, dtype=float)), lower, upper).astype(int)
-        v = self.vertices
-        hidden = [self.ops[i] for i in values[:v - 2]]
+        lower, upper = self._bounds
+        values = np.rint(np.asarray(x, dtype=float))
+        np.maximum(values, lower, out=values)
+        np.minimum(values, upper, out=values)
+        values = values.astype(int).tolist()
+        v, ops = self.vertices, self.ops
         rows = [0] * v
-        for (i, bit), on in zip(self._flip_bits, values[v - 2:].tolist()):
+        for (i, bit), on in zip(self._flip_bits, values[v - 2:]):
             if on:
                 rows[i] |= bit
-        return Cell._trusted(rows, (INPUT, *hidden, OUTPUT))
+        return Cell._trusted(rows, (INPUT, *[ops[i] for i in values[:v - 2]], OUTPUT))
 
     @property
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        lower, upper = self._bounds
+        return lower.copy(), upper.copy()
+
+    @cached_property
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bounds, built once: vector searches decode once per evaluation."""
         v = self.vertices
         upper = [len(self.ops) - 1] * (v - 2) + [1] * (v * (v - 1) // 2)
         return np.zeros(len(upper)), np.array(upper, dtype=float)

@@ -38,14 +38,20 @@ def test_evolution_example_expands_the_zipped_sweep():
     assert [c.index for c in plan.configs] == [0, 1, 2, 3, 4]
 
 
-def test_metaheuristics_example_passes_pygmo_keywords():
+def test_metaheuristics_example_runs_the_study_generations_on_the_shared_table():
     plan = _load("nb101_metaheuristics.nas")
-    assert [c.label for c in plan.configs] == ["pygmo.gaco", "pygmo.pso", "pygmo.bee_colony",
-                                               "random"]
-    gaco = plan.configs[0]
-    assert gaco.settings == {"generations": 50, "population": 30, "ker": 30}
-    assert plan.configs[3].settings == {}
-    assert all(c.budget == Budget(1500, "evaluations") for c in plan.configs)
+    assert [(c.label, c.algorithm) for c in plan.configs] == [
+        ("gaco", "pygmo.gaco"), ("pso", "pygmo.pso"), ("abc", "pygmo.bee_colony"),
+        ("random", "random")]
+    gaco, pso, abc, rand = plan.configs
+    assert gaco.settings["ker"] == 13 and gaco.settings["oracle"] == 1e9
+    assert pso.settings["variant"] == 1 and pso.settings["neighb_type"] == 1
+    assert abc.settings == {"generations": 50, "population": 30, "limit": 20}
+    assert rand.settings == {}
+    # each budget is what 50 generations of 30 spend: pygmo evaluates the initial population
+    # too, and ABC evaluates every bee twice a generation
+    assert [c.budget.amount for c in plan.configs] == [1530, 1530, 3030, 1500]
+    assert {c.evaluator.settings["fitness"] for c in plan.configs} == {"test_accuracy"}
     assert len(plan.runs) == 40
     assert plan.notes == ()
 
