@@ -95,6 +95,7 @@ SPACES: dict[str, dict[str, Param]] = {
               ["conv1x1", "conv3x3", "maxpool3x3"], "operations a hidden vertex may take"),
         Param("topology", NameType(("dag", "chain"), "topology"), "dag",
               "dag: any DAG; chain: hidden layers in sequence"),
+        Param("inputs", IntType(1), None, "most inputs of any vertex, output included"),
     ),
     "global": _params(
         Param("layers", LayersType(), REQUIRED, "hidden layers: n, or lo..hi (searched)"),

@@ -284,17 +284,21 @@ def _split_rows(rows: Rows, u: int, v: int) -> list[int]:
 
 
 class CellSpace(Space):
-    """NAS-Bench-101 cells; `topology='chain'` keeps only input → op → … → op → output."""
+    """NAS-Bench-101 cells; `topology='chain'` keeps only input → op → … → op → output, and
+    `inputs = N` only cells whose vertices (output included) have at most N inputs each."""
 
     kind = "cell"
 
     def __init__(self, vertices: int = 7, edges: int = 9,
                  ops: Sequence[str] = ("conv1x1", "conv3x3", "maxpool3x3"),
-                 topology: str = "dag") -> None:
+                 topology: str = "dag", inputs: int | None = None) -> None:
         self.vertices = int(vertices)
         self.edges = int(edges)
         self.ops = tuple(from_nasbench101(op) for op in ops)
         self.topology = topology
+        self.inputs = None if inputs is None else int(inputs)
+        if self.inputs is not None and self.inputs < 1:
+            raise ValueError("inputs must be at least 1")
         if self.vertices < 2:
             raise ValueError("vertices must be at least 2 (input and output)")
         if self.edges < 1:
@@ -319,8 +323,9 @@ class CellSpace(Space):
         return state
 
     def __repr__(self) -> str:
+        inputs = "" if self.inputs is None else f", inputs={self.inputs}"
         return (f"CellSpace(vertices={self.vertices}, edges={self.edges}, "
-                f"ops={self.ops}, topology={self.topology!r})")
+                f"ops={self.ops}, topology={self.topology!r}{inputs})")
 
     # --- validity ------------------------------------------------------------------------------
     def invalid_reason(self, arch: Any) -> str | None:
@@ -341,6 +346,9 @@ class CellSpace(Space):
             return f"ops {foreign} are not in the space's ops {list(self.ops)}"
         if self.topology == "chain" and not _is_chain(rows, edges):
             return "the space allows only chains of layers"
+        if self.inputs is not None and _most_inputs(rows) > self.inputs:
+            return (f"a vertex has {_most_inputs(rows)} inputs, the space allows "
+                    f"{self.inputs}")
         return None
 
     def is_valid(self, arch: Any) -> bool:
@@ -365,6 +373,8 @@ class CellSpace(Space):
         if not all(map(allowed, ops[1:-1] if len(kept) == n else [ops[v] for v in kept[1:-1]])):
             return None
         if self.topology == "chain" and not _is_chain(pruned, edges):
+            return None
+        if self.inputs is not None and _most_inputs(pruned) > self.inputs:
             return None
         return result
 
@@ -667,14 +677,16 @@ class CellSpace(Space):
     def size(self) -> int:
         if self.topology == "chain":
             return enumeration.count_chains(self.vertices, self.edges, len(self.ops))
-        return enumeration.count_cells(self.vertices, self.edges, len(self.ops))
+        return enumeration.count_cells(self.vertices, self.edges, len(self.ops),
+                                       inputs=self.inputs)
 
     def enumerate_hashes(self) -> set[str]:
         """Hashes of every architecture of the space (slow for large spaces)."""
         if self.topology == "chain":
             raise NotImplementedError("enumerate_hashes covers dag spaces")
         labels = [hashing.label_of(op) for op in self.ops]
-        return enumeration.enumerate_hashes(self.vertices, self.edges, labels)
+        return enumeration.enumerate_hashes(self.vertices, self.edges, labels,
+                                            inputs=self.inputs)
 
     # --- descriptors ----------------------------------------------------------------------------
     def to_descriptor(self, arch: Cell) -> NeuralDescriptor:
@@ -731,6 +743,11 @@ def _is_chain(rows: Sequence[int], edges: int) -> bool:
     """Pruned rows that are exactly input → op → … → op → output."""
     n = len(rows)
     return n >= 3 and edges == n - 1 and all(rows[i] >> (i + 1) & 1 for i in range(n - 1))
+
+
+def _most_inputs(rows: Sequence[int]) -> int:
+    """The largest in-degree of successor bitmasks `rows`."""
+    return max((sum(r >> j & 1 for r in rows) for j in range(len(rows))), default=0)
 
 
 def _chain(ops: Sequence[str]) -> Cell:

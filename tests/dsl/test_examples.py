@@ -29,7 +29,7 @@ def test_evolution_example_expands_the_zipped_sweep():
     assert config.settings["mutation"] == Call("grow", {"add_node": 0.10, "add_connection": 0.15})
     assert config.space.settings == {"vertices": 7, "edges": 9,
                                      "ops": ["conv1x1", "conv3x3", "maxpool3x3"],
-                                     "topology": "dag"}
+                                     "topology": "dag", "inputs": None}
     assert config.evaluator.kind == "nasbench101"
     assert config.evaluator.settings["report"] == ["test_accuracy", "training_time"]
     assert config.key == "regularized_evolution[population=100,sample=2]"
