@@ -219,9 +219,10 @@ def _plain(result: Result) -> Result:
     return Result(float(f), result.metrics, result.cost_seconds, result.status, result.error)
 
 
-def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink,
-                report: Report | None = None) -> tuple[int, float | None]:
-    """Search one run to its budget; returns (evaluations, best fitness)."""
+def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | None = None
+                ) -> tuple[int, float | None, dict[str, Any]]:
+    """Search one run to its budget; returns (evaluations, best fitness, the optimizer's
+    outcome)."""
     config = task.config
     space = _space_for(task.components, config.space)
     optimizer = task.components.make_optimizer(config.algorithm, space, config.settings)
@@ -233,7 +234,7 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink,
             f"run {task.key} diverged from the journal: the search ended after "
             f"{len(batch.history)} evaluations but the journal holds {len(task.recorded)}; "
             "rerun with --fresh to discard the journal")
-    return len(batch.history), batch.best
+    return len(batch.history), batch.best, optimizer.outcome()
 
 
 def _perform_in_worker(task: RunTask, emit: Callable[[tuple], None]) -> None:
@@ -256,11 +257,11 @@ def _perform_in_worker(task: RunTask, emit: Callable[[tuple], None]) -> None:
         state.update(done=done, n=n, best=best)
 
     emit(("start", task.id))
-    n, best = perform_run(task, local_evaluation(factory), sink, report)
+    n, best, outcome = perform_run(task, local_evaluation(factory), sink, report)
     state.update(n=n, best=best)
     if buffer:
         send()
-    emit(("done", task.id, n, best))
+    emit(("done", task.id, n, best, outcome))
 
 
 # --- the journal writer ------------------------------------------------------------------------
@@ -282,10 +283,11 @@ class _Writer:
                 or time.monotonic() - self._last >= self._seconds):
             self.flush()
 
-    def flush(self, finished: tuple[str, int] | None = None) -> None:
+    def flush(self, finished: tuple[str, int] | None = None,
+              outcome: dict[str, Any] | None = None) -> None:
         rows, self._buffer = self._buffer, []
         self._last = time.monotonic()
-        self._journal.append(rows, finished=finished)
+        self._journal.append(rows, finished=finished, outcome=outcome)
 
 
 # --- the plan -----------------------------------------------------------------------------------
@@ -456,9 +458,10 @@ def _execute_here(task: RunTask, executor: Any, writer: _Writer, journal: Journa
                   progress: Progress, summary: RunSummary) -> None:
     journal.start_run(task.id, task.config.key, task.repeat, task.seed)
     progress.run_started(task.key, task.config.budget.amount, task.config.budget.unit)
-    n, best = perform_run(task, executor.bind(task.factory), writer.add,
-                          lambda done, n, best: progress.update(task.key, done, n, best))
-    writer.flush(finished=(task.id, n))
+    n, best, outcome = perform_run(task, executor.bind(task.factory), writer.add,
+                                   lambda done, n, best: progress.update(task.key, done, n,
+                                                                         best))
+    writer.flush(finished=(task.id, n), outcome=outcome)
     _finished(task, n, best, progress, summary)
 
 
@@ -488,7 +491,7 @@ def _execute_in_workers(tasks: list[RunTask], workers: int, writer: _Writer, jou
                 progress.run_started(task.key, task.config.budget.amount,
                                      task.config.budget.unit)
             elif kind == "done":
-                writer.flush(finished=(rid, message[2]))
+                writer.flush(finished=(rid, message[2]), outcome=message[4])
                 _finished(task, message[2], message[3], progress, summary)
             elif kind == "error":
                 error, text = message[2], message[3]
