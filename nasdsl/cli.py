@@ -42,6 +42,27 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = None,
+             quiet: bool = False) -> int:
+    """`nasdsl run FILE`: load, check, run or resume, report. Returns the exit status;
+    refusals and failures raise (`main` maps them to exit codes)."""
+    from dataclasses import replace
+
+    from nasdsl.dsl import load
+    from nasdsl.progress import make_progress
+    from nasdsl.runner import run_plan
+
+    plan = load(Path(path))
+    if output is not None:
+        plan = replace(plan, output=Path(output))
+    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), show=not quiet)
+    if not quiet:
+        print(f"{summary.runs} runs done ({summary.evaluations} evaluations, "
+              f"{summary.replayed} replayed, {summary.skipped} runs already finished); "
+              f"journal {summary.journal}, report in {plan.output}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -58,8 +79,6 @@ def main(argv: list[str] | None = None) -> int:
 
             return data_command(args)
         if args.command == "run":
-            from nasdsl.runner import run_file
-
             return run_file(args.file, fresh=args.fresh, output=args.output, quiet=args.quiet)
         if args.command == "report":
             from nasdsl.report import report_command

@@ -21,7 +21,8 @@ from typing import Any, Sequence
 import networkx as nx
 import numpy as np
 
-from nasdsl.ops import INPUT, OUTPUT, NASBENCH101_OPS
+from nasdsl.nasbench101 import descriptor_to_rows
+from nasdsl.ops import INPUT, NASBENCH101_OPS, OUTPUT
 
 DEFAULT_SUFFIX = "Layer"
 
@@ -127,29 +128,14 @@ class NeuralDescriptor:
     def to_nasbench(self) -> tuple[np.ndarray, list[str]]:
         """(adjacency matrix, ops) in topological order, input first and output last; ops are
         the benchmark's strings where the benchmark has the op."""
-        order = self.topological_order()
-        ins = [n for n in order if self.layers[n][0] == INPUT]
-        outs = [n for n in order if self.layers[n][0] == OUTPUT]
-        source = ins[0] if len(ins) == 1 else self.first_layer
-        sink = outs[0] if len(outs) == 1 else self.last_layer
-        order = [source] + [n for n in order if n not in (source, sink)] + [sink]
-        index = {name: i for i, name in enumerate(order)}
-        matrix = np.zeros((len(order), len(order)), dtype=np.int8)
-        for origin, targets in self.connections.items():
-            for target in targets:
-                i, j = index[origin], index[target]
-                if i >= j:
-                    raise ValueError(f"connection {origin!r} -> {target!r} goes against the "
-                                     "input-to-output order")
-                matrix[i, j] = 1
-        ops = []
-        for name in order:
-            layer_class = self.layers[name][0]
+        for name, (layer_class, _) in self.layers.items():
             if not isinstance(layer_class, str):
                 raise ValueError(f"layer {name!r} is {layer_class!r}, not a cell operation")
-            ops.append(NASBENCH101_OPS.get(layer_class, layer_class))
+        rows, ops = descriptor_to_rows(self)
+        n = len(rows)
+        matrix = np.array([[row >> j & 1 for j in range(n)] for row in rows], dtype=np.int8)
         ops[0], ops[-1] = INPUT, OUTPUT
-        return matrix, ops
+        return matrix.reshape(n, n), ops
 
     @classmethod
     def from_nasbench(cls, matrix, ops: Sequence[str]) -> "NeuralDescriptor":

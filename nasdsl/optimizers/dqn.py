@@ -23,29 +23,44 @@ import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.plan import Call
+from nasdsl.registry import ComponentError
 from nasdsl.result import Result
+from nasdsl.settings import (RATE, BoolType, CallType, IntType, ListType, NumberType, OneOf,
+                             Param, Review, SettingError, not_above)
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
 
+
 def _require(*modules: str) -> None:
-    """Refuse at import, cheaply, where the networks' libraries are missing (so that
-    `nasdsl check` says so without loading TensorFlow)."""
+    """Refuse, cheaply, where the networks' libraries are missing: `nasdsl check` and `run`
+    say so before anything runs, without loading TensorFlow."""
     for name in modules:
         try:
             found = importlib.util.find_spec(name)
         except (ImportError, ValueError):
             found = None
         if found is None:
-            raise ImportError(f"the dqn controller needs {name} (pip install 'nasdsl[keras]')")
+            raise ComponentError(f"algorithm 'dqn' is not available here: the dqn controller "
+                                 f"needs {name} (pip install 'nasdsl[keras]')")
 
-
-_require("keras", "tensorflow")
 
 GENERATION = 10
 """Episodes per generation in the journal (the reports' b[r, g] and generation plots)."""
 NETWORKS = ("dense", "lstm")
 DEFAULT_NETWORK = Call("dense", {"units": [64, 64]})
 DEFAULT_EPSILON = Call("decay", {"start": 1.0, "end": 0.05, "steps": None})
+
+NETWORK_TYPE = CallType({
+    "dense": (Param("units", ListType(IntType(1), "list of positive integers", unique=False),
+                    [64, 64]),),
+    "lstm": (Param("units", IntType(1), 64),),
+}, "network")
+EPSILON_TYPE = OneOf((
+    RATE,
+    CallType({"decay": (Param("start", RATE, 1.0), Param("end", RATE, 0.05),
+                        Param("steps", IntType(1), None))}, "schedule"),
+))
+"""`decay(steps)` left None is filled by `validate` with the run's evaluation budget."""
 
 
 def reward_of(result: Result) -> float:
@@ -92,11 +107,34 @@ class DQNSearch(Optimizer):
     `replay` (2000 transitions), `batch_size` (32), `learning_rate` (0.001, Adam)."""
 
     name: ClassVar[str] = "dqn"
+    parameters: ClassVar = (
+        Param("network", NETWORK_TYPE, DEFAULT_NETWORK, "dense(units = [...]) or lstm(units = n)"),
+        Param("target_network", BoolType(), True, "false = one network"),
+        Param("target_update", IntType(1), 20, "training steps between target network updates"),
+        Param("gamma", RATE, 1.0, "discount"),
+        Param("epsilon", EPSILON_TYPE, DEFAULT_EPSILON,
+              "a float, or decay(start, end, steps); steps default: the budget"),
+        Param("replay", IntType(1), 2000, "replay memory size (transitions)"),
+        Param("batch_size", IntType(1), 32, "replay batch (≤ replay)"),
+        Param("learning_rate", NumberType(0.0, lo_open=True), 0.001, "Adam's step size"),
+    )
+
+    @classmethod
+    def validate(cls, review: Review) -> None:
+        not_above(review, "batch_size", "replay")
+        epsilon = review.values["epsilon"]
+        if isinstance(epsilon, Call) and epsilon.args.get("steps") is None:
+            budget = review.budget
+            if budget is None or budget.unit != "evaluations":
+                raise SettingError("with a time budget, `decay` needs `steps`", "epsilon")
+            review.values["epsilon"] = Call(epsilon.name,
+                                            {**epsilon.args, "steps": int(budget.amount)})
 
     def __init__(self, space: Space, network: Call | str | None = None,
                  target_network: bool = True, target_update: int = 20, gamma: float = 1.0,
                  epsilon: Call | float | None = None, replay: int = 2000, batch_size: int = 32,
                  learning_rate: float = 0.001):
+        _require("keras", "tensorflow")
         self.network = _network(network)
         self.epsilon = _epsilon(epsilon)
         self.target_network = bool(target_network)

@@ -28,7 +28,7 @@ import numpy as np
 from nasdsl.ops import INPUT, OUTPUT
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.cell import Cell, CellSpace
-from nasdsl.spaces.macro import GlobalArch, GlobalSpace
+from nasdsl.spaces.global_space import GlobalArch, GlobalSpace
 
 STOP = "stop"
 MAX_ACTIONS = 4096

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from nasdsl.errors import DataError
-from nasdsl.store.table import (CELL_METRICS, LABELS, MAX_VERTICES, PAD_LABEL, RUN_METRICS,
-                                Table)
+from nasdsl.nasbench101 import MAX_VERTICES
+from nasdsl.store.table import CELL_METRICS, LABELS, PAD_LABEL, RUN_METRICS, Table
 
 _RUN_COLUMN = re.compile(r"^(?P<m>[a-z_]+?)(?:_e(?P<e>\d+))?(?:_r(?P<r>\d+))?$")
 _CELL_ALIASES = {"trainable_parameters": "trainable_parameters", "flops": "flops",

@@ -63,9 +63,6 @@ class NASBench101Store:
     def metrics(self) -> tuple[str, ...]:
         return tuple(self._metric_info)
 
-    def is_run_metric(self, name: str) -> bool:
-        return self._metric_info[name]["per"] == "run"
-
     def epochs_with(self, name: str) -> tuple[int, ...]:
         """Epoch budgets at which `name` has data (all budgets for a cell metric)."""
         info = self._metric_info[name]

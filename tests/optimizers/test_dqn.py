@@ -12,7 +12,7 @@ from nasdsl.plan import Budget, Call
 from nasdsl.errors import DslError
 from nasdsl.result import Result
 from nasdsl.spaces.cell import CellSpace
-from nasdsl.spaces.macro import GlobalArch, GlobalSpace
+from nasdsl.spaces.global_space import GlobalArch, GlobalSpace
 
 CHAIN = CellSpace(topology="chain")
 DENSE = Call("dense", {"units": [32, 32]})
