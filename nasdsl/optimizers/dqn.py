@@ -101,7 +101,9 @@ class ReplayMemory:
 
 
 class DQNSearch(Optimizer):
-    """`network` (`dense(units = [64, 64])` or `lstm(units = 64)`), `target_network` (true),
+    """Deep Q-learning controller: builds each architecture decision by decision (the study).
+
+    `network` (`dense(units = [64, 64])` or `lstm(units = 64)`), `target_network` (true),
     `target_update` (20 training steps), `gamma` (1.0), `epsilon` (a float, or
     `decay(start = 1.0, end = 0.05, steps)`, steps defaulting to the evaluation budget),
     `replay` (2000 transitions), `batch_size` (32), `learning_rate` (0.001, Adam)."""

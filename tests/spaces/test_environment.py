@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from nasdsl.spaces.cell import Cell, CellSpace
 from nasdsl.spaces.environment import CellEnvironment, make_environment, walk
-from nasdsl.spaces.macro import GlobalSpace
+from nasdsl.spaces.global_space import GlobalSpace
 
 SMALL_CELLS = [
     CellSpace(topology="chain"),
