@@ -294,7 +294,7 @@ INPUTS = Param("inputs", IntType(1), None, "most inputs of any vertex, output in
 
 
 class CellSpace(Space):
-    """NAS-Bench-101 cells; `topology='chain'` keeps only input → op → … → op → output, and
+    """NAS-Bench-101 cells; `topology='chain'` keeps only input → op → … → op → output,
     `inputs = N` only cells whose vertices (output included) have at most N inputs each."""
 
     kind = "cell"
