@@ -15,7 +15,6 @@ import pytest
 
 from nasdsl.dsl import loads
 from nasdsl.journal import Journal
-from nasdsl.report.policy import paired_p_value
 from nasdsl.runner import run_plan
 from test_kill_resume import evaluation_rows, kill_when_journaled
 
@@ -92,13 +91,6 @@ def test_greedy_policies_are_journaled_reported_and_replayed(tmp_path: Path, nb1
     assert evaluation_rows(journal) == rows
     assert _outcomes(journal) == outcomes
     assert pd.read_csv(out / "policy.csv").equals(policy)
-
-
-def test_paired_permutation_test():
-    assert paired_p_value([1, 2, 3], [1, 2, 3]) == 1.0
-    # Ten pairs, all a above b: only the all-plus and all-minus sign patterns reach it.
-    assert paired_p_value([1.0] * 10, [0.0] * 10) == pytest.approx(2 / 1024)
-    assert paired_p_value([1, -1, 2, -2], [0, 0, 0, 0]) == 1.0
 
 
 @pytest.mark.slow
