@@ -32,22 +32,27 @@ OPS = Param("ops", ListType(NameType(CELL_OPS, "op"), "list of ops"),
             ["conv1x1", "conv3x3", "maxpool3x3"], "operations a hidden vertex may take")
 TOPOLOGY = Param("topology", NameType(("dag", "chain"), "topology"), "dag",
                  "dag: any DAG; chain: hidden layers in sequence")
+INPUTS = Param("inputs", IntType(1), None, "most inputs of any vertex, output included")
 
 
 class CellSpace(Space):
-    """NAS-Bench-101 cells; `topology='chain'` keeps only input → op → … → op → output."""
+    """NAS-Bench-101 cells; `topology='chain'` keeps only input → op → … → op → output,
+    `inputs = N` only cells whose vertices (output included) have at most N inputs each."""
 
     kind = "cell"
 
-    parameters = (VERTICES, EDGES, OPS, TOPOLOGY)
+    parameters = (VERTICES, EDGES, OPS, TOPOLOGY, INPUTS)
 
     def __init__(self, vertices: int = VERTICES.default, edges: int = EDGES.default,
                  ops: Sequence[str] = tuple(OPS.default),
-                 topology: str = TOPOLOGY.default) -> None:
+                 topology: str = TOPOLOGY.default, inputs: int | None = INPUTS.default) -> None:
         self.vertices = int(vertices)
         self.edges = int(edges)
         self.ops = tuple(from_nasbench101(op) for op in ops)
         self.topology = topology
+        self.inputs = None if inputs is None else int(inputs)
+        if self.inputs is not None and self.inputs < 1:
+            raise ValueError("inputs must be at least 1")
         if self.vertices < 2:
             raise ValueError("vertices must be at least 2 (input and output)")
         if self.edges < 1:
@@ -76,8 +81,9 @@ class CellSpace(Space):
         self.grower = Grower(self)
 
     def __repr__(self) -> str:
+        inputs = "" if self.inputs is None else f", inputs={self.inputs}"
         return (f"CellSpace(vertices={self.vertices}, edges={self.edges}, "
-                f"ops={self.ops}, topology={self.topology!r})")
+                f"ops={self.ops}, topology={self.topology!r}{inputs})")
 
     # --- validity ------------------------------------------------------------------------------
     def invalid_reason(self, arch: Any) -> str | None:
@@ -98,6 +104,9 @@ class CellSpace(Space):
             return f"ops {foreign} are not in the space's ops {list(self.ops)}"
         if self.topology == "chain" and not _is_chain(rows, edges):
             return "the space allows only chains of layers"
+        if self.inputs is not None and _most_inputs(rows) > self.inputs:
+            return (f"a vertex has {_most_inputs(rows)} inputs, the space allows "
+                    f"{self.inputs}")
         return None
 
     def is_valid(self, arch: Any) -> bool:
@@ -139,6 +148,8 @@ class CellSpace(Space):
         if not all(map(allowed, ops[1:-1] if len(kept) == n else [ops[v] for v in kept[1:-1]])):
             return None
         if self.topology == "chain" and not _is_chain(pruned, edges):
+            return None
+        if self.inputs is not None and _most_inputs(pruned) > self.inputs:
             return None
         return result
 
@@ -351,14 +362,16 @@ class CellSpace(Space):
     def size(self) -> int:
         if self.topology == "chain":
             return enumeration.count_chains(self.vertices, self.edges, len(self.ops))
-        return enumeration.count_cells(self.vertices, self.edges, len(self.ops))
+        return enumeration.count_cells(self.vertices, self.edges, len(self.ops),
+                                       inputs=self.inputs)
 
     def enumerate_hashes(self) -> set[str]:
         """Hashes of every architecture of the space (slow for large spaces)."""
         if self.topology == "chain":
             raise NotImplementedError("enumerate_hashes covers dag spaces")
         labels = [hashing.label_of(op) for op in self.ops]
-        return enumeration.enumerate_hashes(self.vertices, self.edges, labels)
+        return enumeration.enumerate_hashes(self.vertices, self.edges, labels,
+                                            inputs=self.inputs)
 
     # --- descriptors ----------------------------------------------------------------------------
     def to_descriptor(self, arch: Cell) -> NeuralDescriptor:
@@ -409,6 +422,11 @@ def _is_chain(rows: Sequence[int], edges: int) -> bool:
     """Pruned rows that are exactly input → op → … → op → output."""
     n = len(rows)
     return n >= 3 and edges == n - 1 and all(rows[i] >> (i + 1) & 1 for i in range(n - 1))
+
+
+def _most_inputs(rows: Sequence[int]) -> int:
+    """The largest in-degree of successor bitmasks `rows`."""
+    return max((sum(r >> j & 1 for r in rows) for j in range(len(rows))), default=0)
 
 
 def _chain(ops: Sequence[str]) -> Cell:

@@ -22,6 +22,8 @@ SPACES = [
     CellSpace(vertices=6, edges=7, ops=("conv1x1", "conv5x5", "avgpool3x3")),
     CellSpace(topology="chain"),
     CellSpace(vertices=4, edges=9, ops=("maxpool3x3", "conv1x1"), topology="chain"),
+    CellSpace(inputs=2),
+    CellSpace(vertices=6, edges=8, ops=("conv3x3", "conv1x1"), inputs=1),
 ]
 space_index = st.integers(0, len(SPACES) - 1)
 seeds = st.integers(0, 2**32 - 1)
@@ -120,6 +122,14 @@ def test_invalid_reasons_name_the_limit():
     assert "not in the space" in space.invalid_reason(wrong_op)
     skip = Cell(((0, 1, 1), (0, 0, 1), (0, 0, 0)), ("input", "conv3x3", "output"))
     assert "chains" in CellSpace(topology="chain").invalid_reason(skip)
+    assert "2 inputs, the space allows 1" in CellSpace(inputs=1).invalid_reason(skip)
+    assert CellSpace(inputs=2).invalid_reason(skip) is None
+    # Inputs are counted after pruning: a dangling vertex feeding the output does not count.
+    dangling = Cell(((0, 1, 0, 0), (0, 0, 0, 1), (0, 0, 0, 1), (0, 0, 0, 0)),
+                    ("input", "conv3x3", "conv1x1", "output"))
+    assert CellSpace(inputs=1).invalid_reason(dangling) is None
+    with pytest.raises(ValueError, match="inputs must be at least 1"):
+        CellSpace(inputs=0)
     assert space.key(disconnected).startswith("invalid:")
 
 
@@ -189,15 +199,18 @@ def _brute_force_classes(space: CellSpace) -> int:
     return len(classes)
 
 
-@pytest.mark.parametrize("vertices,edges,ops", [
-    (3, 3, ("conv3x3", "conv1x1")),
-    (4, 4, ("conv3x3", "conv1x1")),
-    (5, 5, ("conv3x3",)),
-    (5, 4, ("conv3x3", "maxpool3x3")),
+@pytest.mark.parametrize("vertices,edges,ops,inputs", [
+    (3, 3, ("conv3x3", "conv1x1"), None),
+    (4, 4, ("conv3x3", "conv1x1"), None),
+    (5, 5, ("conv3x3",), None),
+    (5, 4, ("conv3x3", "maxpool3x3"), None),
+    (5, 6, ("conv3x3", "conv1x1"), 2),
+    (5, 7, ("conv3x3",), 1),
 ])
-def test_small_sizes_match_brute_force_isomorphism(vertices, edges, ops, tmp_path, monkeypatch):
+def test_small_sizes_match_brute_force_isomorphism(vertices, edges, ops, inputs, tmp_path,
+                                                   monkeypatch):
     monkeypatch.setenv("NASDSL_DATA", str(tmp_path))
-    space = CellSpace(vertices=vertices, edges=edges, ops=ops)
+    space = CellSpace(vertices=vertices, edges=edges, ops=ops, inputs=inputs)
     assert space.size() == _brute_force_classes(space)
     assert len(space.enumerate_hashes()) == space.size()
 
@@ -216,6 +229,7 @@ SMALL_SPACES = [
     CellSpace(vertices=5, edges=5, ops=("conv3x3", "maxpool3x3")),
     CellSpace(vertices=5, edges=6, ops=("conv1x1",)),
     CellSpace(vertices=5, edges=4, ops=("conv3x3", "conv1x1"), topology="chain"),
+    CellSpace(vertices=5, edges=6, ops=("conv3x3", "conv1x1"), inputs=2),
     CellSpace(),
 ]
 small_index = st.integers(0, len(SMALL_SPACES) - 1)
