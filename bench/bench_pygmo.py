@@ -118,7 +118,7 @@ def bench_repair(runs: int) -> None:
     from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
     from nasdsl.optimizers.pygmo_catalog import integer_native
     from nasdsl.optimizers.pygmo_problem import NASProblem
-    from nasdsl.spaces.cell import CellSpace
+    from nasdsl.spaces.cell_space import CellSpace
 
     space = CellSpace()
     evaluator = NASBench101Evaluator(fitness="test_accuracy", report=())

@@ -29,7 +29,7 @@ def test_evolution_example_expands_the_zipped_sweep():
     assert config.settings["mutation"] == Call("grow", {"add_node": 0.10, "add_connection": 0.15})
     assert config.space.settings == {"vertices": 7, "edges": 9,
                                      "ops": ["conv1x1", "conv3x3", "maxpool3x3"],
-                                     "topology": "dag"}
+                                     "topology": "dag", "inputs": None}
     assert config.evaluator.kind == "nasbench101"
     assert config.evaluator.settings["report"] == ["test_accuracy", "training_time"]
     assert config.key == "regularized_evolution[population=100,sample=2]"
@@ -64,10 +64,19 @@ def test_dqn_example_has_two_labels_times_two_target_settings():
     assert plan.configs[0].settings["network"] == Call("dense", {"units": [64, 64]})
     assert plan.configs[2].settings["network"] == Call("lstm", {"units": 64})
     assert plan.configs[0].space.settings["topology"] == "chain"
+    assert plan.configs[0].evaluator.settings["fitness"] == "test_accuracy"
     # decay steps default to the evaluation budget
     assert plan.configs[0].settings["epsilon"] == Call(
         "decay", {"start": 1.0, "end": 0.05, "steps": 1000})
     assert plan.configs[0].budget == Budget(1000, "evaluations")
+
+
+def test_dqn_wide_example_limits_inputs_to_two():
+    plan = _load("nb101_dqn_wide.nas")
+    assert [c.key for c in plan.configs] == ["lstm[target_network=false]",
+                                             "lstm[target_network=true]"]
+    assert plan.configs[0].space.settings["inputs"] == 2
+    assert plan.configs[0].settings["epsilon"].args["steps"] == 2000
 
 
 def test_fashion_example_sweeps_the_space_and_sets_final_and_run():

@@ -8,7 +8,7 @@ import pytest
 
 from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers.pygmo_problem import NASProblem
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 from nasdsl.spaces.global_space import GlobalSpace
 
 SPACE = CellSpace()

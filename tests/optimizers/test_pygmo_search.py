@@ -6,7 +6,7 @@ from collections import Counter
 import pygmo
 import pytest
 
-from nasdsl.errors import DslError
+from nasdsl.settings.review import SettingError
 from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers import make_optimizer
 from nasdsl.optimizers.base import BudgetMeter
@@ -14,7 +14,7 @@ from nasdsl.optimizers.memory import MemoryEvaluateBatch, evaluation_function
 from nasdsl.optimizers.pygmo_catalog import integer_native, pygmo_algorithms
 from nasdsl.optimizers.pygmo_search import PygmoSearch
 from nasdsl.plan import Budget
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 
 SPACE = CellSpace()
 # name, settings, evaluations per generation at population 10
@@ -134,7 +134,7 @@ def test_settings_pygmo_refuses_are_refused_with_pygmos_reason():
         PygmoSearch(SPACE, "de", population=3)
     with pytest.raises(ValueError, match="variant must be in"):
         PygmoSearch(SPACE, "pso", variant=9)
-    with pytest.raises(DslError, match="at least 5 individuals"):
+    with pytest.raises(SettingError, match="at least 5 individuals"):
         make_optimizer("pygmo.de", SPACE, {"population": 3})
 
 

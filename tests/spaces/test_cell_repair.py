@@ -5,7 +5,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nasdsl.spaces.cell import Cell, CellSpace
+from nasdsl.spaces.cell import Cell
+from nasdsl.spaces.cell_space import CellSpace
 
 SPACE = CellSpace()
 LOWER, UPPER = SPACE.bounds
