@@ -41,10 +41,18 @@ def make_optimizer(algorithm: str, space: Space, settings: Mapping[str, Any]) ->
 def __getattr__(name: str) -> Any:
     if name == "ALGORITHMS":  # every algorithm name, pygmo's as `pygmo.NAME`
         return tuple(names("optimizer", families=False))
+    if name == "PygmoSearch":  # imported on first use: pygmo loads a large library
+        from nasdsl.optimizers.pygmo_search import PygmoSearch
+
+        return PygmoSearch
+    if name == "NASProblem":
+        from nasdsl.optimizers.pygmo_problem import NASProblem
+
+        return NASProblem
     raise AttributeError(name)
 
 
 __all__ = [
-    "ALGORITHMS", "BudgetMeter", "Evaluation", "History", "MemoryEvaluateBatch", "Optimizer",
-    "RandomSearch", "RegularizedEvolution", "make_optimizer",
+    "ALGORITHMS", "BudgetMeter", "Evaluation", "History", "MemoryEvaluateBatch", "NASProblem",
+    "Optimizer", "PygmoSearch", "RandomSearch", "RegularizedEvolution", "make_optimizer",
 ]

@@ -64,6 +64,27 @@ def _pairs(n: int) -> list[tuple[int, int]]:
     return [(i, j) for i in range(n - 1) for j in range(i + 1, n)]
 
 
+def _first_redundant(rows: list[int], keep: int,
+                     kept_edge: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The first edge u→v of the pruned cell, in vector order, whose u has another edge out
+    and whose v has another edge in: removing it takes no vertex off the paths, so the cell
+    loses exactly that edge (found by counting, without a reachability pass per edge)."""
+    n = len(rows)
+    out = [(rows[u] & keep).bit_count() if keep >> u & 1 else 0 for u in range(n)]
+    into = [0] * n
+    for u in range(n):
+        if out[u]:
+            bits = rows[u] & keep
+            for v in range(u + 1, n):
+                if bits >> v & 1:
+                    into[v] += 1
+    for u, v in _pairs(n):
+        if (out[u] > 1 and into[v] > 1 and keep >> u & 1 and keep >> v & 1
+                and rows[u] >> v & 1 and (u, v) != kept_edge):
+            return u, v
+    return None
+
+
 def _repair(rows: list[int], max_edges: int) -> list[int] | None:
     n = len(rows)
     if n < 2:
@@ -87,6 +108,12 @@ def _repair(rows: list[int], max_edges: int) -> list[int] | None:
     while size[1] > max_edges:
         forward, backward = hashing.reach(rows)
         keep = forward & backward
+        redundant = _first_redundant(rows, keep, (0, n - 1) if shortcut else None)
+        if redundant is not None:  # loses one edge and no vertex: the best any removal does
+            u, v = redundant
+            rows[u] &= ~(1 << v)
+            size = (size[0], size[1] - 1)
+            continue
         choice: tuple[tuple[int, int], int, int] | None = None
         for u, v in _pairs(n):
             if shortcut and (u, v) == (0, n - 1):

@@ -111,7 +111,11 @@ def test_the_same_seed_gives_the_same_search(evaluator):
 
 
 def test_optimize_from_python(evaluator):
-    history = PygmoSearch(SPACE, "pso", population=20).optimize(evaluator, 300, seed=0)
+    from nasdsl.optimizers import NASProblem, PygmoSearch as exported
+    from nasdsl.optimizers.pygmo_problem import NASProblem as defined
+
+    assert exported is PygmoSearch and NASProblem is defined
+    history = exported(SPACE, "pso", population=20).optimize(evaluator, 300, seed=0)
     assert len(history) == 300
     assert history.best().fitness > 0.93
 
