@@ -71,7 +71,7 @@ def policy_summary(source: ReportSource, runs: pd.DataFrame) -> pd.DataFrame:
         episodes = per_run.loc[config] if config in per_run.index.get_level_values(0) else None
         rows.append({
             "search": group["search"].iloc[0], "config": config, "runs": len(group),
-            "episodes": float(episodes["size"].mean()) if episodes is not None else np.nan,
+            "episodes": _count(episodes["size"].mean()) if episodes is not None else np.nan,
             "best_found": float(group["best_fitness"].mean()),
             "best_found_max": float(group["best_fitness"].max()),
             "converged": int(group["converged"].sum()),
@@ -164,6 +164,11 @@ def write_policy(folder: Path, source: ReportSource, show: bool = False,
             print("\none network against two (paired by seed)", file=out)
             print(_plain(comparison.drop(columns=["search"])), file=out)
     return paths
+
+
+def _count(value: float) -> float | int:
+    """A mean count as an integer when it is whole (every run the same length)."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _swept(source: ReportSource) -> dict[str, dict]:

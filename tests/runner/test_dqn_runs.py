@@ -94,12 +94,13 @@ def test_greedy_policies_are_journaled_reported_and_replayed(tmp_path: Path, nb1
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_kill_9_then_rerun_gives_the_uninterrupted_summary(tmp_path: Path, nb101_store: Path):
     """`nasdsl run` killed twice (inside a dense run, then inside an LSTM run), rerun to the
     end: the journal and every report table are the uninterrupted run's."""
     env = {**os.environ, "NASDSL_DATA": str(nb101_store.parent),
            "NASDSL_KILL_TEST": uuid.uuid4().hex}
-    budget = 150
+    budget = 90
     for name in ("whole", "killed"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "exp.nas").write_text(_text(Path("out"), budget=budget, repeat=1))
