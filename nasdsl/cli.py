@@ -5,8 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from nasdsl.errors import (DamagedDataError, DataError, DslError, JournalError, JournalInUse,
-                           NasdslError)
+from nasdsl.errors import (DamagedDataError, DataError, DslError, ForeignFile, JournalError,
+                           JournalInUse, NasdslError)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except JournalInUse as e:  # another run is writing: refused, nothing touched
+    except (JournalInUse, ForeignFile) as e:  # refused, nothing touched
         print(f"error: {e}", file=sys.stderr)
         return 2
     except JournalError as e:

@@ -13,9 +13,11 @@ from pathlib import Path
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
                                  plot_generations, plotted_configs)
+from nasdsl.report.output import check_output, staged_report
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
-from nasdsl.report.tables import integral, print_summary, write_tables
+from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
+                                  write_tables)
 
 
 def write_report(output_dir: Path, journal: Path | None = None, show: bool = False) -> Path:
@@ -24,10 +26,16 @@ def write_report(output_dir: Path, journal: Path | None = None, show: bool = Fal
     `journal` defaults to `output_dir/journal.sqlite`. `show` prints the summary table.
     """
     output_dir = Path(output_dir)
-    source = read_journal(journal or output_dir / "journal.sqlite")
-    output_dir.mkdir(parents=True, exist_ok=True)
-    _write(output_dir, source, show)
+    journal = journal or output_dir / "journal.sqlite"
+    check_output(output_dir, REPORT_FILES, journal)  # before the work, and again before a move
+    source = read_journal(journal)
+    with staged_report(output_dir, journal) as staging:  # all files complete, or none moved
+        _write(staging, source, show)
     return output_dir
+
+
+REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, BEST_JSON)
+"""Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
 def _write(folder: Path, source: ReportSource, show: bool) -> None:
@@ -76,4 +84,4 @@ def report_command(path: Path) -> int:
     return 0
 
 
-__all__ = ["report_command", "write_report"]
+__all__ = ["REPORT_FILES", "report_command", "write_report"]
