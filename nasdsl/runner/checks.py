@@ -23,6 +23,13 @@ def plan_problems(plan: Plan, components: Components = Components()) -> list[str
                                       config.settings)
         except DslError as e:
             problems.append(e.message)
+    if plan.execution.cluster:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            problems.append(f"`run {{ cluster = \"{plan.execution.cluster}\" }}` sends "
+                            "evaluations to Dask, which is not installed here: pip install "
+                            "'nasdsl[dask]' (or leave `cluster` out to run on this machine)")
     seen: set[str] = set()
     for config in plan.configs:
         token = f"{config.evaluator!r}|{config.budget}"

@@ -89,8 +89,18 @@ def count_labelled(n: int, max_edges: int, num_ops: int) -> int:
     return int(sum(int(fixed_weight[i]) // int(automorphisms[i]) for i in first.tolist()))
 
 
+MAX_COUNTED_VERTICES = 7
+"""Exact counting enumerates every DAG on V vertices, 2^(V(V-1)/2) of them: 2 million for 7,
+268 million (56 GiB of bit matrices) for 8. Larger spaces are not counted."""
+
+
 def count_cells(vertices: int, edges: int, num_ops: int, use_cache: bool = True) -> int:
-    """Distinct cells with 2 … `vertices` vertices and at most `edges` edges."""
+    """Distinct cells with 2 … `vertices` vertices and at most `edges` edges;
+    NotImplementedError above `MAX_COUNTED_VERTICES` (the count would not fit in memory)."""
+    if vertices > MAX_COUNTED_VERTICES:
+        raise NotImplementedError(
+            f"exact sizes are counted for cells of at most {MAX_COUNTED_VERTICES} vertices; "
+            f"{vertices} would mean enumerating 2^{vertices * (vertices - 1) // 2} graphs")
     key = f"cell-dag:v={vertices},e={edges},k={num_ops}"
     cache = data_dir() / _CACHE_FILE
     if use_cache:
