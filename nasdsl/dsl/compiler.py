@@ -398,7 +398,7 @@ class _Compiler:
                                     f"search {search.algorithm}")
         review = Review(search.algorithm, checked.values,
                         frozenset(k for k in checked.nodes if k != "budget"),
-                        label=search.label, budget=budget)
+                        label=search.label, budget=budget, space=space)
         self._validate(search.component, review, search.block, checked.nodes)
         settings = review.values
         return SearchConfig(label=search.label, algorithm=search.algorithm, settings=settings,

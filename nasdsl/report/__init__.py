@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
+from nasdsl.report.policy import write_policy
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
                                  plot_generations, plotted_configs)
 from nasdsl.report.output import check_output, staged_report
@@ -56,6 +57,7 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
     if show:
         print_summary(summary, title)
+    write_policy(folder, source, show)
 
 
 def _optimum(source: ReportSource):

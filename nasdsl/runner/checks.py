@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nasdsl.errors import DataError, DslError, ForeignFile, JournalError
+from nasdsl.errors import DataError, ForeignFile, JournalError
 from nasdsl.journal import Journal
 from nasdsl.journal_file import identify
 from nasdsl.plan import Plan, SearchConfig
+from nasdsl.registry import ComponentError
 from nasdsl.runner.components import Components
+from nasdsl.settings import SettingError
 from nasdsl.runner.task import run_id
 
 
@@ -21,7 +23,7 @@ def plan_problems(plan: Plan, components: Components = Components()) -> list[str
         try:
             components.make_optimizer(config.algorithm, components.space(config.space),
                                       config.settings)
-        except DslError as e:
+        except (ComponentError, SettingError) as e:
             problems.append(e.message)
     if plan.execution.cluster:
         try:

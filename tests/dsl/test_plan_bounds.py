@@ -13,7 +13,7 @@ from hypothesis import given, strategies as st
 from nasdsl.dsl import limits, loads
 from nasdsl.dsl.show import count_text, plan_lines
 from nasdsl.errors import DslError
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces import CellSpace
 from nasdsl.spaces.global_space import GlobalSpace
 
 def text(space="space cell { vertices = 7 }", search="search random", top="") -> str:
