@@ -2,7 +2,7 @@
 nasdsl wrote (this format or the previous one), or somebody else's file.
 
 A journal carries a marker: SQLite's `application_id` header field set to "nasd". Journals of
-format 1 predate the marker and are recognised by their tables (exactly nasdsl's four) and
+format 1 predate the marker and are recognised by their tables (nasdsl's and no other) and
 their recorded format. Anything else — another program's database, a text file, an empty
 file, a pipe or a device — is not nasdsl's: nasdsl neither writes into it nor deletes it.
 """
@@ -16,6 +16,8 @@ from pathlib import Path
 APPLICATION_ID = 0x6E617364  # "nasd"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 V1_TABLES = {"meta", "configs", "runs", "evaluations"}
+V1_OPTIONAL = {"outcomes"}
+"""Format 1 gained `outcomes` (what a search found beyond its evaluations) along the way."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def _unmarked(path: Path) -> JournalFile:
             return JournalFile(path, "nasdsl")  # marked in a write-ahead log not yet merged
         tables = {r[0] for r in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if tables == V1_TABLES:
+        if V1_TABLES <= tables <= V1_TABLES | V1_OPTIONAL:
             row = db.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone()
             if row is None or row[0] == "1":
                 return JournalFile(path, "nasdsl-1")
