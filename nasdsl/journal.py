@@ -370,13 +370,16 @@ class Journal:
     def outcomes(self) -> pd.DataFrame:
         """One row per finished run with an outcome: search, config, repeat, seed, then one
         column per outcome key; sorted by configuration position and repeat."""
-        try:
-            rows = self._db.execute(
-                "SELECT c.search, c.config, r.repeat, r.seed, o.outcome FROM outcomes o "
-                "JOIN runs r ON r.run = o.run JOIN configs c ON c.config = r.config "
-                "ORDER BY c.position, r.repeat").fetchall()
-        except sqlite3.OperationalError:  # a journal written before outcomes were recorded
-            rows = []
+        with self._reading():
+            try:
+                rows = self._db.execute(
+                    "SELECT c.search, c.config, r.repeat, r.seed, o.outcome FROM outcomes o "
+                    "JOIN runs r ON r.run = o.run JOIN configs c ON c.config = r.config "
+                    "ORDER BY c.position, r.repeat").fetchall()
+            except sqlite3.OperationalError as e:  # no outcomes table: written before them
+                if "no such table" not in str(e):
+                    raise
+                rows = []
         df = pd.DataFrame.from_records([r[:-1] for r in rows],
                                        columns=["search", "config", "repeat", "seed"])
         for name, values in _expand_json([r[-1] for r in rows]).items():

@@ -21,17 +21,25 @@ from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_
                                   write_tables)
 
 
-def write_report(output_dir: Path, journal: Path | None = None, show: bool = False) -> Path:
+def write_report(output_dir: Path, journal: Path | None = None, show: bool = False,
+                 everything: bool = False) -> Path:
     """Write every report file into `output_dir` and return that folder.
 
-    `journal` defaults to `output_dir/journal.sqlite`. `show` prints the summary table.
+    `journal` defaults to `output_dir/journal.sqlite`. `show` prints the summary table. The
+    report covers the configurations and repeats of the plan the journal last ran;
+    `everything` includes every run the journal holds.
     """
     output_dir = Path(output_dir)
     journal = journal or output_dir / "journal.sqlite"
     check_output(output_dir, REPORT_FILES, journal)  # before the work, and again before a move
-    source = read_journal(journal)
+    source = read_journal(journal, everything=everything)
     with staged_report(output_dir, journal) as staging:  # all files complete, or none moved
         _write(staging, source, show)
+    if show and source.hidden_runs:
+        print(f"note: the journal also holds {source.hidden_runs} run"
+              f"{'s' if source.hidden_runs != 1 else ''} of configurations or repeats the file "
+              f"no longer asks for; `nasdsl report {output_dir} --all` includes them",
+              file=sys.stderr)
     return output_dir
 
 
@@ -74,14 +82,15 @@ def _optimum(source: ReportSource):
     return optimum
 
 
-def report_command(path: Path) -> int:
-    """`nasdsl report PATH`: PATH is an output folder or a journal file. 2 when none."""
+def report_command(path: Path, everything: bool = False) -> int:
+    """`nasdsl report PATH [--all]`: PATH is an output folder or a journal file. 2 when
+    none."""
     journal = find_journal(Path(path))
     if journal is None:
         print(f"error: no journal at {path} (expected a journal file, or a folder holding "
               "journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
         return 2
-    folder = write_report(journal.parent, journal=journal, show=True)
+    folder = write_report(journal.parent, journal=journal, show=True, everything=everything)
     print(f"report written to {folder}")
     return 0
 

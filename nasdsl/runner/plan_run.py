@@ -70,6 +70,8 @@ def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None]) ->
         journal.write_meta({"format_version": FORMAT_VERSION, "experiment": plan.experiment,
                             "source": source, "seed": plan.seed, "repeat": plan.repeat,
                             "optima": json.dumps(_optima(plan)),
+                            "plan": json.dumps({"configs": [c.key for c in plan.configs],
+                                                "repeat": plan.repeat}),
                             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})
         journal.write_configs(plan.configs)
     except BaseException:
