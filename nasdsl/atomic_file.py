@@ -27,6 +27,8 @@ def explain(error: OSError) -> str:
         return "the disk is full"
     if error.errno == errno.EDQUOT:
         return "the disk quota is exhausted"
+    if error.errno == errno.EFBIG:
+        return "the file size limit was reached"
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return "the folder is read-only or not writable"
     return error.strerror or str(error)

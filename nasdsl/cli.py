@@ -5,8 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from nasdsl.errors import (DamagedDataError, DataError, DslError, JournalError, JournalInUse,
-                           NasdslError)
+from nasdsl.errors import (DamagedDataError, DataError, DslError, ForeignFile, JournalError,
+                           JournalInUse, NasdslError)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="write tables and plots from a journal")
     report.add_argument("dir", type=Path, help="an experiment's output folder (or its journal)")
+    report.add_argument("--all", dest="everything", action="store_true",
+                        help="every run the journal holds, not only those of its latest plan")
 
     data = sub.add_parser("data", help="manage benchmark data")
     data_sub = data.add_subparsers(dest="dataset", required=True)
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             from nasdsl.report import report_command
 
-            return report_command(args.dir)
+            return report_command(args.dir, everything=args.everything)
     except DslError as e:
         print(e, file=sys.stderr)
         return 2
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except JournalInUse as e:  # another run is writing: refused, nothing touched
+    except (JournalInUse, ForeignFile) as e:  # refused, nothing touched
         print(f"error: {e}", file=sys.stderr)
         return 2
     except JournalError as e:

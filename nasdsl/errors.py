@@ -62,5 +62,10 @@ class JournalError(NasdslError):
     """The journal cannot be written, or disagrees with the plan being run."""
 
 
+class ForeignFile(NasdslError):
+    """A file nasdsl did not write is where it would write (a journal, a report): refused
+    (exit 2), the file left exactly as it was."""
+
+
 class JournalInUse(NasdslError):
     """Another run holds the journal's write lock: refused (exit 2), nothing was touched."""

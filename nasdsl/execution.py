@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import functools
+import importlib
 import multiprocessing as mp
 import os
 import queue
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterator, NamedTuple, Sequence
 
 from nasdsl.errors import DataError, NasdslError
+from nasdsl.lifeline import die_with_parent, entry_of, guarded
 from nasdsl.optimizers.batch import Timed
 from nasdsl.result import Result
 
@@ -168,7 +170,9 @@ class ProcessPoolExecutor(Executor):
 
     def _executor(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
+            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
+                                                  initializer=die_with_parent,
+                                                  initargs=(os.getpid(),))
         return self._pool
 
     def map_timed(self, factory, items, seeds):
@@ -233,8 +237,11 @@ class TaskFailed(NamedTuple):
     traceback: str
 
 
-def _run_worker(target: Callable[[Any, Emit], None], tasks: mp.Queue, out: mp.Queue,
-                parent: int) -> None:
+def _run_worker(target_entry: str, tasks: mp.Queue, out: mp.Queue, parent: int) -> None:
+    """A RunPool worker (started through `lifeline.guarded`, so it dies with its parent)."""
+    module, _, name = target_entry.partition(":")
+    target = getattr(importlib.import_module(module), name)
+
     def emit(message: tuple) -> None:
         if os.getppid() != parent:  # the parent was killed: stop, do not linger
             os._exit(1)
@@ -259,7 +266,8 @@ def _run_worker(target: Callable[[Any, Emit], None], tasks: mp.Queue, out: mp.Qu
 
 
 class RunPool:
-    """Runs tasks in `workers` processes; `target(payload, emit)` runs one task and `emit`s
+    """Runs tasks in `workers` processes, which end when this one does (`nasdsl.lifeline`);
+    `target(payload, emit)`, a module-level function, runs one task and `emit`s
     tuples whose first item is the task id. Iterate `messages()` to receive them in the
     parent. The parent must keep reading: workers block on a full pipe otherwise."""
 
@@ -267,8 +275,10 @@ class RunPool:
         ctx = mp.get_context("spawn")
         self._tasks: mp.Queue = ctx.Queue()
         self._out: mp.Queue = ctx.Queue()
-        self._procs = [ctx.Process(target=_run_worker,
-                                   args=(target, self._tasks, self._out, os.getpid()),
+        parent = os.getpid()
+        self._procs = [ctx.Process(target=guarded,
+                                   args=(parent, entry_of(_run_worker), entry_of(target),
+                                         self._tasks, self._out, parent),
                                    daemon=True)
                        for _ in range(workers)]
         for p in self._procs:

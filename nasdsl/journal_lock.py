@@ -45,8 +45,8 @@ class WriteLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
-            raise JournalError(f"cannot write the journal {self.journal}: cannot create its "
-                               f"lock {self.path} ({e.strerror or e})") from None
+            raise JournalError(f"cannot create the journal {self.journal}: {e.strerror or e} "
+                               f"(making its lock file {self.path})") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

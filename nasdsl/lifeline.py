@@ -9,6 +9,7 @@ that the parent is still there and ends the worker at once when it is not.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import os
 import signal
 import sys
@@ -30,6 +31,24 @@ def die_with_parent(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the guard was up
         os._exit(1)
     threading.Thread(target=_watch, args=(parent,), name="nasdsl-lifeline", daemon=True).start()
+
+
+def guarded(parent: int, entry: str, *args) -> None:
+    """A worker process's target: the guards first, then `entry` ('module:function') called
+    with `args`. Naming the entry instead of passing it keeps what a new process unpickles
+    before the guards are up to this small module, so a parent killed while its workers
+    still import their code does not leave them behind."""
+    die_with_parent(parent)
+    module, _, name = entry.partition(":")
+    function = importlib.import_module(module)
+    for part in name.split("."):
+        function = getattr(function, part)
+    function(*args)
+
+
+def entry_of(function) -> str:
+    """The 'module:function' name `guarded` imports (a module-level function)."""
+    return f"{function.__module__}:{function.__qualname__}"
 
 
 def _watch(parent: int) -> None:

@@ -51,5 +51,33 @@ def test_a_lock_that_cannot_be_created_is_a_journal_error(tmp_path):
 
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(JournalError, match="cannot create its lock"):
+    with pytest.raises(JournalError, match="cannot create the journal .*lock file"):
         WriteLock(blocker / "journal.sqlite").acquire()
+
+
+def test_a_second_run_exits_2_naming_the_holder_and_readers_go_on(tmp_path, monkeypatch,
+                                                                   capsys):
+    """While a run holds the journal's lock (here: this test), `nasdsl run` of the same file
+    is refused before touching anything, and `nasdsl report` reads the journal as usual."""
+    from nasdsl.cli import main
+    from nasdsl.store.importer import import_file
+    from nb101_small import write_table
+
+    monkeypatch.chdir(tmp_path)
+    store = import_file(write_table(tmp_path / "t.npz"), tmp_path / "data").store
+    exp = tmp_path / "exp.nas"
+    exp.write_text("experiment locked\nseed = 1\nrepeat = 1\nbudget = 40 evaluations\n"
+                   "space cell { vertices = 7; edges = 9 }\n"
+                   f'evaluate nasbench101 {{ fitness = test_accuracy; epochs = 108; data = "{store}" }}\n'
+                   'search random\noutput = "out"\n')
+    assert main(["run", str(exp), "--quiet"]) == 0
+    journal = tmp_path / "out" / "journal.sqlite"
+    before = journal.read_bytes()
+    capsys.readouterr()
+    with WriteLock(journal):
+        assert main(["run", str(exp), "--quiet", "--fresh"]) == 2
+        err = capsys.readouterr().err
+        assert f"out/journal.sqlite is being written by another nasdsl run (pid {os.getpid()}" in err
+        assert journal.read_bytes() == before  # --fresh did not get to delete it
+        assert main(["report", str(tmp_path / "out")]) == 0
+    assert main(["run", str(exp), "--quiet", "--fresh"]) == 0

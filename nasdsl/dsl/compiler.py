@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from nasdsl import registry
-from nasdsl.dsl import ast, schema
+from nasdsl.dsl import ast, limits, schema
 from nasdsl.dsl.diagnostics import Source
 from nasdsl.dsl.sweeps import Dimension, Template, collect
 from nasdsl.errors import DslError
@@ -103,6 +104,7 @@ class _Compiler:
         final = self._final(blocks.final, evaluator)
         execution = self._execution(blocks.run)
 
+        self._check_configuration_count(top, space_tpl, eval_tpl, searches)
         configs: list[SearchConfig] = []
         space_cache: dict[tuple[int, ...], tuple[SpaceSpec, _Checked]] = {}
         eval_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], EvaluatorSpec] = {}
@@ -137,6 +139,7 @@ class _Compiler:
                                          budget=config.budget))
                 configs.append(_with_swept(config, swept))
 
+        self._check_totals(top, configs, repeat)
         return Plan(
             experiment=name,
             source=source_path,
@@ -148,6 +151,39 @@ class _Compiler:
             final=final,
             notes=tuple(dict.fromkeys(self.notes)),
         )
+
+    def _check_configuration_count(self, top: Template, space_tpl: Template,
+                                   eval_tpl: Template, searches: Sequence[Any]) -> None:
+        """Refuse sweeps that multiply beyond `MAX_CONFIGURATIONS`, before expanding them."""
+        total, widest = 0, None
+        for search in searches:
+            own_budget = search.template.has("budget")
+            dims = [d for d in top.dims if not (own_budget and "budget" in d.names)]
+            dims += [*space_tpl.dims, *eval_tpl.dims, *search.template.dims]
+            count = math.prod(len(d.choices) for d in dims)
+            total += count
+            if dims and (widest is None or count > widest[0]):
+                widest = (count, dims[0].pos)
+        if total > limits.MAX_CONFIGURATIONS:
+            raise self.src.error(
+                f"the sweeps make {total:,} search configurations; nasdsl runs at most "
+                f"{limits.MAX_CONFIGURATIONS:,} in one file", widest[1] if widest else ORIGIN)
+
+    def _check_totals(self, top: Template, configs: Sequence[SearchConfig], repeat: int) -> None:
+        """Refuse a plan of more runs or evaluations than `nasdsl.dsl.limits` allows."""
+        runs = len(configs) * repeat
+        where = top.keys["repeat"].pos if "repeat" in top.keys else ORIGIN
+        if runs > limits.MAX_RUNS:
+            raise self.src.error(f"the plan has {runs:,} runs ({len(configs):,} configurations "
+                                 f"× repeat {repeat:,}); nasdsl runs at most "
+                                 f"{limits.MAX_RUNS:,}", where)
+        evaluations = repeat * sum(int(c.budget.amount) for c in configs
+                                   if c.budget.unit == "evaluations")
+        if evaluations > limits.MAX_EVALUATIONS:
+            where = top.keys["budget"].pos if "budget" in top.keys else where
+            raise self.src.error(f"the plan asks for {evaluations:,} evaluations; nasdsl runs "
+                                 f"at most {limits.MAX_EVALUATIONS:,} (its journal would need "
+                                 f"about {evaluations * 100 / 1e12:,.0f} TB)", where)
 
     def _sort_blocks(self, blocks: Sequence[ast.Block]) -> _Blocks:
         out = _Blocks()

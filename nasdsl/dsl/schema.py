@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 
+from nasdsl.dsl.limits import MAX_RUNS, MAX_SEED
 from nasdsl.settings import BudgetType, IntType, Param, StringType
 from nasdsl.settings.types import REQUIRED
 
@@ -64,13 +65,23 @@ def _non_empty(text: str) -> str | None:
     return None if text.strip() else "must not be empty"
 
 
+def _path_problem(text: str) -> str | None:
+    """A path: not empty, and no control characters (a NUL cannot be in any file name)."""
+    if not text.strip():
+        return "must not be empty"
+    bad = next((c for c in text if ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        return f"must not hold control characters (found {bad!r})"
+    return None
+
+
 BUDGET = BudgetType()
 
 TOP_LEVEL = _params(
-    Param("seed", IntType(0), 0, "run r of every configuration uses seed `seed + r`"),
-    Param("repeat", IntType(1), 1, "independent runs per search configuration"),
+    Param("seed", IntType(0, MAX_SEED), 0, "run r of every configuration uses seed `seed + r`"),
+    Param("repeat", IntType(1, MAX_RUNS), 1, "independent runs per search configuration"),
     Param("budget", BUDGET, REQUIRED, "per run: evaluations or seconds of training time"),
-    Param("output", StringType("a string (a folder)", _non_empty), None,
+    Param("output", StringType("a string (a folder)", _path_problem), None,
           "folder for journal, tables, plots; default results/<experiment>"),
 )
 TOP_LEVEL_SWEEPABLE = ("budget",)
@@ -81,9 +92,9 @@ FINAL = _params(
     Param("epochs", IntType(1), 50, "training epochs of the retraining"),
 )
 RUN = _params(
-    Param("workers", IntType(1), 1, "evaluations at once on this machine"),
+    Param("workers", IntType(1, 1024), 1, "evaluations at once on this machine"),
     Param("cluster", StringType("a string (a scheduler address)", _non_empty), None,
           "address of an existing Dask scheduler"),
-    Param("journal", StringType("a string (a path)", _non_empty), None,
+    Param("journal", StringType("a string (a path)", _path_problem), None,
           "journal path; default <output>/journal.sqlite"),
 )

@@ -4,6 +4,7 @@ Output is plain lines when stdout is not a terminal (pipes, CI, tests) and rich 
 """
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -75,13 +76,31 @@ def plan_lines(plan: Plan) -> list[str]:
 
 
 def space_size(spec: Any) -> str:
-    """The exact size of a space, or "size unknown" when it cannot be counted here."""
+    """The exact size of a space (rounded, above 10^15), or why it is not counted here."""
     try:
         from nasdsl.spaces import make_space
 
-        return f"{make_space(spec).size():,} architectures"
-    except (NotImplementedError, ImportError, AttributeError, TypeError):
+        return f"{count_text(make_space(spec).size())} architectures"
+    except NotImplementedError as e:
+        return f"size not counted ({e})" if str(e) else "size unknown"
+    except (ImportError, AttributeError, TypeError):
         return "size unknown"
+
+
+def count_text(n: int) -> str:
+    """`423,624`; beyond 10^15, `about 3.2 × 10^2664` (no 2,664-digit number on screen, and
+    no conversion of one to text)."""
+    if n < 10 ** 15:
+        return f"{n:,}"
+    exponent = int(math.log10(n))
+    top = round(n / 10 ** (exponent - 1))  # two significant digits, rounded
+    while top >= 100:  # log10 rounded down, or rounding carried over: 9.99 -> 10
+        exponent += 1
+        top = round(n / 10 ** (exponent - 1))
+    while top < 10:
+        exponent -= 1
+        top = round(n / 10 ** (exponent - 1))
+    return f"about {top // 10}.{top % 10} × 10^{exponent}"
 
 
 def _merged(settings: list[Any]) -> str:

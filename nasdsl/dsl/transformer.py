@@ -22,6 +22,11 @@ def _number_text(token: Token) -> str:
     return str(token).replace("_", "")
 
 
+MAX_DIGITS = 100
+"""Longest integer literal accepted: far beyond any count or seed, far below what would make
+converting it slow (Python refuses 4,300 digits outright)."""
+
+
 @v_args(meta=True)
 class ToAst(Transformer):
     """Builds the AST bottom-up; `source` is used only to raise located errors."""
@@ -33,11 +38,11 @@ class ToAst(Transformer):
     # --- values ---------------------------------------------------------------------
     def int(self, meta, children):
         (tok,) = children
-        return ast.Int(int(_number_text(tok)), _pos(tok))
+        return ast.Int(self._integer(tok), _pos(tok))
 
     def float(self, meta, children):
         (tok,) = children
-        return ast.Float(float(_number_text(tok)), _pos(tok), str(tok))
+        return ast.Float(self._float(tok), _pos(tok), str(tok))
 
     def string(self, meta, children):
         (tok,) = children
@@ -63,13 +68,26 @@ class ToAst(Transformer):
 
     def range(self, meta, children):
         lo, hi = children
-        return ast.Range(int(_number_text(lo)), int(_number_text(hi)), _pos(lo))
+        return ast.Range(self._integer(lo), self._integer(hi), _pos(lo))
 
     def quantity(self, meta, children):
         number, unit = children
         integral = number.type == "INT"
-        amount = int(_number_text(number)) if integral else float(_number_text(number))
+        amount = self._integer(number) if integral else self._float(number)
         return ast.Quantity(amount, str(unit), _pos(number), _pos(unit), integral)
+
+    def _integer(self, tok: Token) -> int:
+        text = _number_text(tok).lstrip("-+")
+        if len(text) > MAX_DIGITS:
+            raise self.source.error(f"an integer of {len(text):,} digits is too large (at most "
+                                    f"{MAX_DIGITS} digits)", _pos(tok))
+        return int(_number_text(tok))
+
+    def _float(self, tok: Token) -> float:
+        value = float(_number_text(tok))
+        if value in (float("inf"), float("-inf")):
+            raise self.source.error(f"`{tok}` is too large for a number", _pos(tok))
+        return value
 
     def call(self, meta, children):
         name, *args = children

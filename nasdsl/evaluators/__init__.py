@@ -9,6 +9,7 @@ _EXPORTS = {
     "DescriptorEvaluator": "nasdsl.evaluators.python_target",
     "make_evaluator": "nasdsl.evaluators.factory",
     "data_problems": "nasdsl.evaluators.factory",
+    "data_identity": "nasdsl.evaluators.factory",
 }
 
 

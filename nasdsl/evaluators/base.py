@@ -46,6 +46,13 @@ class Evaluator(ABC):
         """Sentences naming what the data cannot answer for these settings (empty: fine)."""
         return []
 
+    @classmethod
+    def data_identity(cls, settings: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Which data answers these settings, when answers come from stored data (a table):
+        a record whose "id" changes whenever the answers could. The journal keeps it with
+        each run, and a rerun on other data is refused. None: no such data."""
+        return None
+
     @property
     @abstractmethod
     def metrics(self) -> tuple[str, ...]:

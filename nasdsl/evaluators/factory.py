@@ -49,3 +49,15 @@ def data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
         return [str(e)]
     check = getattr(cls, "data_problems", None)
     return list(check(spec.settings, budget)) if check is not None else []
+
+
+def data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
+    """Which stored data answers this evaluator (see `Evaluator.data_identity`), or None."""
+    if spec.kind == "python":
+        return None
+    try:
+        cls = evaluator_class(spec.kind)
+    except DataError:
+        return None
+    identify = getattr(cls, "data_identity", None)
+    return identify(spec.settings) if identify is not None else None

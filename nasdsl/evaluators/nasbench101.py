@@ -130,6 +130,18 @@ class NASBench101Evaluator(Evaluator):
         return store_problems(store, s["fitness"], tuple(s["report"] or ()), int(s["epochs"]),
                               time_budget=budget.unit == "seconds")
 
+    @classmethod
+    def data_identity(cls, settings: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The store's identity (`NASBench101Store.identity`); None when there is no store
+        (the data checks say so first)."""
+        s = with_defaults(cls, settings)
+        try:
+            return NASBench101Store.open(s["data"]).identity
+        except DamagedDataError:
+            raise
+        except DataError:
+            return None
+
     # --- Evaluator ---------------------------------------------------------------------
     @property
     def metrics(self) -> tuple[str, ...]:

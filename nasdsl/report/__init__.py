@@ -14,21 +14,37 @@ from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.policy import write_policy
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
                                  plot_generations, plotted_configs)
+from nasdsl.report.output import check_output, staged_report
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
-from nasdsl.report.tables import integral, print_summary, write_tables
+from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
+                                  write_tables)
 
 
-def write_report(output_dir: Path, journal: Path | None = None, show: bool = False) -> Path:
+def write_report(output_dir: Path, journal: Path | None = None, show: bool = False,
+                 everything: bool = False) -> Path:
     """Write every report file into `output_dir` and return that folder.
 
-    `journal` defaults to `output_dir/journal.sqlite`. `show` prints the summary table.
+    `journal` defaults to `output_dir/journal.sqlite`. `show` prints the summary table. The
+    report covers the configurations and repeats of the plan the journal last ran;
+    `everything` includes every run the journal holds.
     """
     output_dir = Path(output_dir)
-    source = read_journal(journal or output_dir / "journal.sqlite")
-    output_dir.mkdir(parents=True, exist_ok=True)
-    _write(output_dir, source, show)
+    journal = journal or output_dir / "journal.sqlite"
+    check_output(output_dir, REPORT_FILES, journal)  # before the work, and again before a move
+    source = read_journal(journal, everything=everything)
+    with staged_report(output_dir, journal) as staging:  # all files complete, or none moved
+        _write(staging, source, show)
+    if show and source.hidden_runs:
+        print(f"note: the journal also holds {source.hidden_runs} run"
+              f"{'s' if source.hidden_runs != 1 else ''} of configurations or repeats the file "
+              f"no longer asks for; `nasdsl report {output_dir} --all` includes them",
+              file=sys.stderr)
     return output_dir
+
+
+REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, BEST_JSON)
+"""Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
 def _write(folder: Path, source: ReportSource, show: bool) -> None:
@@ -66,16 +82,17 @@ def _optimum(source: ReportSource):
     return optimum
 
 
-def report_command(path: Path) -> int:
-    """`nasdsl report PATH`: PATH is an output folder or a journal file. 2 when none."""
+def report_command(path: Path, everything: bool = False) -> int:
+    """`nasdsl report PATH [--all]`: PATH is an output folder or a journal file. 2 when
+    none."""
     journal = find_journal(Path(path))
     if journal is None:
         print(f"error: no journal at {path} (expected a journal file, or a folder holding "
               "journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
         return 2
-    folder = write_report(journal.parent, journal=journal, show=True)
+    folder = write_report(journal.parent, journal=journal, show=True, everything=everything)
     print(f"report written to {folder}")
     return 0
 
 
-__all__ = ["report_command", "write_report"]
+__all__ = ["REPORT_FILES", "report_command", "write_report"]

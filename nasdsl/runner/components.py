@@ -33,6 +33,12 @@ def registry_data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     return list(data_problems(spec, budget))
 
 
+def registry_data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
+    from nasdsl.evaluators import data_identity
+
+    return data_identity(spec)
+
+
 @dataclass(frozen=True)
 class Components:
     """The factories the runner builds spaces, evaluators and optimizers with: the registry's
@@ -46,6 +52,8 @@ class Components:
     """`(evaluator spec[, space spec]) -> evaluator`."""
     make_optimizer: Callable[[str, Any, Mapping[str, Any]], Any] = registry_optimizer
     data_problems: Callable[[EvaluatorSpec, Budget], list[str]] = registry_data_problems
+    data_identity: Callable[[EvaluatorSpec], "dict[str, Any] | None"] = registry_data_identity
+    """Which stored data answers an evaluator (kept with each run in the journal)."""
     _spaces: dict[str, Any] = field(default_factory=dict, init=False, compare=False,
                                     repr=False)
 
@@ -58,7 +66,8 @@ class Components:
 
     def __getstate__(self) -> dict[str, Any]:
         return {"make_space": self.make_space, "make_evaluator": self.make_evaluator,
-                "make_optimizer": self.make_optimizer, "data_problems": self.data_problems}
+                "make_optimizer": self.make_optimizer, "data_problems": self.data_problems,
+                "data_identity": self.data_identity}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in {**state, "_spaces": {}}.items():

@@ -19,7 +19,9 @@ from nasdsl.execution import RunPool, TaskFailed, evaluator_for, make_executor
 from nasdsl.journal import FORMAT_VERSION, Journal
 from nasdsl.plan import Plan
 from nasdsl.progress import NullProgress, Progress
-from nasdsl.runner.checks import check_journal, check_plan
+from nasdsl.journal_lock import WriteLock
+from nasdsl.runner.checks import (check_data, check_journal, check_plan, data_identities,
+                                  refuse_foreign)
 from nasdsl.runner.components import Components
 from nasdsl.runner.task import (Finished, Rows, RunTask, Started, perform_in_worker,
                                 perform_run, run_id)
@@ -54,19 +56,22 @@ def _optima(plan: Plan) -> dict[str, float]:
     return optima(list(records.values()), accuracies)
 
 
-def _open_journal(plan: Plan, fresh: bool) -> Journal:
+def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None]) -> Journal:
     path = plan.journal_path
     if fresh:
         Journal.discard(path)
     journal = Journal.open(path, readonly=False)
     try:
         check_journal(journal, plan)
+        check_data(journal, plan, identities)
         source = ""
         if plan.source is not None and Path(plan.source).is_file():
             source = Path(plan.source).read_text()
         journal.write_meta({"format_version": FORMAT_VERSION, "experiment": plan.experiment,
                             "source": source, "seed": plan.seed, "repeat": plan.repeat,
                             "optima": json.dumps(_optima(plan)),
+                            "plan": json.dumps({"configs": [c.key for c in plan.configs],
+                                                "repeat": plan.repeat}),
                             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})
         journal.write_configs(plan.configs)
     except BaseException:
@@ -82,7 +87,17 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
     printing its summary table when `show`."""
     progress = progress or NullProgress()
     check_plan(plan, components)
-    journal = _open_journal(plan, fresh)
+    refuse_foreign(plan.journal_path)
+    if report:
+        _check_report_folder(plan)
+    with WriteLock(plan.journal_path):  # one writer; readers never wait for it
+        return _run_locked(plan, fresh, progress, components, report, show)
+
+
+def _run_locked(plan: Plan, fresh: bool, progress: Progress, components: Components,
+                report: bool, show: bool) -> RunSummary:
+    identities = data_identities(plan, components)
+    journal = _open_journal(plan, fresh, identities)
     summary = RunSummary(journal=plan.journal_path)
     try:
         states = journal.run_states()
@@ -95,7 +110,7 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
                 continue
             recorded = tuple(journal.recorded(rid)) if state is not None else ()
             tasks.append(RunTask(rid, run.key, run.config, run.repeat, run.seed, recorded,
-                                 components))
+                                 components, identities.get(run.config.key)))
         total = None
         if all(t.config.budget.unit == "evaluations" for t in tasks):
             total = float(sum(t.config.budget.amount for t in tasks))
@@ -134,7 +149,7 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
 
 def _execute_here(task: RunTask, executor: Any, writer: JournalWriter, journal: Journal,
                   progress: Progress, summary: RunSummary) -> None:
-    journal.start_run(task.id, task.config.key, task.repeat, task.seed)
+    journal.start_run(task.id, task.config.key, task.repeat, task.seed, task.data)
     progress.run_started(task.key, task.config.budget.amount, task.config.budget.unit)
     n, best, outcome = perform_run(task, executor.bind(task.factory), writer.add,
                                    lambda done, n, best: progress.update(task.key, done, n,
@@ -164,7 +179,7 @@ def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWrite
                 writer.add(message.rows)
                 progress.update(task.key, message.done, message.evaluations, message.best)
             elif isinstance(message, Started):
-                journal.start_run(task.id, task.config.key, task.repeat, task.seed)
+                journal.start_run(task.id, task.config.key, task.repeat, task.seed, task.data)
                 progress.run_started(task.key, task.config.budget.amount,
                                      task.config.budget.unit)
             elif isinstance(message, Finished):
@@ -175,6 +190,15 @@ def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWrite
                 if message.error is not None:
                     raise message.error
                 raise NasdslError(f"run {task.key} failed:\n{message.traceback}")
+
+
+def _check_report_folder(plan: Plan) -> None:
+    """Refuse, before the first evaluation, an output folder where the report would replace
+    files nasdsl did not write."""
+    from nasdsl.report import REPORT_FILES
+    from nasdsl.report.output import check_output
+
+    check_output(plan.output, REPORT_FILES, plan.journal_path)
 
 
 def _write_report(plan: Plan, show: bool) -> None:

@@ -45,6 +45,8 @@ class RunTask:
     seed: int
     recorded: tuple[Recorded, ...]
     components: Components
+    data: str | None = None
+    """JSON identity of the data the run reads (kept in the journal with the run)."""
 
     @property
     def factory(self) -> EvaluatorFactory:

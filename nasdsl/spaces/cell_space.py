@@ -26,7 +26,10 @@ from nasdsl.spaces.base import Space
 from nasdsl.spaces.cell import Cell, Pruning
 from nasdsl.spaces.grow import Grower
 
-VERTICES = Param("vertices", IntType(2), 7, "most vertices, input and output included")
+MAX_VERTICES = 32
+"""Cells larger than this are refused: no search of such cells would fit in memory."""
+VERTICES = Param("vertices", IntType(2, MAX_VERTICES), 7,
+                 "most vertices, input and output included")
 EDGES = Param("edges", IntType(1), 9, "most connections")
 OPS = Param("ops", ListType(NameType(CELL_OPS, "op"), "list of ops"),
             ["conv1x1", "conv3x3", "maxpool3x3"], "operations a hidden vertex may take")
@@ -53,8 +56,9 @@ class CellSpace(Space):
         self.inputs = None if inputs is None else int(inputs)
         if self.inputs is not None and self.inputs < 1:
             raise ValueError("inputs must be at least 1")
-        if self.vertices < 2:
-            raise ValueError("vertices must be at least 2 (input and output)")
+        if not 2 <= self.vertices <= MAX_VERTICES:
+            raise ValueError(f"vertices must be in 2..{MAX_VERTICES} (input and output "
+                             f"included), got {self.vertices}")
         if self.edges < 1:
             raise ValueError("edges must be at least 1")
         if not self.ops or len(set(self.ops)) != len(self.ops):
@@ -360,6 +364,8 @@ class CellSpace(Space):
         return Cell.parse(text)
 
     def size(self) -> int:
+        """Exact count; NotImplementedError for a dag space of more than 7 vertices, whose
+        count would need every DAG enumerated."""
         if self.topology == "chain":
             return enumeration.count_chains(self.vertices, self.edges, len(self.ops))
         return enumeration.count_cells(self.vertices, self.edges, len(self.ops),

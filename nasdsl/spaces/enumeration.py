@@ -93,10 +93,20 @@ def count_labelled(n: int, max_edges: int, num_ops: int, inputs: int | None = No
     return int(sum(int(fixed_weight[i]) // int(automorphisms[i]) for i in first.tolist()))
 
 
+MAX_COUNTED_VERTICES = 7
+"""Exact counting enumerates every DAG on V vertices, 2^(V(V-1)/2) of them: 2 million for 7,
+268 million (56 GiB of bit matrices) for 8. Larger spaces are not counted."""
+
+
 def count_cells(vertices: int, edges: int, num_ops: int, use_cache: bool = True,
                 inputs: int | None = None) -> int:
     """Distinct cells with 2 … `vertices` vertices, at most `edges` edges and at most
-    `inputs` inputs per vertex (no limit when None)."""
+    `inputs` inputs per vertex (no limit when None); NotImplementedError above
+    `MAX_COUNTED_VERTICES` (the count would not fit in memory)."""
+    if vertices > MAX_COUNTED_VERTICES:
+        raise NotImplementedError(
+            f"exact sizes are counted for cells of at most {MAX_COUNTED_VERTICES} vertices; "
+            f"{vertices} would mean enumerating 2^{vertices * (vertices - 1) // 2} graphs")
     key = f"cell-dag:v={vertices},e={edges},k={num_ops}"
     if inputs is not None:
         key += f",i={inputs}"

@@ -8,7 +8,6 @@ always connected, so only non-adjacent pairs can be skips.
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -71,7 +70,9 @@ OPS = Param("ops", ListType(NameType(GLOBAL_OPS, "op"), "list of ops"),
             ["conv3x3", "maxpool2x2"], "layer types")
 FILTERS = Param("filters", ListType(IntType(1), "list of positive integers"), [16, 32, 64, 128],
                 "output channels a convolution may take")
-SKIPS = Param("skips", IntType(0), 0, "most skip connections between non-adjacent layers")
+MAX_SKIPS = 100
+SKIPS = Param("skips", IntType(0, MAX_SKIPS), 0,
+              "most skip connections between non-adjacent layers")
 
 
 class GlobalSpace(Space):
@@ -88,8 +89,9 @@ class GlobalSpace(Space):
         else:
             lo, hi = layers
             self.lo, self.hi = int(lo), int(hi)
-        if not 1 <= self.lo <= self.hi:
-            raise ValueError("layers must be at least 1 (and a range must have lo <= hi)")
+        if not 1 <= self.lo <= self.hi <= LayersType.MAX_LAYERS:
+            raise ValueError(f"layers must be in 1..{LayersType.MAX_LAYERS} (and a range must "
+                             "have lo <= hi)")
         self.ops = tuple(ops)
         unknown = [op for op in self.ops if op not in GLOBAL_OPS]
         if unknown:
@@ -100,8 +102,8 @@ class GlobalSpace(Space):
         if any(is_pool(op) is False for op in self.ops) and not self.filters:
             raise ValueError("convolutions need at least one filters value")
         self.skips = int(skips)
-        if self.skips < 0:
-            raise ValueError("skips must be >= 0")
+        if not 0 <= self.skips <= MAX_SKIPS:
+            raise ValueError(f"skips must be in 0..{MAX_SKIPS}")
         self._choices: list[Layer] = [
             (op, None) if is_pool(op) else (op, f) for op in self.ops
             for f in ((None,) if is_pool(op) else self.filters)]
@@ -259,8 +261,11 @@ class GlobalSpace(Space):
         (d-1)(d-2)/2 non-adjacent pairs)."""
         total = 0
         for d in range(self.lo, self.hi + 1):
-            pairs = len(_skip_pairs(d))
-            skip_sets = sum(math.comb(pairs, s) for s in range(min(self.skips, pairs) + 1))
+            pairs = (d - 1) * (d - 2) // 2  # counted, never listed
+            term, skip_sets = 1, 1  # C(pairs, 0); then C(pairs, s) from C(pairs, s - 1)
+            for s in range(1, min(self.skips, pairs) + 1):
+                term = term * (pairs - s + 1) // s
+                skip_sets += term
             total += len(self._choices) ** d * skip_sets
         return total
 

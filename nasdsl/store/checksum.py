@@ -38,6 +38,17 @@ def meta_digest(meta: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
+def content_digest(meta: Mapping[str, Any]) -> str:
+    """What the store answers, as 16 hex digits: its arrays' checksums, shapes and dtypes and
+    what it says they hold — not where or when it was imported, so importing the same table
+    again keeps it and any other table changes it."""
+    body = {k: meta.get(k) for k in ("cells", "epochs", "repeats", "metrics")}
+    body["files"] = {name: {k: entry.get(k) for k in ("dtype", "shape", "crc32")}
+                     for name, entry in (meta.get("files") or {}).items()}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
+
+
 def file_state(path: Path) -> tuple[int, ...]:
     """What changes whenever a file's content may have: device, inode, size and both
     modification times (ctime cannot be set back by the user)."""

@@ -19,6 +19,7 @@ import numpy as np
 from nasdsl.errors import DamagedDataError, DataError
 from nasdsl.store import layout
 from nasdsl.store.arrays import Check, open_array
+from nasdsl.store.checksum import content_digest
 from nasdsl.store.meta_schema import check_meta, repair_advice
 from nasdsl.store.paths import META_FILE, store_dir
 from nasdsl.store.table import OP_STRINGS, PAD_LABEL
@@ -55,6 +56,14 @@ class NASBench101Store:
         meta = read_meta(meta_path)
         check_meta(meta, meta_path)
         return cls(path, meta, verify=verify)
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """Which table this store holds (its content digest) and where it came from: kept
+        with each run, so a run is never continued on, or compared with, another table."""
+        source = self.meta.get("source") or {}
+        return {"kind": "nasbench101", "id": content_digest(self.meta),
+                "source": source.get("file"), "imported": self.meta.get("imported")}
 
     @staticmethod
     def exists(data: str | os.PathLike | None = None) -> bool:
