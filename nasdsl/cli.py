@@ -58,9 +58,12 @@ def main(argv: list[str] | None = None) -> int:
 
             return data_command(args)
         if args.command == "run":
+            from nasdsl.interrupts import stop_on_signals
             from nasdsl.runner import run_file
 
-            return run_file(args.file, fresh=args.fresh, output=args.output, quiet=args.quiet)
+            with stop_on_signals():
+                return run_file(args.file, fresh=args.fresh, output=args.output,
+                                quiet=args.quiet)
         if args.command == "report":
             from nasdsl.report import report_command
 
@@ -77,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     except NasdslError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted; rerun the same command to resume", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        from nasdsl.interrupts import Interrupted
+
+        stop = e if isinstance(e, Interrupted) else Interrupted()
+        print(f"interrupted ({stop.name}); rerun the same command to resume", file=sys.stderr)
+        return stop.exit_status
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         import os
 

@@ -204,6 +204,10 @@ class Journal:
                     pass
             raise JournalError(f"cannot write the journal {self.path}: {_explain(e)}; "
                                "it holds every evaluation committed before this error") from e
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM) inside the transaction
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def write_meta(self, values: Mapping[str, Any], keep: Sequence[str] = ("created",)) -> None:
         """Set meta values; keys in `keep` are written only when absent."""

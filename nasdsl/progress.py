@@ -28,6 +28,9 @@ class Progress(Protocol):
 
     def end(self) -> None: ...
 
+    def abort(self) -> None:
+        """The run stopped early (interrupted or failed): clear the display, say nothing."""
+
 
 class NullProgress:
     """`--quiet`: nothing."""
@@ -41,6 +44,8 @@ class NullProgress:
     def run_finished(self, run, evaluations, best): pass
 
     def end(self): pass
+
+    def abort(self): pass
 
 
 class LogProgress:
@@ -88,6 +93,9 @@ class LogProgress:
         elapsed = time.monotonic() - self._start
         self._line(f"done: {self._finished} runs, {sum(self._evaluations.values())} evaluations "
                    f"in {elapsed:.1f} s")
+
+    def abort(self):
+        pass
 
 
 class RichProgress:
@@ -144,6 +152,9 @@ class RichProgress:
         self._bars.console.print(f"{run}: {evaluations} evaluations, best {_best(best)}")
 
     def end(self):
+        self._bars.stop()
+
+    def abort(self):
         self._bars.stop()
 
 

@@ -420,8 +420,12 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
         if all(t.config.budget.unit == "evaluations" for t in tasks):
             total = float(sum(t.config.budget.amount for t in tasks))
         progress.begin(plan.experiment, len(tasks), summary.skipped, total)
-        if tasks:
-            _execute(plan, tasks, journal, progress, summary)
+        try:
+            if tasks:
+                _execute(plan, tasks, journal, progress, summary)
+        except BaseException:
+            progress.abort()  # before any message about why the run stopped
+            raise
         progress.end()
     finally:
         journal.close()
