@@ -359,12 +359,14 @@ def _check_journal(journal: Journal, plan: Plan) -> None:
 
 
 def _optima(plan: Plan) -> dict[str, float]:
-    """The best value each accuracy the plan records can take (NAS-Bench-101: the table's),
-    kept in the journal so that reports measure regret without the store."""
+    """The best value each accuracy the plan records can take in each declared space
+    (NAS-Bench-101: exact, from the table), kept in the journal so that reports measure
+    regret without the store."""
     from nasdsl.evaluators.optimum import optima
 
-    records = {json.dumps(r, sort_keys=True): r
-               for r in (config_record(c)["evaluator"] for c in plan.configs)}
+    records = {json.dumps(pair, sort_keys=True): pair
+               for pair in ((r["evaluator"], r["space"])
+                            for r in map(config_record, plan.configs))}
 
     def accuracies(evaluator: dict) -> list[str]:
         s = evaluator.get("settings") or {}

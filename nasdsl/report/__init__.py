@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
-from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
-                                 plot_generations, plotted_configs)
+from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
+                                 generation_sizes, plot_best_so_far, plot_generations,
+                                 plotted_configs)
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
 from nasdsl.report.tables import integral, print_summary, write_tables
@@ -36,30 +37,32 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     columns = list(evaluations.columns)  # metrics follow wall_seconds, then swept keys
     extra = columns[columns.index("wall_seconds") + 1:]
     metrics = [c for c in extra if c not in swept]
-    summary = summarize(configs, evaluations, optimum=_optimum(source))
+    summary = summarize(configs, evaluations, optimum=_optimum(source), runs=source.runs)
     summary = integral(summary, [c for c in summary.columns if c in swept])
     write_tables(folder, integral(evaluations, extra), summary)
     order = list(configs.sort_values("position")["config"])
     plotted, caption = plotted_configs(order, summary)
     title = source.experiment
     plot_title = title + (f"\n({caption})" if caption else "")
-    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title)
-    plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title)
+    fitness = fitness_name(configs)
+    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness)
+    plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
+                     fitness, generation_sizes(evaluations))
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
     if show:
         print_summary(summary, title)
 
 
 def _optimum(source: ReportSource):
-    """Regret's reference: the optimum the journal recorded when the run started, else the
-    store's, when it can be opened now."""
-    from nasdsl.evaluators.optimum import optimum_key, table_optimum
+    """Regret's reference, the best of the declared space: as the journal recorded it when
+    the run started, else from the store, when it can be opened now."""
+    from nasdsl.evaluators.optimum import optimum_key, space_optimum
 
     recorded = json.loads(source.meta.get("optima") or "{}")
 
-    def optimum(evaluator: dict, metric: str) -> float | None:
-        value = recorded.get(optimum_key(evaluator, metric))
-        return value if value is not None else table_optimum(evaluator, metric)
+    def optimum(evaluator: dict, metric: str, space: dict) -> float | None:
+        value = recorded.get(optimum_key(evaluator, metric, space))
+        return value if value is not None else space_optimum(evaluator, metric, space)
 
     return optimum
 

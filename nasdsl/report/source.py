@@ -20,6 +20,7 @@ class ReportSource:
     meta: dict[str, str]
     configs: pd.DataFrame
     evaluations: pd.DataFrame
+    runs: pd.DataFrame | None = None
 
     @property
     def experiment(self) -> str:
@@ -39,4 +40,4 @@ def read_journal(path: Path) -> ReportSource:
 
     with Journal.open(path, readonly=True) as journal:
         return ReportSource(meta=journal.meta(), configs=journal.configs(),
-                            evaluations=journal.evaluations())
+                            evaluations=journal.evaluations(), runs=journal.runs())
