@@ -11,8 +11,8 @@ NB101_TABLE := $(SHARED)/nasbench101/nb101_test_r0.npz
 $(BIN)/.installed: setup.cfg pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,dask]'
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -e '.[test,dask]'
 	@touch $@
 
 install: $(BIN)/.installed
@@ -28,7 +28,7 @@ data: install
 
 run: data
 	$(BIN)/nasdsl check experiments/*.nas
-	$(BIN)/nasdsl run experiments/quickstart.nas
+	$(BIN)/nasdsl run --quiet experiments/quickstart.nas
 
 check: install
 	$(BIN)/nasdsl check experiments/*.nas

@@ -16,11 +16,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("file", type=Path)
     run.add_argument("--fresh", action="store_true", help="discard the journal and start over")
     run.add_argument("--output", type=Path, help="override the file's output folder")
-    run.add_argument("--quiet", action="store_true", help="no progress display")
+    run.add_argument("--quiet", action="store_true",
+                     help="no progress display (the summary table is still printed)")
 
     check = sub.add_parser("check", help="validate files and print their plans")
     check.add_argument("files", type=Path, nargs="+")
     check.add_argument("--strict", action="store_true", help="data problems are errors too")
+    check.add_argument("-v", "--verbose", action="store_true", default=None,
+                       help="print every plan in full (the default for a single file)")
 
     report = sub.add_parser("report", help="write tables and plots from a journal")
     report.add_argument("dir", type=Path, help="an experiment's output folder (or its journal)")
@@ -48,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             from nasdsl.dsl.show import check_files
 
-            return check_files(args.files, strict=args.strict)
+            return check_files(args.files, strict=args.strict, verbose=args.verbose)
         if args.command == "list":
             from nasdsl.dsl.show import list_names
 

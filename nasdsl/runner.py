@@ -511,16 +511,17 @@ def _write_report(plan: Plan, show: bool) -> None:
 
 def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = None,
              quiet: bool = False) -> int:
-    """`nasdsl run FILE`: load, check, run or resume, report. Returns the exit status;
-    refusals and failures raise (the CLI maps them to exit codes)."""
+    """`nasdsl run FILE`: load, check, run or resume, report, print the summary table.
+    `quiet` hides the progress only. Returns the exit status; refusals and failures raise
+    (the CLI maps them to exit codes)."""
     from nasdsl.dsl import load
 
     plan = load(Path(path))
     if output is not None:
         plan = replace(plan, output=Path(output))
-    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), show=not quiet)
-    if not quiet:
-        print(f"{summary.runs} runs done ({summary.evaluations} evaluations, "
-              f"{summary.replayed} replayed, {summary.skipped} runs already finished); "
-              f"journal {summary.journal}, report in {plan.output}")
+    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
+    print(f"{summary.runs} runs done ({summary.evaluations} evaluations, "
+          f"{summary.replayed} replayed, {summary.skipped} runs already finished); "
+          f"journal {summary.journal}, report in {plan.output}")
+    _write_report(plan, show=True)  # the comparison table comes last
     return 0

@@ -12,12 +12,19 @@ from nasdsl.errors import DslError
 from nasdsl.plan import Plan, format_value
 
 
-def check_files(paths: Sequence[Path | str], strict: bool = False) -> int:
-    """Check each file and print its plan. 2 if any file is refused (or, with `strict`,
-    has data problems), else 0. A refused file does not stop the others."""
+def check_files(paths: Sequence[Path | str], strict: bool = False,
+                verbose: bool | None = None) -> int:
+    """Check each file. 2 if any file is refused (or, with `strict`, has data problems),
+    else 0. A refused file does not stop the others.
+
+    `verbose` prints each plan and its warnings; otherwise one line per file says what it
+    holds and how many warnings it has. By default one file is shown in full, several files
+    one line each (checking a folder of experiments stays short)."""
     from nasdsl.dsl import load
     from nasdsl.runner import plan_problems
 
+    if verbose is None:
+        verbose = len(paths) == 1
     status = 0
     out = _Printer()
     for path in paths:
@@ -27,13 +34,31 @@ def check_files(paths: Sequence[Path | str], strict: bool = False) -> int:
             print(exc, file=sys.stderr)
             status = 2
             continue
-        out.plan(plan)
         problems = plan_problems(plan)
-        for problem in problems:
-            out.warning(problem)
         if problems and strict:
             status = 2
+            if verbose:
+                out.plan(plan)
+            for problem in problems:
+                print(f"{path}: error: {problem}", file=sys.stderr)
+            continue
+        if verbose:
+            out.plan(plan)
+            for problem in problems:
+                out.warning(problem)
+        else:
+            print(summary_line(plan, path, warnings=len(problems)), file=sys.stdout)
     return status
+
+
+def summary_line(plan: Plan, path: Path | str, warnings: int = 0) -> str:
+    """One line saying what a checked file holds (`nasdsl check` of several files)."""
+    configs = len(plan.configs)
+    line = (f"{path}: ok, experiment {plan.experiment}: {configs} configuration"
+            f"{'s' if configs != 1 else ''}, {_totals(plan)}")
+    if warnings:
+        line += f"; {warnings} warning{'s' if warnings != 1 else ''} (-v shows them)"
+    return line
 
 
 def plan_lines(plan: Plan) -> list[str]:
