@@ -9,7 +9,10 @@ from nasdsl.errors import DataError, DslError, JournalError, NasdslError
 
 
 def _parser() -> argparse.ArgumentParser:
+    from nasdsl import __version__
+
     p = argparse.ArgumentParser(prog="nasdsl", description="Declared, reproducible NAS experiments.")
+    p.add_argument("--version", action="version", version=f"nasdsl {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run an experiment (resumes from its journal)")
@@ -26,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="print every plan in full (the default for a single file)")
 
     report = sub.add_parser("report", help="write tables and plots from a journal")
-    report.add_argument("dir", type=Path, help="an experiment's output folder (or its journal)")
+    report.add_argument("dir", type=Path, metavar="PATH",
+                        help="an experiment file, its output folder, or its journal")
 
     data = sub.add_parser("data", help="manage benchmark data")
     data_sub = data.add_subparsers(dest="dataset", required=True)
@@ -70,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             from nasdsl.report import report_command
 
+            if args.dir.suffix == ".nas" and args.dir.is_file():  # the experiment file
+                from nasdsl.dsl import load
+
+                plan = load(args.dir)
+                return report_command(plan.journal_path, folder=plan.output)
             return report_command(args.dir)
     except DslError as e:
         print(e, file=sys.stderr)

@@ -161,6 +161,14 @@ class Journal:
         return journal
 
     def close(self) -> None:
+        """Close; a writer leaves the file in rollback-journal mode, so that neither it nor a
+        later reader (a report) leaves `-wal`/`-shm` files beside it. WAL comes back when a
+        writer opens it again; when a reader still has it open, the switch waits for later."""
+        if not self.readonly:
+            try:
+                self._db.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error:
+                pass
         self._db.close()
 
     def __enter__(self) -> "Journal":

@@ -10,6 +10,8 @@ import sys
 import time
 from typing import IO, Protocol
 
+from nasdsl.wording import count
+
 
 def _best(best: float | None) -> str:
     return "-" if best is None else f"{best:.4f}"
@@ -68,7 +70,7 @@ class LogProgress:
     def begin(self, experiment, runs, skipped, total):
         resumed = f", {skipped} already finished" if skipped else ""
         self._runs = runs
-        self._line(f"{experiment}: {runs} runs to do{resumed}")
+        self._line(f"{experiment}: {count(runs, 'run')} to do{resumed}")
 
     def run_started(self, run, total, unit):
         self._done[run] = 0.0
@@ -80,18 +82,19 @@ class LogProgress:
             self._last = now
             total = sum(self._evaluations.values())
             rate = total / max(now - self._start, 1e-9)
-            self._line(f"  {self._finished}/{self._runs} runs finished, {total} evaluations "
+            self._line(f"  {self._finished}/{self._runs} runs finished, {count(total, 'evaluation')} "
                        f"({rate:.0f}/s)")
 
     def run_finished(self, run, evaluations, best):
         self._finished += 1
         self._evaluations[run] = evaluations
-        self._line(f"  [{self._finished}/{self._runs}] {run}: {evaluations} evaluations, "
+        self._line(f"  [{self._finished}/{self._runs}] {run}: {count(evaluations, 'evaluation')}, "
                    f"best {_best(best)}")
 
     def end(self):
         elapsed = time.monotonic() - self._start
-        self._line(f"done: {self._finished} runs, {sum(self._evaluations.values())} evaluations "
+        self._line(f"done: {count(self._finished, 'run')}, "
+                   f"{count(sum(self._evaluations.values()), 'evaluation')} "
                    f"in {elapsed:.1f} s")
 
     def abort(self):

@@ -34,6 +34,7 @@ from nasdsl.plan import Budget, EvaluatorSpec, Plan, Run, SearchConfig, SpaceSpe
 from nasdsl.progress import NullProgress, Progress, make_progress
 from nasdsl.result import Result
 from nasdsl.seeding import evaluation_seed
+from nasdsl.wording import count
 
 
 # --- how plan specs become objects ------------------------------------------------------------
@@ -520,8 +521,8 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
     if output is not None:
         plan = replace(plan, output=Path(output))
     summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
-    print(f"{summary.runs} runs done ({summary.evaluations} evaluations, "
-          f"{summary.replayed} replayed, {summary.skipped} runs already finished); "
+    print(f"{count(summary.runs, 'run')} done ({count(summary.evaluations, 'evaluation')}, "
+          f"{summary.replayed:,} replayed, {count(summary.skipped, 'run')} already finished); "
           f"journal {summary.journal}, report in {plan.output}")
     _write_report(plan, show=True)  # the comparison table comes last
     return 0

@@ -55,7 +55,7 @@ def test_quiet_run_of_the_quick_start_ends_with_the_readmes_table(tmp_path, nb10
                    str(tmp_path / "out"), env=env)
     assert done.returncode == 0, done.stderr
     done_line, title, *table = done.stdout.splitlines()  # no progress lines
-    assert done_line.startswith("15 runs done (4500 evaluations")
+    assert done_line.startswith("15 runs done (4,500 evaluations")
     assert title == "quickstart"
     assert table == readme_quickstart_table()
 

@@ -10,6 +10,7 @@ from typing import Any, Iterable, Sequence
 
 from nasdsl.errors import DslError
 from nasdsl.plan import Plan, format_value
+from nasdsl.wording import count
 
 
 def check_files(paths: Sequence[Path | str], strict: bool = False,
@@ -53,11 +54,10 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
 
 def summary_line(plan: Plan, path: Path | str, warnings: int = 0) -> str:
     """One line saying what a checked file holds (`nasdsl check` of several files)."""
-    configs = len(plan.configs)
-    line = (f"{path}: ok, experiment {plan.experiment}: {configs} configuration"
-            f"{'s' if configs != 1 else ''}, {_totals(plan)}")
+    line = (f"{path}: ok, experiment {plan.experiment}: "
+            f"{count(len(plan.configs), 'configuration')}, {_totals(plan)}")
     if warnings:
-        line += f"; {warnings} warning{'s' if warnings != 1 else ''} (-v shows them)"
+        line += f"; {count(warnings, 'warning')} (-v shows them)"
     return line
 
 
@@ -82,8 +82,8 @@ def plan_lines(plan: Plan) -> list[str]:
     for label, configs in by_label.items():
         head = configs[0]
         title = label if label == head.algorithm else f"{label} ({head.algorithm})"
-        lines.append(f"  search {title}: {len(configs)} configuration"
-                     f"{'s' if len(configs) != 1 else ''}, {len(configs) * plan.repeat} runs")
+        lines.append(f"  search {title}: {count(len(configs), 'configuration')}, "
+                     f"{count(len(configs) * plan.repeat, 'run')}")
         for config in configs:
             swept = ", ".join(f"{k} = {format_value(v)}" for k, v in config.swept.items())
             lines.append(f"    [{config.index}] {swept or 'no sweep'}; budget {config.budget}; "
@@ -137,9 +137,9 @@ def _totals(plan: Plan) -> str:
     evaluations = sum(int(r.config.budget.amount) for r in runs
                       if r.config.budget.unit == "evaluations")
     seconds = sum(r.config.budget.amount for r in runs if r.config.budget.unit == "seconds")
-    parts = [f"{len(runs)} runs"]
+    parts = [count(len(runs), "run")]
     if evaluations:
-        parts.append(f"{evaluations:,} evaluations")
+        parts.append(count(evaluations, "evaluation"))
     if seconds:
         parts.append(f"{format_value(seconds)} seconds of training time")
     return ", ".join(parts)

@@ -67,14 +67,15 @@ def _optimum(source: ReportSource):
     return optimum
 
 
-def report_command(path: Path) -> int:
-    """`nasdsl report PATH`: PATH is an output folder or a journal file. 2 when none."""
+def report_command(path: Path, folder: Path | None = None) -> int:
+    """`nasdsl report PATH`: PATH is an output folder or a journal file; the report goes to
+    `folder` (default: the journal's folder). 2 when there is no journal."""
     journal = find_journal(Path(path))
     if journal is None:
         print(f"error: no journal at {path} (expected a journal file, or a folder holding "
               "journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
         return 2
-    folder = write_report(journal.parent, journal=journal, show=True)
+    folder = write_report(folder or journal.parent, journal=journal, show=True)
     print(f"report written to {folder}")
     return 0
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nasdsl.wording import count
+
 BEST_SO_FAR_PNG = "best_so_far.png"
 GENERATIONS_PNG = "generations.png"
 MAX_LINES = 10
@@ -98,7 +100,7 @@ def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
             continue
         mean, std = _mean_std(curves)
         x = np.arange(1, curves.shape[1] + 1)
-        (line,) = ax.plot(x, mean, label=f"{config} ({curves.shape[0]} runs)")
+        (line,) = ax.plot(x, mean, label=f"{config} ({count(curves.shape[0], 'run')})")
         ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.2, lw=0)
     _finish(ax, "evaluations (count, per run)",
             f"best {fitness} so far ({_unit(fitness)}; mean ± std over runs)", title)

@@ -15,11 +15,25 @@ import numpy as np
 
 from nasdsl.errors import DataError
 from nasdsl.store import layout
-from nasdsl.store.paths import META_FILE, store_dir
+from nasdsl.store.paths import META_FILE, STORE_NAME, store_dir
 from nasdsl.store.table import OP_STRINGS, PAD_LABEL
 
 HOW_TO_IMPORT = ("import one with `nasdsl data nasbench101 --import FILE` (an official "
                  ".tfrecord or a table .npz) or `nasdsl data nasbench101 --download`")
+
+
+def _missing(data: str | os.PathLike | None, path: Path) -> str:
+    """Why there is no store, naming the folder the user gave (not only where it looked)."""
+    if data is None:
+        return f"no NAS-Bench-101 store at {path}; {HOW_TO_IMPORT}"
+    given = Path(data).expanduser()
+    how = HOW_TO_IMPORT.replace("nasbench101 --import FILE", f"nasbench101 --data {given} "
+                                "--import FILE").replace("--download`", f"--download --data "
+                                                         f"{given}`")
+    if not given.exists():
+        return f"no NAS-Bench-101 store: the data folder {given} does not exist; {how}"
+    return (f"no NAS-Bench-101 store in {given} (neither {given / META_FILE} nor "
+            f"{given / STORE_NAME / META_FILE} exists); {how}")
 
 
 class NASBench101Store:
@@ -40,7 +54,7 @@ class NASBench101Store:
         path = store_dir(data)
         meta_path = path / META_FILE
         if not meta_path.is_file():
-            raise DataError(f"no NAS-Bench-101 store at {path}; {HOW_TO_IMPORT}")
+            raise DataError(_missing(data, path))
         try:
             meta = json.loads(meta_path.read_text())
         except (OSError, ValueError) as e:

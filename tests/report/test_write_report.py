@@ -141,3 +141,24 @@ def test_generation_sizes_and_the_fitness_name_come_from_the_journal(output):
     configs["evaluator"] = [{"settings": {"fitness": "test_accuracy"}}] * len(configs)
     assert fitness_name(configs) == "test_accuracy"
     assert _unit("test_accuracy") == "fraction, 0 to 1"
+
+
+def test_report_accepts_the_experiment_file(tmp_path):
+    (tmp_path / "out").mkdir()
+    write_journal(tmp_path / "out" / "journal.sqlite")
+    (tmp_path / "exp.nas").write_text('budget = 6 evals\nspace cell { }\nevaluate nasbench101 { }\n'
+                                      'search random\noutput = "out"\n')
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "report", "exp.nas"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert all((tmp_path / "out" / name).exists() for name in FILES)
+    assert "report written to out" in done.stdout
+
+
+def test_report_of_an_experiment_not_run_yet_says_so(tmp_path):
+    (tmp_path / "exp.nas").write_text('budget = 6 evals\nspace cell { }\nevaluate nasbench101 { }\n'
+                                      'search random\noutput = "out"\n')
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "report", "exp.nas"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no journal at out/journal.sqlite" in done.stderr and "nasdsl run" in done.stderr
