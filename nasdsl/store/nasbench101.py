@@ -27,9 +27,8 @@ def _missing(data: str | os.PathLike | None, path: Path) -> str:
     if data is None:
         return f"no NAS-Bench-101 store at {path}; {HOW_TO_IMPORT}"
     given = Path(data).expanduser()
-    how = HOW_TO_IMPORT.replace("nasbench101 --import FILE", f"nasbench101 --data {given} "
-                                "--import FILE").replace("--download`", f"--download --data "
-                                                         f"{given}`")
+    how = HOW_TO_IMPORT.replace("--import FILE`", f"--import FILE --data {given}`").replace(
+        "--download`", f"--download --data {given}`")
     if not given.exists():
         return f"no NAS-Bench-101 store: the data folder {given} does not exist; {how}"
     return (f"no NAS-Bench-101 store in {given} (neither {given / META_FILE} nor "

@@ -14,7 +14,7 @@ def test_a_data_folder_that_does_not_exist_is_named_as_written(tmp_path):
     message = str(e.value)
     assert message.startswith(f"no NAS-Bench-101 store: the data folder {missing} does not exist")
     assert f"{missing}/nasbench101" not in message
-    assert f"--data {missing} --import FILE" in message
+    assert f"nasdsl data nasbench101 --import FILE --data {missing}`" in message
 
 
 def test_an_empty_data_folder_says_where_it_looked(tmp_path):
