@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA
-
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.nas"))
 
@@ -61,18 +59,16 @@ def test_quiet_run_of_the_quick_start_ends_with_the_readmes_table(tmp_path, nb10
 
 
 @pytest.mark.slow
-def test_make_run_on_a_clean_clone_is_short_and_ends_with_the_table(tmp_path):
+def test_make_run_on_a_clean_clone_is_short_and_ends_with_the_table(tmp_path, nb101_table):
     """A fresh clone of the committed tree, its own virtual environment and data folder."""
     if shutil.which("make") is None or shutil.which("git") is None:
         pytest.skip("needs make and git")
-    table = SHARED_DATA / "nasbench101" / "nb101_test_r0.npz"
-    if not table.exists():
-        pytest.skip(f"data not found: {table}")
+    shared = nb101_table.parent.parent
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
     env["NASDSL_DATA"] = str(tmp_path / "data")
-    done = subprocess.run(["make", "run", f"SHARED={SHARED_DATA}"], cwd=clone, env=env,
+    done = subprocess.run(["make", "run", f"SHARED={shared}"], cwd=clone, env=env,
                           capture_output=True, text=True, timeout=1800)
     output = (done.stdout + done.stderr).splitlines()
     assert done.returncode == 0, "\n".join(output[-40:])
