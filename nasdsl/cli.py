@@ -5,7 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from nasdsl.errors import DataError, DslError, JournalError, NasdslError
+from nasdsl.errors import (DamagedDataError, DataError, DslError, JournalError, JournalInUse,
+                           NasdslError)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,12 +42,39 @@ def _parser() -> argparse.ArgumentParser:
     act.add_argument("--download", choices=["only108", "full"], nargs="?", const="only108",
                      help="fetch the official file (default: only108)")
     act.add_argument("--info", action="store_true", help="describe the store")
+    act.add_argument("--verify", action="store_true",
+                     help="check every file's checksum and the table's content (exit 1 if damaged)")
     nb.add_argument("--data", type=Path, help="data folder (default $NASDSL_DATA or ~/.cache/nasdsl)")
-    nb.add_argument("--if-missing", action="store_true", help="do nothing when a store exists")
+    nb.add_argument("--if-missing", action="store_true",
+                    help="do nothing when a sound store of this version exists")
 
     lst = sub.add_parser("list", help="list algorithms, ops, evaluators or metrics")
     lst.add_argument("what", choices=["algorithms", "ops", "evaluators", "metrics"])
     return p
+
+
+def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = None,
+             quiet: bool = False) -> int:
+    """`nasdsl run FILE`: load, check, run or resume, report, print the summary table last.
+    `quiet` hides the progress only. Returns the exit status; refusals and failures raise
+    (`main` maps them to exit codes)."""
+    from dataclasses import replace
+
+    from nasdsl.dsl import load
+    from nasdsl.progress import make_progress
+    from nasdsl.runner import run_plan
+    from nasdsl.runner.plan_run import write_plan_report
+    from nasdsl.wording import count
+
+    plan = load(Path(path))
+    if output is not None:
+        plan = replace(plan, output=Path(output))
+    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
+    print(f"{count(summary.runs, 'run')} done ({count(summary.evaluations, 'evaluation')}, "
+          f"{summary.replayed:,} replayed, {count(summary.skipped, 'run')} already finished); "
+          f"journal {summary.journal}, report in {plan.output}")
+    write_plan_report(plan, show=True)  # the comparison table comes last
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +94,6 @@ def main(argv: list[str] | None = None) -> int:
             return data_command(args)
         if args.command == "run":
             from nasdsl.interrupts import stop_on_signals
-            from nasdsl.runner import run_file
 
             with stop_on_signals():
                 return run_file(args.file, fresh=args.fresh, output=args.output,
@@ -83,7 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     except DslError as e:
         print(e, file=sys.stderr)
         return 2
+    except DamagedDataError as e:  # the data broke, not the input: a failure
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except DataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except JournalInUse as e:  # another run is writing: refused, nothing touched
         print(f"error: {e}", file=sys.stderr)
         return 2
     except JournalError as e:

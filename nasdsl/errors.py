@@ -49,9 +49,18 @@ class DataError(NasdslError):
     """A store or dataset is missing, corrupt, or lacks what the plan asks for."""
 
 
+class DamagedDataError(DataError):
+    """A data store's files no longer hold what was written (a checksum, shape or fact that
+    does not match): a failure (exit 1) that stops a run, never a refused input."""
+
+
 class EvaluationError(NasdslError):
     """One evaluation failed; recorded as a failed Result, never fatal to a search."""
 
 
 class JournalError(NasdslError):
     """The journal cannot be written, or disagrees with the plan being run."""
+
+
+class JournalInUse(NasdslError):
+    """Another run holds the journal's write lock: refused (exit 2), nothing was touched."""

@@ -24,21 +24,20 @@ import time
 import traceback
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterator, Sequence
+from typing import Any, Callable, Hashable, Iterator, NamedTuple, Sequence
 
 from nasdsl.errors import DataError, NasdslError
 from nasdsl.interrupts import ignore_interrupts
+from nasdsl.optimizers.batch import Timed
 from nasdsl.result import Result
 
-Timed = tuple[Result, float]
-"""A result and the wall seconds its evaluation took."""
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EvaluatorFactory:
     """Builds the evaluator of a spec; picklable, so worker processes build their own.
     `space` (the search space's spec) is passed on when given, for evaluators that receive
-    NORD descriptors and need the space to make them."""
+    NORD descriptors and need the space to make them. Two factories are equal when they
+    build the same evaluator (same `token`)."""
 
     make: Callable[..., Any]
     spec: Any
@@ -52,17 +51,18 @@ class EvaluatorFactory:
         make = f"{getattr(self.make, '__module__', '')}.{getattr(self.make, '__qualname__', '')}"
         return f"{make}|{self.spec!r}|{self.space!r}"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EvaluatorFactory) and other.token == self.token
 
-_EVALUATORS: dict[str, Any] = {}
+    def __hash__(self) -> int:
+        return hash(self.token)
 
 
+@functools.lru_cache(maxsize=32)
 def evaluator_for(factory: EvaluatorFactory) -> Any:
-    """The evaluator of `factory` in this process, built on first use."""
-    token = factory.token
-    evaluator = _EVALUATORS.get(token)
-    if evaluator is None:
-        evaluator = _EVALUATORS[token] = factory()
-    return evaluator
+    """The evaluator of `factory` in this process, built on first use and kept (a benchmark
+    table is loaded once per process). `evaluator_for.cache_clear()` forgets them."""
+    return factory()
 
 
 def _failure(error: BaseException) -> Result:
@@ -248,12 +248,21 @@ def make_executor(workers: int = 1, cluster: str | None = None) -> Executor:
 
 
 # --- whole runs in worker processes -----------------------------------------------------------
-Emit = Callable[[tuple], None]
-"""How a run sends messages (journal rows, progress, its end) to the parent."""
+Emit = Callable[[Any], None]
+"""How a task sends messages (journal rows, progress, its end) to the parent: tuples whose
+first item is the task id."""
 
 
 class WorkerFailed(NasdslError):
     """A run worker process died or its task raised something unexpected."""
+
+
+class TaskFailed(NamedTuple):
+    """A task raised: nasdsl's own error travels as it is, anything else as its traceback."""
+
+    task: Any
+    error: NasdslError | None
+    traceback: str
 
 
 def _run_worker(target: Callable[[Any, Emit], None], tasks: mp.Queue, out: mp.Queue,
@@ -278,14 +287,14 @@ def _run_worker(target: Callable[[Any, Emit], None], tasks: mp.Queue, out: mp.Qu
         try:
             target(payload, emit)
         except BaseException as e:  # report and stop: the parent stops the whole pool
-            emit(("error", tid, e if isinstance(e, NasdslError) else None,
-                  "".join(traceback.format_exception(e))))
+            emit(TaskFailed(tid, e if isinstance(e, NasdslError) else None,
+                            "".join(traceback.format_exception(e))))
             return
 
 
 class RunPool:
     """Runs tasks in `workers` processes; `target(payload, emit)` runs one task and `emit`s
-    tuples whose second item is the task id. Iterate `messages()` to receive them in the
+    tuples whose first item is the task id. Iterate `messages()` to receive them in the
     parent. The parent must keep reading: workers block on a full pipe otherwise."""
 
     def __init__(self, target: Callable[[Any, Emit], None], workers: int):
@@ -308,8 +317,9 @@ class RunPool:
         self._tasks.put((tid, payload))
         self._open += 1
 
-    def messages(self, done: Callable[[tuple], bool]) -> Iterator[tuple]:
-        """Yield every message until each submitted task sent a message `done` accepts."""
+    def messages(self, done: Callable[[Any], bool]) -> Iterator[Any]:
+        """Yield every message until each submitted task sent a message `done` accepts (a
+        `TaskFailed` always ends its task)."""
         for _ in self._procs:
             self._tasks.put(None)
         while self._open:
@@ -324,7 +334,7 @@ class RunPool:
                                            f"(exit codes {[p.exitcode for p in self._procs]})")
                 else:
                     continue
-            if done(message):
+            if isinstance(message, TaskFailed) or done(message):
                 self._open -= 1
             yield message
 

@@ -80,6 +80,9 @@ def rows_of(matrix) -> list[int]:
     n = m.shape[0]
     if n == 0:
         return []
+    if m.dtype.kind not in "biuf" or not np.isin(m, (0, 1)).all():
+        bad = m.reshape(-1)[~np.isin(m.reshape(-1), (0, 1))] if m.dtype.kind in "biuf" else m
+        raise ValueError(f"matrix entries must be 0 or 1, found {bad.reshape(-1)[0]!r}")
     upper = np.triu(m != 0, 1)
     if np.any((m != 0) & ~upper):
         raise ValueError("matrix must be upper triangular (a DAG in vertex order)")
@@ -206,6 +209,9 @@ class _RowBits(dict):
     """Row of a 0/1 matrix (a tuple) -> successor bitmask (bit j set when entry j is nonzero)."""
 
     def __missing__(self, row: tuple) -> int:
+        for x in row:  # once per distinct row: an edge is 0 or 1, never NaN, 0.5 or -1
+            if not (x == 0 or x == 1):
+                raise ValueError(f"matrix entries must be 0 or 1, found {x!r}")
         if len(self) >= _ROW_LIMIT:
             self.clear()
         bits = self[row] = sum(1 << j for j, x in enumerate(row) if x)

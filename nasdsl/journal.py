@@ -24,7 +24,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import pandas as pd
 
@@ -51,9 +51,22 @@ CREATE TABLE IF NOT EXISTS evaluations(
 _EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation", "architecture",
                        "hash", "fitness", "status", "error", "cost_seconds", "wall_seconds"]
 
-Row = tuple
-"""An evaluations row in table order: (run, idx, generation, architecture, hash, fitness,
-status, error, cost_seconds, wall_seconds, metrics JSON)."""
+class Row(NamedTuple):
+    """One row of the evaluations table, in column order (a plain tuple of the same order is
+    accepted wherever a Row is)."""
+
+    run: str
+    index: int
+    generation: int
+    architecture: str
+    hash: str
+    fitness: float | None
+    status: str
+    error: str | None
+    cost_seconds: float
+    wall_seconds: float
+    metrics: str
+    """The metrics as JSON text (`metrics_json`)."""
 
 
 @dataclass(frozen=True)
@@ -75,17 +88,6 @@ class RunState:
     seed: int
     status: str
     evaluations: int
-
-
-def config_record(c: SearchConfig) -> dict[str, Any]:
-    """What the journal records of a configuration (as `configs()` reads it back), beyond its
-    key, position, label and sweep: the parts that decide what its runs evaluate."""
-    return {"algorithm": c.algorithm, "settings": json.loads(_to_json(c.settings)),
-            "budget": str(c.budget),
-            "space": json.loads(_to_json({"kind": c.space.kind, "settings": c.space.settings})),
-            "evaluator": json.loads(_to_json({"kind": c.evaluator.kind,
-                                              "target": c.evaluator.target,
-                                              "settings": c.evaluator.settings}))}
 
 
 def _explain(error: sqlite3.Error) -> str:
@@ -230,7 +232,7 @@ class Journal:
         """Record the plan's configurations, in plan order."""
         rows = []
         for position, c in enumerate(configs):
-            r = config_record(c)
+            r = c.record()
             rows.append((c.key, position, c.label, r["algorithm"], _to_json(r["settings"]),
                          _to_json(c.swept), r["budget"], _to_json(r["space"]),
                          _to_json(r["evaluator"]), c.fingerprint()))
@@ -242,7 +244,7 @@ class Journal:
             "ON CONFLICT(run) DO UPDATE SET status = 'running'",
             (run, config, repeat, seed, time.time()))])
 
-    def append(self, rows: list[Row], finished: tuple[str, int] | None = None) -> None:
+    def append(self, rows: Sequence[Row], finished: tuple[str, int] | None = None) -> None:
         """Commit evaluation rows; with `finished = (run, n)` mark that run finished in the
         same transaction."""
         statements: list[tuple[str, Any]] = []

@@ -105,19 +105,22 @@ class SearchConfig:
         inner = ",".join(f"{k}={format_value(v)}" for k, v in self.swept.items())
         return f"{self.label}[{inner}]"
 
-    def fingerprint(self) -> str:
-        """Digest of everything that decides what this configuration evaluates."""
-        payload = json.dumps(
-            {
-                "algorithm": self.algorithm,
-                "settings": jsonable(self.settings),
+    def record(self) -> dict[str, Any]:
+        """What decides what this configuration evaluates, as plain JSON data: what the
+        journal records of it (beyond key, position, label and sweep) and what its
+        fingerprint digests."""
+        return {"algorithm": self.algorithm, "settings": jsonable(self.settings),
                 "budget": str(self.budget),
-                "space": [self.space.kind, jsonable(self.space.settings)],
-                "evaluator": [self.evaluator.kind, self.evaluator.target,
-                              jsonable(self.evaluator.settings)],
-            },
-            sort_keys=True,
-        )
+                "space": {"kind": self.space.kind, "settings": jsonable(self.space.settings)},
+                "evaluator": {"kind": self.evaluator.kind, "target": self.evaluator.target,
+                              "settings": jsonable(self.evaluator.settings)}}
+
+    def fingerprint(self) -> str:
+        """Digest of `record()` (laid out as journals have always digested it)."""
+        r = self.record()
+        payload = json.dumps({**r, "space": [r["space"]["kind"], r["space"]["settings"]],
+                              "evaluator": [r["evaluator"]["kind"], r["evaluator"]["target"],
+                                            r["evaluator"]["settings"]]}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -172,12 +175,6 @@ class Plan:
     def journal_path(self) -> Path:
         return self.execution.journal or (self.output / "journal.sqlite")
 
-    def spaces(self) -> dict[str, Any]:
-        """The search spaces of this plan, built, keyed by configuration key."""
-        from nasdsl.spaces import make_space
-
-        return {c.key: make_space(c.space) for c in self.configs}
-
 
 def jsonable(value: Any) -> Any:
     """A plan value as plain JSON data (calls become {"call": name, "args": …})."""
@@ -191,4 +188,6 @@ def jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, Budget):
         return str(value)
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # a numpy scalar
+        return value.item()
     return value

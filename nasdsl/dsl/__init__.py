@@ -1,7 +1,7 @@
 """The `.nas` language: `load(path)` / `loads(text)` turn a file into a `Plan`.
 
-Text is parsed by the LALR grammar `nasdsl/grammar/nas.lark`, transformed into the typed AST
-of `nasdsl.dsl.ast`, then checked and compiled against the tables of `nasdsl.dsl.schema`.
+Text is parsed by the LALR grammar `grammars/nas.lark` (shipped as `nasdsl.grammar`), transformed into the typed AST
+of `nasdsl.dsl.ast`, then checked and compiled against the settings components declare (`nasdsl.registry`).
 Whatever the input, the only error raised is `DslError`, located in the source.
 """
 from __future__ import annotations

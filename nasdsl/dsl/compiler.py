@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from nasdsl import registry
 from nasdsl.dsl import ast, schema
 from nasdsl.dsl.diagnostics import Source
 from nasdsl.dsl.sweeps import Dimension, Template, collect
-from nasdsl.dsl.types import REQUIRED, Context, Param, plain, show
+from nasdsl.errors import DslError
 from nasdsl.plan import (
-    Budget, Call, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
+    Budget, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
 )
+from nasdsl.settings import (REQUIRED, Context, Param, Review, SettingError, parameters_of,
+                             plain, show)
 
 ORIGIN = ast.Pos(1, 1)
 
@@ -36,6 +39,18 @@ class _SearchBlock:
     algorithm: str
     label: str
     template: Template
+    component: Any
+    params: dict[str, Param]
+
+
+@dataclass
+class _Component:
+    """A space or evaluator block's component: its name, class and declared settings
+    (`component` None for a Python evaluator: any keyword, unchecked)."""
+
+    name: str
+    component: Any
+    params: dict[str, Param] | None
 
 
 @dataclass
@@ -82,15 +97,15 @@ class _Compiler:
         repeat = self._convert(schema.TOP_LEVEL["repeat"], fixed.get("repeat"), "repeat")
         output = self._convert(schema.TOP_LEVEL["output"], fixed.get("output"), "output")
 
-        space_kind, space_tpl = self._space(blocks.space)
-        eval_kind, target, eval_tpl = self._evaluator(blocks.evaluate)
+        space, space_tpl = self._space(blocks.space)
+        evaluator, target, eval_tpl = self._evaluator(blocks.evaluate)
         searches = self._searches(blocks.searches)
-        final = self._final(blocks.final, eval_kind)
+        final = self._final(blocks.final, evaluator)
         execution = self._execution(blocks.run)
 
         configs: list[SearchConfig] = []
         space_cache: dict[tuple[int, ...], tuple[SpaceSpec, _Checked]] = {}
-        eval_cache: dict[tuple[int, ...], tuple[EvaluatorSpec, _Checked]] = {}
+        eval_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], EvaluatorSpec] = {}
         for search in searches:
             own_budget = search.template.has("budget")
             top_dims = [d for d in top.dims if not (own_budget and "budget" in d.names)]
@@ -103,15 +118,14 @@ class _Compiler:
                 eval_c = combo[cuts[1]:cuts[2]]
                 search_c = combo[cuts[2]:]
                 if space_c not in space_cache:
-                    space_cache[space_c] = self._space_spec(blocks.space, space_kind,
-                                                            space_tpl, space_c)
-                if eval_c not in eval_cache:
-                    eval_cache[eval_c] = self._evaluator_spec(blocks.evaluate, eval_kind, target,
-                                                              eval_tpl, eval_c)
+                    space_cache[space_c] = self._space_spec(blocks.space, space, space_tpl,
+                                                            space_c)
                 space_spec, space_checked = space_cache[space_c]
-                eval_spec, _ = eval_cache[eval_c]
-                if eval_kind == "nasbench101":
-                    self._nasbench101_fits(blocks.space, space_spec, space_checked)
+                if (space_c, eval_c) not in eval_cache:
+                    eval_cache[space_c, eval_c] = self._evaluator_spec(
+                        blocks.evaluate, evaluator, target, eval_tpl, eval_c,
+                        blocks.space, space_spec, space_checked)
+                eval_spec = eval_cache[space_c, eval_c]
                 top_values = self._fill_top(top, top_dims, top_c)
                 config = self._config(search, search_c, top_values, space_spec, eval_spec,
                                       len(configs))
@@ -194,9 +208,47 @@ class _Compiler:
                 out[name] = param.type.convert(values[name], Context(self.src, name))
             elif param.default is REQUIRED:
                 raise self.src.error(f"`{what}` needs `{name}`", block.kind.pos)
-            else:
+            elif param.fill:
                 out[name] = copy.deepcopy(param.default)
         return _Checked(out, dict(values))
+
+    def _validate(self, component: Any, review: Review, block: ast.Block,
+                  nodes: Mapping[str, ast.Value], space_block: ast.Block | None = None,
+                  space_nodes: Mapping[str, ast.Value] | None = None) -> None:
+        """The component's own cross-checks; a refusal points at the setting it names."""
+        validate = getattr(component, "validate", None)
+        if validate is None:
+            return
+        try:
+            validate(review)
+        except SettingError as e:
+            if e.block == "space" and space_block is not None:
+                block, nodes = space_block, space_nodes or {}
+            raise self._located(e, block, nodes) from None
+        self.notes.extend(review.notes)
+
+    def _located(self, e: SettingError, block: ast.Block,
+                 nodes: Mapping[str, ast.Value]) -> DslError:
+        pos = None
+        if e.key is not None and e.key in nodes:
+            node = nodes[e.key]
+            pos = node.pos
+            if e.item is not None and isinstance(node, ast.ListValue):
+                pos = next((i.pos for i in node.items if getattr(i, "value", None) == e.item),
+                           pos)
+        elif e.head and block.head is not None:
+            pos = block.head.pos
+        return self.src.error(e.message, pos or block.kind.pos, accepted=e.accepted)
+
+    def _component(self, kind: str, name: str, pos: ast.Pos, context: str = "") -> Any:
+        """The registry's component for a name in the file, or an error at the name."""
+        try:
+            return registry.lookup(kind, name)
+        except registry.ComponentError as e:
+            if e.unknown:
+                raise self.src.unknown(registry.WORDS[kind], name, pos, e.accepted,
+                                       context) from None
+            raise self.src.error(e.message, pos) from None
 
     def _no_label(self, block: ast.Block) -> None:
         if block.label is not None:
@@ -204,104 +256,96 @@ class _Compiler:
                                  block.label.pos)
 
     # --- space ------------------------------------------------------------------------
-    def _space(self, block: ast.Block) -> tuple[str, Template]:
+    def _space(self, block: ast.Block) -> tuple[_Component, Template]:
         self._no_label(block)
         if not isinstance(block.head, ast.Name):
             where = block.head.pos if block.head is not None else block.kind.pos
             raise self.src.error("a space is `space cell { … }` or `space global { … }`", where,
-                                 accepted=tuple(schema.SPACES))
+                                 accepted=tuple(registry.names("space")))
         kind = block.head.value
-        if kind not in schema.SPACES:
-            raise self.src.unknown("space kind", kind, block.head.pos, schema.SPACES)
-        template = collect(block.body or (), self.src, "space.", schema.SPACES[kind],
+        component = self._component("space", kind, block.head.pos)
+        params = parameters_of(component)
+        template = collect(block.body or (), self.src, "space.", list(params),
                            f"in `space {kind}`")
-        return kind, template
+        return _Component(kind, component, params), template
 
-    def _space_spec(self, block: ast.Block, kind: str, template: Template,
+    def _space_spec(self, block: ast.Block, space: _Component, template: Template,
                     choice: tuple[int, ...]) -> tuple[SpaceSpec, _Checked]:
-        checked = self._check_block(schema.SPACES[kind], template.fill(choice), block,
-                                    f"space {kind}")
-        return SpaceSpec(kind, checked.values), checked
-
-    def _nasbench101_fits(self, block: ast.Block, spec: SpaceSpec, checked: _Checked) -> None:
-        """NAS-Bench-101 holds cells of ≤ 7 vertices, ≤ 9 edges and three ops only."""
-        if spec.kind != "cell":
-            assert block.head is not None
-            raise self.src.error("`evaluate nasbench101` needs `space cell` (the benchmark "
-                                 "holds cells only)", block.head.pos)
-        limits = (("vertices", schema.NB101_MAX_VERTICES), ("edges", schema.NB101_MAX_EDGES))
-        for key, most in limits:
-            if spec.settings[key] > most:
-                raise self.src.error(f"`{key}` must be ≤ {most} with `evaluate nasbench101` "
-                                     f"(got {spec.settings[key]})", checked.nodes[key].pos)
-        ops_node = checked.nodes.get("ops")
-        for op in spec.settings["ops"]:
-            if op not in schema.NB101_OPS:
-                pos = ops_node.pos if ops_node is not None else block.kind.pos
-                if isinstance(ops_node, ast.ListValue):
-                    pos = next(i.pos for i in ops_node.items if getattr(i, "value", None) == op)
-                raise self.src.error(f"op `{op}` is not in NAS-Bench-101", pos,
-                                     accepted=schema.NB101_OPS)
+        assert space.params is not None
+        checked = self._check_block(space.params, template.fill(choice), block,
+                                    f"space {space.name}")
+        review = Review(space.name, checked.values, frozenset(checked.nodes))
+        self._validate(space.component, review, block, checked.nodes)
+        return SpaceSpec(space.name, review.values), checked
 
     # --- evaluator --------------------------------------------------------------------
-    def _evaluator(self, block: ast.Block) -> tuple[str, str | None, Template]:
+    def _evaluator(self, block: ast.Block) -> tuple[_Component, str | None, Template]:
         self._no_label(block)
         if block.head is None:
             raise self.src.error("say what evaluates: `evaluate nasbench101`, `evaluate keras` "
                                  "or `evaluate \"package.module:name\"`", block.kind.pos)
         if isinstance(block.head, ast.Str):
             target = block.head.value
-            if not schema.PYTHON_TARGET.fullmatch(target):
+            if not registry.TARGET.fullmatch(target):
                 raise self.src.error(f"a Python evaluator is named \"package.module:name\", "
                                      f"got {show(block.head)}", block.head.pos)
-            return "python", target, collect(block.body or (), self.src, "evaluate.", None,
-                                             "in `evaluate`")
+            return _Component("python", None, None), target, collect(
+                block.body or (), self.src, "evaluate.", None, "in `evaluate`")
         kind = block.head.value
-        if kind not in schema.EVALUATORS:
-            raise self.src.unknown("evaluator", kind, block.head.pos, schema.EVALUATORS,
-                                   "(or a \"package.module:name\" string)")
-        return kind, None, collect(block.body or (), self.src, "evaluate.",
-                                   schema.EVALUATORS[kind], f"in `evaluate {kind}`")
+        component = self._component("evaluator", kind, block.head.pos,
+                                    "(or a \"package.module:name\" string)")
+        params = parameters_of(component)
+        return _Component(kind, component, params), None, collect(
+            block.body or (), self.src, "evaluate.", list(params), f"in `evaluate {kind}`")
 
-    def _evaluator_spec(self, block: ast.Block, kind: str, target: str | None,
-                        template: Template, choice: tuple[int, ...]
-                        ) -> tuple[EvaluatorSpec, _Checked]:
+    def _evaluator_spec(self, block: ast.Block, evaluator: _Component, target: str | None,
+                        template: Template, choice: tuple[int, ...], space_block: ast.Block,
+                        space: SpaceSpec, space_checked: _Checked) -> EvaluatorSpec:
         values = template.fill(choice)
-        if kind == "python":
+        if evaluator.params is None:
             settings = {k: plain(v, Context(self.src, k)) for k, v in values.items()}
-            return EvaluatorSpec("python", settings, target), _Checked(settings, values)
-        checked = self._check_block(schema.EVALUATORS[kind], values, block, f"evaluate {kind}")
-        return EvaluatorSpec(kind, checked.values), checked
+            return EvaluatorSpec("python", settings, target)
+        checked = self._check_block(evaluator.params, values, block,
+                                    f"evaluate {evaluator.name}")
+        review = Review(evaluator.name, checked.values, frozenset(checked.nodes), space=space)
+        self._validate(evaluator.component, review, block, checked.nodes, space_block,
+                       space_checked.nodes)
+        return EvaluatorSpec(evaluator.name, review.values)
 
     # --- searches ---------------------------------------------------------------------
     def _searches(self, blocks: Sequence[ast.Block]) -> list[_SearchBlock]:
         out: list[_SearchBlock] = []
         labels: dict[str, ast.Block] = {}
         for block in blocks:
-            if not isinstance(block.head, ast.Name):
-                where = block.head.pos if block.head is not None else block.kind.pos
-                raise self.src.error("a search names its algorithm: `search ALGORITHM`", where,
-                                     accepted=schema.algorithm_names())
+            if block.head is None:
+                raise self.src.error("a search names its algorithm: `search ALGORITHM` or "
+                                     "`search \"package.module:Class\"`", block.kind.pos,
+                                     accepted=registry.names("optimizer"))
             algorithm = block.head.value
-            allowed = self._search_keys(algorithm, block.head)
-            label = block.label.name if block.label else algorithm
+            if isinstance(block.head, ast.Str) and not registry.TARGET.fullmatch(algorithm):
+                raise self.src.error(f"a Python search is named \"package.module:Class\", "
+                                     f"got {show(block.head)}", block.head.pos)
+            component = self._component("optimizer", algorithm, block.head.pos)
+            params = parameters_of(component)
+            allowed = list(params) + ["budget"]
+            default_label = algorithm.rpartition(":")[2] if ":" in algorithm else algorithm
+            label = block.label.name if block.label else default_label
             if label in labels:
                 pos = block.label.pos if block.label else block.head.pos
                 raise self.src.error(f"two searches are labelled `{label}` (first on line "
                                      f"{labels[label].pos.line}); give one `as LABEL`", pos)
             labels[label] = block
-            self._reserved_keys(block, algorithm)
+            self._reserved_keys(block, getattr(component, "reserved", None) or {})
             template = collect(block.body or (), self.src, "", allowed,
                                f"in `search {algorithm}`")
-            out.append(_SearchBlock(block, algorithm, label, template))
+            out.append(_SearchBlock(block, algorithm, label, template, component, params))
         return out
 
-    def _reserved_keys(self, block: ast.Block, algorithm: str) -> None:
-        """pygmo's `gen` and `seed` are spelled differently here; say how."""
-        if not algorithm.startswith(schema.PYGMO_PREFIX):
+    def _reserved_keys(self, block: ast.Block,
+                       hints: Mapping[str, tuple[str, str | None]]) -> None:
+        """Keys a component spells differently or sets itself (pygmo's `gen`, `seed`)."""
+        if not hints:
             return
-        hints = {"gen": ("`gen` is written `generations` here", "generations"),
-                 "seed": ("`seed` is set per run from the top-level `seed` (seed + run)", None)}
         for stmt in block.body or ():
             keys = stmt.keys if isinstance(stmt, ast.ZippedSweep) else (stmt.key,)
             for key in keys:
@@ -309,34 +353,18 @@ class _Compiler:
                     message, suggestion = hints[key.name]
                     raise self.src.error(message, key.pos, suggestion=suggestion)
 
-    def _search_keys(self, algorithm: str, head: ast.Name) -> list[str]:
-        if algorithm in schema.ALGORITHMS:
-            return list(schema.ALGORITHMS[algorithm]) + ["budget"]
-        if algorithm.startswith(schema.PYGMO_PREFIX):
-            from nasdsl.dsl.pygmo_catalog import multi_objective, pygmo_algorithms
-
-            name = algorithm.removeprefix(schema.PYGMO_PREFIX)
-            found = pygmo_algorithms().get(name)
-            if found is None:
-                raise self.src.unknown("algorithm", algorithm, head.pos, schema.algorithm_names())
-            if multi_objective(name):
-                raise self.src.error(f"`{algorithm}` is a multi-objective algorithm; a search "
-                                     "here maximizes one fitness", head.pos)
-            return list(found.settable) + ["budget"]
-        raise self.src.unknown("algorithm", algorithm, head.pos, schema.algorithm_names())
-
     def _config(self, search: _SearchBlock, choice: tuple[int, ...],
                 top_values: Mapping[str, ast.Value], space: SpaceSpec, evaluator: EvaluatorSpec,
                 index: int) -> SearchConfig:
         values = search.template.fill(choice)
         budget = self._budget(search, values, top_values)
-        if search.algorithm.startswith(schema.PYGMO_PREFIX):
-            settings = self._pygmo_settings(search, values)
-        else:
-            params = schema.ALGORITHMS[search.algorithm]
-            checked = self._check_block(params, values, search.block, f"search {search.algorithm}")
-            settings = checked.values
-            self._search_rules(search, checked, budget)
+        checked = self._check_block(search.params, values, search.block,
+                                    f"search {search.algorithm}")
+        review = Review(search.algorithm, checked.values,
+                        frozenset(k for k in checked.nodes if k != "budget"),
+                        label=search.label, budget=budget)
+        self._validate(search.component, review, search.block, checked.nodes)
+        settings = review.values
         return SearchConfig(label=search.label, algorithm=search.algorithm, settings=settings,
                             swept={}, budget=budget, space=space, evaluator=evaluator,
                             index=index)
@@ -350,99 +378,6 @@ class _Compiler:
                                  search.block.kind.pos)
         return schema.BUDGET.convert(node, Context(self.src, "budget"))
 
-    def _search_rules(self, search: _SearchBlock, checked: _Checked, budget: Budget) -> None:
-        values, nodes = checked.values, checked.nodes
-        if search.algorithm == "regularized_evolution":
-            self._not_above(search, checked, "sample", "population")
-        if search.algorithm == "dqn":
-            self._not_above(search, checked, "batch_size", "replay")
-            epsilon = values["epsilon"]
-            if isinstance(epsilon, Call) and epsilon.args.get("steps") is None:
-                if budget.unit != "evaluations":
-                    pos = nodes["epsilon"].pos if "epsilon" in nodes else search.block.kind.pos
-                    raise self.src.error("with a time budget, `decay` needs `steps`", pos)
-                args = dict(epsilon.args)
-                args["steps"] = int(budget.amount)
-                values["epsilon"] = Call(epsilon.name, args)
-
-    def _not_above(self, search: _SearchBlock, checked: _Checked, small: str, big: str) -> None:
-        values, nodes = checked.values, checked.nodes
-        if values[small] <= values[big]:
-            return
-        if small in nodes:
-            raise self.src.error(f"`{small}` must not exceed `{big}` ({values[big]}), "
-                                 f"got {values[small]}", nodes[small].pos)
-        where = nodes[big].pos if big in nodes else search.block.kind.pos
-        raise self.src.error(f"`{big}` ({values[big]}) is below the default `{small}` "
-                             f"({values[small]}); set `{small}` too", where)
-
-    def _pygmo_settings(self, search: _SearchBlock, values: Mapping[str, ast.Value]
-                        ) -> dict[str, Any]:
-        from nasdsl.dsl.pygmo_catalog import pygmo_algorithms
-
-        name = search.algorithm.removeprefix(schema.PYGMO_PREFIX)
-        algo = pygmo_algorithms()[name]
-        settings: dict[str, Any] = {}
-        if algo.has_gen:
-            settings["generations"] = self._convert(schema.PYGMO_GENERATIONS,
-                                                    values.get("generations"), "generations")
-        population = self._convert(schema.PYGMO_POPULATION, values.get("population"),
-                                   "population")
-        settings["population"] = population
-        for key, node in values.items():
-            if key in ("generations", "population", "budget"):
-                continue
-            value = plain(node, Context(self.src, key))
-            self._pygmo_type(key, node, value, algo.keywords[key])
-            settings[key] = value
-        for key in schema.PYGMO_POPULATION_BOUND:
-            if key not in algo.keywords:
-                continue
-            if key in settings:
-                if isinstance(settings[key], int) and settings[key] > population:
-                    raise self.src.error(f"`{key}` must not exceed `population` ({population}) "
-                                         f"for `{search.algorithm}`, got {settings[key]}",
-                                         values[key].pos)
-            elif isinstance(algo.keywords[key], int) and algo.keywords[key] > population:
-                settings[key] = population
-                self.notes.append(
-                    f"search `{search.label}`: `{search.algorithm}` default `{key}` = "
-                    f"{algo.keywords[key]} exceeds the population ({population}); "
-                    f"using `{key}` = {population}")
-        self._pygmo_builds(search, settings)
-        return settings
-
-    def _pygmo_type(self, key: str, node: ast.Value, value: Any, default: Any) -> None:
-        """Refuse a value whose kind differs from pygmo's default (when it states one)."""
-        wanted = None
-        if isinstance(default, bool):
-            wanted = ("`true` or `false`", isinstance(value, bool))
-        elif isinstance(default, int):
-            wanted = ("an integer", isinstance(value, int) and not isinstance(value, bool))
-        elif isinstance(default, float):
-            wanted = ("a number", isinstance(value, (int, float)) and not isinstance(value, bool))
-        elif isinstance(default, str):
-            wanted = ("a string", isinstance(value, str))
-        elif isinstance(default, list):
-            wanted = ("a list", isinstance(value, list))
-        if wanted is not None and not wanted[1]:
-            raise self.src.error(f"`{key}` must be {wanted[0]}, got {show(node)}", node.pos)
-
-    def _pygmo_builds(self, search: _SearchBlock, settings: Mapping[str, Any]) -> None:
-        """Ask pygmo itself whether it accepts these constructor arguments."""
-        import pygmo
-
-        from nasdsl.dsl.pygmo_catalog import constructor_kwargs
-
-        kwargs = constructor_kwargs(search.algorithm, settings)
-        try:
-            getattr(pygmo, search.algorithm.removeprefix(schema.PYGMO_PREFIX))(**kwargs)
-        except Exception as exc:  # pygmo reports bad values as TypeError/ValueError/…
-            reason = str(exc).strip().splitlines()
-            raise self.src.error(f"`{search.algorithm}` refuses these settings: "
-                                 f"{reason[-1] if reason else type(exc).__name__}",
-                                 search.block.head.pos) from None
-
     # --- final, run -------------------------------------------------------------------
     def _simple_block(self, block: ast.Block, params: Mapping[str, Param]) -> dict[str, Any]:
         self._no_label(block)
@@ -452,13 +387,14 @@ class _Compiler:
         template = collect(block.body or (), self.src, "", params, f"in `{block.kind.name}`", ())
         return self._check_block(params, template.values, block, block.kind.name).values
 
-    def _final(self, block: ast.Block | None, evaluator: str) -> FinalSpec | None:
+    def _final(self, block: ast.Block | None, evaluator: _Component) -> FinalSpec | None:
         if block is None:
             return None
         values = self._simple_block(block, schema.FINAL)
-        if evaluator == "nasbench101":
+        if evaluator.component is not None and not getattr(evaluator.component, "expensive",
+                                                           True):
             raise self.src.error("`final` retrains architectures, which needs a training "
-                                 "evaluator (`evaluate keras`), not `nasbench101`",
+                                 f"evaluator (`evaluate keras`), not `{evaluator.name}`",
                                  block.kind.pos)
         return FinalSpec(**values)
 

@@ -1,12 +1,13 @@
 """Text -> Lark tree, with every Lark failure turned into a located `DslError`.
 
-The LALR parser is built once per process (lazily, on first use) from
-`nasdsl/grammar/nas.lark`; building it is the slow part of parsing a small file.
+The LALR parser is built once per process (lazily, on first use) from `nas.lark` of the
+package `nasdsl.grammar` (the repository's `grammars/` folder); building it is the slow part
+of parsing a small file.
 """
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+from importlib import resources
 from typing import Iterator
 
 from lark import Lark, Token, Tree
@@ -16,7 +17,10 @@ from nasdsl.dsl.ast import Pos
 from nasdsl.dsl.diagnostics import Source, describe_token, expected_words
 from nasdsl.errors import DslError
 
-GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammar" / "nas.lark"
+def grammar_text() -> str:
+    """The text of the language's grammar, as shipped in the package."""
+    return resources.files("nasdsl.grammar").joinpath("nas.lark").read_text(encoding="utf-8")
+
 
 MAX_DEPTH = 64
 """Deepest nesting of brackets accepted; deeper input is refused, not recursed into."""
@@ -53,10 +57,10 @@ class _BracketNewlines:
 def _parser(kind: str = "lalr") -> Lark:
     options = dict(parser=kind, propagate_positions=True, maybe_placeholders=False)
     if kind == "lalr":
-        return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), postlex=_BracketNewlines(),
+        return Lark(grammar_text(), postlex=_BracketNewlines(),
                     **options)
     # Earley (for benchmarks): no post-lexer, so newlines inside brackets are not dropped.
-    return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), lexer="dynamic", **options)
+    return Lark(grammar_text(), lexer="dynamic", **options)
 
 
 def grammar_parser(kind: str = "lalr") -> Lark:

@@ -184,7 +184,7 @@ def list_names(what: str) -> int:
 
 
 def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
-    from nasdsl.dsl.types import REQUIRED
+    from nasdsl.settings import REQUIRED
 
     out = []
     for p in params:
@@ -195,57 +195,54 @@ def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
     return out
 
 
-def _algorithm_lines() -> list[str]:
-    from nasdsl.dsl import schema
-    from nasdsl.dsl.pygmo_catalog import multi_objective, pygmo_algorithms
+def _component_lines(kind: str) -> list[str]:
+    from nasdsl.registry import listed
+    from nasdsl.settings import parameters_of, summary_of
 
     lines = []
-    for name, params in schema.ALGORITHMS.items():
-        lines.append(name)
-        lines.extend(_param_lines(params.values()) or ["    (no settings)"])
-    for name, algo in pygmo_algorithms().items():
-        if multi_objective(name):
-            continue
-        lines.append(f"{schema.PYGMO_PREFIX}{name}  # {algo.summary}")
-        lead = [schema.PYGMO_GENERATIONS, schema.PYGMO_POPULATION] if algo.has_gen \
-            else [schema.PYGMO_POPULATION]
-        lines.extend(_param_lines(lead))
-        for key, default in algo.keywords.items():
-            if key in ("gen", "seed"):
-                continue
-            shown = "none" if default is None else format_value(default)
-            lines.append(f"    {key} = {shown}")
-    lines.append("every search also takes `budget`")
+    for name, component in listed(kind):
+        summary = summary_of(component)
+        lines.append(f"{name}  # {summary}" if summary else name)
+        lines.extend(_param_lines(parameters_of(component).values()) or ["    (no settings)"])
     return lines
+
+
+def _algorithm_lines() -> list[str]:
+    return _component_lines("optimizer") + [
+        '"package.module:Class"  # any search class; settings are its declared parameters',
+        "every search also takes `budget`"]
 
 
 def _op_lines() -> list[str]:
-    from nasdsl.dsl import schema
-
-    ops = schema.all_ops()
-    return [f"space cell: {', '.join(ops['cell'])}",
-            f"space global: {', '.join(ops['global'])}",
-            f"evaluate nasbench101 takes: {', '.join(ops['nasbench101'])}"]
-
-
-def _evaluator_lines() -> list[str]:
-    from nasdsl.dsl import schema
+    from nasdsl.registry import listed
+    from nasdsl.settings import parameters_of
 
     lines = []
-    for name, params in schema.EVALUATORS.items():
-        lines.append(name)
-        lines.extend(_param_lines(params.values()))
-    lines.append('"package.module:name"  # any evaluator class or factory; settings are its '
-                 "keyword arguments")
-    lines.append("datasets: " + ", ".join(schema.DATASETS) + ', npz("path")')
+    for name, space in listed("space"):
+        ops = parameters_of(space).get("ops")
+        choices = getattr(getattr(ops, "type", None), "item", None)
+        if choices is not None and hasattr(choices, "choices"):
+            lines.append(f"space {name}: {', '.join(choices.choices)}")
+    for name, evaluator in listed("evaluator"):
+        if getattr(evaluator, "ops", None):
+            lines.append(f"evaluate {name} takes: {', '.join(evaluator.ops)}")
     return lines
 
 
+def _evaluator_lines() -> list[str]:
+    return _component_lines("evaluator") + [
+        '"package.module:name"  # any evaluator class or factory; settings are its '
+        "keyword arguments"]
+
+
 def _metric_lines() -> list[str]:
-    from nasdsl.dsl import schema
+    from nasdsl.evaluators.base import accuracies
+    from nasdsl.registry import listed
 
     lines = []
-    for name, metrics in schema.METRICS.items():
-        lines.append(f"{name}: {', '.join(metrics)}")
-        lines.append(f"    fitness may be: {', '.join(schema.fitness_metrics(name))}")
+    for name, evaluator in listed("evaluator"):
+        metrics = tuple(getattr(evaluator, "offers", ()))
+        if metrics:
+            lines.append(f"{name}: {', '.join(metrics)}")
+            lines.append(f"    fitness may be: {', '.join(accuracies(metrics))}")
     return lines

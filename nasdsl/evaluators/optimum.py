@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from nasdsl.errors import DataError
+from nasdsl.errors import DamagedDataError, DataError
 
 def space_optimum(evaluator: dict, metric: str, space: dict | None = None) -> float | None:
     """Best value of `metric` among the architectures of `space` (a plan's space record:
@@ -77,6 +77,8 @@ def _best(data: str | None, metric: str, epochs: int, rules: Rules | None) -> fl
         if rules is not None:
             values = values[_mask(store, rules)]
         best = np.nanmax(values) if np.isfinite(values).any() else None
+    except DamagedDataError:
+        raise
     except DataError:
         return None
     return None if best is None else float(best)

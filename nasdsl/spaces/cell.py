@@ -21,6 +21,7 @@ import numpy as np
 from nasdsl import hashing
 from nasdsl.descriptor import NeuralDescriptor
 from nasdsl.ops import CELL_OPS, INPUT, OUTPUT, from_nasbench101
+from nasdsl.settings import IntType, ListType, NameType, Param
 from nasdsl.spaces import enumeration
 from nasdsl.spaces.base import Space
 
@@ -283,14 +284,24 @@ def _split_rows(rows: Rows, u: int, v: int) -> list[int]:
     return new
 
 
+VERTICES = Param("vertices", IntType(2), 7, "most vertices, input and output included")
+EDGES = Param("edges", IntType(1), 9, "most connections")
+OPS = Param("ops", ListType(NameType(CELL_OPS, "op"), "list of ops"),
+            ["conv1x1", "conv3x3", "maxpool3x3"], "operations a hidden vertex may take")
+TOPOLOGY = Param("topology", NameType(("dag", "chain"), "topology"), "dag",
+                 "dag: any DAG; chain: hidden layers in sequence")
+
+
 class CellSpace(Space):
     """NAS-Bench-101 cells; `topology='chain'` keeps only input → op → … → op → output."""
 
     kind = "cell"
 
-    def __init__(self, vertices: int = 7, edges: int = 9,
-                 ops: Sequence[str] = ("conv1x1", "conv3x3", "maxpool3x3"),
-                 topology: str = "dag") -> None:
+    parameters = (VERTICES, EDGES, OPS, TOPOLOGY)
+
+    def __init__(self, vertices: int = VERTICES.default, edges: int = EDGES.default,
+                 ops: Sequence[str] = tuple(OPS.default),
+                 topology: str = TOPOLOGY.default) -> None:
         self.vertices = int(vertices)
         self.edges = int(edges)
         self.ops = tuple(from_nasbench101(op) for op in ops)

@@ -22,13 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from nasdsl.hashing import hash_many
+from nasdsl.store.paths import data_dir
 
 _CACHE_FILE = "space_sizes.json"
-
-
-def data_dir() -> Path:
-    """Where nasdsl keeps derived data ($NASDSL_DATA, default ~/.cache/nasdsl)."""
-    return Path(os.environ.get("NASDSL_DATA", Path.home() / ".cache" / "nasdsl"))
 
 
 def _edge_positions(n: int) -> list[tuple[int, int]]:

@@ -16,6 +16,7 @@ import numpy as np
 
 from nasdsl.descriptor import NeuralDescriptor
 from nasdsl.ops import GLOBAL_OPS
+from nasdsl.settings import REQUIRED, IntType, LayersType, ListType, NameType, Param
 from nasdsl.spaces.base import Space
 
 Layer = tuple[str, int | None]
@@ -65,13 +66,23 @@ class GlobalArch:
             raise ValueError(f"not a global architecture: {text!r} ({exc})") from None
 
 
+LAYERS = Param("layers", LayersType(), REQUIRED, "hidden layers: n, or lo..hi (searched)")
+OPS = Param("ops", ListType(NameType(GLOBAL_OPS, "op"), "list of ops"),
+            ["conv3x3", "maxpool2x2"], "layer types")
+FILTERS = Param("filters", ListType(IntType(1), "list of positive integers"), [16, 32, 64, 128],
+                "output channels a convolution may take")
+SKIPS = Param("skips", IntType(0), 0, "most skip connections between non-adjacent layers")
+
+
 class GlobalSpace(Space):
     """Stacks of `layers` layers (an int, or a (lo, hi) range searched over)."""
 
     kind = "global"
+    parameters = (LAYERS, OPS, FILTERS, SKIPS)
 
-    def __init__(self, layers: int | Sequence[int], ops: Sequence[str] = ("conv3x3", "maxpool2x2"),
-                 filters: Sequence[int] = (16, 32, 64, 128), skips: int = 0) -> None:
+    def __init__(self, layers: int | Sequence[int], ops: Sequence[str] = tuple(OPS.default),
+                 filters: Sequence[int] = tuple(FILTERS.default),
+                 skips: int = SKIPS.default) -> None:
         if isinstance(layers, (int, np.integer)):
             self.lo = self.hi = int(layers)
         else:

@@ -1,4 +1,5 @@
-"""What pygmo offers, read from the installed pygmo itself (never a hand-kept list).
+"""What pygmo offers, read from the installed pygmo itself (never a hand-kept list), and each
+algorithm as a component of the language: `search pygmo.NAME { … }`.
 
 An algorithm is a class of `pygmo` whose default instance `pygmo.algorithm(...)` accepts,
 except containers (`island`, `archipelago`), meta-algorithms that wrap another algorithm
@@ -12,7 +13,13 @@ import functools
 import inspect
 import re
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any, Mapping
+
+from nasdsl.plan import format_value
+from nasdsl.registry import ComponentError
+from nasdsl.settings import (Context, IntType, Param, Review, SettingError, ValueType, plain,
+                             show)
 
 CONTAINERS = ("archipelago", "island")
 SKIPPED = ("null_algorithm",)
@@ -20,6 +27,13 @@ NAS_KEYS = ("generations", "population")
 """Keys every pygmo search takes: `generations` (pygmo's `gen`) and the population size."""
 RESERVED = ("gen", "seed")
 """Constructor keywords the language sets itself: `gen` from `generations`, `seed` per run."""
+POPULATION_BOUND = ("ker",)
+"""Constructor keywords that must not exceed the population (archive sizes)."""
+POPULATION = Param("population", IntType(1), 20, "population size")
+GENERATIONS = Param("generations", IntType(1), None,
+                    "pygmo's gen; default: evolve until the budget is spent")
+SEARCH = "nasdsl.optimizers.pygmo_search:PygmoSearch"
+"""The search that runs any pygmo algorithm."""
 
 
 @dataclass(frozen=True)
@@ -185,3 +199,117 @@ def _summary(cls: type) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+# --- pygmo's algorithms as components of the language -------------------------------------------
+
+@dataclass(frozen=True)
+class LikeDefault(ValueType):
+    """A constructor keyword: any value of the kind of pygmo's default (when it states one)."""
+
+    default: Any
+
+    def _wanted(self, value: Any) -> tuple[str, bool] | None:
+        d = self.default
+        if isinstance(d, bool):
+            return "`true` or `false`", isinstance(value, bool)
+        if isinstance(d, int):
+            return "an integer", isinstance(value, int) and not isinstance(value, bool)
+        if isinstance(d, float):
+            return "a number", isinstance(value, (int, float)) and not isinstance(value, bool)
+        if isinstance(d, str):
+            return "a string", isinstance(value, str)
+        if isinstance(d, list):
+            return "a list", isinstance(value, list)
+        return None
+
+    def describe(self) -> str:
+        wanted = self._wanted(None)
+        return wanted[0] if wanted else "a value"
+
+    def convert(self, node, ctx: Context):
+        value = plain(node, ctx)
+        wanted = self._wanted(value)
+        if wanted is not None and not wanted[1]:
+            raise ctx.source.error(f"`{ctx.key}` must be {wanted[0]}, got {show(node)}",
+                                   node.pos)
+        return value
+
+    def spell(self, value: Any) -> str:
+        return format_value(value)
+
+
+class PygmoComponent:
+    """One pygmo algorithm, `pygmo.NAME`: `generations` and `population`, then pygmo's own
+    constructor keywords (only those written reach the plan: pygmo's defaults stay its own)."""
+
+    reserved = {"gen": ("`gen` is written `generations` here", "generations"),
+                "seed": ("`seed` is set per run from the top-level `seed` (seed + run)", None)}
+
+    def __init__(self, algorithm: PygmoAlgorithm):
+        self.algorithm = algorithm
+        self.name = "pygmo." + algorithm.name
+        self.__doc__ = algorithm.summary
+        lead = (GENERATIONS, POPULATION) if algorithm.has_gen else (POPULATION,)
+        own = tuple(Param(k, LikeDefault(d), d, fill=False)
+                    for k, d in algorithm.keywords.items() if k not in RESERVED)
+        self.parameters = lead + own
+
+    def validate(self, review: Review) -> None:
+        """Archive sizes within the population; then pygmo itself must accept the values."""
+        values, keywords = review.values, self.algorithm.keywords
+        population = values["population"]
+        for key in POPULATION_BOUND:
+            if key not in keywords:
+                continue
+            if key in review.written:
+                if isinstance(values[key], int) and values[key] > population:
+                    raise SettingError(f"`{key}` must not exceed `population` ({population}) "
+                                       f"for `{self.name}`, got {values[key]}", key)
+            elif isinstance(keywords[key], int) and keywords[key] > population:
+                values[key] = population
+                review.notes.append(
+                    f"search `{review.label}`: `{self.name}` default `{key}` = "
+                    f"{keywords[key]} exceeds the population ({population}); "
+                    f"using `{key}` = {population}")
+        import pygmo
+
+        try:
+            getattr(pygmo, self.algorithm.name)(**constructor_kwargs(self.name, values))
+        except Exception as exc:  # pygmo reports bad values as TypeError/ValueError/…
+            reason = str(exc).strip().splitlines()
+            raise SettingError(f"`{self.name}` refuses these settings: "
+                               f"{reason[-1] if reason else type(exc).__name__}",
+                               head=True) from None
+
+    def __call__(self, space: Any, **settings: Any) -> Any:
+        module, _, name = SEARCH.partition(":")
+        try:
+            search = getattr(import_module(module), name)
+        except (ImportError, AttributeError) as e:
+            raise ComponentError(f"algorithm {self.name!r} is not available here: {e}") from e
+        return search(space, algorithm=self.algorithm.name, **settings)
+
+
+class PygmoFamily:
+    """`pygmo.*`: every usable algorithm of the installed pygmo."""
+
+    def names(self) -> list[str]:
+        return list(pygmo_algorithms())
+
+    def member(self, name: str) -> PygmoComponent | None:
+        found = pygmo_algorithms().get(name)
+        if found is None:
+            return None
+        if multi_objective(name):
+            raise ComponentError(f"`pygmo.{name}` is a multi-objective algorithm; a search "
+                                 "here maximizes one fitness")
+        return _component(name)
+
+
+@functools.lru_cache(maxsize=None)
+def _component(name: str) -> PygmoComponent:
+    return PygmoComponent(pygmo_algorithms()[name])
+
+
+PYGMO = PygmoFamily()

@@ -7,21 +7,30 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
-from nasdsl.dsl import ast
-from nasdsl.dsl.diagnostics import Source
 from nasdsl.plan import Budget, Call
+from nasdsl.settings import values as ast
 
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "required"})()
 """Default of a parameter that has none: the user must set it."""
+
+
+class Located(Protocol):
+    """Makes errors that point into the file being read (the language's `Source`)."""
+
+    def error(self, message: str, pos: ast.Pos | None, *, expected: Sequence[str] = (),
+              accepted: Sequence[str] = (), suggestion: str | None = None) -> Exception: ...
+
+    def unknown(self, what: str, name: str, pos: ast.Pos | None, accepted: Iterable[str],
+                context: str = "") -> Exception: ...
 
 
 @dataclass(frozen=True)
 class Context:
     """What a type needs to raise a good error: the source and the setting's name."""
 
-    source: Source
+    source: Located
     key: str
 
 
@@ -287,12 +296,17 @@ class BudgetType(ValueType):
 
 @dataclass(frozen=True)
 class Param:
-    """One setting or call argument: name, type, default (REQUIRED if none), meaning."""
+    """One setting or call argument: name, type, default (REQUIRED if none), meaning.
+
+    `fill` False leaves an unwritten setting out of the compiled settings, so the component
+    applies its own default (pygmo's constructor keywords: pygmo's defaults stay pygmo's).
+    """
 
     name: str
     type: ValueType
     default: Any = REQUIRED
     doc: str = ""
+    fill: bool = True
 
 
 @dataclass(frozen=True)
