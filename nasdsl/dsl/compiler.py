@@ -310,7 +310,7 @@ class _Compiler:
         review = Review(evaluator.name, checked.values, frozenset(checked.nodes), space=space)
         self._validate(evaluator.component, review, block, checked.nodes, space_block,
                        space_checked.nodes)
-        return EvaluatorSpec(evaluator.name, review.values)
+        return EvaluatorSpec(evaluator.name, review.values, written=frozenset(checked.nodes))
 
     # --- searches ---------------------------------------------------------------------
     def _searches(self, blocks: Sequence[ast.Block]) -> list[_SearchBlock]:

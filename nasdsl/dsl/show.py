@@ -23,6 +23,7 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
     one line each (checking a folder of experiments stays short)."""
     from nasdsl.dsl import load
     from nasdsl.runner import plan_problems
+    from nasdsl.runner.checks import plan_data_notes
 
     if verbose is None:
         verbose = len(paths) == 1
@@ -45,6 +46,8 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
             continue
         if verbose:
             out.plan(plan)
+            for note in plan_data_notes(plan):
+                out.note(note)
             for problem in problems:
                 out.warning(problem)
         else:
@@ -164,6 +167,9 @@ class _Printer:
         for line in lines[1:]:
             style = "yellow" if line.lstrip().startswith("note:") else ""
             console.print(f"[{style}]{escape(line)}[/{style}]" if style else escape(line))
+
+    def note(self, text: str) -> None:
+        print(f"  note: {text}", file=sys.stdout)
 
     def warning(self, text: str) -> None:
         print(f"warning: {text}", file=sys.stdout)

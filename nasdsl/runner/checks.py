@@ -28,6 +28,17 @@ def plan_problems(plan: Plan, components: Components = Components()) -> list[str
     return list(dict.fromkeys(problems))
 
 
+def plan_data_notes(plan: Plan) -> list[str]:
+    """What the data changes in defaulted settings, each once (for `nasdsl check`)."""
+    from nasdsl.evaluators.factory import data_notes
+
+    notes: list[str] = []
+    for spec, budget in {repr((c.evaluator, c.budget)): (c.evaluator, c.budget)
+                         for c in plan.configs}.values():
+        notes.extend(data_notes(spec, budget))
+    return list(dict.fromkeys(notes))
+
+
 def check_plan(plan: Plan, components: Components) -> None:
     """Refuse (DataError, exit 2) a plan that cannot run, before the journal is touched."""
     problems = plan_problems(plan, components)
