@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from nasdsl.errors import (DamagedDataError, DataError, DslError, JournalError, JournalInUse,
-                           NasdslError)
+                           NasdslError, PlanChanged)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except JournalInUse as e:  # another run is writing: refused, nothing touched
+    except (JournalInUse, PlanChanged) as e:  # refused as the file stands, nothing touched
         print(f"error: {e}", file=sys.stderr)
         return 2
     except JournalError as e:
@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         from nasdsl.interrupts import Interrupted
 
         stop = e if isinstance(e, Interrupted) else Interrupted()
-        print(f"interrupted ({stop.name}); rerun the same command to resume", file=sys.stderr)
+        again = ("rerun without --fresh to resume (with it, the journal is discarded again)"
+                 if getattr(args, "fresh", False) else "rerun the same command to resume")
+        print(f"interrupted ({stop.name}); {again}", file=sys.stderr)
         return stop.exit_status
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         import os

@@ -99,5 +99,10 @@ class JournalError(NasdslError):
     """The journal cannot be written, or disagrees with the plan being run."""
 
 
+class PlanChanged(JournalError):
+    """The file changed in a way that changes the runs its journal recorded: refused input
+    (exit 2), like any file that cannot run as it stands; nothing was touched."""
+
+
 class JournalInUse(NasdslError):
     """Another run holds the journal's write lock: refused (exit 2), nothing was touched."""

@@ -10,13 +10,15 @@ import json
 import sys
 from pathlib import Path
 
+from nasdsl.errors import JournalError
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
                                  generation_sizes, plot_best_so_far, plot_generations,
                                  plotted_configs)
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
-from nasdsl.report.tables import integral, print_summary, write_tables
+from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
+                                  write_tables)
 
 
 def write_report(output_dir: Path, journal: Path | None = None, show: bool = False) -> Path:
@@ -65,6 +67,23 @@ def _optimum(source: ReportSource):
         return value if value is not None else space_optimum(evaluator, metric, space)
 
     return optimum
+
+
+REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, BEST_JSON)
+"""Every file `write_report` writes."""
+
+
+def remove_reports(folder: Path) -> None:
+    """Delete the report files of `folder` (when its journal is discarded: they described
+    it). Other files are left alone."""
+    for name in REPORT_FILES:
+        try:
+            (Path(folder) / name).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise JournalError(f"cannot remove the old report {Path(folder) / name}: "
+                               f"{e.strerror or e}") from e
 
 
 def report_command(path: Path, folder: Path | None = None) -> int:

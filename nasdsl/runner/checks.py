@@ -2,7 +2,7 @@
 reuses it."""
 from __future__ import annotations
 
-from nasdsl.errors import DataError, DslError, JournalError
+from nasdsl.errors import DataError, DslError, PlanChanged
 from nasdsl.journal import Journal
 from nasdsl.plan import Plan, SearchConfig
 from nasdsl.runner.components import Components
@@ -68,10 +68,10 @@ def check_journal(journal: Journal, plan: Plan) -> None:
         old = fingerprints.get(config.key)
         if old is not None and old != config.fingerprint() and config.key in with_runs:
             what = ", ".join(_differences(journal, config)) or "its settings"
-            raise JournalError(f"search configuration {config.key} changed ({what}) since "
-                               f"{journal.path} recorded its runs{advice}")
+            raise PlanChanged(f"search configuration {config.key} changed ({what}) since "
+                              f"{journal.path} recorded its runs{advice}")
     for run in plan.runs:
         state = states.get(run_id(run))
         if state is not None and state.seed != run.seed:
-            raise JournalError(f"run {run.key} was recorded with seed {state.seed}, the file now "
-                               f"gives it seed {run.seed} (seed changed){advice}")
+            raise PlanChanged(f"run {run.key} was recorded with seed {state.seed}, the file now "
+                              f"gives it seed {run.seed} (seed changed){advice}")

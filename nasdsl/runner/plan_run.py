@@ -59,7 +59,12 @@ def _optima(plan: Plan) -> dict[str, float]:
 def _open_journal(plan: Plan, fresh: bool) -> Journal:
     path = plan.journal_path
     if fresh:
+        from nasdsl.report import remove_reports
+
+        existed = path.exists()
         Journal.discard(path)
+        if existed:  # the reports beside it described the discarded journal
+            remove_reports(plan.output)
     journal = Journal.open(path, readonly=False)
     try:
         check_journal(journal, plan)

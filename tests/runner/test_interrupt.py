@@ -235,3 +235,39 @@ def test_ctrl_c_with_a_dask_cluster_stops_promptly(tmp_path: Path, env: dict[str
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
+
+
+def test_an_interrupted_fresh_run_says_to_rerun_without_fresh(tmp_path: Path,
+                                                              env: dict[str, str]):
+    """`--fresh` discards the journal and the reports that described it; interrupted, it says
+    to rerun without `--fresh`, which resumes and ends as an uninterrupted run."""
+    exp = _experiment(tmp_path, TRAINING.replace("run { workers = 2 }", ""))
+    out = tmp_path / "out"
+    first = subprocess.run(_nasdsl_command(exp, "--quiet"), cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    summary = (out / "summary.csv").read_text()
+    (out / "notes.txt").write_text("the user's own file")
+
+    started = tmp_path / "started"
+    started.mkdir()
+    slow = {**env, "NASDSL_TEST_SLEEP": "0.2", "NASDSL_TEST_STARTED": str(started)}
+    fresh = subprocess.Popen(_nasdsl_command(exp, "--fresh", "--quiet"), cwd=tmp_path, env=slow,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while len(list(started.iterdir())) < 13 and time.monotonic() < deadline:  # run 0 done
+        assert fresh.poll() is None, fresh.communicate()
+        time.sleep(0.02)
+    fresh.send_signal(signal.SIGTERM)
+    _, stderr = fresh.communicate(timeout=HANG)
+    assert fresh.returncode == 128 + signal.SIGTERM, stderr
+    assert "rerun without --fresh to resume" in stderr
+    assert [p.name for p in out.iterdir() if not p.name.startswith("journal")] == ["notes.txt"]
+    kept = evaluation_rows(out / "journal.sqlite")
+    assert len(kept) == 12  # the first run, committed with its batch
+
+    again = subprocess.run(_nasdsl_command(exp, "--quiet"), cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "1 run already finished" in again.stdout  # resumed, not discarded
+    assert (out / "summary.csv").read_text() == summary
