@@ -6,6 +6,8 @@ Whatever the input, the only error raised is `DslError`, located in the source.
 """
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
 
 from nasdsl.dsl import ast
@@ -40,8 +42,11 @@ def loads(text: str, file: str = "<string>", *, source_path: Path | None = None)
 
 
 def load(path: str | Path) -> Plan:
-    """Compile a `.nas` file (UTF-8)."""
+    """Compile a `.nas` file (UTF-8). The file's folder goes on the import path (first, as
+    pytest puts a test's folder), so `evaluate "module:name"` and `search "module:Class"`
+    find a module beside the file; worker processes inherit the path."""
     path = Path(path)
+    importable(path.parent)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -54,6 +59,14 @@ def load(path: str | Path) -> Plan:
         raise DslError("the file is not UTF-8 text", file=str(path), line=line,
                        column=column) from None
     return loads(text, str(path), source_path=path)
+
+
+def importable(folder: str | Path) -> None:
+    """Put `folder` first on the import path, once."""
+    entry = str(Path(folder).resolve())
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+        importlib.invalidate_caches()
 
 
 __all__ = ["load", "loads", "parse", "DslError"]

@@ -324,7 +324,9 @@ class _Compiler:
             if e.unknown:
                 raise self.src.unknown(registry.WORDS[kind], name, pos, e.accepted,
                                        context) from None
-            raise self.src.error(e.message, pos) from None
+            where = (" (modules are found in the experiment file's folder and among the "
+                     "installed packages)") if ":" in name else ""
+            raise self.src.error(e.message + where, pos) from None
 
     def _no_label(self, block: ast.Block) -> None:
         if block.label is not None:
@@ -365,6 +367,12 @@ class _Compiler:
             if not registry.TARGET.fullmatch(target):
                 raise self.src.error(f"a Python evaluator is named \"package.module:name\", "
                                      f"got {show(block.head)}", block.head.pos)
+            try:  # refused here, not after the run has started
+                registry.load_target(target)
+            except registry.ComponentError as e:
+                raise self.src.error(f"{e.message} (modules are found in the experiment file's "
+                                     "folder and among the installed packages)",
+                                     block.head.pos) from None
             return _Component("python", None, None), target, collect(
                 block.body or (), self.src, "evaluate.", None, "in `evaluate`",
                 errors=self.errors)
