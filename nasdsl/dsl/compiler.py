@@ -145,7 +145,8 @@ class _Compiler:
             source=source_path,
             seed=seed,
             repeat=repeat,
-            output=Path(output if output is not None else f"results/{name}"),
+            output=Path(output if output is not None
+                        else f"results/{schema.output_folder_name(name)}"),
             configs=tuple(configs),
             execution=execution,
             final=final,

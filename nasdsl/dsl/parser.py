@@ -7,6 +7,7 @@ of parsing a small file.
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from typing import Iterator
 
@@ -144,6 +145,11 @@ def _translate(exc: UnexpectedInput, source: Source, parser: Lark) -> DslError:
                                 pos)
         expected = expected_words(exc.allowed or (), literals)
         shown = repr(char)[1:-1] if char.isprintable() else f"U+{ord(char):04X}" if char else "?"
+        if char in "/\\~":
+            quoted = _quoted_value(source.line(exc.line), exc.column)
+            if quoted is not None:
+                return source.error(f"unexpected character `{shown}`: a path is a string, "
+                                    "in double quotes", pos, suggestion=quoted)
         return source.error(f"unexpected character `{shown}`", pos, expected=expected)
     if isinstance(exc, UnexpectedToken):
         token = exc.token
@@ -160,6 +166,15 @@ def _translate(exc: UnexpectedInput, source: Source, parser: Lark) -> DslError:
         return source.error("unexpected end of file", _end_pos(source), expected=expected)
     return source.error(str(exc).splitlines()[0], Pos(getattr(exc, "line", 1) or 1,
                                                        getattr(exc, "column", 1) or 1))
+
+
+def _quoted_value(line: str, column: int) -> str | None:
+    """`key = "value"` for a line `key = value` whose unquoted value holds a path character at
+    `column` (the value ends at `;`, `}` or a comment)."""
+    for match in re.finditer(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^\s;}#\"]+)", line):
+        if match.start(2) < column <= match.end(2):
+            return f'{match.group(1)} = "{match.group(2)}"'
+    return None
 
 
 def _accepted(exc: UnexpectedToken) -> set[str]:

@@ -96,6 +96,23 @@ def test_experiment_header_default_output_and_file_stem():
     assert loads(BASE).experiment == "experiment"
 
 
+@pytest.mark.parametrize("name, folder", [("hidden forms", "results/hidden_forms"),
+                                          ("a/b", "results/a_b"),
+                                          ("../../etc", "results/_.._etc"),
+                                          ("ümlaut: test!", "results/_mlaut_test_"),
+                                          ("...", "results/experiment")])
+def test_any_string_names_an_experiment_and_its_default_folder_stays_in_results(name, folder):
+    plan = loads(f'experiment "{name}"\n' + BASE)
+    assert plan.experiment == name
+    assert plan.output == Path(folder)
+    assert plan.output.parent == Path("results") and ".." not in plan.output.parts
+
+
+def test_an_empty_experiment_name_is_refused():
+    with pytest.raises(DslError, match="must not be empty"):
+        loads('experiment "  "\n' + BASE)
+
+
 def test_search_without_braces_and_with_empty_braces_are_the_same():
     a = loads(BASE).configs[0]
     b = loads(BASE.replace("search random", "search random { }")).configs[0]
