@@ -9,7 +9,7 @@ NB101_TABLE := $(SHARED)/nasbench101/nb101_test_r0.npz
 .PHONY: install data run check test bench clean
 
 # Every extra the test suite needs; an issue that adds one to setup.cfg adds it here.
-EXTRAS := test,dask
+EXTRAS := test,dask,keras
 
 $(BIN)/.installed: setup.cfg pyproject.toml Makefile
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }

@@ -134,7 +134,8 @@ def _verification_cost(data: Path) -> None:
 
 def _measure(args: argparse.Namespace, tmp: Path) -> int:
     from nasdsl.evaluators import NASBench101Evaluator
-    from nasdsl.hashing import reference_module_hash, reference_prune
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from hashing_reference import reference_module_hash, reference_prune
     from nasdsl.store.arrays import forget_verified
     from nasdsl.store.importer import import_file
     from nasdsl.store.nasbench101 import NASBench101Store

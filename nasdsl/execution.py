@@ -93,7 +93,7 @@ def local_evaluation(factory: EvaluatorFactory) -> Callable[[Sequence[Hashable],
     clock = time.perf_counter
 
     def evaluate(items: Sequence[Hashable], seeds: Sequence[int | None]) -> list[Timed]:
-        if batch is not None and items:
+        if batch is not None and len(items) > 1:  # one item: `evaluate` costs less
             start = clock()
             try:
                 results = batch(items if isinstance(items, list) else list(items),

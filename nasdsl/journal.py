@@ -16,6 +16,9 @@ Tables (format 1):
     evaluations(run, idx, generation, architecture, hash, fitness, status, error,
                 cost_seconds, wall_seconds, metrics)
                                      indices 0..n-1 per run, in the order the optimizer asked
+    outcomes(run, outcome)           JSON of what the optimizer found beyond its evaluations
+                                     (a controller's final policy), written as the run
+                                     finishes; journals without the table read as none
 """
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ CREATE TABLE IF NOT EXISTS evaluations(
     run TEXT, idx INT, generation INT, architecture TEXT, hash TEXT, fitness REAL,
     status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT,
     PRIMARY KEY (run, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outcomes(run TEXT PRIMARY KEY, outcome TEXT);
 """
 
 _EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation", "architecture",
@@ -244,9 +248,10 @@ class Journal:
             "ON CONFLICT(run) DO UPDATE SET status = 'running'",
             (run, config, repeat, seed, time.time()))])
 
-    def append(self, rows: Sequence[Row], finished: tuple[str, int] | None = None) -> None:
+    def append(self, rows: Sequence[Row], finished: tuple[str, int] | None = None,
+               outcome: Mapping[str, Any] | None = None) -> None:
         """Commit evaluation rows; with `finished = (run, n)` mark that run finished in the
-        same transaction."""
+        same transaction, recording the optimizer's `outcome` when it has one."""
         statements: list[tuple[str, Any]] = []
         if rows:
             statements.append(("INSERT INTO evaluations VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows))
@@ -260,6 +265,9 @@ class Journal:
             statements.append(("UPDATE runs SET status = 'finished', evaluations = ?, "
                                "finished = ? WHERE run = ?",
                                (finished[1], time.time(), finished[0])))
+            if outcome:
+                statements.append(("INSERT OR REPLACE INTO outcomes VALUES (?, ?)",
+                                   (finished[0], _to_json(outcome))))
         if statements:
             self._transaction(statements)
 
@@ -300,6 +308,22 @@ class Journal:
         return pd.read_sql_query(
             "SELECT r.run, r.config, r.repeat, r.seed, r.status, r.evaluations FROM runs r "
             "LEFT JOIN configs c ON c.config = r.config ORDER BY c.position, r.repeat", self._db)
+
+    def outcomes(self) -> pd.DataFrame:
+        """One row per finished run with an outcome: search, config, repeat, seed, then one
+        column per outcome key; sorted by configuration position and repeat."""
+        try:
+            rows = self._db.execute(
+                "SELECT c.search, c.config, r.repeat, r.seed, o.outcome FROM outcomes o "
+                "JOIN runs r ON r.run = o.run JOIN configs c ON c.config = r.config "
+                "ORDER BY c.position, r.repeat").fetchall()
+        except sqlite3.OperationalError:  # a journal written before outcomes were recorded
+            rows = []
+        df = pd.DataFrame.from_records([r[:-1] for r in rows],
+                                       columns=["search", "config", "repeat", "seed"])
+        for name, values in _expand_json([r[-1] for r in rows]).items():
+            df[name] = values
+        return df
 
     def evaluations(self) -> pd.DataFrame:
         """One row per evaluation: the fixed columns, then one per metric, then one per swept

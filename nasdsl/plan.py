@@ -59,7 +59,7 @@ class Budget:
 class SpaceSpec:
     """`space cell { … }` or `space global { … }` with every default filled in.
 
-    cell: vertices, edges, ops (list of str), topology ("dag" | "chain").
+    cell: vertices, edges, ops (list of str), topology ("dag" | "chain"), inputs (int or None).
     global: layers (int, or (lo, hi) tuple for a range), ops, filters, skips.
     """
 

@@ -44,7 +44,7 @@ BUILT_IN: dict[str, dict[str, str]] = {
         "keras": "nasdsl.evaluators.keras:KerasEvaluator",
     },
     "space": {
-        "cell": "nasdsl.spaces.cell:CellSpace",
+        "cell": "nasdsl.spaces.cell_space:CellSpace",
         "global": "nasdsl.spaces.global_space:GlobalSpace",
     },
 }

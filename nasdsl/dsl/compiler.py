@@ -177,6 +177,7 @@ class _Compiler:
                     space_cache[space_c] = self._try(self._space_spec, blocks.space, space,
                                                      space_tpl, space_c)
                 eval_spec = _FAILED
+                space_spec = None
                 if space_cache[space_c] is not _FAILED:
                     space_spec, space_checked = space_cache[space_c]
                     if (space_c, eval_c) not in eval_cache:
@@ -185,10 +186,10 @@ class _Compiler:
                             eval_c, blocks.space, space_spec, space_checked)
                     eval_spec = eval_cache[space_c, eval_c]
                 top_values = self._fill_top(top, top_dims, top_c)
-                key = (id(search), search_c, top_c)
+                key = (id(search), search_c, top_c, space_c)
                 if key not in search_cache:
                     search_cache[key] = self._try(self._search_settings, search, search_c,
-                                                  top_values)
+                                                  top_values, space_spec)
                 if eval_spec is _FAILED or search_cache[key] is _FAILED:
                     continue
                 budget, settings = search_cache[key]
@@ -474,18 +475,19 @@ class _Compiler:
                     raise self.src.error(message, key.pos, suggestion=suggestion)
 
     def _search_settings(self, search: _SearchBlock, choice: tuple[int, ...],
-                         top_values: Mapping[str, ast.Value]) -> tuple[Budget, dict[str, Any]]:
-        """A search's budget and settings for one configuration, checked on their own (they
-        do not depend on the space or the evaluator)."""
+                         top_values: Mapping[str, ast.Value],
+                         space: SpaceSpec | None) -> tuple[Budget, dict[str, Any]]:
+        """A search's budget and settings for one configuration: converted on their own, and
+        cross-checked (which may need the space) only when the space is valid (`space`)."""
         values = search.template.fill(choice)
         budget = self._try(self._budget, search, values, top_values)
         checked = self._try(self._check_block, search.params, values, search.block,
                             f"search {search.algorithm}", search.template.dropped)
-        if budget is _FAILED or checked is _FAILED:
+        if budget is _FAILED or checked is _FAILED or space is None:
             raise _SILENT  # each refusal is recorded already
         review = Review(search.algorithm, checked.values,
                         frozenset(k for k in checked.nodes if k != "budget"),
-                        label=search.label, budget=budget)
+                        label=search.label, budget=budget, space=space)
         self._validate(search.component, review, search.block, checked.nodes)
         return budget, review.values
 

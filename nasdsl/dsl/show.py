@@ -209,6 +209,8 @@ def _component_lines(kind: str) -> list[str]:
     for name, component in listed(kind):
         summary = summary_of(component)
         lines.append(f"{name}  # {summary}" if summary else name)
+        listing = getattr(component, "listing", None)  # more a component wants to say
+        lines.extend(f"    {line}" for line in (listing() if callable(listing) else ()))
         lines.extend(_param_lines(parameters_of(component).values()) or ["    (no settings)"])
     return lines
 

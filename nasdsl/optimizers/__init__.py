@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from nasdsl.errors import DslError
 from nasdsl.optimizers.base import BudgetMeter, Evaluation, History, Optimizer
 from nasdsl.optimizers.evolution import RegularizedEvolution
 from nasdsl.optimizers.memory import MemoryEvaluateBatch
 from nasdsl.optimizers.random_search import RandomSearch
-from nasdsl.registry import ComponentError, lookup, names
-from nasdsl.settings import parameters_of
+from nasdsl.registry import lookup, names
+from nasdsl.settings import SettingError, parameters_of
 from nasdsl.spaces.base import Space
 
 # Settings the plan may carry that are not the algorithm's own.
@@ -23,24 +22,20 @@ _NOT_ALGORITHM_SETTINGS = frozenset({"budget"})
 
 def make_optimizer(algorithm: str, space: Space, settings: Mapping[str, Any]) -> Optimizer:
     """The optimizer for a language name (or `"module:Class"`), built with the search block's
-    settings. Raises `DslError` for an unknown algorithm or a setting the algorithm refuses.
+    settings. Raises `ComponentError` for an algorithm unknown or not available here (with
+    the accepted names) and `SettingError` for a setting the algorithm refuses.
     """
     own = {k: v for k, v in settings.items() if k not in _NOT_ALGORITHM_SETTINGS}
-    try:
-        component = lookup("optimizer", algorithm)
-    except ComponentError as e:
-        raise DslError(e.message, accepted=e.accepted) from e
+    component = lookup("optimizer", algorithm)
     declared = parameters_of(component)
     for key in own:
         if key not in declared:
-            raise DslError(f"search {algorithm}: unknown setting {key!r}",
-                           accepted=tuple(declared))
+            raise SettingError(f"search {algorithm}: unknown setting {key!r}", key,
+                               accepted=tuple(declared))
     try:
         return component(space, **own)
-    except ComponentError as e:
-        raise DslError(e.message) from e
     except (TypeError, ValueError) as e:
-        raise DslError(f"search {algorithm}: {e}") from e
+        raise SettingError(f"search {algorithm}: {e}") from e
 
 
 def __getattr__(name: str) -> Any:

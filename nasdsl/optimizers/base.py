@@ -46,6 +46,12 @@ class Optimizer(ABC):
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
                rng: np.random.Generator) -> History: ...
 
+    def outcome(self) -> dict[str, Any]:
+        """What the last `search` found beyond its evaluations (a controller's final policy),
+        as JSON values: the runner records it in the journal when the run finishes, so that
+        reports can read it. Most searches have none."""
+        return {}
+
     def optimize(self, evaluator: Any, budget: int | Budget = 1500,
                  seed: int | np.random.Generator = 0) -> History:
         """Run this search in memory, NORD-style, and return its history.

@@ -38,7 +38,9 @@ SAMPLE = Param("sample", IntType(1), 25, "tournament size (≤ population)")
 
 
 class RegularizedEvolution(Optimizer):
-    """`population` (P, default 100), `sample` (S, default 25, at most P) and `mutation`
+    """Ageing evolution: mutate the fittest of `sample` members, the oldest member leaves.
+
+    `population` (P, default 100), `sample` (S, default 25, at most P) and `mutation`
     (a `Call`, `"grow"` or `"flip"`; default `grow(add_node = 0.1, add_connection = 0.1)`).
 
     Generations passed to `evaluate_batch` are `index // P`: the initial population (asked

@@ -5,7 +5,9 @@ An algorithm is a class of `pygmo` whose default instance `pygmo.algorithm(...)`
 except containers (`island`, `archipelago`), meta-algorithms that wrap another algorithm
 (they take an `algo` argument the language cannot spell) and `null_algorithm` (it never
 evaluates anything). Constructor keywords and defaults come from the class's
-`__init__(gen = 1, …)` docstring line (C++ classes) or its Python signature.
+`__init__(gen = 1, …)` docstring line (C++ classes) or its Python signature; what an
+algorithm does with a problem (multi-objective only, integers kept, a whole generation asked
+as one batch) is asked of pygmo on small stand-in problems.
 """
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ NAS_KEYS = ("generations", "population")
 RESERVED = ("gen", "seed")
 """Constructor keywords the language sets itself: `gen` from `generations`, `seed` per run."""
 POPULATION_BOUND = ("ker",)
-"""Constructor keywords that must not exceed the population (archive sizes)."""
+"""Keywords whose pygmo default may exceed a small population (GACO's archive, 63): a
+default above the population is lowered to it (pygmo refuses a larger archive)."""
 POPULATION = Param("population", IntType(1), 20, "population size")
 GENERATIONS = Param("generations", IntType(1), None,
                     "pygmo's gen; default: evolve until the budget is spent")
@@ -46,6 +49,9 @@ class PygmoAlgorithm:
     name: str
     keywords: Mapping[str, Any]
     summary: str
+    batches: bool = False
+    """Accepts a batch fitness evaluator (`set_bfe`): each generation is evaluated as one
+    batch, which the runner's executor can spread over workers."""
 
     @property
     def has_gen(self) -> bool:
@@ -76,21 +82,9 @@ def pygmo_algorithms() -> dict[str, PygmoAlgorithm]:
             continue
         if not _wraps(pygmo, cls):
             continue
-        found[name] = PygmoAlgorithm(name, keywords, _summary(cls))
+        found[name] = PygmoAlgorithm(name, keywords, _summary(cls),
+                                     batches=callable(getattr(cls, "set_bfe", None)))
     return found
-
-
-def constructor_kwargs(name: str, settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword arguments for `pygmo.NAME(...)` from a compiled search's settings.
-
-    `generations` becomes `gen` (when set and the algorithm has it); `population` is not a
-    constructor argument (it sizes the population); `seed` is left to the run.
-    """
-    algo = pygmo_algorithms()[name.removeprefix("pygmo.")]
-    out = {k: v for k, v in settings.items() if k not in NAS_KEYS and k != "budget"}
-    if algo.has_gen and settings.get("generations") is not None:
-        out["gen"] = settings["generations"]
-    return out
 
 
 @functools.lru_cache(maxsize=None)
@@ -109,6 +103,42 @@ def multi_objective(name: str) -> bool:
         text = str(exc).lower()
         return "multiobjective" in text or "multi-objective" in text
     return False
+
+
+@functools.lru_cache(maxsize=None)
+def integer_native(name: str) -> bool:
+    """Whether the algorithm keeps a problem's integer dimensions integral (GACO, SGA, IHS);
+    the others move through them as real numbers. Asked of pygmo: two generations on a small
+    integer problem, every decision vector it evaluates checked."""
+    import pygmo
+
+    if not pygmo_algorithms()[name].has_gen:
+        return False
+    try:
+        population = pygmo.population(pygmo.problem(_IntegerProbe()), 64, seed=0)
+        population = pygmo.algorithm(getattr(pygmo, name)(gen=2)).evolve(population)
+    except Exception:  # an algorithm that refuses integer problems does not keep them
+        return False
+    vectors = population.problem.extract(_IntegerProbe).seen
+    return all(float(v).is_integer() for x in vectors for v in x)
+
+
+class _IntegerProbe:
+    """Six integer dimensions, a smooth objective; remembers what it was asked (pygmo's
+    copies of it carry the list along)."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[float]] = []
+
+    def fitness(self, x: Any) -> list[float]:
+        self.seen.append(list(x))
+        return [float(sum((v - 0.7) ** 2 for v in x))]
+
+    def get_bounds(self) -> tuple[list[int], list[int]]:
+        return [0] * 6, [2, 2, 2, 1, 1, 1]
+
+    def get_nix(self) -> int:
+        return 6
 
 
 def _wraps(pygmo: Any, cls: type) -> bool:
@@ -256,31 +286,42 @@ class PygmoComponent:
         self.parameters = lead + own
 
     def validate(self, review: Review) -> None:
-        """Archive sizes within the population; then pygmo itself must accept the values."""
+        """A defaulted archive size above the population becomes the population; then the
+        search itself is built on the file's space, which asks pygmo (a value it refuses only
+        when it evolves is refused with pygmo's reason, before any run); and a note says when
+        `generations` and an evaluation budget disagree, which one ends the search."""
         values, keywords = review.values, self.algorithm.keywords
         population = values["population"]
         for key in POPULATION_BOUND:
-            if key not in keywords:
-                continue
-            if key in review.written:
-                if isinstance(values[key], int) and values[key] > population:
-                    raise SettingError(f"`{key}` must not exceed `population` ({population}) "
-                                       f"for `{self.name}`, got {values[key]}", key)
-            elif isinstance(keywords[key], int) and keywords[key] > population:
+            if key in keywords and key not in review.written and isinstance(
+                    keywords[key], int) and keywords[key] > population:
                 values[key] = population
                 review.notes.append(
                     f"search `{review.label}`: `{self.name}` default `{key}` = "
                     f"{keywords[key]} exceeds the population ({population}); "
                     f"using `{key}` = {population}")
-        import pygmo
+        if review.space is None:
+            return
+        from nasdsl.spaces import make_space
 
         try:
-            getattr(pygmo, self.algorithm.name)(**constructor_kwargs(self.name, values))
-        except Exception as exc:  # pygmo reports bad values as TypeError/ValueError/…
-            reason = str(exc).strip().splitlines()
-            raise SettingError(f"`{self.name}` refuses these settings: "
-                               f"{reason[-1] if reason else type(exc).__name__}",
+            space = make_space(review.space)
+        except (TypeError, ValueError):
+            return  # the space block is refused with its own reason
+        try:
+            search = self(space, **values)
+        except (TypeError, ValueError) as exc:
+            shown = ", ".join(f"{k} = {format_value(values[k])}" for k in values
+                              if k in review.written or k == "population")
+            raise SettingError(f"`{self.name}` refuses these settings ({shown}): {exc}",
                                head=True) from None
+        _budget_note(review, search)
+
+    def listing(self) -> list[str]:
+        """What `nasdsl list algorithms` says beside the settings: how a generation spends
+        evaluations (asked of pygmo at two population sizes), batched or not, integers or
+        rounded reals."""
+        return [f"# {_behaviour(self)}"]
 
     def __call__(self, space: Any, **settings: Any) -> Any:
         module, _, name = SEARCH.partition(":")
@@ -289,6 +330,44 @@ class PygmoComponent:
         except (ImportError, AttributeError) as e:
             raise ComponentError(f"algorithm {self.name!r} is not available here: {e}") from e
         return search(space, algorithm=self.algorithm.name, **settings)
+
+
+def _budget_note(review: Review, search: Any) -> None:
+    generations, budget = review.values.get("generations"), review.budget
+    if generations is None or budget is None or budget.unit != "evaluations":
+        return
+    spend = search.population + generations * search.per_generation
+    what = (f"search `{review.label}`: {generations} generations spend {spend:,} evaluations "
+            f"({search.population} initial + {search.per_generation} a generation)")
+    if budget.amount < spend:
+        whole = max(int(budget.amount) - search.population, 0) // search.per_generation
+        review.notes.append(f"{what}; the budget of {int(budget.amount):,} stops it after "
+                            f"{whole} whole generations")
+    elif budget.amount > spend:
+        review.notes.append(f"{what}, less than its budget of {int(budget.amount):,}")
+
+
+def _behaviour(component: PygmoComponent) -> str:
+    from nasdsl.registry import lookup
+
+    default_space = lookup("space", "cell")()  # what a generation spends is the same in any
+    algo = component.algorithm
+    asked = "each generation asked as one batch" if algo.batches else "one candidate at a time"
+    kind = ("integers searched as integers" if integer_native(algo.name)
+            else "reals rounded to integers")
+    try:
+        small, large = (component(default_space, population=n).per_generation
+                        for n in (20, 24))
+    except (TypeError, ValueError) as exc:
+        return f"cannot search here: {exc}"
+    if not algo.has_gen:
+        return f"no generations (blocks of population); {asked}; {kind}"
+    slope = (large - small) // 4
+    rest = small - 20 * slope
+    parts = ([f"{slope} × population" if slope > 1 else "population"] if slope else []) + (
+        [str(rest)] if rest or not slope else [])
+    per = " + ".join(parts)
+    return f"a generation spends {per} evaluation{'s' if per != '1' else ''}; {asked}; {kind}"
 
 
 class PygmoFamily:

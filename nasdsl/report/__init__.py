@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nasdsl.errors import JournalError
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
+from nasdsl.report.policy import write_policy
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
                                  generation_sizes, plot_best_so_far, plot_generations,
                                  plotted_configs)
@@ -53,6 +54,7 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
     if show:
         print_summary(summary, title)
+    write_policy(folder, source, show)
 
 
 def _optimum(source: ReportSource):

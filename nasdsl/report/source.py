@@ -5,7 +5,7 @@ before each result is handed back and is opened read-only here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +21,8 @@ class ReportSource:
     configs: pd.DataFrame
     evaluations: pd.DataFrame
     runs: pd.DataFrame | None = None
+    outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """What optimizers reported as their runs finished (`Journal.outcomes()`)."""
 
     @property
     def experiment(self) -> str:
@@ -40,4 +42,5 @@ def read_journal(path: Path) -> ReportSource:
 
     with Journal.open(path, readonly=True) as journal:
         return ReportSource(meta=journal.meta(), configs=journal.configs(),
-                            evaluations=journal.evaluations(), runs=journal.runs())
+                            evaluations=journal.evaluations(), runs=journal.runs(),
+                            outcomes=journal.outcomes())

@@ -2,10 +2,12 @@
 reuses it."""
 from __future__ import annotations
 
-from nasdsl.errors import DataError, DslError, PlanChanged
+from nasdsl.errors import DataError, DslError, JournalError, PlanChanged
 from nasdsl.journal import Journal
 from nasdsl.plan import Plan, SearchConfig
+from nasdsl.registry import ComponentError
 from nasdsl.runner.components import Components
+from nasdsl.settings import SettingError
 from nasdsl.runner.task import run_id
 
 
@@ -17,7 +19,7 @@ def plan_problems(plan: Plan, components: Components = Components()) -> list[str
         try:
             components.make_optimizer(config.algorithm, components.space(config.space),
                                       config.settings)
-        except DslError as e:
+        except (ComponentError, SettingError) as e:
             problems.append(e.message)
     seen: set[str] = set()
     for config in plan.configs:

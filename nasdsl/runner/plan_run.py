@@ -147,9 +147,10 @@ def _execute_here(task: RunTask, executor: Any, writer: JournalWriter, journal: 
                   progress: Progress, summary: RunSummary) -> None:
     journal.start_run(task.id, task.config.key, task.repeat, task.seed)
     progress.run_started(task.key, task.config.budget.amount, task.config.budget.unit)
-    n, best = perform_run(task, executor.bind(task.factory), writer.add,
-                          lambda done, n, best: progress.update(task.key, done, n, best))
-    writer.flush(finished=(task.id, n))
+    n, best, outcome = perform_run(task, executor.bind(task.factory), writer.add,
+                                   lambda done, n, best: progress.update(task.key, done, n,
+                                                                         best))
+    writer.flush(finished=(task.id, n), outcome=outcome)
     _finished(task, n, best, progress, summary)
 
 
@@ -178,7 +179,8 @@ def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWrite
                 progress.run_started(task.key, task.config.budget.amount,
                                      task.config.budget.unit)
             elif isinstance(message, Finished):
-                writer.flush(finished=(task.id, message.evaluations))
+                writer.flush(finished=(task.id, message.evaluations),
+                             outcome=message.outcome)
                 _finished(task, message.evaluations, message.best, progress, summary)
             elif isinstance(message, TaskFailed):
                 if message.error is not None:

@@ -66,9 +66,10 @@ def _recorder(task: RunTask, space: Any, sink: Sink) -> Callable[..., None]:
     return record
 
 
-def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink,
-                report: Report | None = None) -> tuple[int, float | None]:
-    """Search one run to its budget; returns (evaluations, best fitness)."""
+def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | None = None
+                ) -> tuple[int, float | None, dict[str, Any]]:
+    """Search one run to its budget; returns (evaluations, best fitness, the optimizer's
+    outcome)."""
     config = task.config
     space = task.components.space(config.space)
     optimizer = task.components.make_optimizer(config.algorithm, space, config.settings)
@@ -78,7 +79,8 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink,
                   replay=replay, report=report)
     optimizer.search(batch, meter, np.random.default_rng(task.seed))
     replay.check_finished(len(batch.history))
-    return len(batch.history), batch.best
+    outcome = getattr(optimizer, "outcome", None)  # a user's class may not define one
+    return len(batch.history), batch.best, dict(outcome()) if callable(outcome) else {}
 
 
 # --- a run in a worker process ------------------------------------------------------------------
@@ -100,6 +102,7 @@ class Finished(NamedTuple):
     task: str
     evaluations: int
     best: float | None
+    outcome: dict[str, Any]
 
 
 def perform_in_worker(task: RunTask, emit: Callable[[Any], None]) -> None:
@@ -121,8 +124,8 @@ def perform_in_worker(task: RunTask, emit: Callable[[Any], None]) -> None:
         progress.update(done=done, n=n, best=best)
 
     emit(Started(task.id))
-    n, best = perform_run(task, local_evaluation(task.factory), sink, report)
+    n, best, outcome = perform_run(task, local_evaluation(task.factory), sink, report)
     progress.update(n=n, best=best)
     if buffer:
         send()
-    emit(Finished(task.id, n, best))
+    emit(Finished(task.id, n, best, outcome))

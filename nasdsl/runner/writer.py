@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any, Mapping
 
 from nasdsl.journal import Journal, Row
 
@@ -24,8 +25,10 @@ class JournalWriter:
                 or time.monotonic() - self._last >= self._seconds):
             self.flush()
 
-    def flush(self, finished: tuple[str, int] | None = None) -> None:
-        """Commit what is buffered; with `finished = (run, n)` mark that run finished."""
+    def flush(self, finished: tuple[str, int] | None = None,
+              outcome: Mapping[str, Any] | None = None) -> None:
+        """Commit what is buffered; with `finished = (run, n)` mark that run finished,
+        recording the optimizer's `outcome`."""
         rows, self._buffer = self._buffer, []
         self._last = time.monotonic()
-        self._journal.append(rows, finished=finished)
+        self._journal.append(rows, finished=finished, outcome=outcome)

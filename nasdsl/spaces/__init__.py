@@ -26,7 +26,7 @@ def plan_spaces(plan: Plan) -> dict[str, Space]:
 
 def __getattr__(name: str) -> Any:
     if name == "CellSpace":
-        from nasdsl.spaces.cell import CellSpace
+        from nasdsl.spaces.cell_space import CellSpace
 
         return CellSpace
     if name == "GlobalSpace":

@@ -59,6 +59,11 @@ class Space(ABC):
     @abstractmethod
     def is_valid(self, arch: Hashable) -> bool: ...
 
+    def repair(self, arch: Hashable) -> Hashable | None:
+        """The architecture of the space nearest to `arch` (`arch` itself when valid), or
+        None when the space has no rule for it. Vector searches can land outside a space."""
+        return arch if self.is_valid(arch) else None
+
     @abstractmethod
     def invalid_reason(self, arch: Hashable) -> str | None:
         """Why an architecture is outside the space, or None when it is inside."""

@@ -44,6 +44,23 @@ def test_list_algorithms_includes_pygmo_keywords_with_defaults():
     assert "pygmo.nsga2" not in done.stdout  # multi-objective: not usable here
 
 
+def test_list_algorithms_says_how_each_pygmo_algorithm_spends_evaluations():
+    lines = _nasdsl("list", "algorithms").stdout.splitlines()
+
+    def behaviour(name: str) -> str:
+        return lines[lines.index(next(x for x in lines if x.startswith(name + "  #"))) + 1]
+
+    assert "population evaluations; each generation asked as one batch" in behaviour(
+        "pygmo.gaco")
+    assert "one batch" in behaviour("pygmo.pso_gen") and "one batch" in behaviour("pygmo.cmaes")
+    assert "2 × population evaluations; one candidate at a time" in behaviour(
+        "pygmo.bee_colony")
+    assert "one candidate at a time; reals rounded" in behaviour("pygmo.pso")
+    assert "integers searched as integers" in behaviour("pygmo.sga")
+    assert "cannot search here: the ipopt algorithm needs the gradient" in behaviour(
+        "pygmo.ipopt")
+
+
 def test_list_ops_and_metrics():
     ops = _nasdsl("list", "ops")
     metrics = _nasdsl("list", "metrics")

@@ -19,7 +19,7 @@ search random
 
 
 def _python_settings(body: str) -> dict:
-    text = f'budget = 10 evals\nspace cell {{ }}\nevaluate "pkg.mod:Eval" {{\n{body}\n}}\nsearch random\n'
+    text = f'budget = 10 evals\nspace cell {{ }}\nevaluate "json:loads" {{\n{body}\n}}\nsearch random\n'
     return dict(loads(text).configs[0].evaluator.settings)
 
 
