@@ -14,8 +14,8 @@ EXTRAS := test,dask,keras
 $(BIN)/.installed: setup.cfg pyproject.toml Makefile
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -e '.[$(EXTRAS)]'
 	@touch $@
 
 install: $(BIN)/.installed
@@ -31,7 +31,7 @@ data: install
 
 run: data
 	$(BIN)/nasdsl check experiments/*.nas
-	$(BIN)/nasdsl run experiments/quickstart.nas
+	$(BIN)/nasdsl run --quiet experiments/quickstart.nas
 
 check: install
 	$(BIN)/nasdsl check experiments/*.nas

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Iterator, NamedTuple, Sequence
 
 from nasdsl.errors import DataError, NasdslError
+from nasdsl.interrupts import ignore_interrupts
 from nasdsl.lifeline import die_with_parent, entry_of, guarded
 from nasdsl.optimizers.batch import Timed
 from nasdsl.result import Result
@@ -145,11 +146,19 @@ class Executor(ABC):
     def close(self) -> None:
         """Release workers; the executor is not used afterwards."""
 
+    def abort(self) -> None:
+        """Stop now (Ctrl-C, SIGTERM, an error): evaluations under way are abandoned and
+        workers ended, never waited for. Replay redoes what was not journaled."""
+        self.close()
+
     def __enter__(self) -> "Executor":
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 class InProcessExecutor(Executor):
@@ -159,6 +168,12 @@ class InProcessExecutor(Executor):
     def bind(self, factory: EvaluatorFactory):
         """`map_timed` with the factory fixed, resolved once."""
         return local_evaluation(factory)
+
+
+def _start_worker(parent: int) -> None:
+    """A pool worker: ends with its parent, leaves Ctrl-C to it."""
+    die_with_parent(parent)
+    ignore_interrupts()
 
 
 class ProcessPoolExecutor(Executor):
@@ -171,7 +186,7 @@ class ProcessPoolExecutor(Executor):
     def _executor(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
-                                                  initializer=die_with_parent,
+                                                  initializer=_start_worker,
                                                   initargs=(os.getpid(),))
         return self._pool
 
@@ -188,6 +203,20 @@ class ProcessPoolExecutor(Executor):
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
+    def abort(self) -> None:
+        """A training under way may take minutes: end the worker processes instead of
+        waiting (the standard pool only offers waiting; its processes are reached directly)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            if p.is_alive():
+                p.terminate()
+        for p in processes:
+            p.join(timeout=5)
+
 
 class DaskExecutor(Executor):
     """Evaluations on the workers of a Dask `distributed.Client` (an existing scheduler's
@@ -203,11 +232,19 @@ class DaskExecutor(Executor):
     def map_timed(self, factory, items, seeds):
         futures = self.client.map(_evaluate_one, [factory] * len(items), list(items),
                                   list(seeds), pure=False)
-        return _collect(futures)
+        try:
+            return _collect(futures)
+        except BaseException:  # interrupted: the scheduler drops what is left of the batch
+            self.client.cancel(futures, force=True)
+            raise
 
     def close(self) -> None:
         if self._own:
             self.client.close()
+
+    def abort(self) -> None:
+        if self._own:
+            self.client.close(timeout=2)
 
 
 def make_executor(workers: int = 1, cluster: str | None = None) -> Executor:
@@ -241,6 +278,7 @@ def _run_worker(target_entry: str, tasks: mp.Queue, out: mp.Queue, parent: int) 
     """A RunPool worker (started through `lifeline.guarded`, so it dies with its parent)."""
     module, _, name = target_entry.partition(":")
     target = getattr(importlib.import_module(module), name)
+    ignore_interrupts()
 
     def emit(message: tuple) -> None:
         if os.getppid() != parent:  # the parent was killed: stop, do not linger
@@ -281,9 +319,13 @@ class RunPool:
                                          self._tasks, self._out, parent),
                                    daemon=True)
                        for _ in range(workers)]
-        for p in self._procs:
-            p.start()
         self._open = 0
+        try:
+            for p in self._procs:
+                p.start()
+        except BaseException:  # interrupted while starting: end the ones already started
+            self.close()
+            raise
 
     def submit(self, tid: Any, payload: Any) -> None:
         self._tasks.put((tid, payload))
@@ -315,7 +357,12 @@ class RunPool:
             if p.is_alive():
                 p.terminate()
         for p in self._procs:
-            p.join(timeout=5)
+            if p.pid is not None:
+                p.join(timeout=5)
+        # Tasks nobody will read may still sit in the feeder's buffer: without this, exiting
+        # waits forever for the pipe to drain.
+        self._tasks.cancel_join_thread()
+        self._out.cancel_join_thread()
         self._tasks.close()
         self._out.close()
 

@@ -204,6 +204,14 @@ class Journal:
         self._transaction(statements)
 
     def close(self) -> None:
+        """Close; a writer leaves the file in rollback-journal mode, so that neither it nor a
+        later reader (a report) leaves `-wal`/`-shm` files beside it. WAL comes back when a
+        writer opens it again; when a reader still has it open, the switch waits for later."""
+        if not self.readonly:
+            try:
+                self._db.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error:
+                pass
         self._db.close()
 
     def __enter__(self) -> "Journal":
@@ -253,6 +261,10 @@ class Journal:
                     pass
             raise JournalError(f"cannot write the journal {self.path}: {_explain(e)}; "
                                "it holds every evaluation committed before this error") from e
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM) inside the transaction
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def write_meta(self, values: Mapping[str, Any], keep: Sequence[str] = ("created",)) -> None:
         """Set meta values; keys in `keep` are written only when absent."""

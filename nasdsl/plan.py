@@ -71,12 +71,16 @@ class SpaceSpec:
 class EvaluatorSpec:
     """`evaluate nasbench101|keras|"module:name" { … }` with every default filled in.
 
-    `target` is the import string for a Python evaluator, else None.
+    `target` is the import string for a Python evaluator, else None. `written` names the
+    settings the file wrote (None: all of them); a setting whose default depends on the data
+    (`data_defaults` of the evaluator class, such as NAS-Bench-101's `report`) follows the
+    data when it was not written. It is not part of what the journal records.
     """
 
     kind: Literal["nasbench101", "keras", "python"]
     settings: Mapping[str, Any]
     target: str | None = None
+    written: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

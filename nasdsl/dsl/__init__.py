@@ -6,8 +6,10 @@ Whatever the input, the only error raised is `DslError`, located in the source.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import stat
+import sys
 from pathlib import Path
 
 from nasdsl.dsl import ast
@@ -56,8 +58,12 @@ MAX_FILE_BYTES = 10 * 2 ** 20
 
 def load(path: str | Path) -> Plan:
     """Compile a `.nas` file (UTF-8). A pipe, a device (`/dev/zero`) or a folder is refused
-    without reading from it, and so is a file larger than `MAX_FILE_BYTES`."""
+    without reading from it, and so is a file larger than `MAX_FILE_BYTES`. The file's folder
+    goes on the import path (first, as pytest puts a test's folder), so `evaluate
+    "module:name"` and `search "module:Class"` find a module beside the file; worker
+    processes inherit the path."""
     path = Path(path)
+    importable(path.parent)
     try:
         # O_NONBLOCK: opening a pipe does not wait for a writer; a regular file is unaffected
         with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
@@ -82,6 +88,14 @@ def load(path: str | Path) -> Plan:
         raise DslError("the file is not UTF-8 text", file=str(path), line=line,
                        column=column) from None
     return loads(text, str(path), source_path=path)
+
+
+def importable(folder: str | Path) -> None:
+    """Put `folder` first on the import path, once."""
+    entry = str(Path(folder).resolve())
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+        importlib.invalidate_caches()
 
 
 __all__ = ["load", "loads", "normalize", "parse", "DslError"]

@@ -2,6 +2,12 @@
 
 Each search block becomes one `SearchConfig` per element of the Cartesian product of the
 sweeps that apply to it: top-level sweeps, the space's, the evaluator's and its own.
+
+Every refusal of the file is found in one pass: a statement, a setting, a block or a
+configuration that is refused is recorded and left out, the rest is still checked, and the
+file is refused at the end with all of them in line order (`DslErrors`). What depends on a
+refused part is not checked (a search's settings without a valid space), and a setting that
+looks missing because its statement was refused is not reported missing too.
 """
 from __future__ import annotations
 
@@ -16,14 +22,19 @@ from nasdsl import registry
 from nasdsl.dsl import ast, limits, schema
 from nasdsl.dsl.diagnostics import Source
 from nasdsl.dsl.sweeps import Dimension, Template, collect
-from nasdsl.errors import DslError
+from nasdsl.errors import DslError, DslErrors
 from nasdsl.plan import (
     Budget, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
 )
 from nasdsl.settings import (REQUIRED, Context, Param, Review, SettingError, parameters_of,
                              plain, show)
+from nasdsl.wording import article
 
 ORIGIN = ast.Pos(1, 1)
+_FAILED: Any = type("Failed", (), {"__repr__": lambda self: "failed"})()
+"""What a part of the file compiles to when it was refused (its errors are recorded)."""
+_SILENT = DslError("left out: it depends on a statement that was refused")
+"""Refuses a part of the file without a message of its own (its cause is reported)."""
 
 
 @dataclass
@@ -62,10 +73,13 @@ class _Blocks:
     searches: list[ast.Block] = field(default_factory=list)
     final: ast.Block | None = None
     run: ast.Block | None = None
+    dropped: bool = False
+    """A block of an unknown kind was refused (it may be the one that looks missing)."""
 
 
 def compile_document(doc: ast.Document, default_name: str, source_path: Path | None) -> Plan:
-    """The Plan of a parsed file; raises DslError at the first problem."""
+    """The Plan of a parsed file; raises a DslError (a `DslErrors` when there are several)
+    naming every problem of the file."""
     return _Compiler(doc, Source(doc.file, doc.text)).compile(default_name, source_path)
 
 
@@ -74,40 +88,85 @@ class _Compiler:
         self.doc = doc
         self.src = source
         self.notes: list[str] = []
+        self.errors: list[DslError] = []
+
+    def _try(self, fn: Any, *args: Any) -> Any:
+        """`fn(*args)`, or `_FAILED` with its refusals recorded: a part of the file that is
+        refused on its own while the rest is still checked."""
+        try:
+            return fn(*args)
+        except DslError as e:
+            if e is not _SILENT:
+                self.errors.append(e)
+            return _FAILED
 
     # --- whole file -------------------------------------------------------------------
     def compile(self, default_name: str, source_path: Path | None) -> Plan:
         top_statements = [s for s in self.doc.statements if not isinstance(s, ast.Block)]
         blocks = self._sort_blocks([s for s in self.doc.statements if isinstance(s, ast.Block)])
         top = self._top_template(top_statements)
-        name = self._experiment_name(blocks.header, default_name)
+        name = self._try(self._experiment_name, blocks.header, default_name)
+        if name is _FAILED:
+            name = default_name
 
-        if blocks.space is None:
-            raise self.src.error("a `space cell { … }` or `space global { … }` block is required",
-                                 ORIGIN)
-        if blocks.evaluate is None:
-            raise self.src.error("an `evaluate` block is required (`evaluate nasbench101 { … }`, "
-                                 "`evaluate keras { … }` or `evaluate \"package.module:name\"`)",
-                                 ORIGIN)
-        if not blocks.searches:
-            raise self.src.error("at least one `search` block is required (e.g. `search random`)",
-                                 ORIGIN)
+        if not blocks.dropped:  # a refused block may be the one that looks missing
+            if blocks.space is None:
+                self.errors.append(self.src.error(
+                    "a `space cell { … }` or `space global { … }` block is required", ORIGIN))
+            if blocks.evaluate is None:
+                self.errors.append(self.src.error(
+                    "an `evaluate` block is required (`evaluate nasbench101 { … }`, "
+                    "`evaluate keras { … }` or `evaluate \"package.module:name\"`)", ORIGIN))
+            if not blocks.searches:
+                self.errors.append(self.src.error(
+                    "at least one `search` block is required (e.g. `search random`)", ORIGIN))
 
         fixed = top.fill([0] * len(top.dims))
-        seed = self._convert(schema.TOP_LEVEL["seed"], fixed.get("seed"), "seed")
-        repeat = self._convert(schema.TOP_LEVEL["repeat"], fixed.get("repeat"), "repeat")
-        output = self._convert(schema.TOP_LEVEL["output"], fixed.get("output"), "output")
+        seed = self._try(self._convert, schema.TOP_LEVEL["seed"], fixed.get("seed"), "seed")
+        repeat = self._try(self._convert, schema.TOP_LEVEL["repeat"], fixed.get("repeat"),
+                           "repeat")
+        output = self._try(self._convert, schema.TOP_LEVEL["output"], fixed.get("output"),
+                           "output")
 
-        space, space_tpl = self._space(blocks.space)
-        evaluator, target, eval_tpl = self._evaluator(blocks.evaluate)
+        spaced = self._try(self._space, blocks.space) if blocks.space else _FAILED
+        evaluated = self._try(self._evaluator, blocks.evaluate) if blocks.evaluate else _FAILED
         searches = self._searches(blocks.searches)
-        final = self._final(blocks.final, evaluator)
-        execution = self._execution(blocks.run)
+        evaluator = evaluated[0] if evaluated is not _FAILED else None
+        final = self._try(self._final, blocks.final, evaluator)
+        execution = self._try(self._execution, blocks.run)
 
-        self._check_configuration_count(top, space_tpl, eval_tpl, searches)
         configs: list[SearchConfig] = []
-        space_cache: dict[tuple[int, ...], tuple[SpaceSpec, _Checked]] = {}
-        eval_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], EvaluatorSpec] = {}
+        if spaced is not _FAILED and evaluated is not _FAILED and self._try(
+                self._check_configuration_count, top, spaced[1], evaluated[2],
+                searches) is not _FAILED:
+            configs = self._configs(blocks, top, spaced, evaluated, searches)
+            if repeat is not _FAILED:
+                self._try(self._check_totals, top, configs, repeat)
+        if self.errors or _FAILED in (seed, repeat, output, final, execution):
+            raise DslErrors.of(self.errors or [self.src.error("the file was refused", ORIGIN)])
+
+        return Plan(
+            experiment=name,
+            source=source_path,
+            seed=seed,
+            repeat=repeat,
+            output=Path(output if output is not None
+                        else f"results/{schema.output_folder_name(name)}"),
+            configs=tuple(configs),
+            execution=execution,
+            final=final,
+            notes=tuple(dict.fromkeys(self.notes)),
+        )
+
+    def _configs(self, blocks: "_Blocks", top: Template, spaced: tuple, evaluated: tuple,
+                 searches: list["_SearchBlock"]) -> list[SearchConfig]:
+        """Every configuration; one that is refused is recorded and left out."""
+        space, space_tpl = spaced
+        evaluator, target, eval_tpl = evaluated
+        configs: list[SearchConfig] = []
+        space_cache: dict[tuple[int, ...], Any] = {}
+        eval_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
+        search_cache: dict[tuple, Any] = {}
         for search in searches:
             own_budget = search.template.has("budget")
             top_dims = [d for d in top.dims if not (own_budget and "budget" in d.names)]
@@ -120,17 +179,29 @@ class _Compiler:
                 eval_c = combo[cuts[1]:cuts[2]]
                 search_c = combo[cuts[2]:]
                 if space_c not in space_cache:
-                    space_cache[space_c] = self._space_spec(blocks.space, space, space_tpl,
-                                                            space_c)
-                space_spec, space_checked = space_cache[space_c]
-                if (space_c, eval_c) not in eval_cache:
-                    eval_cache[space_c, eval_c] = self._evaluator_spec(
-                        blocks.evaluate, evaluator, target, eval_tpl, eval_c,
-                        blocks.space, space_spec, space_checked)
-                eval_spec = eval_cache[space_c, eval_c]
+                    space_cache[space_c] = self._try(self._space_spec, blocks.space, space,
+                                                     space_tpl, space_c)
+                eval_spec = _FAILED
+                space_spec = None
+                if space_cache[space_c] is not _FAILED:
+                    space_spec, space_checked = space_cache[space_c]
+                    if (space_c, eval_c) not in eval_cache:
+                        eval_cache[space_c, eval_c] = self._try(
+                            self._evaluator_spec, blocks.evaluate, evaluator, target, eval_tpl,
+                            eval_c, blocks.space, space_spec, space_checked)
+                    eval_spec = eval_cache[space_c, eval_c]
                 top_values = self._fill_top(top, top_dims, top_c)
-                config = self._config(search, search_c, top_values, space_spec, eval_spec,
-                                      len(configs))
+                key = (id(search), search_c, top_c, space_c)
+                if key not in search_cache:
+                    search_cache[key] = self._try(self._search_settings, search, search_c,
+                                                  top_values, space_spec)
+                if eval_spec is _FAILED or search_cache[key] is _FAILED:
+                    continue
+                budget, settings = search_cache[key]
+                config = SearchConfig(label=search.label, algorithm=search.algorithm,
+                                      settings=settings, swept={}, budget=budget,
+                                      space=space_spec, evaluator=eval_spec,
+                                      index=len(configs))
                 swept = {}
                 swept.update(self._swept(top_dims, top_c, {"budget": config.budget}))
                 swept.update(self._swept(space_tpl.dims, space_c, space_spec.settings, "space."))
@@ -138,19 +209,7 @@ class _Compiler:
                 swept.update(self._swept(search.template.dims, search_c, config.settings, "",
                                          budget=config.budget))
                 configs.append(_with_swept(config, swept))
-
-        self._check_totals(top, configs, repeat)
-        return Plan(
-            experiment=name,
-            source=source_path,
-            seed=seed,
-            repeat=repeat,
-            output=Path(output if output is not None else f"results/{name}"),
-            configs=tuple(configs),
-            execution=execution,
-            final=final,
-            notes=tuple(dict.fromkeys(self.notes)),
-        )
+        return configs
 
     def _check_configuration_count(self, top: Template, space_tpl: Template,
                                    eval_tpl: Template, searches: Sequence[Any]) -> None:
@@ -190,28 +249,37 @@ class _Compiler:
         for block in blocks:
             kind = block.kind.name
             if kind not in schema.BLOCK_KINDS:
-                raise self.src.unknown("block", kind, block.kind.pos, schema.BLOCK_KINDS)
+                self.errors.append(self.src.unknown("block", kind, block.kind.pos,
+                                                    schema.BLOCK_KINDS))
+                out.dropped = True
+                continue
             if kind == "search":
                 out.searches.append(block)
                 continue
             slot = "header" if kind == "experiment" else kind
             previous = getattr(out, slot)
             if previous is not None:
-                word = "an `experiment` header" if kind == "experiment" else f"a `{kind}` block"
-                raise self.src.error(f"{word} is given twice (first on line "
-                                     f"{previous.pos.line}); a file declares one", block.kind.pos)
+                word = "an `experiment` header" if kind == "experiment" else \
+                    f"{article(kind)} `{kind}` block"
+                self.errors.append(self.src.error(
+                    f"{word} is given twice (first on line {previous.pos.line}); a file "
+                    "declares one", block.kind.pos))
+                continue
             setattr(out, slot, block)
         return out
 
     def _top_template(self, statements: Sequence[ast.Statement]) -> Template:
+        kept = []
         for stmt in statements:
             keys = stmt.keys if isinstance(stmt, ast.ZippedSweep) else (stmt.key,)
-            for key in keys:
-                if key.name == "experiment":
-                    raise self.src.error("write the header as `experiment NAME` (no `=`)",
-                                         key.pos)
-        return collect(statements, self.src, "", schema.TOP_LEVEL, "at the top level",
-                       schema.TOP_LEVEL_SWEEPABLE)
+            header = next((k for k in keys if k.name == "experiment"), None)
+            if header is not None:
+                self.errors.append(self.src.error(
+                    "write the header as `experiment NAME` (no `=`)", header.pos))
+                continue
+            kept.append(stmt)
+        return collect(kept, self.src, "", schema.TOP_LEVEL, "at the top level",
+                       schema.TOP_LEVEL_SWEEPABLE, errors=self.errors)
 
     def _fill_top(self, top: Template, dims: Sequence[Dimension],
                   choice: Sequence[int]) -> dict[str, ast.Value]:
@@ -237,15 +305,27 @@ class _Compiler:
         return param.type.convert(node, Context(self.src, key))
 
     def _check_block(self, params: Mapping[str, Param], values: Mapping[str, ast.Value],
-                     block: ast.Block, what: str) -> _Checked:
+                     block: ast.Block, what: str, dropped: bool = False) -> _Checked:
+        """Every setting converted, each refusal recorded (`dropped`: a statement of the
+        block was refused, so a required setting may only look missing)."""
         out: dict[str, Any] = {}
+        errors: list[DslError] = []
         for name, param in params.items():
             if name in values:
-                out[name] = param.type.convert(values[name], Context(self.src, name))
+                try:
+                    out[name] = param.type.convert(values[name], Context(self.src, name))
+                except DslError as e:
+                    errors.append(e)
             elif param.default is REQUIRED:
-                raise self.src.error(f"`{what}` needs `{name}`", block.kind.pos)
+                if not dropped:
+                    errors.append(self.src.error(f"`{what}` needs `{name}`", block.kind.pos))
+                else:
+                    errors.append(_SILENT)
             elif param.fill:
                 out[name] = copy.deepcopy(param.default)
+        if errors:
+            shown = [e for e in errors if e is not _SILENT]
+            raise DslErrors.of(shown) if shown else _SILENT
         return _Checked(out, dict(values))
 
     def _validate(self, component: Any, review: Review, block: ast.Block,
@@ -284,7 +364,9 @@ class _Compiler:
             if e.unknown:
                 raise self.src.unknown(registry.WORDS[kind], name, pos, e.accepted,
                                        context) from None
-            raise self.src.error(e.message, pos) from None
+            where = (" (modules are found in the experiment file's folder and among the "
+                     "installed packages)") if ":" in name else ""
+            raise self.src.error(e.message + where, pos) from None
 
     def _no_label(self, block: ast.Block) -> None:
         if block.label is not None:
@@ -302,14 +384,14 @@ class _Compiler:
         component = self._component("space", kind, block.head.pos)
         params = parameters_of(component)
         template = collect(block.body or (), self.src, "space.", list(params),
-                           f"in `space {kind}`")
+                           f"in `space {kind}`", errors=self.errors)
         return _Component(kind, component, params), template
 
     def _space_spec(self, block: ast.Block, space: _Component, template: Template,
                     choice: tuple[int, ...]) -> tuple[SpaceSpec, _Checked]:
         assert space.params is not None
         checked = self._check_block(space.params, template.fill(choice), block,
-                                    f"space {space.name}")
+                                    f"space {space.name}", template.dropped)
         review = Review(space.name, checked.values, frozenset(checked.nodes))
         self._validate(space.component, review, block, checked.nodes)
         return SpaceSpec(space.name, review.values), checked
@@ -325,14 +407,22 @@ class _Compiler:
             if not registry.TARGET.fullmatch(target):
                 raise self.src.error(f"a Python evaluator is named \"package.module:name\", "
                                      f"got {show(block.head)}", block.head.pos)
+            try:  # refused here, not after the run has started
+                registry.load_target(target)
+            except registry.ComponentError as e:
+                raise self.src.error(f"{e.message} (modules are found in the experiment file's "
+                                     "folder and among the installed packages)",
+                                     block.head.pos) from None
             return _Component("python", None, None), target, collect(
-                block.body or (), self.src, "evaluate.", None, "in `evaluate`")
+                block.body or (), self.src, "evaluate.", None, "in `evaluate`",
+                errors=self.errors)
         kind = block.head.value
         component = self._component("evaluator", kind, block.head.pos,
                                     "(or a \"package.module:name\" string)")
         params = parameters_of(component)
         return _Component(kind, component, params), None, collect(
-            block.body or (), self.src, "evaluate.", list(params), f"in `evaluate {kind}`")
+            block.body or (), self.src, "evaluate.", list(params), f"in `evaluate {kind}`",
+            errors=self.errors)
 
     def _evaluator_spec(self, block: ast.Block, evaluator: _Component, target: str | None,
                         template: Template, choice: tuple[int, ...], space_block: ast.Block,
@@ -341,41 +431,74 @@ class _Compiler:
         if evaluator.params is None:
             settings = {k: plain(v, Context(self.src, k)) for k, v in values.items()}
             return EvaluatorSpec("python", settings, target)
-        checked = self._check_block(evaluator.params, values, block,
-                                    f"evaluate {evaluator.name}")
+        try:
+            checked = self._check_block(evaluator.params, values, block,
+                                        f"evaluate {evaluator.name}", template.dropped)
+        except DslError:
+            self._space_checks(evaluator, values, space, space_block, space_checked)
+            raise
         review = Review(evaluator.name, checked.values, frozenset(checked.nodes), space=space)
         self._validate(evaluator.component, review, block, checked.nodes, space_block,
                        space_checked.nodes)
-        return EvaluatorSpec(evaluator.name, review.values)
+        return EvaluatorSpec(evaluator.name, review.values, written=frozenset(checked.nodes))
+
+    def _space_checks(self, evaluator: _Component, values: Mapping[str, ast.Value],
+                      space: SpaceSpec, space_block: ast.Block, space_checked: _Checked) -> None:
+        """The evaluator's checks of the space, while some of its own settings are refused:
+        those settings take their defaults, and only refusals about the space block count
+        (they do not depend on the refused ones)."""
+        assert evaluator.params is not None
+        settings: dict[str, Any] = {}
+        for name, param in evaluator.params.items():
+            try:
+                settings[name] = param.type.convert(values[name], Context(self.src, name))
+            except (KeyError, DslError):
+                if param.default is REQUIRED:
+                    return
+                settings[name] = copy.deepcopy(param.default)
+        review = Review(evaluator.name, settings, frozenset(), space=space)
+        try:
+            validate = getattr(evaluator.component, "validate", None)
+            if validate is not None:
+                validate(review)
+        except SettingError as e:
+            if e.block == "space":
+                self.errors.append(self._located(e, space_block, space_checked.nodes))
 
     # --- searches ---------------------------------------------------------------------
     def _searches(self, blocks: Sequence[ast.Block]) -> list[_SearchBlock]:
+        """Each search block read; a refused one is recorded and left out."""
         out: list[_SearchBlock] = []
         labels: dict[str, ast.Block] = {}
         for block in blocks:
-            if block.head is None:
-                raise self.src.error("a search names its algorithm: `search ALGORITHM` or "
-                                     "`search \"package.module:Class\"`", block.kind.pos,
-                                     accepted=registry.names("optimizer"))
-            algorithm = block.head.value
-            if isinstance(block.head, ast.Str) and not registry.TARGET.fullmatch(algorithm):
-                raise self.src.error(f"a Python search is named \"package.module:Class\", "
-                                     f"got {show(block.head)}", block.head.pos)
-            component = self._component("optimizer", algorithm, block.head.pos)
-            params = parameters_of(component)
-            allowed = list(params) + ["budget"]
-            default_label = algorithm.rpartition(":")[2] if ":" in algorithm else algorithm
-            label = block.label.name if block.label else default_label
-            if label in labels:
-                pos = block.label.pos if block.label else block.head.pos
-                raise self.src.error(f"two searches are labelled `{label}` (first on line "
-                                     f"{labels[label].pos.line}); give one `as LABEL`", pos)
-            labels[label] = block
-            self._reserved_keys(block, getattr(component, "reserved", None) or {})
-            template = collect(block.body or (), self.src, "", allowed,
-                               f"in `search {algorithm}`")
-            out.append(_SearchBlock(block, algorithm, label, template, component, params))
+            search = self._try(self._search, block, labels)
+            if search is not _FAILED:
+                out.append(search)
         return out
+
+    def _search(self, block: ast.Block, labels: dict[str, ast.Block]) -> _SearchBlock:
+        if block.head is None:
+            raise self.src.error("a search names its algorithm: `search ALGORITHM` or "
+                                 "`search \"package.module:Class\"`", block.kind.pos,
+                                 accepted=registry.names("optimizer"))
+        algorithm = block.head.value
+        if isinstance(block.head, ast.Str) and not registry.TARGET.fullmatch(algorithm):
+            raise self.src.error(f"a Python search is named \"package.module:Class\", "
+                                 f"got {show(block.head)}", block.head.pos)
+        component = self._component("optimizer", algorithm, block.head.pos)
+        params = parameters_of(component)
+        allowed = list(params) + ["budget"]
+        default_label = algorithm.rpartition(":")[2] if ":" in algorithm else algorithm
+        label = block.label.name if block.label else default_label
+        if label in labels:
+            pos = block.label.pos if block.label else block.head.pos
+            raise self.src.error(f"two searches are labelled `{label}` (first on line "
+                                 f"{labels[label].pos.line}); give one `as LABEL`", pos)
+        labels[label] = block
+        self._reserved_keys(block, getattr(component, "reserved", None) or {})
+        template = collect(block.body or (), self.src, "", allowed,
+                           f"in `search {algorithm}`", errors=self.errors)
+        return _SearchBlock(block, algorithm, label, template, component, params)
 
     def _reserved_keys(self, block: ast.Block,
                        hints: Mapping[str, tuple[str, str | None]]) -> None:
@@ -389,21 +512,22 @@ class _Compiler:
                     message, suggestion = hints[key.name]
                     raise self.src.error(message, key.pos, suggestion=suggestion)
 
-    def _config(self, search: _SearchBlock, choice: tuple[int, ...],
-                top_values: Mapping[str, ast.Value], space: SpaceSpec, evaluator: EvaluatorSpec,
-                index: int) -> SearchConfig:
+    def _search_settings(self, search: _SearchBlock, choice: tuple[int, ...],
+                         top_values: Mapping[str, ast.Value],
+                         space: SpaceSpec | None) -> tuple[Budget, dict[str, Any]]:
+        """A search's budget and settings for one configuration: converted on their own, and
+        cross-checked (which may need the space) only when the space is valid (`space`)."""
         values = search.template.fill(choice)
-        budget = self._budget(search, values, top_values)
-        checked = self._check_block(search.params, values, search.block,
-                                    f"search {search.algorithm}")
+        budget = self._try(self._budget, search, values, top_values)
+        checked = self._try(self._check_block, search.params, values, search.block,
+                            f"search {search.algorithm}", search.template.dropped)
+        if budget is _FAILED or checked is _FAILED or space is None:
+            raise _SILENT  # each refusal is recorded already
         review = Review(search.algorithm, checked.values,
                         frozenset(k for k in checked.nodes if k != "budget"),
                         label=search.label, budget=budget, space=space)
         self._validate(search.component, review, search.block, checked.nodes)
-        settings = review.values
-        return SearchConfig(label=search.label, algorithm=search.algorithm, settings=settings,
-                            swept={}, budget=budget, space=space, evaluator=evaluator,
-                            index=index)
+        return budget, review.values
 
     def _budget(self, search: _SearchBlock, values: Mapping[str, ast.Value],
                 top_values: Mapping[str, ast.Value]) -> Budget:
@@ -420,15 +544,17 @@ class _Compiler:
         if block.head is not None:
             raise self.src.error(f"`{block.kind.name}` takes no name, only `{{ … }}`",
                                  block.head.pos)
-        template = collect(block.body or (), self.src, "", params, f"in `{block.kind.name}`", ())
-        return self._check_block(params, template.values, block, block.kind.name).values
+        template = collect(block.body or (), self.src, "", params, f"in `{block.kind.name}`", (),
+                           errors=self.errors)
+        return self._check_block(params, template.values, block, block.kind.name,
+                                 template.dropped).values
 
-    def _final(self, block: ast.Block | None, evaluator: _Component) -> FinalSpec | None:
+    def _final(self, block: ast.Block | None, evaluator: _Component | None) -> FinalSpec | None:
         if block is None:
             return None
         values = self._simple_block(block, schema.FINAL)
-        if evaluator.component is not None and not getattr(evaluator.component, "expensive",
-                                                           True):
+        if evaluator is not None and evaluator.component is not None and \
+                not getattr(evaluator.component, "expensive", True):
             raise self.src.error("`final` retrains architectures, which needs a training "
                                  f"evaluator (`evaluate keras`), not `{evaluator.name}`",
                                  block.kind.pos)

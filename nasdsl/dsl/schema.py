@@ -5,7 +5,8 @@ code and found through `nasdsl.registry`. Decisions where the reference is silen
 
 - `experiment` is a header (`experiment NAME` or `experiment "name"`); `experiment = …` is
   refused with a hint. Its default is the file stem (`experiment` for text with no file).
-  A name may hold letters, digits, `_`, `-` and `.` (it becomes a folder name).
+  A quoted name may hold any printable characters (`experiment "hidden forms"`); the default
+  output folder is made from it with `output_folder_name` (`results/hidden_forms`).
 - `output` is relative to the current directory (like a Makefile target), not to the file.
 - `seed` is an integer ≥ 0; `seed`, `repeat` and `output` cannot be swept (runs already
   vary the seed); a top-level `budget` can, and a search's own `budget` replaces it
@@ -56,9 +57,20 @@ def _params(*params: Param) -> dict[str, Param]:
 
 
 def _experiment_name_problem(text: str) -> str | None:
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", text) or text in (".", ".."):
-        return "an experiment name holds letters, digits, `_`, `-` and `.` only"
+    if not text.strip():
+        return "an experiment name must not be empty"
+    if any(not ch.isprintable() for ch in text):
+        return "an experiment name holds printable characters only"
     return None
+
+
+def output_folder_name(experiment: str) -> str:
+    """The default output folder's name for an experiment name: letters, digits, `_`, `-`
+    and `.` kept, every other run of characters one `_` (so no name reaches outside
+    `results/`: `a/../b` gives `a_.._b`), no leading dot or dash."""
+    name = re.sub(r"[^A-Za-z0-9_.\-]+", "_", experiment.strip())
+    name = name.lstrip(".-")
+    return name if name.strip("_") else "experiment"
 
 
 def _non_empty(text: str) -> str | None:

@@ -11,14 +11,23 @@ from typing import Any, Iterable, Sequence
 
 from nasdsl.errors import DslError
 from nasdsl.plan import Plan, format_value
+from nasdsl.wording import count
 
 
-def check_files(paths: Sequence[Path | str], strict: bool = False) -> int:
-    """Check each file and print its plan. 2 if any file is refused (or, with `strict`,
-    has data problems), else 0. A refused file does not stop the others."""
+def check_files(paths: Sequence[Path | str], strict: bool = False,
+                verbose: bool | None = None) -> int:
+    """Check each file. 2 if any file is refused (or, with `strict`, has data problems),
+    else 0. A refused file does not stop the others.
+
+    `verbose` prints each plan and its warnings; otherwise one line per file says what it
+    holds and how many warnings it has. By default one file is shown in full, several files
+    one line each (checking a folder of experiments stays short)."""
     from nasdsl.dsl import load
     from nasdsl.runner import plan_problems
+    from nasdsl.runner.checks import plan_data_notes
 
+    if verbose is None:
+        verbose = len(paths) == 1
     status = 0
     out = _Printer()
     for path in paths:
@@ -28,13 +37,32 @@ def check_files(paths: Sequence[Path | str], strict: bool = False) -> int:
             print(exc, file=sys.stderr)
             status = 2
             continue
-        out.plan(plan)
         problems = plan_problems(plan)
-        for problem in problems:
-            out.warning(problem)
         if problems and strict:
             status = 2
+            if verbose:
+                out.plan(plan)
+            for problem in problems:
+                print(f"{path}: error: {problem}", file=sys.stderr)
+            continue
+        if verbose:
+            out.plan(plan)
+            for note in plan_data_notes(plan):
+                out.note(note)
+            for problem in problems:
+                out.warning(problem)
+        else:
+            print(summary_line(plan, path, warnings=len(problems)), file=sys.stdout)
     return status
+
+
+def summary_line(plan: Plan, path: Path | str, warnings: int = 0) -> str:
+    """One line saying what a checked file holds (`nasdsl check` of several files)."""
+    line = (f"{path}: ok, experiment {plan.experiment}: "
+            f"{count(len(plan.configs), 'configuration')}, {_totals(plan)}")
+    if warnings:
+        line += f"; {count(warnings, 'warning')} (-v shows them)"
+    return line
 
 
 def plan_lines(plan: Plan) -> list[str]:
@@ -58,8 +86,8 @@ def plan_lines(plan: Plan) -> list[str]:
     for label, configs in by_label.items():
         head = configs[0]
         title = label if label == head.algorithm else f"{label} ({head.algorithm})"
-        lines.append(f"  search {title}: {len(configs)} configuration"
-                     f"{'s' if len(configs) != 1 else ''}, {len(configs) * plan.repeat} runs")
+        lines.append(f"  search {title}: {count(len(configs), 'configuration')}, "
+                     f"{count(len(configs) * plan.repeat, 'run')}")
         for config in configs:
             swept = ", ".join(f"{k} = {format_value(v)}" for k, v in config.swept.items())
             lines.append(f"    [{config.index}] {swept or 'no sweep'}; budget {config.budget}; "
@@ -131,9 +159,9 @@ def _totals(plan: Plan) -> str:
     evaluations = sum(int(r.config.budget.amount) for r in runs
                       if r.config.budget.unit == "evaluations")
     seconds = sum(r.config.budget.amount for r in runs if r.config.budget.unit == "seconds")
-    parts = [f"{len(runs)} runs"]
+    parts = [count(len(runs), "run")]
     if evaluations:
-        parts.append(f"{evaluations:,} evaluations")
+        parts.append(count(evaluations, "evaluation"))
     if seconds:
         parts.append(f"{format_value(seconds)} seconds of training time")
     return ", ".join(parts)
@@ -158,6 +186,9 @@ class _Printer:
         for line in lines[1:]:
             style = "yellow" if line.lstrip().startswith("note:") else ""
             console.print(f"[{style}]{escape(line)}[/{style}]" if style else escape(line))
+
+    def note(self, text: str) -> None:
+        print(f"  note: {text}", file=sys.stdout)
 
     def warning(self, text: str) -> None:
         print(f"warning: {text}", file=sys.stdout)

@@ -10,6 +10,7 @@ from lark.exceptions import VisitError
 
 from nasdsl.dsl import ast
 from nasdsl.dsl.diagnostics import Source
+from nasdsl.errors import DslError, DslErrors
 
 
 def _pos(item) -> ast.Pos:
@@ -34,6 +35,7 @@ class ToAst(Transformer):
     def __init__(self, source: Source):
         super().__init__(visit_tokens=False)
         self.source = source
+        self.errors: list[DslError] = []
 
     # --- values ---------------------------------------------------------------------
     def int(self, meta, children):
@@ -159,9 +161,9 @@ class ToAst(Transformer):
                 nxt = raw[i + 1] if i + 1 < len(raw) else ""
                 if nxt not in ('"', "\\"):
                     column = (tok.column or 1) + 1 + i
-                    raise self.source.error(
+                    self.errors.append(self.source.error(
                         f"unknown escape `\\{nxt}` in a string (only `\\\"` and `\\\\` are escapes)",
-                        ast.Pos(tok.line or 1, column))
+                        ast.Pos(tok.line or 1, column)))
                 out.append(nxt)
                 i += 2
                 continue
@@ -172,8 +174,11 @@ class ToAst(Transformer):
 
 def to_ast(tree, source: Source) -> ast.Document:
     """Transform a parse tree of `source` into its Document."""
+    transformer = ToAst(source)
     try:
-        statements = ToAst(source).transform(tree)
+        statements = transformer.transform(tree)
     except VisitError as exc:
         raise exc.orig_exc from None
+    if transformer.errors:  # every bad escape of the file at once
+        raise DslErrors.of(transformer.errors)
     return ast.Document(tuple(statements), source.file, source.text)

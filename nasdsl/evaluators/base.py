@@ -35,6 +35,9 @@ class Evaluator(ABC):
     """Every metric this kind of evaluator can record (`nasdsl list metrics`)."""
     ops: ClassVar[tuple[str, ...] | None] = None
     """The cell ops it can evaluate, when it cannot evaluate every op of a space."""
+    data_defaults: ClassVar[tuple[str, ...]] = ()
+    """Settings whose default depends on the data: when the file does not write one, the
+    constructor's own default applies (it looks at the data), not the declared one."""
 
     @classmethod
     def validate(cls, review: Review) -> None:
@@ -42,8 +45,18 @@ class Evaluator(ABC):
         `SettingError`. Nothing to check by default."""
 
     @classmethod
-    def data_problems(cls, settings: Mapping[str, Any], budget: Budget) -> list[str]:
-        """Sentences naming what the data cannot answer for these settings (empty: fine)."""
+    def data_problems(cls, settings: Mapping[str, Any], budget: Budget,
+                      written: frozenset[str] | None = None) -> list[str]:
+        """Sentences naming what the data cannot answer for these settings (empty: fine).
+        `written`: the settings the file wrote (None: all), so that a default the data
+        cannot answer can be called a default."""
+        return []
+
+    @classmethod
+    def data_notes(cls, settings: Mapping[str, Any], budget: Budget,
+                   written: frozenset[str] | None = None) -> list[str]:
+        """What the data changes in these settings without refusing them (a defaulted
+        setting narrowed to what the data holds), for `nasdsl check` to say."""
         return []
 
     @classmethod

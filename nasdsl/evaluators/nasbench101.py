@@ -50,7 +50,8 @@ REPEATS_SETTING = Param("repeats", NameType(REPEATS, "repeats mode"), "sample",
                         "sample: one of the three runs at random; mean: their mean")
 EPOCHS_SETTING = Param("epochs", ChoiceType(EPOCHS), 108, "training epochs looked up")
 REPORT = Param("report", ListType(NameType(METRICS, "metric"), "list of metrics"),
-               list(DEFAULT_REPORT), "extra metrics recorded per evaluation")
+               list(DEFAULT_REPORT), "extra metrics recorded per evaluation; unwritten: "
+               "those of the default the store holds")
 
 
 class NASBench101Evaluator(Evaluator):
@@ -59,6 +60,7 @@ class NASBench101Evaluator(Evaluator):
     parameters: ClassVar = (DATA, FITNESS, REPEATS_SETTING, EPOCHS_SETTING, REPORT)
     offers: ClassVar[tuple[str, ...]] = METRICS
     ops: ClassVar[tuple[str, ...]] = OPS
+    data_defaults: ClassVar[tuple[str, ...]] = ("report",)
 
     def __init__(self, data: str | os.PathLike | None = DATA.default,
                  fitness: str = FITNESS.default, repeats: str = REPEATS_SETTING.default,
@@ -115,20 +117,56 @@ class NASBench101Evaluator(Evaluator):
                                    item=op, accepted=cls.ops)
 
     @classmethod
-    def data_problems(cls, settings: Mapping[str, Any], budget: Budget) -> list[str]:
+    def data_problems(cls, settings: Mapping[str, Any], budget: Budget,
+                      written: frozenset[str] | None = None) -> list[str]:
         """What the store cannot answer: missing metrics or epochs, training times for a
-        time budget, or no store at all."""
-        from nasdsl.evaluators.nasbench101_checks import store_problems
+        time budget, or no store at all. An unwritten `report` keeps what the store holds
+        (no problem); an unwritten `fitness` the store lacks is refused as the default, with
+        the line to write."""
+        from nasdsl.evaluators.nasbench101_checks import default_fitness_problem, store_problems
 
         s = with_defaults(cls, settings)
+        store = cls._store_for_checks(s)
+        if isinstance(store, str):
+            return [store]
+        defaulted = set() if written is None else set(s) - set(written)
+        report = tuple(s["report"] or ())
+        if "report" in defaulted:
+            report = tuple(m for m in DEFAULT_REPORT if m in store.metrics)
+        problems = store_problems(store, s["fitness"], report, int(s["epochs"]),
+                                  time_budget=budget.unit == "seconds")
+        if "fitness" in defaulted and s["fitness"] not in store.metrics:
+            problems = [default_fitness_problem(store, s["fitness"]) if s["fitness"] in p
+                        and "fitness" in p else p for p in problems]
+        return problems
+
+    @classmethod
+    def data_notes(cls, settings: Mapping[str, Any], budget: Budget,
+                   written: frozenset[str] | None = None) -> list[str]:
+        """An unwritten `report` leaves out the default metrics the store lacks: say which."""
+        from nasdsl.evaluators.nasbench101_checks import holds
+
+        if written is None or "report" in written:
+            return []
+        store = cls._store_for_checks(with_defaults(cls, settings))
+        if isinstance(store, str):
+            return []
+        left = [m for m in DEFAULT_REPORT if m not in store.metrics]
+        if not left:
+            return []
+        kept = [m for m in DEFAULT_REPORT if m in store.metrics]
+        return [f"report: the default records {', '.join(kept) or 'nothing more'}; "
+                f"{', '.join(left)} left out (the NAS-Bench-101 store holds {holds(store)})"]
+
+    @classmethod
+    def _store_for_checks(cls, settings: Mapping[str, Any]) -> "NASBench101Store | str":
+        """The store the settings name, or why it cannot be opened (a sentence)."""
         try:
-            store = NASBench101Store.open(s["data"])
+            return NASBench101Store.open(settings["data"])
         except DamagedDataError:
             raise  # a damaged store stops everything (exit 1); it is no setting to fix
         except DataError as e:
-            return [str(e)]
-        return store_problems(store, s["fitness"], tuple(s["report"] or ()), int(s["epochs"]),
-                              time_budget=budget.unit == "seconds")
+            return str(e)
 
     @classmethod
     def data_identity(cls, settings: Mapping[str, Any]) -> dict[str, Any] | None:

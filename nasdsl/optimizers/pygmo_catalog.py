@@ -106,6 +106,34 @@ def multi_objective(name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=None)
+def cannot_search(name: str) -> str:
+    """Why the algorithm cannot search a space of architectures, or "" when it can. Asked of
+    pygmo: a few generations on a small integer problem that has no gradient (as nasdsl's
+    encoding) must evaluate some point beyond the initial population. Methods that need a
+    gradient refuse the problem (ipopt); methods that step by finite differences (the
+    `scipy.optimize` wrapper) never leave the rounded starting points."""
+    import pygmo
+
+    algo = pygmo_algorithms()[name]
+    keywords: dict[str, Any] = {"gen": 3} if algo.has_gen else {}
+    if isinstance(algo.keywords.get("ker"), int):
+        keywords["ker"] = 16
+    try:
+        population = pygmo.population(pygmo.problem(_RoundedProbe()), 16, seed=0)
+        first = set(population.problem.extract(_RoundedProbe).seen)
+        population = pygmo.algorithm(getattr(pygmo, name)(**keywords)).evolve(population)
+    except Exception as exc:  # pygmo says why it refuses the problem
+        text = " ".join(str(exc).split())
+        reason = text.split("what: ", 1)[-1] if "what: " in text else text
+        return reason.split(" but the problem named")[0].rstrip(", ") or "pygmo refuses it"
+    seen = set(population.problem.extract(_RoundedProbe).seen)
+    if not seen - first:
+        return ("it never moves past its starting points on a problem of integer choices "
+                "(its steps are finite differences, which rounding undoes)")
+    return ""
+
+
+@functools.lru_cache(maxsize=None)
 def integer_native(name: str) -> bool:
     """Whether the algorithm keeps a problem's integer dimensions integral (GACO, SGA, IHS);
     the others move through them as real numbers. Asked of pygmo: two generations on a small
@@ -139,6 +167,22 @@ class _IntegerProbe:
 
     def get_nix(self) -> int:
         return 6
+
+
+class _RoundedProbe:
+    """Six choices searched as real numbers rounded to integers, as nasdsl's encoding is for
+    algorithms that move through reals; remembers the rounded points it was asked."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, ...]] = []
+
+    def fitness(self, x: Any) -> list[float]:
+        point = tuple(int(round(v)) for v in x)
+        self.seen.append(point)
+        return [float(sum((v - 1) ** 2 for v in point))]
+
+    def get_bounds(self) -> tuple[list[float], list[float]]:
+        return [-0.49] * 6, [3.49] * 6
 
 
 def _wraps(pygmo: Any, cls: type) -> bool:
@@ -222,13 +266,17 @@ def _literal(text: str) -> Any:
 
 
 def _summary(cls: type) -> str:
+    """The first sentence of the docstring after its `__init__(…)` line, in plain words:
+    Sphinx roles such as :class:`~pygmo.pso` become `pso`."""
     doc = cls.__doc__ or ""
     match = re.search(r"__init__\((.*?)\)\s*$", doc, re.S | re.M)
     rest = doc[match.end():] if match else doc
-    for line in rest.strip().splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    paragraph = " ".join(re.split(r"\n\s*\n", rest.strip(), maxsplit=1)[0].split())
+    paragraph = re.sub(r":[a-z]+:`~?([^`]+)`", lambda m: "`" + (
+        m.group(1).rsplit(".", 1)[-1] if m.group(0).split("`")[1].startswith("~")
+        else m.group(1)) + "`", paragraph)
+    sentence = re.match(r"(.+?[.!?])(\s|$)", paragraph)
+    return sentence.group(1) if sentence else paragraph
 
 
 # --- pygmo's algorithms as components of the language -------------------------------------------
@@ -383,6 +431,9 @@ class PygmoFamily:
         if multi_objective(name):
             raise ComponentError(f"`pygmo.{name}` is a multi-objective algorithm; a search "
                                  "here maximizes one fitness")
+        stuck = cannot_search(name)
+        if stuck:
+            raise ComponentError(f"`pygmo.{name}` cannot search architectures: {stuck}")
         return _component(name)
 
 

@@ -21,6 +21,7 @@ class ReportSource:
     meta: dict[str, str]
     configs: pd.DataFrame
     evaluations: pd.DataFrame
+    runs: pd.DataFrame | None = None
     outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
     """What optimizers reported as their runs finished (`Journal.outcomes()`)."""
     hidden_runs: int = 0
@@ -46,7 +47,8 @@ def read_journal(path: Path, everything: bool = False) -> ReportSource:
 
     with Journal.open(path, readonly=True) as journal:
         source = ReportSource(meta=journal.meta(), configs=journal.configs(),
-                              evaluations=journal.evaluations(), outcomes=journal.outcomes())
+                              evaluations=journal.evaluations(), runs=journal.runs(),
+                              outcomes=journal.outcomes())
     return source if everything else latest_plan(source)
 
 
@@ -66,6 +68,9 @@ def latest_plan(source: ReportSource) -> ReportSource:
     outcomes = source.outcomes
     if not outcomes.empty:
         outcomes = outcomes[outcomes["config"].isin(keys) & (outcomes["repeat"] < repeat)]
-    return replace(source, configs=source.configs[source.configs["config"].isin(keys)],
+    runs = source.runs
+    if runs is not None:
+        runs = runs[runs["config"].isin(keys) & (runs["repeat"] < repeat)].reset_index(drop=True)
+    return replace(source, configs=source.configs[source.configs["config"].isin(keys)], runs=runs,
                    evaluations=evaluations[keep].reset_index(drop=True),
                    outcomes=outcomes.reset_index(drop=True), hidden_runs=len(hidden))

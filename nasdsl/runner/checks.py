@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nasdsl.errors import DataError, ForeignFile, JournalError
+from nasdsl.errors import DataError, DslError, ForeignFile, JournalError, PlanChanged
 from nasdsl.journal import Journal
 from nasdsl.journal_file import identify
 from nasdsl.plan import Plan, SearchConfig
@@ -39,6 +39,17 @@ def plan_problems(plan: Plan, components: Components = Components()) -> list[str
             seen.add(token)
             problems.extend(components.data_problems(config.evaluator, config.budget))
     return list(dict.fromkeys(problems))
+
+
+def plan_data_notes(plan: Plan) -> list[str]:
+    """What the data changes in defaulted settings, each once (for `nasdsl check`)."""
+    from nasdsl.evaluators.factory import data_notes
+
+    notes: list[str] = []
+    for spec, budget in {repr((c.evaluator, c.budget)): (c.evaluator, c.budget)
+                         for c in plan.configs}.values():
+        notes.extend(data_notes(spec, budget))
+    return list(dict.fromkeys(notes))
 
 
 def check_plan(plan: Plan, components: Components) -> None:
@@ -125,10 +136,10 @@ def check_journal(journal: Journal, plan: Plan) -> None:
         old = fingerprints.get(config.key)
         if old is not None and old != config.fingerprint() and config.key in with_runs:
             what = ", ".join(_differences(journal, config)) or "its settings"
-            raise JournalError(f"search configuration {config.key} changed ({what}) since "
-                               f"{journal.path} recorded its runs{advice}")
+            raise PlanChanged(f"search configuration {config.key} changed ({what}) since "
+                              f"{journal.path} recorded its runs{advice}")
     for run in plan.runs:
         state = states.get(run_id(run))
         if state is not None and state.seed != run.seed:
-            raise JournalError(f"run {run.key} was recorded with seed {state.seed}, the file now "
-                               f"gives it seed {run.seed} (seed changed){advice}")
+            raise PlanChanged(f"run {run.key} was recorded with seed {state.seed}, the file now "
+                              f"gives it seed {run.seed} (seed changed){advice}")

@@ -41,12 +41,14 @@ class RunSummary:
 
 
 def _optima(plan: Plan) -> dict[str, float]:
-    """The best value each accuracy the plan records can take (NAS-Bench-101: the table's),
-    kept in the journal so that reports measure regret without the store."""
+    """The best value each accuracy the plan records can take in each declared space
+    (NAS-Bench-101: exact, from the table), kept in the journal so that reports measure
+    regret without the store."""
     from nasdsl.evaluators.optimum import optima
 
-    records = {json.dumps(r, sort_keys=True): r
-               for r in (c.record()["evaluator"] for c in plan.configs)}
+    records = {json.dumps(pair, sort_keys=True): pair
+               for pair in ((r["evaluator"], r["space"])
+                            for r in (c.record() for c in plan.configs))}
 
     def accuracies(evaluator: dict) -> list[str]:
         s = evaluator.get("settings") or {}
@@ -59,7 +61,12 @@ def _optima(plan: Plan) -> dict[str, float]:
 def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None]) -> Journal:
     path = plan.journal_path
     if fresh:
+        from nasdsl.report import remove_reports
+
+        existed = path.exists()
         Journal.discard(path)
+        if existed:  # the reports beside it described the discarded journal
+            remove_reports(plan.output)
     journal = Journal.open(path, readonly=False)
     try:
         check_journal(journal, plan)
@@ -115,8 +122,12 @@ def _run_locked(plan: Plan, fresh: bool, progress: Progress, components: Compone
         if all(t.config.budget.unit == "evaluations" for t in tasks):
             total = float(sum(t.config.budget.amount for t in tasks))
         progress.begin(plan.experiment, len(tasks), summary.skipped, total)
-        if tasks:
-            _execute(plan, tasks, journal, progress, summary)
+        try:
+            if tasks:
+                _execute(plan, tasks, journal, progress, summary)
+        except BaseException:
+            progress.abort()  # before any message about why the run stopped
+            raise
         progress.end()
     finally:
         journal.close()
@@ -199,6 +210,11 @@ def _check_report_folder(plan: Plan) -> None:
     from nasdsl.report.output import check_output
 
     check_output(plan.output, REPORT_FILES, plan.journal_path)
+
+
+def write_plan_report(plan: Plan, show: bool) -> None:
+    """The report of `plan`'s journal, in its output folder."""
+    _write_report(plan, show)
 
 
 def _write_report(plan: Plan, show: bool) -> None:

@@ -39,7 +39,8 @@ class Space(ABC):
 
     # --- vector encoding (pygmo, DQN) -------------------------------------------------
     @abstractmethod
-    def encode(self, arch: Hashable) -> np.ndarray: ...
+    def encode(self, arch: Hashable) -> np.ndarray:
+        """The architecture as a vector of integers (int64) within `bounds`."""
 
     @abstractmethod
     def decode(self, x: np.ndarray) -> Hashable:

@@ -321,7 +321,7 @@ class CellSpace(Space):
         cell = self._padded(arch, None)
         ops = [self.ops.index(op) if op in self.ops else 0 for op in cell.ops[1:-1]]
         edges = [cell.matrix[i][j] for i, j in self._pairs]
-        return np.array(ops + edges, dtype=float)
+        return np.array(ops + edges, dtype=np.int64)
 
     def decode(self, x: np.ndarray) -> Cell:
         lower, upper = self._bounds

@@ -218,7 +218,7 @@ class GlobalSpace(Space):
             values.append(arch.depth - self.lo)
         slots = sorted(self._pairs.index(p) + 1 for p in arch.skips)
         values += slots + [0] * (self.skips - len(slots))
-        return np.array(values, dtype=float)
+        return np.array(values, dtype=np.int64)
 
     def decode(self, x: np.ndarray) -> GlobalArch:
         """Any in-bounds vector gives an architecture: layers past the depth and skips that

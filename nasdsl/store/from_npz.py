@@ -31,6 +31,19 @@ _SPEC_KEYS = {"hash", "adjacency", "ops", "num_vertices", "op_names"}
 DEFAULT_EPOCHS = 108
 
 
+def _require_zip(path: Path) -> None:
+    """A `.npz` is a zip archive; anything else is refused as such, before numpy would guess
+    at other formats (and suggest loading pickles)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError as e:
+        raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
+    if head not in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip's first entry, or an empty zip
+        raise DataError(f"{path}: not a .npz table (a .npz is a zip archive of .npy arrays, "
+                        "as numpy.savez writes; this file does not start like one)")
+
+
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
                 RuntimeError)
 """What numpy and zipfile raise for a truncated, corrupt or foreign file."""
@@ -39,6 +52,7 @@ _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, K
 def read_npz(path: Path) -> tuple[Table, list[str]]:
     """The table and notes for the user (columns ignored); DataError for a file that is not
     a whole, readable table."""
+    _require_zip(path)
     try:
         z = np.load(path, allow_pickle=False)
     except _READ_ERRORS as e:

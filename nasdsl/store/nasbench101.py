@@ -21,11 +21,24 @@ from nasdsl.store import layout
 from nasdsl.store.arrays import Check, open_array
 from nasdsl.store.checksum import content_digest
 from nasdsl.store.meta_schema import check_meta, repair_advice
-from nasdsl.store.paths import META_FILE, store_dir
+from nasdsl.store.paths import META_FILE, STORE_NAME, store_dir
 from nasdsl.store.table import OP_STRINGS, PAD_LABEL
 
 HOW_TO_IMPORT = ("import one with `nasdsl data nasbench101 --import FILE` (an official "
                  ".tfrecord or a table .npz) or `nasdsl data nasbench101 --download`")
+
+
+def _missing(data: str | os.PathLike | None, path: Path) -> str:
+    """Why there is no store, naming the folder the user gave (not only where it looked)."""
+    if data is None:
+        return f"no NAS-Bench-101 store at {path}; {HOW_TO_IMPORT}"
+    given = Path(data).expanduser()
+    how = HOW_TO_IMPORT.replace("--import FILE`", f"--import FILE --data {given}`").replace(
+        "--download`", f"--download --data {given}`")
+    if not given.exists():
+        return f"no NAS-Bench-101 store: the data folder {given} does not exist; {how}"
+    return (f"no NAS-Bench-101 store in {given} (neither {given / META_FILE} nor "
+            f"{given / STORE_NAME / META_FILE} exists); {how}")
 
 
 class NASBench101Store:
@@ -52,7 +65,7 @@ class NASBench101Store:
         path = store_dir(data)
         meta_path = path / META_FILE
         if not meta_path.is_file():
-            raise DataError(f"no NAS-Bench-101 store at {path}; {HOW_TO_IMPORT}")
+            raise DataError(_missing(data, path))
         meta = read_meta(meta_path)
         check_meta(meta, meta_path)
         return cls(path, meta, verify=verify)

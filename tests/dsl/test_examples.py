@@ -17,9 +17,9 @@ def _load(name: str):
 
 def test_evolution_example_expands_the_zipped_sweep():
     plan = _load("nb101_evolution_example.nas")
-    assert plan.experiment == "nb101_evolution"
+    assert plan.experiment == "nb101_evolution_example"
     assert (plan.seed, plan.repeat) == (0, 10)
-    assert plan.output == Path("results/nb101_evolution")
+    assert plan.output == Path("results/nb101_evolution_example")
     assert [dict(c.swept) for c in plan.configs] == [
         {"population": 100, "sample": 2}, {"population": 100, "sample": 50},
         {"population": 20, "sample": 20}, {"population": 100, "sample": 25},
@@ -99,3 +99,11 @@ def test_every_experiment_file_compiles(name):
     plan = _load(name)
     assert plan.configs
     assert len({c.key for c in plan.configs}) == len(plan.configs)
+
+
+def test_no_two_experiments_share_a_name_or_an_output_folder():
+    plans = [load(path) for path in sorted(EXPERIMENTS.glob("*.nas"))]
+    names = [p.experiment for p in plans]
+    outputs = [p.output for p in plans]
+    assert len(set(names)) == len(names), names
+    assert len(set(outputs)) == len(outputs), outputs

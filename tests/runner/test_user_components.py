@@ -99,8 +99,8 @@ def test_user_search_runs_and_resumes_after_a_kill(tmp_path: Path, env: dict[str
     again = _nasdsl("run", exp, env=env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     # A run the kill caught after its last row is finished, not replayed.
-    replayed = int(re.search(r"(\d+) replayed", again.stdout).group(1))
-    finished = re.search(r"(\d+) runs already finished", again.stdout)
+    replayed = int(re.search(r"([\d,]+) replayed", again.stdout).group(1).replace(",", ""))
+    finished = re.search(r"(\d+) runs? already finished", again.stdout)
     assert replayed + 4000 * int(finished.group(1) if finished else 0) == len(partial)
     assert evaluation_rows(journal) == reference
 
