@@ -54,7 +54,7 @@ def main() -> None:
     import keras
 
     from nasdsl.evaluators.keras_training import KerasEvaluator
-    from nasdsl.spaces.macro import GlobalArch, GlobalSpace
+    from nasdsl.spaces.global_space import GlobalArch, GlobalSpace
     from nasdsl.training.builder import build_model
 
     space = GlobalSpace(layers=5, ops=("conv3x3", "maxpool2x2"), filters=(32, 64))

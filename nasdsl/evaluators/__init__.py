@@ -1,6 +1,6 @@
 """Evaluators: how good is an architecture. Each offers `evaluate(...) -> Result`; the
-NAS-Bench-101 and Keras ones also NORD's `descriptor_evaluate(...)`. Imports are lazy so that the CLI
-and workers only load what they use."""
+NAS-Bench-101 and Keras ones also NORD's `descriptor_evaluate(...)`. Imports are lazy so that
+the CLI and workers only load what they use."""
 from __future__ import annotations
 
 _EXPORTS = {
@@ -8,8 +8,9 @@ _EXPORTS = {
     "NASBench101Evaluator": "nasdsl.evaluators.nasbench101",
     "DescriptorEvaluator": "nasdsl.evaluators.python_target",
     "KerasEvaluator": "nasdsl.evaluators.keras_training",
-    "make_evaluator": "nasdsl.evaluators.registry",
-    "data_problems": "nasdsl.evaluators.registry",
+    "make_evaluator": "nasdsl.evaluators.factory",
+    "data_problems": "nasdsl.evaluators.factory",
+    "data_identity": "nasdsl.evaluators.factory",
 }
 
 

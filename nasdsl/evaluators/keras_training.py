@@ -24,30 +24,81 @@ import math
 import os
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 from nasdsl.errors import DataError
-from nasdsl.evaluators.base import Evaluator
-from nasdsl.plan import Call
+from nasdsl.evaluators.base import Evaluator, accuracies
+from nasdsl.plan import Budget, Call
 from nasdsl.result import Result
+from nasdsl.settings import (BoolType, CallType, IntType, NameType, NumberType, OneOf, Param,
+                             StringType)
 
-DEFAULT_OPTIMIZER = Call("adam", {"learning_rate": 0.001})
-OPTIMIZER_DEFAULTS = {"adam": {"learning_rate": 0.001},
-                      "sgd": {"learning_rate": 0.01, "momentum": 0.0},
-                      "rmsprop": {"learning_rate": 0.001, "rho": 0.9}}
 METRICS = ("validation_accuracy", "validation_loss", "train_accuracy", "train_loss",
            "training_time", "parameters", "flops")
+"""What every result carries; `test_accuracy` and `test_loss` join when they are the fitness."""
+OFFERS = METRICS[:4] + ("test_accuracy", "test_loss") + METRICS[4:]
+DATASETS = ("fashion_mnist", "mnist", "digits", "cifar10")
+KERAS_MISSING = "the Keras evaluator needs TensorFlow and Keras: pip install 'nasdsl[keras]'"
+
+
+def _non_empty(text: str) -> str | None:
+    return None if text.strip() else "must not be empty"
+
+
+def _folder_problem(text: str) -> str | None:
+    if not text.strip():
+        return "must not be empty"
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return "must not hold control characters"
+    return None
+
+
+DATASET = OneOf((
+    NameType(DATASETS, "dataset"),
+    CallType({"npz": (Param("path", StringType("a string (a path)", _non_empty)),)}, "dataset"),
+))
+OPTIMIZERS = CallType({
+    "adam": (Param("learning_rate", NumberType(0.0, lo_open=True), 0.001),),
+    "sgd": (Param("learning_rate", NumberType(0.0, lo_open=True), 0.01),
+            Param("momentum", NumberType(0.0), 0.0)),
+    "rmsprop": (Param("learning_rate", NumberType(0.0, lo_open=True), 0.001),
+                Param("rho", NumberType(0.0, 1.0), 0.9)),
+}, "optimizer")
+DEFAULT_OPTIMIZER = Call("adam", {"learning_rate": 0.001})
+OPTIMIZER_DEFAULTS = {name: {p.name: p.default for p in params}
+                      for name, params in OPTIMIZERS.options.items()}
 
 
 class KerasEvaluator(Evaluator):
-    """Real training with Keras 3 on TensorFlow. Settings are those of `evaluate keras`;
-    `space` (a search space) turns architectures into descriptors and says which are outside
-    it; `threads` caps TensorFlow's threads in this process (default: every core);
-    `jit_compile` compiles training steps with XLA; `split_seed` draws the search split."""
+    """Train each candidate with Keras 3 on TensorFlow and score it on held-out images.
 
-    expensive = True
-    reuse_results = True
-    """A run asks for an architecture it already trained: the runner answers from the journal."""
+    Settings are those of `evaluate keras`; `space` (a search space) turns architectures into
+    descriptors and says which are outside it; `threads` caps TensorFlow's threads in this
+    process (default: every core); `jit_compile` compiles training steps with XLA;
+    `split_seed` draws the search split."""
+
+    parameters: ClassVar = (
+        Param("dataset", DATASET, "fashion_mnist",
+              f"{', '.join(DATASETS)}, or npz(\"path\")"),
+        Param("epochs", IntType(1), 10, "training epochs per candidate"),
+        Param("batch_size", IntType(1), 128),
+        Param("optimizer", OPTIMIZERS, DEFAULT_OPTIMIZER),
+        Param("validation", NumberType(0.0, 1.0, lo_open=True, hi_open=True), 0.1,
+              "fraction of the training set held out to score fitness"),
+        Param("subset", OneOf((IntType(1), NumberType(0.0, 1.0, lo_open=True))), 1.0,
+              "fraction (float) or count (integer) of the training set"),
+        Param("fitness", NameType(accuracies(OFFERS), "metric"), "validation_accuracy"),
+        Param("stem", IntType(1), 128, "stem channels around a cell space"),
+        Param("stacks", IntType(1), 3, "stacks around a cell space"),
+        Param("cells", IntType(1), 3, "cells per stack around a cell space"),
+        Param("data", StringType("a string (a folder)", _folder_problem), None,
+              "folder holding the dataset's files; default: found automatically"),
+        Param("mixed_precision", BoolType(), False, "float16 compute on a GPU"),
+    )
+    expensive: ClassVar[bool] = True
+    offers: ClassVar[tuple[str, ...]] = OFFERS
+    reuse_results: ClassVar[bool] = True
+    wants_space: ClassVar[bool] = True
 
     def __init__(self, dataset: Any = "fashion_mnist", epochs: int = 10, batch_size: int = 128,
                  optimizer: Any = DEFAULT_OPTIMIZER, validation: float = 0.1,
@@ -73,6 +124,18 @@ class KerasEvaluator(Evaluator):
         self.seed = int(seed)
         self.download = download
         self._split: Any = None
+
+    @classmethod
+    def data_problems(cls, settings: Mapping[str, Any], budget: Budget,
+                      written: frozenset[str] | None = None) -> list[str]:
+        problem = data_problem(settings)
+        return [problem] if problem else []
+
+    @classmethod
+    def data_identity(cls, settings: Mapping[str, Any]) -> dict[str, Any] | None:
+        from nasdsl.training.datasets import dataset_identity
+
+        return dataset_identity(settings.get("dataset", "fashion_mnist"))
 
     def __getstate__(self) -> dict[str, Any]:
         """Settings only: a worker process loads the data itself."""
@@ -274,8 +337,18 @@ def _keras_optimizer(call: Call) -> Any:
     return keras.optimizers.RMSprop(learning_rate=args["learning_rate"], rho=args["rho"])
 
 
+def keras_installed() -> bool:
+    """TensorFlow and Keras importable here (checked without importing them)."""
+    from importlib.util import find_spec
+
+    return find_spec("keras") is not None and find_spec("tensorflow") is not None
+
+
 def data_problem(settings: Mapping[str, Any]) -> str | None:
-    """The DSL's data check: None when the dataset loads and the split is possible."""
+    """The data check: None when Keras is here, the dataset loads and the split is
+    possible."""
+    if not keras_installed():
+        return KERAS_MISSING
     from nasdsl.training.datasets import load_dataset
     from nasdsl.training.split import search_split
 

@@ -286,6 +286,25 @@ def locate_problem(spec: Any, data: str | os.PathLike | None = None,
     return None
 
 
+def dataset_identity(spec: Any) -> dict[str, Any] | None:
+    """Which data a `dataset` setting reads, for the journal (kept with each run, so that a
+    rerun on other data is refused): an official dataset is pinned by its checksums, so its
+    name and the digest of their table say it all; an `.npz` file is named by its content
+    (None when it cannot be read: the data checks say why)."""
+    path = _npz_path(spec)
+    if path is None:
+        tables = {"fashion_mnist": FASHION_MD5, "mnist": {**MNIST_MD5, "npz": MNIST_NPZ_SHA256},
+                  "cifar10": {**CIFAR_BATCH_MD5, "archive": CIFAR_ARCHIVE_MD5}}
+        table = sorted(tables.get(str(spec), {}).items())
+        digest = hashlib.sha256(repr((str(spec), table)).encode()).hexdigest()[:16]
+        return {"kind": str(spec), "id": digest}
+    try:
+        digest = file_digest(Path(path).resolve(), "sha256")[:16]
+    except OSError:
+        return None
+    return {"kind": "npz", "source": str(Path(path).resolve()), "id": digest}
+
+
 # --- files ---------------------------------------------------------------------------------------
 @lru_cache(maxsize=64)
 def _digest(path: str, algorithm: str, size: int, mtime: int) -> str:

@@ -12,7 +12,7 @@ pytest.importorskip("keras")
 from nasdsl.evaluators.keras_training import KerasEvaluator  # noqa: E402
 from nasdsl.evaluators.python_target import DescriptorEvaluator  # noqa: E402
 from nasdsl.plan import Call  # noqa: E402
-from nasdsl.spaces.macro import GlobalArch, GlobalSpace  # noqa: E402
+from nasdsl.spaces.global_space import GlobalArch, GlobalSpace  # noqa: E402
 
 SPACE = GlobalSpace(layers=(2, 5), ops=("conv3x3", "maxpool2x2"), filters=(4, 8), skips=1)
 ARCH = GlobalArch.parse("conv3x3/8 maxpool2x2 conv3x3/4 | 0>2")

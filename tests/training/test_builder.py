@@ -8,8 +8,8 @@ from hypothesis import given, settings, strategies as st
 
 keras = pytest.importorskip("keras")
 
-from nasdsl.spaces.cell import CellSpace  # noqa: E402
-from nasdsl.spaces.macro import GlobalArch, GlobalSpace  # noqa: E402
+from nasdsl.spaces.cell_space import CellSpace  # noqa: E402
+from nasdsl.spaces.global_space import GlobalArch, GlobalSpace  # noqa: E402
 from nasdsl.training.builder import Truncate, build_model, count_flops, trainable_parameters  # noqa: E402
 from nasdsl.training.shapes import ShapeError  # noqa: E402
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from nasdsl.spaces.cell import CellSpace
-from nasdsl.spaces.macro import GlobalArch, GlobalSpace
+from nasdsl.spaces.cell_space import CellSpace
+from nasdsl.spaces.global_space import GlobalArch, GlobalSpace
 from nasdsl.training.shapes import (
     STACK_POOLS, ShapeError, Source, cell_channels, most_poolings, network_kind, plan_cell,
     plan_stack,

@@ -1,0 +1,157 @@
+"""The one `evaluate_batch`: evaluate candidates in order, charge the budget, stop at it.
+
+Both ways a search runs use it: in memory (`Optimizer.optimize`, tests, benchmarks) and
+journaled by the runner. What differs is plugged in: `replay` answers the recorded prefix of
+a resumed run, `record` receives every fresh evaluation (the runner journals them before the
+results go back to the optimizer), `report` hears about progress.
+
+A batch asks its `evaluate` for all admitted candidates at once (an executor may spread them
+over workers); with a time budget the results past the one that spends it are discarded, as
+their cost was only known afterwards. `sequential` evaluates one at a time under a time
+budget instead, so nothing is evaluated in vain (the in-memory path).
+
+For expensive evaluations (training) the runner plugs in two more: `chunk` asks `evaluate`
+for at most that many candidates at a time (one per worker), so each result is recorded as
+it is known, not when a whole population is; `reuse` (the architecture's key) answers an
+architecture the run already evaluated with that earlier result — it still counts as an
+evaluation, marked `repeat_of` (the index that evaluated it), and costs what it cost then,
+so a time budget still ends — instead of training it again.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Callable, Hashable, Protocol, Sequence
+
+from nasdsl.optimizers.evaluations import BudgetMeter, Evaluation, History
+from nasdsl.result import Result, usable_fitness
+from nasdsl.seeding import evaluation_seed
+
+Timed = tuple[Result, float]
+"""A result and the wall seconds its evaluation took."""
+Evaluate = Callable[[Sequence[Hashable], Sequence[int]], list[Timed]]
+"""`(candidates, per-evaluation seeds) -> timed results`, in order."""
+Record = Callable[[int, int, Sequence[Hashable], Sequence[Timed]], None]
+"""`(first index, generation, candidates, timed results)`: the fresh evaluations of one call."""
+Report = Callable[[float, int, "float | None"], None]
+"""`(budget units spent, evaluations, best fitness)`."""
+Key = Callable[[Hashable], str]
+"""An architecture's identity: equal keys, the same architecture."""
+
+
+class Replay(Protocol):
+    """The recorded prefix of a resumed run."""
+
+    def __len__(self) -> int: ...
+
+    def result(self, index: int, arch: Hashable) -> Result:
+        """The recorded result of evaluation `index`, which must be `arch`."""
+
+
+class Batch:
+    """The `EvaluateBatch` every search is given (see `nasdsl.optimizers.base`)."""
+
+    def __init__(self, evaluate: Evaluate, meter: BudgetMeter, seed: int = 0, *,
+                 record: Record | None = None, replay: Replay | None = None,
+                 report: Report | None = None, report_every: float = 0.25,
+                 sequential: bool = False, chunk: int | None = None, reuse: Key | None = None):
+        self.history = History()
+        self.best: float | None = None
+        self._evaluate = evaluate
+        self._meter = meter
+        self._seed = seed
+        self._record = record
+        self._replay = replay
+        self._replayed = len(replay) if replay is not None else 0
+        self._report = report
+        self._report_every = report_every
+        self._last_report = time.monotonic()
+        self._sequential = sequential
+        self._chunk = chunk
+        self._reuse = reuse
+        self._seen: dict[str, tuple[int, Result]] = {}
+        """With `reuse`: each architecture's first evaluation in this run (index, result)."""
+
+    def __call__(self, candidates: Sequence[Hashable], generation: int) -> list[Result]:
+        meter = self._meter
+        out: list[Result] = []
+        pos, n = 0, len(candidates)
+        while pos < n and len(self.history) < self._replayed and not meter.exhausted:
+            assert self._replay is not None
+            self._admit(generation, candidates[pos],
+                        self._replay.result(len(self.history), candidates[pos]), out)
+            pos += 1
+        while pos < n and not meter.exhausted:
+            rest = list(candidates[pos:]) if pos else list(candidates)
+            left = meter.remaining_evaluations
+            if left is not None and left < len(rest):
+                rest = rest[:left]
+            timed = meter.budget.unit == "seconds"
+            if timed and self._sequential:
+                rest = rest[:1]
+            elif self._chunk is not None:
+                rest = rest[:self._chunk]
+            first = len(self.history)
+            seed = self._seed
+            fresh = self._fresh(rest)
+            outcomes = dict(zip(fresh, self._evaluate(
+                [rest[i] for i in fresh], [evaluation_seed(seed, first + i) for i in fresh])
+                if fresh else []))
+            admitted: list[Timed] = []
+            for i, arch in enumerate(rest):
+                if timed and meter.exhausted:  # time budget crossed: later results discarded
+                    break
+                if i in outcomes:
+                    result, wall = outcomes[i]
+                    result = result.plain()
+                else:  # evaluated earlier in this run: that result again, nothing evaluated
+                    result, wall = self._repeat(arch), 0.0
+                admitted.append((result, wall))
+                self._admit(generation, arch, result, out)
+            if self._record is not None:
+                self._record(first, generation, rest, admitted)
+            pos += len(rest)
+            if self._chunk is not None:  # the results of a chunk are news worth a line
+                self._progress()
+        self._progress()
+        return out
+
+    def _fresh(self, rest: Sequence[Hashable]) -> list[int]:
+        """Positions in `rest` to evaluate: all, or with `reuse` the first of each
+        architecture the run has not evaluated yet."""
+        if self._reuse is None:
+            return list(range(len(rest)))
+        first: dict[str, int] = {}
+        for i, arch in enumerate(rest):
+            key = self._reuse(arch)
+            if key not in self._seen:
+                first.setdefault(key, i)
+        return sorted(first.values())
+
+    def _repeat(self, arch: Hashable) -> Result:
+        assert self._reuse is not None
+        index, earlier = self._seen[self._reuse(arch)]
+        return replace(earlier, metrics={**earlier.metrics, "repeat_of": index})
+
+    def _progress(self) -> None:
+        if self._report is not None:
+            now = time.monotonic()
+            if now - self._last_report >= self._report_every:
+                self._last_report = now
+                self._report(self.done, len(self.history), self.best)
+
+    @property
+    def done(self) -> float:
+        """Budget units spent: evaluations, or seconds for a time budget."""
+        m = self._meter
+        return m.evaluations if m.budget.unit == "evaluations" else m.seconds
+
+    def _admit(self, generation: int, arch: Hashable, result: Result, out: list[Result]) -> None:
+        if self._reuse is not None:
+            self._seen.setdefault(self._reuse(arch), (len(self.history), result))
+        self._meter.charge(result)
+        self.history.evaluations.append(Evaluation(len(self.history), generation, arch, result))
+        out.append(result)
+        f = usable_fitness(result)
+        if f is not None and (self.best is None or f > self.best):
+            self.best = f
