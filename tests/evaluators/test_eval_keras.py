@@ -67,21 +67,19 @@ def test_out_of_memory_is_a_failed_result(evaluator, monkeypatch):
     assert result.status == "failed" and result.error.startswith("out of memory: OOM")
 
 
-def test_nord_local_evaluator_protocol(evaluator):
-    descriptor = SPACE.to_descriptor(ARCH)
-    loss, metrics, seconds = evaluator.descriptor_evaluate(descriptor, 5, data_percentage=0.005,
-                                                           untrained=True)
-    assert metrics["accuracy"] == metrics["validation_accuracy"] and loss == metrics["validation_loss"]
-    assert metrics["training_time"] == 0 and "train_loss" not in metrics and seconds > 0
-    wrapped = DescriptorEvaluator(evaluator, SPACE.to_descriptor, epochs=1,
-                                  data_percentage=0.005)
-    result = wrapped.evaluate(ARCH)
-    assert result.ok and result.fitness == result.metrics["validation_accuracy"]
-
-
-def test_pickles_as_settings_and_works_after(evaluator):
+def test_nord_local_evaluator_protocol_on_a_pickled_copy(evaluator):
+    """The evaluator pickles as its settings (a worker loads the images itself) and the copy
+    speaks NORD's protocol, directly and through the descriptor wrapper."""
     evaluator.split()
     blob = pickle.dumps(evaluator)
     assert len(blob) < 10_000  # no images inside
     other = pickle.loads(blob)
-    assert other.evaluate(ARCH, seed=3).ok
+    descriptor = SPACE.to_descriptor(ARCH)
+    loss, metrics, seconds = other.descriptor_evaluate(descriptor, 5, data_percentage=0.005,
+                                                       untrained=True)
+    assert metrics["accuracy"] == metrics["validation_accuracy"] and loss == metrics["validation_loss"]
+    assert metrics["training_time"] == 0 and "train_loss" not in metrics and seconds > 0
+    wrapped = DescriptorEvaluator(other, SPACE.to_descriptor, epochs=1, data_percentage=0.005)
+    result = wrapped.evaluate(ARCH)
+    assert result.ok and result.fitness == result.metrics["validation_accuracy"]
+    assert result.metrics["train_loss"] > 0
