@@ -71,8 +71,7 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
     plan = load(Path(path))
     if output is not None:
         plan = replace(plan, output=Path(output))
-    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False,
-                       reported_later=True)
+    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
     retrained = (f"; {count(summary.retrained, 'architecture')} retrained by `final`"
                  if summary.retrained else "")
     print(f"{count(summary.runs, 'run')} done ({count(summary.evaluations, 'evaluation')}, "

@@ -101,18 +101,3 @@ def _record(folder: Path, names: list[str]) -> None:
     with atomic_output(folder / MANIFEST) as f:
         json.dump(listed, f, indent=0)
         f.write("\n")
-
-
-def forget(folder: Path, names: Iterable[str]) -> None:
-    """Take `names` (removed) off the list of files nasdsl wrote; an empty list goes too, so
-    a folder whose reports were all discarded holds nothing of nasdsl's."""
-    folder = Path(folder)
-    if not (folder / MANIFEST).exists():
-        return
-    listed = sorted(written_by_nasdsl(folder) - set(names))
-    if not listed:
-        (folder / MANIFEST).unlink(missing_ok=True)
-        return
-    with atomic_output(folder / MANIFEST) as f:
-        json.dump(listed, f, indent=0)
-        f.write("\n")

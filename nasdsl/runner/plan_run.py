@@ -92,14 +92,13 @@ def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None]) ->
 
 def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = None,
              components: Components = Components(), report: bool = True,
-             show: bool = False, reported_later: bool = False) -> RunSummary:
+             show: bool = False) -> RunSummary:
     """Run (or resume) every run of `plan`; write the report at the end when `report`,
-    printing its summary table when `show`. `reported_later`: the caller writes the report
-    itself afterwards (its folder is checked now all the same)."""
+    printing its summary table when `show`."""
     progress = progress or NullProgress()
     check_plan(plan, components)
     refuse_foreign(plan.journal_path)
-    if report or reported_later:
+    if report:
         _check_report_folder(plan)
     with WriteLock(plan.journal_path):  # one writer; readers never wait for it
         return _run_locked(plan, fresh, progress, components, report, show)
