@@ -19,8 +19,9 @@ FINAL_CSV = "final.csv"
 _LEADING = ["search", "config", "rank", "architecture", "hash", "search_fitness", "epochs",
             "seed", "status", "error", "test_accuracy", "test_loss", "train_accuracy",
             "train_loss", "training_time", "parameters", "flops", "wall_seconds", "model"]
-_DROPPED = ("fitness", "cost_seconds")
-"""`fitness` repeats test_accuracy and `cost_seconds` training_time."""
+_DROPPED = ("fitness", "cost_seconds", "data")
+"""`fitness` repeats test_accuracy, `cost_seconds` training_time; `data` (the identity of the
+dataset, JSON) stays in the journal."""
 
 
 def final_table(finals: pd.DataFrame) -> pd.DataFrame:
