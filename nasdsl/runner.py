@@ -358,6 +358,12 @@ def _check_journal(journal: Journal, plan: Plan) -> None:
                                f"gives it seed {run.seed} (seed changed){advice}")
 
 
+def _accuracies(evaluator: dict) -> list[str]:
+    s = evaluator.get("settings") or {}
+    names = [s.get("fitness"), *(s.get("report") or [])]
+    return [m for m in names if isinstance(m, str) and m.endswith("accuracy")]
+
+
 def _optima(plan: Plan) -> dict[str, float]:
     """The best value each accuracy the plan records can take (NAS-Bench-101: the table's),
     kept in the journal so that reports measure regret without the store."""
@@ -365,13 +371,17 @@ def _optima(plan: Plan) -> dict[str, float]:
 
     records = {json.dumps(r, sort_keys=True): r
                for r in (config_record(c)["evaluator"] for c in plan.configs)}
+    return optima(list(records.values()), _accuracies)
 
-    def accuracies(evaluator: dict) -> list[str]:
-        s = evaluator.get("settings") or {}
-        names = [s.get("fitness"), *(s.get("report") or [])]
-        return [m for m in names if isinstance(m, str) and m.endswith("accuracy")]
 
-    return optima(list(records.values()), accuracies)
+def _space_optima(plan: Plan) -> dict[str, float]:
+    """The best value of each recorded accuracy over each declared space, for reports'
+    `found_best`."""
+    from nasdsl.evaluators.optimum import space_optima
+
+    pairs = [(r["evaluator"], r["space"]) for r in map(config_record, plan.configs)]
+    records = {json.dumps(pair, sort_keys=True): pair for pair in pairs}
+    return space_optima(list(records.values()), _accuracies)
 
 
 def _open_journal(plan: Plan, fresh: bool) -> Journal:
@@ -387,6 +397,7 @@ def _open_journal(plan: Plan, fresh: bool) -> Journal:
         journal.write_meta({"format_version": FORMAT_VERSION, "experiment": plan.experiment,
                             "source": source, "seed": plan.seed, "repeat": plan.repeat,
                             "optima": json.dumps(_optima(plan)),
+                            "space_optima": json.dumps(_space_optima(plan)),
                             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})
         journal.write_configs(plan.configs)
     except BaseException:

@@ -203,6 +203,16 @@ ALGORITHMS: dict[str, dict[str, Param]] = {
         Param("learning_rate", NumberType(0.0, lo_open=True), 0.001),
     ),
 }
+ALGORITHMS["local_search"] = _params(
+    Param("initial", IntType(1), 10, "random architectures each climb starts from (the best)"),
+)
+ALGORITHMS["bananas"] = _params(
+    Param("initial", IntType(1), 10, "random architectures before the first prediction"),
+    Param("batch", IntType(1), 10, "architectures chosen and evaluated together"),
+    Param("retrain", IntType(1), 10, "evaluations between refits of the predictor"),
+    Param("ensemble", IntType(2), 5, "neural predictors in the ensemble"),
+    Param("parents", IntType(1), 10, "best architectures whose neighbours are candidates"),
+)
 SEARCH_BUDGET = Param("budget", BUDGET, None, "this search's own budget")
 
 PYGMO_PREFIX = "pygmo."

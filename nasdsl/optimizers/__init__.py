@@ -20,6 +20,8 @@ _REGISTRY: dict[str, str] = {
     "random": "nasdsl.optimizers.random_search:RandomSearch",
     "regularized_evolution": "nasdsl.optimizers.evolution:RegularizedEvolution",
     "dqn": "nasdsl.optimizers.dqn:DQNSearch",
+    "local_search": "nasdsl.optimizers.local_search:LocalSearch",
+    "bananas": "nasdsl.optimizers.bananas:Bananas",
 }
 _PYGMO = "nasdsl.optimizers.pygmo_search:PygmoSearch"
 ALGORITHMS: tuple[str, ...] = (*_REGISTRY, "pygmo.NAME")

@@ -36,7 +36,8 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     columns = list(evaluations.columns)  # metrics follow wall_seconds, then swept keys
     extra = columns[columns.index("wall_seconds") + 1:]
     metrics = [c for c in extra if c not in swept]
-    summary = summarize(configs, evaluations, optimum=_optimum(source))
+    summary = summarize(configs, evaluations, optimum=_optimum(source),
+                        space_optimum=_space_optimum(source))
     summary = integral(summary, [c for c in summary.columns if c in swept])
     write_tables(folder, integral(evaluations, extra), summary)
     order = list(configs.sort_values("position")["config"])
@@ -62,6 +63,19 @@ def _optimum(source: ReportSource):
         return value if value is not None else table_optimum(evaluator, metric)
 
     return optimum
+
+
+def _space_optimum(source: ReportSource):
+    """The declared space's best, as the journal recorded it, else from the store."""
+    from nasdsl.evaluators.optimum import space_optimum, space_optimum_key
+
+    recorded = json.loads(source.meta.get("space_optima") or "{}")
+
+    def best(evaluator: dict, space: dict, metric: str) -> float | None:
+        value = recorded.get(space_optimum_key(evaluator, space, metric))
+        return value if value is not None else space_optimum(evaluator, space, metric)
+
+    return best
 
 
 def report_command(path: Path) -> int:

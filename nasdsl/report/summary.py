@@ -13,6 +13,9 @@ Per search configuration:
 - `best_<metric>`    mean over runs of the report metric of the run's best-by-fitness
                      evaluation (the earliest among equals)
 - `regret`           the table's optimum of that metric minus `best_<metric>`
+- `found_best`       share of runs whose `best_<metric>` is the best value of the metric
+                     over the declared space (NAS-Bench-101: known exactly, every cell is
+                     in the table); missing when that best is unknown
 
 Only evaluations with status "ok" and a fitness count; a generation with none has no b.
 """
@@ -25,6 +28,7 @@ import pandas as pd
 
 STATISTICS = ("highest", "highest_mean", "mean", "mean_of_highest", "mean_first_hit")
 Optimum = Callable[[dict, str], "float | None"]
+SpaceOptimum = Callable[[dict, dict, str], "float | None"]
 
 
 def valid(evaluations: pd.DataFrame) -> pd.DataFrame:
@@ -81,11 +85,14 @@ def report_metric(evaluator: dict, columns: Iterable[str]) -> str | None:
 
 
 def summarize(configs: pd.DataFrame, evaluations: pd.DataFrame,
-              optimum: Optimum | None = None) -> pd.DataFrame:
+              optimum: Optimum | None = None,
+              space_optimum: SpaceOptimum | None = None) -> pd.DataFrame:
     """One row per search configuration, in the journal's order.
 
     `optimum(evaluator, metric)` gives the best value of `metric` the evaluator can return
     (the table's optimum for NAS-Bench-101) or None; without it there is no regret.
+    `space_optimum(evaluator, space, metric)` gives the best over the declared space; with
+    it, `found_best` is the share of runs that found it.
     """
     empty_b = generation_best(evaluations.iloc[:0])
     b_by = dict(tuple(generation_best(evaluations).groupby("config", sort=False)))
@@ -106,6 +113,13 @@ def summarize(configs: pd.DataFrame, evaluations: pd.DataFrame,
             row[f"best_{metric}"] = value
             top = optimum(dict(cfg.evaluator or {}), metric) if optimum else None
             row["regret"] = float(top - value) if top is not None else float("nan")
+            space = getattr(cfg, "space", None)
+            space = space if isinstance(space, dict) else {}
+            best_of_space = space_optimum(dict(cfg.evaluator or {}), space, metric) \
+                if space_optimum else None
+            if best_of_space is not None and len(best):
+                found = pd.to_numeric(best[metric], errors="coerce") >= best_of_space
+                row["found_best"] = float(found.sum()) / int(runs)
         row.update({k: _cell(v) for k, v in dict(cfg.swept or {}).items()})
         rows.append(row)
     if not rows:
