@@ -17,7 +17,7 @@ evaluate nasbench101 {
 search random
 search regularized_evolution as evolution { population = 64; sample = 16; mutation = flip(rate = 1.0) }
 search local_search { initial = 20 }
-search bananas { initial = 10; batch = 10; retrain = 10; ensemble = 5; parents = 10 }
+search bananas { initial = 10; batch = 10; retrain = 30; ensemble = 5; parents = 10 }
 
 run { workers = 2 }
 output = "results/nb101_search_quality"

@@ -1,7 +1,7 @@
 """Reports, read from the journal only: tables, plots and the best architectures.
 
 `write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
-`generations.png` and `best.json` into `folder` from `folder/journal.sqlite` (or the
+`generations.png`, `regret.png` and `best.json` into `folder` from `folder/journal.sqlite` (or the
 journal given). `report_command(path)` is `nasdsl report PATH`.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
                                  plot_generations, plotted_configs)
+from nasdsl.report.regret import REGRET_PNG, plot_regret
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
 from nasdsl.report.tables import integral, print_summary, write_tables
@@ -46,6 +47,15 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     plot_title = title + (f"\n({caption})" if caption else "")
     plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title)
     plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title)
+    space_best = _space_optimum(source)
+    records = configs.set_index("config")
+    references = {}
+    for config in plotted:
+        evaluator, space = dict(records.at[config, "evaluator"] or {}), \
+            dict(records.at[config, "space"] or {}) if "space" in records else {}
+        fitness = (evaluator.get("settings") or {}).get("fitness")
+        references[config] = space_best(evaluator, space, fitness) if fitness else None
+    plot_regret(evaluations, references, folder / REGRET_PNG, plot_title)
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
     if show:
         print_summary(summary, title)
