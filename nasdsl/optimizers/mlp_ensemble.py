@@ -7,10 +7,14 @@ uncertainty that Thompson sampling draws from. Training continues from the previ
 when more data arrives (`fit` again), so refitting after each batch costs a few hundred steps,
 not a training from scratch.
 
-Why numpy and not a library: measured by `bench/bench_predictors.py`, this is as accurate as
-scikit-learn's `MLPRegressor` and LightGBM at ranking NAS-Bench-101 cells from a run's own
-evaluations, several times faster per refit than either at the sizes a search has, and it
-is deterministic given its seed, which replaying a run from its journal requires.
+Why numpy and not a library, measured by `bench/bench_predictors.py` (ensembles of 5,
+ranking 2,000 held-out cells above 90 % by Kendall's tau): this ensemble ranks best (tau 0.47
+from 150 training cells, 0.60 from 1,000), ahead of LightGBM (0.42, 0.52) and far ahead of
+scikit-learn's `MLPRegressor` (0.03, 0.32; squared error chases the few broken cells near
+10 %). LightGBM fits from scratch faster (0.4 s against 0.8 s at 1,000 cells), but a refit
+here continues from the previous weights with a quarter of the steps, which boosting cannot
+do; and numpy adds no dependency and is deterministic given the seed, which replaying a run
+from its journal requires.
 """
 from __future__ import annotations
 
