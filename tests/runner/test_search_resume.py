@@ -14,11 +14,11 @@ EXPERIMENT = """\
 experiment resume_searches
 seed = 5
 repeat = 1
-budget = 300 evaluations
+budget = 200 evaluations
 space cell { }
 evaluate nasbench101 { fitness = test_accuracy; report = [test_accuracy] }
+search bananas { batch = 5; retrain = 20 }
 search local_search { initial = 5 }
-search bananas { batch = 5; retrain = 10 }
 output = "out"
 """
 
@@ -38,7 +38,7 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_journal_and_summary(tmp_path:
     done = _nasdsl(whole, env)
     assert done.returncode == 0, done.stderr
     reference = evaluation_rows(whole / "out" / "journal.sqlite")
-    assert len(reference) == 600
+    assert len(reference) == 400
 
     command = [sys.executable, "-m", "nasdsl.cli", "run", "exp.nas", "--quiet"]
     journal = killed / "out" / "journal.sqlite"
