@@ -27,7 +27,7 @@ from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers import RandomSearch, RegularizedEvolution
 from nasdsl.plan import Call
 from nasdsl.result import Result
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 
 POPULATION, SAMPLE = 100, 25
 MUTATION = Call("flip", {"rate": 1.0})

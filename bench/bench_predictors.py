@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 from nasdsl.errors import DataError
 from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers.mlp_ensemble import MLPEnsemble
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 from nasdsl.spaces.path_encoding import features
 
 Fit = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]

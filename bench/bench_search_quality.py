@@ -24,7 +24,7 @@ from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers import Optimizer, RandomSearch, RegularizedEvolution
 from nasdsl.optimizers.bananas import Bananas
 from nasdsl.optimizers.local_search import LocalSearch
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 
 
 def _seconds(make: Callable[[], Optimizer], evaluator, n: int, repeats: int) -> float:

@@ -27,7 +27,8 @@ import numpy as np
 
 from nasdsl import hashing
 from nasdsl.ops import INPUT, OUTPUT, from_nasbench101
-from nasdsl.spaces.cell import Cell, CellSpace
+from nasdsl.spaces.cell import Cell
+from nasdsl.spaces.cell_space import CellSpace
 
 POPULATION, SAMPLE = 100, 25
 

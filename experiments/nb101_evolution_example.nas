@@ -1,5 +1,6 @@
-# Regularized evolution on NAS-Bench-101 with the growth mutations of the original study.
-experiment nb101_evolution
+# Regularized evolution on NAS-Bench-101 with the growth mutations of the original study:
+# the language reference's example (`nb101_evolution.nas` is the study's full grid).
+experiment nb101_evolution_example
 
 seed   = 0
 repeat = 10
@@ -21,4 +22,4 @@ search regularized_evolution {
     mutation = grow(add_node = 0.10, add_connection = 0.15)
 }
 
-output = "results/nb101_evolution"
+output = "results/nb101_evolution_example"

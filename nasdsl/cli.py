@@ -5,25 +5,35 @@ import argparse
 import sys
 from pathlib import Path
 
-from nasdsl.errors import DataError, DslError, JournalError, NasdslError
+from nasdsl.errors import (DamagedDataError, DataError, DslError, ForeignFile, JournalError,
+                           JournalInUse, NasdslError, PlanChanged)
 
 
 def _parser() -> argparse.ArgumentParser:
+    from nasdsl import __version__
+
     p = argparse.ArgumentParser(prog="nasdsl", description="Declared, reproducible NAS experiments.")
+    p.add_argument("--version", action="version", version=f"nasdsl {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run an experiment (resumes from its journal)")
     run.add_argument("file", type=Path)
     run.add_argument("--fresh", action="store_true", help="discard the journal and start over")
     run.add_argument("--output", type=Path, help="override the file's output folder")
-    run.add_argument("--quiet", action="store_true", help="no progress display")
+    run.add_argument("--quiet", action="store_true",
+                     help="no progress display (the summary table is still printed)")
 
     check = sub.add_parser("check", help="validate files and print their plans")
     check.add_argument("files", type=Path, nargs="+")
     check.add_argument("--strict", action="store_true", help="data problems are errors too")
+    check.add_argument("-v", "--verbose", action="store_true", default=None,
+                       help="print every plan in full (the default for a single file)")
 
     report = sub.add_parser("report", help="write tables and plots from a journal")
-    report.add_argument("dir", type=Path, help="an experiment's output folder (or its journal)")
+    report.add_argument("dir", type=Path, metavar="PATH",
+                        help="an experiment file, its output folder, or its journal")
+    report.add_argument("--all", dest="everything", action="store_true",
+                        help="every run the journal holds, not only those of its latest plan")
 
     data = sub.add_parser("data", help="manage benchmark data")
     data_sub = data.add_subparsers(dest="dataset", required=True)
@@ -34,12 +44,39 @@ def _parser() -> argparse.ArgumentParser:
     act.add_argument("--download", choices=["only108", "full"], nargs="?", const="only108",
                      help="fetch the official file (default: only108)")
     act.add_argument("--info", action="store_true", help="describe the store")
+    act.add_argument("--verify", action="store_true",
+                     help="check every file's checksum and the table's content (exit 1 if damaged)")
     nb.add_argument("--data", type=Path, help="data folder (default $NASDSL_DATA or ~/.cache/nasdsl)")
-    nb.add_argument("--if-missing", action="store_true", help="do nothing when a store exists")
+    nb.add_argument("--if-missing", action="store_true",
+                    help="do nothing when a sound store of this version exists")
 
     lst = sub.add_parser("list", help="list algorithms, ops, evaluators or metrics")
     lst.add_argument("what", choices=["algorithms", "ops", "evaluators", "metrics"])
     return p
+
+
+def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = None,
+             quiet: bool = False) -> int:
+    """`nasdsl run FILE`: load, check, run or resume, report, print the summary table last.
+    `quiet` hides the progress only. Returns the exit status; refusals and failures raise
+    (`main` maps them to exit codes)."""
+    from dataclasses import replace
+
+    from nasdsl.dsl import load
+    from nasdsl.progress import make_progress
+    from nasdsl.runner import run_plan
+    from nasdsl.runner.plan_run import write_plan_report
+    from nasdsl.wording import count
+
+    plan = load(Path(path))
+    if output is not None:
+        plan = replace(plan, output=Path(output))
+    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
+    print(f"{count(summary.runs, 'run')} done ({count(summary.evaluations, 'evaluation')}, "
+          f"{summary.replayed:,} replayed, {count(summary.skipped, 'run')} already finished); "
+          f"journal {summary.journal}, report in {plan.output}")
+    write_plan_report(plan, show=True)  # the comparison table comes last
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             from nasdsl.dsl.show import check_files
 
-            return check_files(args.files, strict=args.strict)
+            return check_files(args.files, strict=args.strict, verbose=args.verbose)
         if args.command == "list":
             from nasdsl.dsl.show import list_names
 
@@ -58,17 +95,31 @@ def main(argv: list[str] | None = None) -> int:
 
             return data_command(args)
         if args.command == "run":
-            from nasdsl.runner import run_file
+            from nasdsl.interrupts import stop_on_signals
 
-            return run_file(args.file, fresh=args.fresh, output=args.output, quiet=args.quiet)
+            with stop_on_signals():
+                return run_file(args.file, fresh=args.fresh, output=args.output,
+                                quiet=args.quiet)
         if args.command == "report":
             from nasdsl.report import report_command
 
-            return report_command(args.dir)
+            if args.dir.suffix == ".nas" and args.dir.is_file():  # the experiment file
+                from nasdsl.dsl import load
+
+                plan = load(args.dir)
+                return report_command(plan.journal_path, folder=plan.output,
+                                      everything=args.everything)
+            return report_command(args.dir, everything=args.everything)
     except DslError as e:
         print(e, file=sys.stderr)
         return 2
+    except DamagedDataError as e:  # the data broke, not the input: a failure
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except DataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (JournalInUse, ForeignFile, PlanChanged) as e:  # refused, nothing touched
         print(f"error: {e}", file=sys.stderr)
         return 2
     except JournalError as e:
@@ -77,9 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     except NasdslError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted; rerun the same command to resume", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        from nasdsl.interrupts import Interrupted
+
+        stop = e if isinstance(e, Interrupted) else Interrupted()
+        again = ("rerun without --fresh to resume (with it, the journal is discarded again)"
+                 if getattr(args, "fresh", False) else "rerun the same command to resume")
+        print(f"interrupted ({stop.name}); {again}", file=sys.stderr)
+        return stop.exit_status
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         import os
 

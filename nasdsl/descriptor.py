@@ -5,7 +5,8 @@ NORD code (evaluators, builders, examples) reads `layers`, `connections`,
 `add_layer_sequential`, `connect_layers`, …; keeping the same names and argument order lets
 NORD code take our descriptors and ours take NORD's. On top of NORD's API this class converts
 to and from the NAS-Bench-101 `(matrix, ops)` form and has a canonical text form that is safe to
-store (JSON, no eval, no pickle).
+store and to read (JSON, no eval, no pickle, and no import of a module the text names unless
+the reader passes a resolver that allows it).
 
 A layer is `[layer_class, parameters]`: for NAS-Bench-101 cells the class is the benchmark's op
 string ('input', 'conv3x3-bn-relu', …, 'output') and parameters are None, as NORD's
@@ -15,13 +16,17 @@ string ('input', 'conv3x3-bn-relu', …, 'output') and parameters are None, as N
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
-from typing import Any, Sequence
+from collections.abc import Mapping
+from typing import Any, Callable, Sequence
 
 import networkx as nx
 import numpy as np
 
-from nasdsl.ops import INPUT, OUTPUT, NASBENCH101_OPS
+from nasdsl.hashing import checked_rows
+from nasdsl.nasbench101 import descriptor_to_rows
+from nasdsl.ops import INPUT, NASBENCH101_OPS, OUTPUT
 
 DEFAULT_SUFFIX = "Layer"
 
@@ -43,6 +48,9 @@ class NeuralDescriptor:
         `last_layer`."""
         if name is None:
             name = f"{self.current_layer}_{DEFAULT_SUFFIX}"
+        if name in self.layers:  # NORD overwrites the layer silently; that loses its edges
+            raise ValueError(f"a layer named {name!r} already exists; give each layer its "
+                             "own name")
         if self.current_layer == 0:
             self.first_layer = name
         self.last_layer = name
@@ -127,45 +135,32 @@ class NeuralDescriptor:
     def to_nasbench(self) -> tuple[np.ndarray, list[str]]:
         """(adjacency matrix, ops) in topological order, input first and output last; ops are
         the benchmark's strings where the benchmark has the op."""
-        order = self.topological_order()
-        ins = [n for n in order if self.layers[n][0] == INPUT]
-        outs = [n for n in order if self.layers[n][0] == OUTPUT]
-        source = ins[0] if len(ins) == 1 else self.first_layer
-        sink = outs[0] if len(outs) == 1 else self.last_layer
-        order = [source] + [n for n in order if n not in (source, sink)] + [sink]
-        index = {name: i for i, name in enumerate(order)}
-        matrix = np.zeros((len(order), len(order)), dtype=np.int8)
-        for origin, targets in self.connections.items():
-            for target in targets:
-                i, j = index[origin], index[target]
-                if i >= j:
-                    raise ValueError(f"connection {origin!r} -> {target!r} goes against the "
-                                     "input-to-output order")
-                matrix[i, j] = 1
-        ops = []
-        for name in order:
-            layer_class = self.layers[name][0]
+        for name, (layer_class, _) in self.layers.items():
             if not isinstance(layer_class, str):
                 raise ValueError(f"layer {name!r} is {layer_class!r}, not a cell operation")
-            ops.append(NASBENCH101_OPS.get(layer_class, layer_class))
+        rows, ops = descriptor_to_rows(self)
+        n = len(rows)
+        matrix = np.array([[row >> j & 1 for j in range(n)] for row in rows], dtype=np.int8)
         ops[0], ops[-1] = INPUT, OUTPUT
-        return matrix, ops
+        return matrix.reshape(n, n), ops
 
     @classmethod
     def from_nasbench(cls, matrix, ops: Sequence[str]) -> "NeuralDescriptor":
         """Descriptor of a cell: layers '0_Layer' (input) … '<V-1>_Layer' (output), so NORD's
         name-ordered `descriptor_to_matrix` finds input and output too (V ≤ 10)."""
-        m = np.asarray(matrix)
-        if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] != len(ops):
-            raise ValueError("matrix must be square and match the ops")
+        rows = checked_rows(matrix)  # square, 0/1 entries, upper triangular; else ValueError
+        ops = list(ops)
+        if len(rows) != len(ops) or not all(isinstance(op, str) for op in ops):
+            raise ValueError(f"a {len(rows)}-vertex matrix needs {len(rows)} op names, got "
+                             f"{ops!r}")
         d = cls()
         for op in ops:
             d.add_layer(NASBENCH101_OPS.get(op, op), None)
         names = list(d.layers)
-        for i, j in zip(*np.nonzero(m)):
-            if i >= j:
-                raise ValueError("matrix must be upper triangular")
-            d.connect_layers(names[i], names[j])
+        for i, row in enumerate(rows):
+            for j in range(i + 1, len(rows)):
+                if row >> j & 1:
+                    d.connect_layers(names[i], names[j])
         return d
 
     # --- NORD objects ---------------------------------------------------------------------------
@@ -182,7 +177,22 @@ class NeuralDescriptor:
     @classmethod
     def from_nord(cls, obj: Any) -> "NeuralDescriptor":
         """Copy any object with NORD's `layers` and `connections` (and, if present,
-        `first_layer` / `last_layer`)."""
+        `first_layer` / `last_layer`); TypeError or ValueError saying what is missing."""
+        layers = getattr(obj, "layers", None)
+        connections = getattr(obj, "connections", None)
+        if not isinstance(layers, Mapping) or not isinstance(connections, Mapping):
+            raise TypeError("from_nord expects a NORD NeuralDescriptor (or any object with "
+                            "`layers`: name -> [layer class, parameters] and `connections`: "
+                            f"name -> [names]), got {type(obj).__name__}")
+        for name, layer in layers.items():
+            if not isinstance(layer, (list, tuple)) or len(layer) != 2:
+                raise ValueError(f"layer {name!r} is {layer!r}; NORD layers are "
+                                 "[layer class, parameters]")
+        for origin, targets in connections.items():
+            for target in (targets if isinstance(targets, (list, tuple)) else [targets]):
+                if origin not in layers or target not in layers:
+                    raise ValueError(f"connection {origin!r} -> {target!r} names a layer the "
+                                     "descriptor does not have")
         return _copy_into(cls(), obj)
 
     # --- canonical text -------------------------------------------------------------------------
@@ -197,16 +207,22 @@ class NeuralDescriptor:
                           sort_keys=True, separators=(",", ":"))
 
     @classmethod
-    def from_text(cls, text: str) -> "NeuralDescriptor":
+    def from_text(cls, text: str, resolver: Resolver | None = None) -> "NeuralDescriptor":
+        """The descriptor `to_text` wrote. Layer classes written as 'module:qualname' are
+        found by `resolver`; the default, `registered_class`, knows only NORD's layers, so
+        reading a text never imports a module the caller did not choose (pass
+        `resolver=import_class` for texts you trust that name your own classes)."""
+        resolve = resolver or registered_class
         try:
             data = json.loads(text)
             d = cls()
             for name, layer_class, parameters in data["layers"]:
-                d.add_layer(_decode_class(layer_class), _decode_value(parameters), name)
+                d.add_layer(_decode_class(layer_class, resolve),
+                            _decode_value(parameters, resolve), name)
             for origin, target in data["connections"]:
                 d.connect_layers(origin, target)
             d.first_layer, d.last_layer = data["first"], data["last"]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, ImportError, AttributeError) as exc:
             raise ValueError(f"not a descriptor text: {exc}") from exc
         return d
 
@@ -228,14 +244,40 @@ def _encode_class(layer_class: Any) -> Any:
     return {"class": f"{layer_class.__module__}:{layer_class.__qualname__}"}
 
 
-def _decode_class(value: Any) -> Any:
-    if isinstance(value, str):
-        return value
-    module, _, qualname = value["class"].partition(":")
+Resolver = Callable[[str], Any]
+"""'module:qualname' -> the layer class it names (ValueError when it may not be used)."""
+
+NORD_MODULES = ("nord", "torch.nn")
+"""Where NORD's layer classes live: its own modules and the torch layers it builds with."""
+
+
+def import_class(name: str) -> Any:
+    """Import the module named in 'module:qualname' and return the class: runs that module's
+    code, so pass it to `from_text` only for texts you trust."""
+    module, sep, qualname = name.partition(":")
+    if not sep or not module or not qualname:
+        raise ValueError(f"layer class {name!r} is not written 'module:qualname'")
     obj: Any = importlib.import_module(module)
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj
+
+
+def registered_class(name: str) -> Any:
+    """The default resolver: NORD's layer classes when NORD is installed, nothing else."""
+    module = name.partition(":")[0]
+    nord_layer = any(module == m or module.startswith(m + ".") for m in NORD_MODULES)
+    if nord_layer and importlib.util.find_spec("nord") is not None:
+        return import_class(name)
+    raise ValueError(f"layer class {name!r} is neither an op nor a NORD layer; reading a "
+                     "descriptor text imports no other code unless asked: pass "
+                     "resolver=nasdsl.descriptor.import_class for a text you trust")
+
+
+def _decode_class(value: Any, resolve: Resolver) -> Any:
+    if isinstance(value, str):
+        return value
+    return resolve(value["class"])
 
 
 def _encode_value(value: Any) -> Any:
@@ -257,16 +299,17 @@ def _encode_value(value: Any) -> Any:
     raise ValueError(f"cannot write parameter value {value!r} as text")
 
 
-def _decode_value(value: Any) -> Any:
+def _decode_value(value: Any, resolve: Resolver) -> Any:
     if isinstance(value, list):
-        return [_decode_value(v) for v in value]
+        return [_decode_value(v, resolve) for v in value]
     if isinstance(value, dict):
         if "tuple" in value:
-            return tuple(_decode_value(v) for v in value["tuple"])
+            return tuple(_decode_value(v, resolve) for v in value["tuple"])
         if "dict" in value:
-            return {k: _decode_value(v) for k, v in value["dict"].items()}
+            return {k: _decode_value(v, resolve) for k, v in value["dict"].items()}
         if "items" in value:
-            return {_decode_value(k): _decode_value(v) for k, v in value["items"]}
+            return {_decode_value(k, resolve): _decode_value(v, resolve)
+                    for k, v in value["items"]}
         if "class" in value:
-            return _decode_class(value)
+            return _decode_class(value, resolve)
     return value

@@ -45,8 +45,50 @@ class DslError(NasdslError):
         return "\n".join(out)
 
 
+MAX_ERRORS = 20
+"""Most refusals of one file shown at once; past it the count of the others is given."""
+
+
+@dataclass
+class DslErrors(DslError):
+    """Every refusal found in one file, in line order: made by `DslErrors.of`, which gives
+    a single error as it is. Its own fields are the first error's, so code that handles
+    one `DslError` handles this too; `errors` holds those shown, `more` counts the rest."""
+
+    errors: Sequence[DslError] = field(default_factory=tuple)
+    more: int = 0
+
+    @classmethod
+    def of(cls, errors: Sequence[DslError], cap: int = MAX_ERRORS) -> DslError:
+        """One error for `errors` (at least one), in line order, one per place: the
+        configurations of a sweep refused at the same value give it once (the first)."""
+        unique: dict[tuple, DslError] = {}
+        for error in errors:
+            for e in (error.errors if isinstance(error, DslErrors) else (error,)):
+                key = (e.file, e.line, e.column) if e.line else (e.file, e.message)
+                unique.setdefault(key, e)
+        ordered = sorted(unique.values(), key=lambda e: (e.line, e.column))
+        if len(ordered) == 1:
+            return ordered[0]
+        first = ordered[0]
+        return cls(first.message, first.file, first.line, first.column, first.source_line,
+                   first.expected, first.accepted, first.suggestion,
+                   errors=tuple(ordered[:cap]), more=max(len(ordered) - cap, 0))
+
+    def __str__(self) -> str:
+        total = len(self.errors) + self.more
+        shown = f" ({self.more} more not shown)" if self.more else ""
+        return "\n\n".join([*(DslError.__str__(e) for e in self.errors),
+                             f"{self.file}: {total} errors{shown}"])
+
+
 class DataError(NasdslError):
     """A store or dataset is missing, corrupt, or lacks what the plan asks for."""
+
+
+class DamagedDataError(DataError):
+    """A data store's files no longer hold what was written (a checksum, shape or fact that
+    does not match): a failure (exit 1) that stops a run, never a refused input."""
 
 
 class EvaluationError(NasdslError):
@@ -55,3 +97,17 @@ class EvaluationError(NasdslError):
 
 class JournalError(NasdslError):
     """The journal cannot be written, or disagrees with the plan being run."""
+
+
+class ForeignFile(NasdslError):
+    """A file nasdsl did not write is where it would write (a journal, a report): refused
+    (exit 2), the file left exactly as it was."""
+
+
+class PlanChanged(JournalError):
+    """The file changed in a way that changes the runs its journal recorded: refused input
+    (exit 2), like any file that cannot run as it stands; nothing was touched."""
+
+
+class JournalInUse(NasdslError):
+    """Another run holds the journal's write lock: refused (exit 2), nothing was touched."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import functools
+import importlib
 import multiprocessing as mp
 import os
 import queue
@@ -24,20 +25,21 @@ import time
 import traceback
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterator, Sequence
+from typing import Any, Callable, Hashable, Iterator, NamedTuple, Sequence
 
 from nasdsl.errors import DataError, NasdslError
+from nasdsl.interrupts import ignore_interrupts
+from nasdsl.lifeline import die_with_parent, entry_of, guarded
+from nasdsl.optimizers.batch import Timed
 from nasdsl.result import Result
 
-Timed = tuple[Result, float]
-"""A result and the wall seconds its evaluation took."""
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EvaluatorFactory:
     """Builds the evaluator of a spec; picklable, so worker processes build their own.
     `space` (the search space's spec) is passed on when given, for evaluators that receive
-    NORD descriptors and need the space to make them."""
+    NORD descriptors and need the space to make them. Two factories are equal when they
+    build the same evaluator (same `token`)."""
 
     make: Callable[..., Any]
     spec: Any
@@ -51,17 +53,18 @@ class EvaluatorFactory:
         make = f"{getattr(self.make, '__module__', '')}.{getattr(self.make, '__qualname__', '')}"
         return f"{make}|{self.spec!r}|{self.space!r}"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EvaluatorFactory) and other.token == self.token
 
-_EVALUATORS: dict[str, Any] = {}
+    def __hash__(self) -> int:
+        return hash(self.token)
 
 
+@functools.lru_cache(maxsize=32)
 def evaluator_for(factory: EvaluatorFactory) -> Any:
-    """The evaluator of `factory` in this process, built on first use."""
-    token = factory.token
-    evaluator = _EVALUATORS.get(token)
-    if evaluator is None:
-        evaluator = _EVALUATORS[token] = factory()
-    return evaluator
+    """The evaluator of `factory` in this process, built on first use and kept (a benchmark
+    table is loaded once per process). `evaluator_for.cache_clear()` forgets them."""
+    return factory()
 
 
 def _failure(error: BaseException) -> Result:
@@ -92,7 +95,7 @@ def local_evaluation(factory: EvaluatorFactory) -> Callable[[Sequence[Hashable],
     clock = time.perf_counter
 
     def evaluate(items: Sequence[Hashable], seeds: Sequence[int | None]) -> list[Timed]:
-        if batch is not None and items:
+        if batch is not None and len(items) > 1:  # one item: `evaluate` costs less
             start = clock()
             try:
                 results = batch(items if isinstance(items, list) else list(items),
@@ -143,11 +146,19 @@ class Executor(ABC):
     def close(self) -> None:
         """Release workers; the executor is not used afterwards."""
 
+    def abort(self) -> None:
+        """Stop now (Ctrl-C, SIGTERM, an error): evaluations under way are abandoned and
+        workers ended, never waited for. Replay redoes what was not journaled."""
+        self.close()
+
     def __enter__(self) -> "Executor":
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 class InProcessExecutor(Executor):
@@ -159,6 +170,12 @@ class InProcessExecutor(Executor):
         return local_evaluation(factory)
 
 
+def _start_worker(parent: int) -> None:
+    """A pool worker: ends with its parent, leaves Ctrl-C to it."""
+    die_with_parent(parent)
+    ignore_interrupts()
+
+
 class ProcessPoolExecutor(Executor):
     """`workers` local processes, each evaluating one item at a time (real training)."""
 
@@ -168,7 +185,9 @@ class ProcessPoolExecutor(Executor):
 
     def _executor(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
+            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
+                                                  initializer=_start_worker,
+                                                  initargs=(os.getpid(),))
         return self._pool
 
     def map_timed(self, factory, items, seeds):
@@ -183,6 +202,20 @@ class ProcessPoolExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+    def abort(self) -> None:
+        """A training under way may take minutes: end the worker processes instead of
+        waiting (the standard pool only offers waiting; its processes are reached directly)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            if p.is_alive():
+                p.terminate()
+        for p in processes:
+            p.join(timeout=5)
 
 
 class DaskExecutor(Executor):
@@ -199,11 +232,19 @@ class DaskExecutor(Executor):
     def map_timed(self, factory, items, seeds):
         futures = self.client.map(_evaluate_one, [factory] * len(items), list(items),
                                   list(seeds), pure=False)
-        return _collect(futures)
+        try:
+            return _collect(futures)
+        except BaseException:  # interrupted: the scheduler drops what is left of the batch
+            self.client.cancel(futures, force=True)
+            raise
 
     def close(self) -> None:
         if self._own:
             self.client.close()
+
+    def abort(self) -> None:
+        if self._own:
+            self.client.close(timeout=2)
 
 
 def make_executor(workers: int = 1, cluster: str | None = None) -> Executor:
@@ -216,16 +257,29 @@ def make_executor(workers: int = 1, cluster: str | None = None) -> Executor:
 
 
 # --- whole runs in worker processes -----------------------------------------------------------
-Emit = Callable[[tuple], None]
-"""How a run sends messages (journal rows, progress, its end) to the parent."""
+Emit = Callable[[Any], None]
+"""How a task sends messages (journal rows, progress, its end) to the parent: tuples whose
+first item is the task id."""
 
 
 class WorkerFailed(NasdslError):
     """A run worker process died or its task raised something unexpected."""
 
 
-def _run_worker(target: Callable[[Any, Emit], None], tasks: mp.Queue, out: mp.Queue,
-                parent: int) -> None:
+class TaskFailed(NamedTuple):
+    """A task raised: nasdsl's own error travels as it is, anything else as its traceback."""
+
+    task: Any
+    error: NasdslError | None
+    traceback: str
+
+
+def _run_worker(target_entry: str, tasks: mp.Queue, out: mp.Queue, parent: int) -> None:
+    """A RunPool worker (started through `lifeline.guarded`, so it dies with its parent)."""
+    module, _, name = target_entry.partition(":")
+    target = getattr(importlib.import_module(module), name)
+    ignore_interrupts()
+
     def emit(message: tuple) -> None:
         if os.getppid() != parent:  # the parent was killed: stop, do not linger
             os._exit(1)
@@ -244,34 +298,42 @@ def _run_worker(target: Callable[[Any, Emit], None], tasks: mp.Queue, out: mp.Qu
         try:
             target(payload, emit)
         except BaseException as e:  # report and stop: the parent stops the whole pool
-            emit(("error", tid, e if isinstance(e, NasdslError) else None,
-                  "".join(traceback.format_exception(e))))
+            emit(TaskFailed(tid, e if isinstance(e, NasdslError) else None,
+                            "".join(traceback.format_exception(e))))
             return
 
 
 class RunPool:
-    """Runs tasks in `workers` processes; `target(payload, emit)` runs one task and `emit`s
-    tuples whose second item is the task id. Iterate `messages()` to receive them in the
+    """Runs tasks in `workers` processes, which end when this one does (`nasdsl.lifeline`);
+    `target(payload, emit)`, a module-level function, runs one task and `emit`s
+    tuples whose first item is the task id. Iterate `messages()` to receive them in the
     parent. The parent must keep reading: workers block on a full pipe otherwise."""
 
     def __init__(self, target: Callable[[Any, Emit], None], workers: int):
         ctx = mp.get_context("spawn")
         self._tasks: mp.Queue = ctx.Queue()
         self._out: mp.Queue = ctx.Queue()
-        self._procs = [ctx.Process(target=_run_worker,
-                                   args=(target, self._tasks, self._out, os.getpid()),
+        parent = os.getpid()
+        self._procs = [ctx.Process(target=guarded,
+                                   args=(parent, entry_of(_run_worker), entry_of(target),
+                                         self._tasks, self._out, parent),
                                    daemon=True)
                        for _ in range(workers)]
-        for p in self._procs:
-            p.start()
         self._open = 0
+        try:
+            for p in self._procs:
+                p.start()
+        except BaseException:  # interrupted while starting: end the ones already started
+            self.close()
+            raise
 
     def submit(self, tid: Any, payload: Any) -> None:
         self._tasks.put((tid, payload))
         self._open += 1
 
-    def messages(self, done: Callable[[tuple], bool]) -> Iterator[tuple]:
-        """Yield every message until each submitted task sent a message `done` accepts."""
+    def messages(self, done: Callable[[Any], bool]) -> Iterator[Any]:
+        """Yield every message until each submitted task sent a message `done` accepts (a
+        `TaskFailed` always ends its task)."""
         for _ in self._procs:
             self._tasks.put(None)
         while self._open:
@@ -286,7 +348,7 @@ class RunPool:
                                            f"(exit codes {[p.exitcode for p in self._procs]})")
                 else:
                     continue
-            if done(message):
+            if isinstance(message, TaskFailed) or done(message):
                 self._open -= 1
             yield message
 
@@ -295,7 +357,12 @@ class RunPool:
             if p.is_alive():
                 p.terminate()
         for p in self._procs:
-            p.join(timeout=5)
+            if p.pid is not None:
+                p.join(timeout=5)
+        # Tasks nobody will read may still sit in the feeder's buffer: without this, exiting
+        # waits forever for the pipe to drain.
+        self._tasks.cancel_join_thread()
+        self._out.cancel_join_thread()
         self._tasks.close()
         self._out.close()
 

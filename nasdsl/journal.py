@@ -6,33 +6,44 @@ experiment read alike. Every write happens inside a transaction: a failed write 
 location, full disk) rolls back and raises `JournalError`, leaving exactly the rows committed
 before it.
 
-Tables (format 1):
+The file is marked as nasdsl's (SQLite `application_id`, see `nasdsl.journal_file`): any
+other file at a journal's path is refused, never written into or deleted. Format 1 journals
+(no marker, no `runs.data`) are read, and upgraded in place when a run resumes them.
+
+Tables (format 2):
 
     meta(key, value)                 format_version, experiment, source, seed, repeat, created
     configs(config, position, search, algorithm, settings, swept, budget, space, evaluator,
             fingerprint)             one row per search configuration; JSON for plan values
-    runs(run, config, repeat, seed, status, evaluations, started, finished)
-                                     status is "running" until the search returned
+    runs(run, config, repeat, seed, status, evaluations, started, finished, data)
+                                     status is "running" until the search returned; data
+                                     (JSON) identifies the benchmark data the run read
     evaluations(run, idx, generation, architecture, hash, fitness, status, error,
                 cost_seconds, wall_seconds, metrics)
                                      indices 0..n-1 per run, in the order the optimizer asked
+    outcomes(run, outcome)           JSON of what the optimizer found beyond its evaluations
+                                     (a controller's final policy), written as the run
+                                     finishes; journals without the table read as none
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import pandas as pd
 
-from nasdsl.errors import JournalError
+from nasdsl.errors import ForeignFile, JournalError
+from nasdsl.journal_file import APPLICATION_ID, identify
 from nasdsl.plan import SearchConfig, jsonable
 from nasdsl.result import Result
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+READABLE = ("1", "2")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -41,19 +52,33 @@ CREATE TABLE IF NOT EXISTS configs(
     swept TEXT, budget TEXT, space TEXT, evaluator TEXT, fingerprint TEXT);
 CREATE TABLE IF NOT EXISTS runs(
     run TEXT PRIMARY KEY, config TEXT, repeat INT, seed INT, status TEXT,
-    evaluations INT, started REAL, finished REAL);
+    evaluations INT, started REAL, finished REAL, data TEXT);
 CREATE TABLE IF NOT EXISTS evaluations(
     run TEXT, idx INT, generation INT, architecture TEXT, hash TEXT, fitness REAL,
     status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT,
     PRIMARY KEY (run, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outcomes(run TEXT PRIMARY KEY, outcome TEXT);
 """
 
 _EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation", "architecture",
                        "hash", "fitness", "status", "error", "cost_seconds", "wall_seconds"]
 
-Row = tuple
-"""An evaluations row in table order: (run, idx, generation, architecture, hash, fitness,
-status, error, cost_seconds, wall_seconds, metrics JSON)."""
+class Row(NamedTuple):
+    """One row of the evaluations table, in column order (a plain tuple of the same order is
+    accepted wherever a Row is)."""
+
+    run: str
+    index: int
+    generation: int
+    architecture: str
+    hash: str
+    fitness: float | None
+    status: str
+    error: str | None
+    cost_seconds: float
+    wall_seconds: float
+    metrics: str
+    """The metrics as JSON text (`metrics_json`)."""
 
 
 @dataclass(frozen=True)
@@ -75,17 +100,10 @@ class RunState:
     seed: int
     status: str
     evaluations: int
-
-
-def config_record(c: SearchConfig) -> dict[str, Any]:
-    """What the journal records of a configuration (as `configs()` reads it back), beyond its
-    key, position, label and sweep: the parts that decide what its runs evaluate."""
-    return {"algorithm": c.algorithm, "settings": json.loads(_to_json(c.settings)),
-            "budget": str(c.budget),
-            "space": json.loads(_to_json({"kind": c.space.kind, "settings": c.space.settings})),
-            "evaluator": json.loads(_to_json({"kind": c.evaluator.kind,
-                                              "target": c.evaluator.target,
-                                              "settings": c.evaluator.settings}))}
+    data: str | None = None
+    """JSON identifying the benchmark data the run read (None: format 1, or no data)."""
+    failed: int = 0
+    """How many of its evaluations failed."""
 
 
 def _explain(error: sqlite3.Error) -> str:
@@ -112,10 +130,16 @@ class Journal:
     @classmethod
     def open(cls, path: str | Path, readonly: bool = True,
              max_bytes: int | None = None) -> "Journal":
-        """`max_bytes` caps the file's size: a write past it fails as on a full disk."""
+        """`max_bytes` caps the file's size: a write past it fails as on a full disk.
+        ForeignFile when the file at `path` is not a nasdsl journal."""
         path = Path(path)
+        found = identify(path)
+        if found.kind == "foreign":
+            raise ForeignFile(f"{path} is not a nasdsl journal ({found.reason}); nasdsl "
+                              "neither writes into nor deletes a file it did not create, with or "
+                              "without --fresh: choose another journal or output")
         if readonly:
-            if not path.is_file():
+            if found.kind == "absent":
                 raise JournalError(f"no journal at {path}")
             uri = path.absolute().as_uri() + "?mode=ro"
             db = None
@@ -127,7 +151,9 @@ class Journal:
                 if db is not None:
                     db.close()
                 raise JournalError(f"cannot read the journal {path}: {_explain(e)}") from e
-            return cls(db, path, readonly=True)
+            journal = cls(db, path, readonly=True)
+            journal._check_version()
+            return journal
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -136,6 +162,8 @@ class Journal:
         try:
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA busy_timeout = 10000")
+            if found.kind == "absent":  # the marker first, written straight into the header
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             # WAL: readers (reports on a running experiment) never block the writer, and a
             # killed writer loses only its open transaction.
             db.execute("PRAGMA journal_mode = WAL")
@@ -150,17 +178,40 @@ class Journal:
             raise JournalError(f"cannot write the journal {path}: {_explain(e)}") from e
         journal = cls(db, path, readonly=False)
         try:
-            version = journal.meta().get("format_version")
+            journal._check_version()
+            if found.kind == "nasdsl-1":
+                journal._upgrade()
         except BaseException:
             db.close()
             raise
-        if version not in (None, FORMAT_VERSION):
-            db.close()
-            raise JournalError(f"{path} has journal format {version}, this nasdsl writes "
-                               f"{FORMAT_VERSION}; use another output or --fresh")
         return journal
 
+    def _check_version(self) -> None:
+        version = self.meta().get("format_version")
+        if version not in (None, *READABLE):
+            raise JournalError(f"{self.path} has journal format {version}, written by a newer "
+                               f"nasdsl (this one reads formats {', '.join(READABLE)}); use that "
+                               "nasdsl, another output, or --fresh")
+
+    def _upgrade(self) -> None:
+        """Format 1 -> 2 in one transaction: the marker, and the column of the runs' data."""
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+        statements: list[tuple[str, Any]] = [(f"PRAGMA application_id = {APPLICATION_ID}", ())]
+        if "data" not in columns:
+            statements.append(("ALTER TABLE runs ADD COLUMN data TEXT", ()))
+        statements.append(("INSERT OR REPLACE INTO meta(key, value) VALUES "
+                           "('format_version', ?)", (FORMAT_VERSION,)))
+        self._transaction(statements)
+
     def close(self) -> None:
+        """Close; a writer leaves the file in rollback-journal mode, so that neither it nor a
+        later reader (a report) leaves `-wal`/`-shm` files beside it. WAL comes back when a
+        writer opens it again; when a reader still has it open, the switch waits for later."""
+        if not self.readonly:
+            try:
+                self._db.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error:
+                pass
         self._db.close()
 
     def __enter__(self) -> "Journal":
@@ -171,8 +222,14 @@ class Journal:
 
     @staticmethod
     def discard(path: str | Path) -> None:
-        """Delete a journal and its SQLite side files (`--fresh`)."""
+        """Delete a journal and its SQLite side files (`--fresh`); a file that is not a
+        nasdsl journal is refused (ForeignFile) and left as it is."""
         path = Path(path)
+        found = identify(path)
+        if found.kind == "foreign":
+            raise ForeignFile(f"{path} is not a nasdsl journal ({found.reason}); --fresh "
+                              "deletes only nasdsl's own journals: choose another journal or "
+                              "output")
         for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
                   path.with_name(path.name + "-journal")):
             try:
@@ -204,6 +261,10 @@ class Journal:
                     pass
             raise JournalError(f"cannot write the journal {self.path}: {_explain(e)}; "
                                "it holds every evaluation committed before this error") from e
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM) inside the transaction
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def write_meta(self, values: Mapping[str, Any], keep: Sequence[str] = ("created",)) -> None:
         """Set meta values; keys in `keep` are written only when absent."""
@@ -218,21 +279,25 @@ class Journal:
         """Record the plan's configurations, in plan order."""
         rows = []
         for position, c in enumerate(configs):
-            r = config_record(c)
+            r = c.record()
             rows.append((c.key, position, c.label, r["algorithm"], _to_json(r["settings"]),
                          _to_json(c.swept), r["budget"], _to_json(r["space"]),
                          _to_json(r["evaluator"]), c.fingerprint()))
         self._transaction([("INSERT OR REPLACE INTO configs VALUES (?,?,?,?,?,?,?,?,?,?)", rows)])
 
-    def start_run(self, run: str, config: str, repeat: int, seed: int) -> None:
+    def start_run(self, run: str, config: str, repeat: int, seed: int,
+                  data: str | None = None) -> None:
+        """Mark a run running; `data` (JSON) identifies the benchmark data it reads, kept
+        from its first start."""
         self._transaction([(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, 'running', 0, ?, NULL) "
-            "ON CONFLICT(run) DO UPDATE SET status = 'running'",
-            (run, config, repeat, seed, time.time()))])
+            "INSERT INTO runs VALUES (?, ?, ?, ?, 'running', 0, ?, NULL, ?) "
+            "ON CONFLICT(run) DO UPDATE SET status = 'running', data = coalesce(data, ?)",
+            (run, config, repeat, seed, time.time(), data, data))])
 
-    def append(self, rows: list[Row], finished: tuple[str, int] | None = None) -> None:
+    def append(self, rows: Sequence[Row], finished: tuple[str, int] | None = None,
+               outcome: Mapping[str, Any] | None = None) -> None:
         """Commit evaluation rows; with `finished = (run, n)` mark that run finished in the
-        same transaction."""
+        same transaction, recording the optimizer's `outcome` when it has one."""
         statements: list[tuple[str, Any]] = []
         if rows:
             statements.append(("INSERT INTO evaluations VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows))
@@ -246,50 +311,100 @@ class Journal:
             statements.append(("UPDATE runs SET status = 'finished', evaluations = ?, "
                                "finished = ? WHERE run = ?",
                                (finished[1], time.time(), finished[0])))
+            if outcome:
+                statements.append(("INSERT OR REPLACE INTO outcomes VALUES (?, ?)",
+                                   (finished[0], _to_json(outcome))))
         if statements:
             self._transaction(statements)
 
     # --- reading for the runner ------------------------------------------------------------
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A damaged file (truncated, garbage inside) read here is a JournalError naming it."""
+        try:
+            yield
+        except (sqlite3.DatabaseError, pd.errors.DatabaseError, ValueError, TypeError) as e:
+            raise JournalError(f"cannot read the journal {self.path}: {_explain(e)}; the file "
+                               "is damaged (truncated, or overwritten inside): move it aside "
+                               "and run again, or use --fresh") from e
+
+    def _has_data_column(self) -> bool:
+        return "data" in {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+
     def run_states(self) -> dict[str, RunState]:
-        cur = self._db.execute(
-            "SELECT r.run, r.config, r.repeat, r.seed, r.status, "
-            "(SELECT count(*) FROM evaluations e WHERE e.run = r.run) FROM runs r")
-        return {row[0]: RunState(*row) for row in cur}
+        with self._reading():
+            data = "r.data" if self._has_data_column() else "NULL"
+            cur = self._db.execute(
+                "SELECT r.run, r.config, r.repeat, r.seed, r.status, "
+                "(SELECT count(*) FROM evaluations e WHERE e.run = r.run), "
+                f"{data}, (SELECT count(*) FROM evaluations e WHERE e.run = r.run "
+                "AND e.status = 'failed') FROM runs r")
+            return {row[0]: RunState(*row) for row in cur}
 
     def fingerprints(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT config, fingerprint FROM configs"))
+        with self._reading():
+            return dict(self._db.execute("SELECT config, fingerprint FROM configs"))
 
     def recorded(self, run: str) -> list[Recorded]:
         """The run's journaled evaluations, index order (a contiguous prefix 0..n-1)."""
-        cur = self._db.execute(
-            "SELECT idx, hash, fitness, status, error, cost_seconds, metrics "
-            "FROM evaluations WHERE run = ? ORDER BY idx", (run,))
-        out = []
-        for idx, h, fitness, status, error, cost, metrics in cur:
-            if idx != len(out):
-                raise JournalError(f"{self.path}: run {run} misses evaluation {len(out)}")
-            out.append(Recorded(idx, h, Result(fitness=fitness, metrics=json.loads(metrics),
-                                               cost_seconds=cost, status=status, error=error)))
+        out: list[Recorded] = []
+        with self._reading():
+            cur = self._db.execute(
+                "SELECT idx, hash, fitness, status, error, cost_seconds, metrics "
+                "FROM evaluations WHERE run = ? ORDER BY idx", (run,))
+            for idx, h, fitness, status, error, cost, metrics in cur:
+                if idx != len(out):
+                    raise JournalError(f"{self.path}: run {run} misses evaluation {len(out)}")
+                out.append(Recorded(idx, h, Result(fitness=fitness, metrics=json.loads(metrics),
+                                                   cost_seconds=cost, status=status,
+                                                   error=error)))
         return out
 
     # --- reading for reports ---------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT key, value FROM meta"))
+        with self._reading():
+            return dict(self._db.execute("SELECT key, value FROM meta"))
 
     def configs(self) -> pd.DataFrame:
-        df = pd.read_sql_query("SELECT * FROM configs ORDER BY position", self._db)
-        for column in ("settings", "swept", "space", "evaluator"):
-            df[column] = df[column].map(json.loads)
+        with self._reading():
+            df = pd.read_sql_query("SELECT * FROM configs ORDER BY position", self._db)
+            for column in ("settings", "swept", "space", "evaluator"):
+                df[column] = df[column].map(json.loads)
         return df
 
     def runs(self) -> pd.DataFrame:
-        return pd.read_sql_query(
-            "SELECT r.run, r.config, r.repeat, r.seed, r.status, r.evaluations FROM runs r "
-            "LEFT JOIN configs c ON c.config = r.config ORDER BY c.position, r.repeat", self._db)
+        with self._reading():
+            return pd.read_sql_query(
+                "SELECT r.run, r.config, r.repeat, r.seed, r.status, r.evaluations FROM runs r "
+                "LEFT JOIN configs c ON c.config = r.config ORDER BY c.position, r.repeat",
+                self._db)
+
+    def outcomes(self) -> pd.DataFrame:
+        """One row per finished run with an outcome: search, config, repeat, seed, then one
+        column per outcome key; sorted by configuration position and repeat."""
+        with self._reading():
+            try:
+                rows = self._db.execute(
+                    "SELECT c.search, c.config, r.repeat, r.seed, o.outcome FROM outcomes o "
+                    "JOIN runs r ON r.run = o.run JOIN configs c ON c.config = r.config "
+                    "ORDER BY c.position, r.repeat").fetchall()
+            except sqlite3.OperationalError as e:  # no outcomes table: written before them
+                if "no such table" not in str(e):
+                    raise
+                rows = []
+        df = pd.DataFrame.from_records([r[:-1] for r in rows],
+                                       columns=["search", "config", "repeat", "seed"])
+        for name, values in _expand_json([r[-1] for r in rows]).items():
+            df[name] = values
+        return df
 
     def evaluations(self) -> pd.DataFrame:
         """One row per evaluation: the fixed columns, then one per metric, then one per swept
         key; sorted by configuration position, run, index."""
+        with self._reading():
+            return self._evaluations()
+
+    def _evaluations(self) -> pd.DataFrame:
         cur = self._db.execute(
             "SELECT c.search, c.config, r.repeat, r.seed, e.idx, e.generation, e.architecture, "
             "e.hash, e.fitness, e.status, e.error, e.cost_seconds, e.wall_seconds, e.metrics "

@@ -31,13 +31,6 @@ CELL_OPS = ("conv1x1", "conv3x3", "conv5x5", "maxpool3x3", "avgpool3x3")
 GLOBAL_OPS = ("conv1x1", "conv3x3", "conv5x5", "maxpool2x2", "avgpool2x2")
 
 
-def to_nasbench101(op: str) -> str:
-    """`.nas` name (or input/output) -> NAS-Bench-101 string."""
-    if op in (INPUT, OUTPUT):
-        return op
-    return NASBENCH101_OPS[op]
-
-
 def from_nasbench101(op: str) -> str:
     """NAS-Bench-101 string (or a `.nas` name) -> `.nas` name."""
     if op in (INPUT, OUTPUT):

@@ -59,7 +59,7 @@ class Budget:
 class SpaceSpec:
     """`space cell { … }` or `space global { … }` with every default filled in.
 
-    cell: vertices, edges, ops (list of str), topology ("dag" | "chain").
+    cell: vertices, edges, ops (list of str), topology ("dag" | "chain"), inputs (int or None).
     global: layers (int, or (lo, hi) tuple for a range), ops, filters, skips.
     """
 
@@ -71,12 +71,16 @@ class SpaceSpec:
 class EvaluatorSpec:
     """`evaluate nasbench101|keras|"module:name" { … }` with every default filled in.
 
-    `target` is the import string for a Python evaluator, else None.
+    `target` is the import string for a Python evaluator, else None. `written` names the
+    settings the file wrote (None: all of them); a setting whose default depends on the data
+    (`data_defaults` of the evaluator class, such as NAS-Bench-101's `report`) follows the
+    data when it was not written. It is not part of what the journal records.
     """
 
     kind: Literal["nasbench101", "keras", "python"]
     settings: Mapping[str, Any]
     target: str | None = None
+    written: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,19 +109,22 @@ class SearchConfig:
         inner = ",".join(f"{k}={format_value(v)}" for k, v in self.swept.items())
         return f"{self.label}[{inner}]"
 
-    def fingerprint(self) -> str:
-        """Digest of everything that decides what this configuration evaluates."""
-        payload = json.dumps(
-            {
-                "algorithm": self.algorithm,
-                "settings": jsonable(self.settings),
+    def record(self) -> dict[str, Any]:
+        """What decides what this configuration evaluates, as plain JSON data: what the
+        journal records of it (beyond key, position, label and sweep) and what its
+        fingerprint digests."""
+        return {"algorithm": self.algorithm, "settings": jsonable(self.settings),
                 "budget": str(self.budget),
-                "space": [self.space.kind, jsonable(self.space.settings)],
-                "evaluator": [self.evaluator.kind, self.evaluator.target,
-                              jsonable(self.evaluator.settings)],
-            },
-            sort_keys=True,
-        )
+                "space": {"kind": self.space.kind, "settings": jsonable(self.space.settings)},
+                "evaluator": {"kind": self.evaluator.kind, "target": self.evaluator.target,
+                              "settings": jsonable(self.evaluator.settings)}}
+
+    def fingerprint(self) -> str:
+        """Digest of `record()` (laid out as journals have always digested it)."""
+        r = self.record()
+        payload = json.dumps({**r, "space": [r["space"]["kind"], r["space"]["settings"]],
+                              "evaluator": [r["evaluator"]["kind"], r["evaluator"]["target"],
+                                            r["evaluator"]["settings"]]}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -172,12 +179,6 @@ class Plan:
     def journal_path(self) -> Path:
         return self.execution.journal or (self.output / "journal.sqlite")
 
-    def spaces(self) -> dict[str, Any]:
-        """The search spaces of this plan, built, keyed by configuration key."""
-        from nasdsl.spaces import make_space
-
-        return {c.key: make_space(c.space) for c in self.configs}
-
 
 def jsonable(value: Any) -> Any:
     """A plan value as plain JSON data (calls become {"call": name, "args": …})."""
@@ -191,4 +192,6 @@ def jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, Budget):
         return str(value)
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):  # a numpy scalar
+        return value.item()
     return value

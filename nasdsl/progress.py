@@ -10,6 +10,8 @@ import sys
 import time
 from typing import IO, Protocol
 
+from nasdsl.wording import count
+
 
 def _best(best: float | None) -> str:
     return "-" if best is None else f"{best:.4f}"
@@ -28,6 +30,9 @@ class Progress(Protocol):
 
     def end(self) -> None: ...
 
+    def abort(self) -> None:
+        """The run stopped early (interrupted or failed): clear the display, say nothing."""
+
 
 class NullProgress:
     """`--quiet`: nothing."""
@@ -41,6 +46,8 @@ class NullProgress:
     def run_finished(self, run, evaluations, best): pass
 
     def end(self): pass
+
+    def abort(self): pass
 
 
 class LogProgress:
@@ -63,7 +70,7 @@ class LogProgress:
     def begin(self, experiment, runs, skipped, total):
         resumed = f", {skipped} already finished" if skipped else ""
         self._runs = runs
-        self._line(f"{experiment}: {runs} runs to do{resumed}")
+        self._line(f"{experiment}: {count(runs, 'run')} to do{resumed}")
 
     def run_started(self, run, total, unit):
         self._done[run] = 0.0
@@ -75,19 +82,23 @@ class LogProgress:
             self._last = now
             total = sum(self._evaluations.values())
             rate = total / max(now - self._start, 1e-9)
-            self._line(f"  {self._finished}/{self._runs} runs finished, {total} evaluations "
+            self._line(f"  {self._finished}/{self._runs} runs finished, {count(total, 'evaluation')} "
                        f"({rate:.0f}/s)")
 
     def run_finished(self, run, evaluations, best):
         self._finished += 1
         self._evaluations[run] = evaluations
-        self._line(f"  [{self._finished}/{self._runs}] {run}: {evaluations} evaluations, "
+        self._line(f"  [{self._finished}/{self._runs}] {run}: {count(evaluations, 'evaluation')}, "
                    f"best {_best(best)}")
 
     def end(self):
         elapsed = time.monotonic() - self._start
-        self._line(f"done: {self._finished} runs, {sum(self._evaluations.values())} evaluations "
+        self._line(f"done: {count(self._finished, 'run')}, "
+                   f"{count(sum(self._evaluations.values()), 'evaluation')} "
                    f"in {elapsed:.1f} s")
+
+    def abort(self):
+        pass
 
 
 class RichProgress:
@@ -144,6 +155,9 @@ class RichProgress:
         self._bars.console.print(f"{run}: {evaluations} evaluations, best {_best(best)}")
 
     def end(self):
+        self._bars.stop()
+
+    def abort(self):
         self._bars.stop()
 
 

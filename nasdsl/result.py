@@ -35,3 +35,20 @@ class Result:
     @classmethod
     def failed(cls, reason: str) -> "Result":
         return cls(fitness=None, status="failed", error=reason)
+
+    def plain(self) -> "Result":
+        """This result with its fitness a Python float (or None), as the journal replays
+        it: a resumed search then sees exactly what an uninterrupted one saw."""
+        f = self.fitness
+        if f is None or type(f) is float:
+            return self
+        return Result(float(f), self.metrics, self.cost_seconds, self.status, self.error)
+
+
+def usable_fitness(result: Result) -> float | None:
+    """The fitness a search may compare, or None: only an ok result with a fitness that is
+    not NaN counts (an invalid or failed candidate is never preferred to a valid one)."""
+    f = result.fitness
+    if result.status != "ok" or f is None or f != f:  # f != f: NaN
+        return None
+    return f

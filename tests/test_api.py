@@ -7,7 +7,7 @@ import numpy as np
 
 import nasdsl
 from nasdsl import NeuralDescriptor, load
-from nasdsl.spaces import CellSpace, GlobalSpace, make_space
+from nasdsl.spaces import CellSpace, GlobalSpace, make_space, plan_spaces
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_load_gives_a_plan_whose_spaces_are_built():
     plan = load(ROOT / "experiments" / "fashion_global_pso.nas")
     assert isinstance(plan, nasdsl.Plan)
-    spaces = plan.spaces()
+    spaces = plan_spaces(plan)
     assert [type(s) for s in spaces.values()] == [GlobalSpace] * 3
     assert sorted(s.size() for s in spaces.values()) == [5 ** 5, 5 ** 7, 5 ** 9]
     cell = load(ROOT / "experiments" / "quickstart.nas")
-    space = next(iter(cell.spaces().values()))
+    space = next(iter(plan_spaces(cell).values()))
     assert isinstance(space, CellSpace) and space.size() == 423_624
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nasdsl import hashing
-from nasdsl.descriptor import NeuralDescriptor
+from nasdsl.descriptor import NeuralDescriptor, import_class
 
 
 class NordLike:
@@ -93,7 +93,7 @@ def test_text_keeps_parameter_types():
     d.add_layer_sequential("conv3x3", {"filters": 64, "kernel": (3, 3), "pad": [1, 1]})
     d.add_layer_sequential("maxpool2x2", {})
     d.add_layer_sequential(np.ndarray, {"flag": True, "rate": 0.5, "none": None})
-    back = NeuralDescriptor.from_text(d.to_text())
+    back = NeuralDescriptor.from_text(d.to_text(), resolver=import_class)
     assert back == d
     assert back.layers["0_Layer"][1]["kernel"] == (3, 3)
     assert back.layers["2_Layer"][0] is np.ndarray

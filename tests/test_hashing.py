@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import hashing_reference as plain
 from nasdsl import hashing
 
 INCEPTION_MATRIX = [[0, 1, 1, 1, 0, 1, 0],
@@ -59,7 +60,7 @@ def test_single_cell_path_matches_table_sample(nb101_table):
 @given(specs())
 def test_prune_matches_the_plain_official_procedure(spec):
     matrix, labels = spec
-    ours, reference = hashing.prune(matrix, labels), hashing.reference_prune(matrix, labels)
+    ours, reference = hashing.prune(matrix, labels), plain.reference_prune(matrix, labels)
     if reference is None:
         assert ours is None
     else:
@@ -71,13 +72,13 @@ def test_prune_matches_the_plain_official_procedure(spec):
 @given(specs())
 def test_fast_hash_batch_hash_and_reference_agree(spec):
     matrix, labels = spec
-    assert hashing.module_hash(matrix, labels) == hashing.reference_module_hash(matrix, labels)
-    pruned = hashing.reference_prune(matrix, labels)
+    assert hashing.module_hash(matrix, labels) == plain.reference_module_hash(matrix, labels)
+    pruned = plain.reference_prune(matrix, labels)
     batch = hashing.hash_many([matrix], [labels])
     if pruned is None:
         assert batch == [None]
     else:
-        assert batch == [hashing.reference_module_hash(*pruned)]
+        assert batch == [plain.reference_module_hash(*pruned)]
 
 
 @settings(max_examples=60, deadline=None)
@@ -128,8 +129,8 @@ OP_NAMES = ["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"]
 
 
 def _reference_spec_hash(matrix, labels) -> str | None:
-    pruned = hashing.reference_prune(np.asarray(matrix), list(labels))
-    return None if pruned is None else hashing.reference_module_hash(*pruned)
+    pruned = plain.reference_prune(np.asarray(matrix), list(labels))
+    return None if pruned is None else plain.reference_module_hash(*pruned)
 
 
 def _names(labels) -> list[str]:
@@ -155,7 +156,7 @@ def test_spec_hash_matches_reference_on_every_input_form_and_on_repeats(spec, fo
 @given(specs(max_vertices=10))
 def test_wide_graphs_with_large_neighbour_groups_match_reference(spec):
     matrix, labels = spec
-    assert hashing.module_hash(matrix, labels) == hashing.reference_module_hash(matrix, labels)
+    assert hashing.module_hash(matrix, labels) == plain.reference_module_hash(matrix, labels)
 
 
 @settings(max_examples=150, deadline=None)
@@ -186,35 +187,34 @@ def test_table_specs_with_a_dangling_vertex_keep_their_official_hash(nb101_table
         assert hashing.spec_hash(padded, padded_names) == hashes[i].decode()
 
 
-def test_memos_that_overflow_are_emptied_and_stay_exact(nb101_table, monkeypatch):
+def test_memos_that_overflow_are_emptied_and_stay_exact(nb101_table):
     with np.load(nb101_table) as table:
         sizes, adjacency, ops, hashes = (table[k] for k in
                                          ("num_vertices", "adjacency", "ops", "hash"))
-    for name in ("_PLAN_LIMIT", "_MESSAGE_LIMIT", "_HASH_LIMIT", "_ROW_LIMIT"):
-        monkeypatch.setattr(hashing, name, 3)
-    hashing.clear_memos()
+    hasher = hashing.CellHasher(plans=3, messages=3, hashes=3, rows=3)
     rows = np.random.default_rng(3).choice(len(hashes), 60, replace=False).tolist()
     for _ in range(2):
         for i in rows:
             n = int(sizes[i])
-            got = hashing.spec_hash(adjacency[i, :n, :n], _names(ops[i, :n].tolist()))
+            got = hasher.spec_hash(adjacency[i, :n, :n], _names(ops[i, :n].tolist()))
             assert got == hashes[i].decode()
-    assert len(hashing._SPECS) <= 3 and len(hashing._HASHES) <= 3
-    assert len(hashing._PLANS) <= 3 and len(hashing._FIRST_ROUND) <= 3
+    sizes = hasher.sizes()
+    assert sizes["specs"] <= 3 and sizes["hashes"] <= 3
+    assert sizes["plans"] <= 3 and sizes["messages"] <= 3
 
 
 def test_numpy_labels_hash_like_python_ints_on_a_cold_memo():
-    hashing.clear_memos()
+    hasher = hashing.CellHasher()
     labels = np.array([-1, 0, 2, 0, 0, 1, -2], dtype=np.int8)
-    got = hashing.module_hash(np.array(INCEPTION_MATRIX), list(labels))
-    assert got == hashing.module_hash(INCEPTION_MATRIX, labels.tolist())
-    assert got == hashing.reference_module_hash(np.array(INCEPTION_MATRIX), labels.tolist())
+    got = hasher.module_hash(np.array(INCEPTION_MATRIX), list(labels))
+    assert got == hasher.module_hash(INCEPTION_MATRIX, labels.tolist())
+    assert got == plain.reference_module_hash(np.array(INCEPTION_MATRIX), labels.tolist())
 
 
 def test_empty_and_one_vertex_graphs_match_reference():
     for matrix, labels in (([], []), ([[0]], [-1])):
         assert hashing.module_hash(matrix, labels) == \
-            hashing.reference_module_hash(np.zeros((len(labels),) * 2, dtype=int), labels)
+            plain.reference_module_hash(np.zeros((len(labels),) * 2, dtype=int), labels)
 
 
 def test_refusals_are_never_memoized():

@@ -145,3 +145,18 @@ def test_metrics_json_turns_numpy_scalars_into_numbers():
 
     text = metrics_json({"a": np.float32(0.5), "b": np.int64(3)})
     assert json.loads(text) == {"a": 0.5, "b": 3}
+
+
+def _side_files(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir() if p.name != path.name)
+
+
+def test_a_closed_journal_leaves_no_side_files_even_after_a_reader(filled: Path):
+    assert _side_files(filled) == []
+    with Journal.open(filled) as reader:  # a report reads it afterwards
+        assert len(reader.evaluations()) == 6
+    assert _side_files(filled) == []
+    with Journal.open(filled, readonly=False) as writer:  # writing again: WAL while open
+        assert writer._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        writer.append([_row("a/1", 3)])
+    assert _side_files(filled) == []

@@ -1,11 +1,15 @@
 """The `.nas` language: `load(path)` / `loads(text)` turn a file into a `Plan`.
 
-Text is parsed by the LALR grammar `nasdsl/grammar/nas.lark`, transformed into the typed AST
-of `nasdsl.dsl.ast`, then checked and compiled against the tables of `nasdsl.dsl.schema`.
+Text is parsed by the LALR grammar `grammars/nas.lark` (shipped as `nasdsl.grammar`), transformed into the typed AST
+of `nasdsl.dsl.ast`, then checked and compiled against the settings components declare (`nasdsl.registry`).
 Whatever the input, the only error raised is `DslError`, located in the source.
 """
 from __future__ import annotations
 
+import importlib
+import os
+import stat
+import sys
 from pathlib import Path
 
 from nasdsl.dsl import ast
@@ -26,10 +30,19 @@ def parse(text: str, file: str = "<string>") -> ast.Document:
         raise source.error("the file nests too deeply to read", ast.Pos(1, 1)) from None
 
 
+def normalize(text: str) -> str:
+    """Text as the grammar reads it: without a UTF-8 byte-order mark, and with Windows
+    (CR LF) and old Mac (CR) line endings as newlines."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def loads(text: str, file: str = "<string>", *, source_path: Path | None = None) -> Plan:
     """Compile `.nas` text. `file` names it in errors; the experiment defaults to its stem."""
     from nasdsl.dsl.compiler import compile_document
 
+    text = normalize(text)
     document = parse(text, file)
     default_name = Path(file).stem if file and not file.startswith("<") else "experiment"
     try:
@@ -39,11 +52,32 @@ def loads(text: str, file: str = "<string>", *, source_path: Path | None = None)
                                        ast.Pos(1, 1)) from None
 
 
+MAX_FILE_BYTES = 10 * 2 ** 20
+"""Largest `.nas` file read: an experiment is a page of text, not megabytes."""
+
+
 def load(path: str | Path) -> Plan:
-    """Compile a `.nas` file (UTF-8)."""
+    """Compile a `.nas` file (UTF-8). A pipe, a device (`/dev/zero`) or a folder is refused
+    without reading from it, and so is a file larger than `MAX_FILE_BYTES`. The file's folder
+    goes on the import path (first, as pytest puts a test's folder), so `evaluate
+    "module:name"` and `search "module:Class"` find a module beside the file; worker
+    processes inherit the path."""
     path = Path(path)
+    importable(path.parent)
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a pipe does not wait for a writer; a regular file is unaffected
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise DslError("not a regular file (a pipe, a device or a folder); give the "
+                               ".nas file itself", file=str(path))
+            if st.st_size > MAX_FILE_BYTES:
+                raise DslError(f"{st.st_size:,} bytes is too large for an experiment file "
+                               f"(at most {MAX_FILE_BYTES:,})", file=str(path))
+            data = f.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise DslError("not a regular file (a folder); give the .nas file itself",
+                       file=str(path)) from None
     except OSError as exc:
         raise DslError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
     try:
@@ -56,4 +90,12 @@ def load(path: str | Path) -> Plan:
     return loads(text, str(path), source_path=path)
 
 
-__all__ = ["load", "loads", "parse", "DslError"]
+def importable(folder: str | Path) -> None:
+    """Put `folder` first on the import path, once."""
+    entry = str(Path(folder).resolve())
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+        importlib.invalidate_caches()
+
+
+__all__ = ["load", "loads", "normalize", "parse", "DslError"]

@@ -2,24 +2,39 @@
 
 Each search block becomes one `SearchConfig` per element of the Cartesian product of the
 sweeps that apply to it: top-level sweeps, the space's, the evaluator's and its own.
+
+Every refusal of the file is found in one pass: a statement, a setting, a block or a
+configuration that is refused is recorded and left out, the rest is still checked, and the
+file is refused at the end with all of them in line order (`DslErrors`). What depends on a
+refused part is not checked (a search's settings without a valid space), and a setting that
+looks missing because its statement was refused is not reported missing too.
 """
 from __future__ import annotations
 
 import copy
 import itertools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from nasdsl.dsl import ast, schema
+from nasdsl import registry
+from nasdsl.dsl import ast, limits, schema
 from nasdsl.dsl.diagnostics import Source
 from nasdsl.dsl.sweeps import Dimension, Template, collect
-from nasdsl.dsl.types import REQUIRED, Context, Param, plain, show
+from nasdsl.errors import DslError, DslErrors
 from nasdsl.plan import (
-    Budget, Call, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
+    Budget, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
 )
+from nasdsl.settings import (REQUIRED, Context, Param, Review, SettingError, parameters_of,
+                             plain, show)
+from nasdsl.wording import article
 
 ORIGIN = ast.Pos(1, 1)
+_FAILED: Any = type("Failed", (), {"__repr__": lambda self: "failed"})()
+"""What a part of the file compiles to when it was refused (its errors are recorded)."""
+_SILENT = DslError("left out: it depends on a statement that was refused")
+"""Refuses a part of the file without a message of its own (its cause is reported)."""
 
 
 @dataclass
@@ -36,6 +51,18 @@ class _SearchBlock:
     algorithm: str
     label: str
     template: Template
+    component: Any
+    params: dict[str, Param]
+
+
+@dataclass
+class _Component:
+    """A space or evaluator block's component: its name, class and declared settings
+    (`component` None for a Python evaluator: any keyword, unchecked)."""
+
+    name: str
+    component: Any
+    params: dict[str, Param] | None
 
 
 @dataclass
@@ -46,10 +73,13 @@ class _Blocks:
     searches: list[ast.Block] = field(default_factory=list)
     final: ast.Block | None = None
     run: ast.Block | None = None
+    dropped: bool = False
+    """A block of an unknown kind was refused (it may be the one that looks missing)."""
 
 
 def compile_document(doc: ast.Document, default_name: str, source_path: Path | None) -> Plan:
-    """The Plan of a parsed file; raises DslError at the first problem."""
+    """The Plan of a parsed file; raises a DslError (a `DslErrors` when there are several)
+    naming every problem of the file."""
     return _Compiler(doc, Source(doc.file, doc.text)).compile(default_name, source_path)
 
 
@@ -58,39 +88,85 @@ class _Compiler:
         self.doc = doc
         self.src = source
         self.notes: list[str] = []
+        self.errors: list[DslError] = []
+
+    def _try(self, fn: Any, *args: Any) -> Any:
+        """`fn(*args)`, or `_FAILED` with its refusals recorded: a part of the file that is
+        refused on its own while the rest is still checked."""
+        try:
+            return fn(*args)
+        except DslError as e:
+            if e is not _SILENT:
+                self.errors.append(e)
+            return _FAILED
 
     # --- whole file -------------------------------------------------------------------
     def compile(self, default_name: str, source_path: Path | None) -> Plan:
         top_statements = [s for s in self.doc.statements if not isinstance(s, ast.Block)]
         blocks = self._sort_blocks([s for s in self.doc.statements if isinstance(s, ast.Block)])
         top = self._top_template(top_statements)
-        name = self._experiment_name(blocks.header, default_name)
+        name = self._try(self._experiment_name, blocks.header, default_name)
+        if name is _FAILED:
+            name = default_name
 
-        if blocks.space is None:
-            raise self.src.error("a `space cell { … }` or `space global { … }` block is required",
-                                 ORIGIN)
-        if blocks.evaluate is None:
-            raise self.src.error("an `evaluate` block is required (`evaluate nasbench101 { … }`, "
-                                 "`evaluate keras { … }` or `evaluate \"package.module:name\"`)",
-                                 ORIGIN)
-        if not blocks.searches:
-            raise self.src.error("at least one `search` block is required (e.g. `search random`)",
-                                 ORIGIN)
+        if not blocks.dropped:  # a refused block may be the one that looks missing
+            if blocks.space is None:
+                self.errors.append(self.src.error(
+                    "a `space cell { … }` or `space global { … }` block is required", ORIGIN))
+            if blocks.evaluate is None:
+                self.errors.append(self.src.error(
+                    "an `evaluate` block is required (`evaluate nasbench101 { … }`, "
+                    "`evaluate keras { … }` or `evaluate \"package.module:name\"`)", ORIGIN))
+            if not blocks.searches:
+                self.errors.append(self.src.error(
+                    "at least one `search` block is required (e.g. `search random`)", ORIGIN))
 
         fixed = top.fill([0] * len(top.dims))
-        seed = self._convert(schema.TOP_LEVEL["seed"], fixed.get("seed"), "seed")
-        repeat = self._convert(schema.TOP_LEVEL["repeat"], fixed.get("repeat"), "repeat")
-        output = self._convert(schema.TOP_LEVEL["output"], fixed.get("output"), "output")
+        seed = self._try(self._convert, schema.TOP_LEVEL["seed"], fixed.get("seed"), "seed")
+        repeat = self._try(self._convert, schema.TOP_LEVEL["repeat"], fixed.get("repeat"),
+                           "repeat")
+        output = self._try(self._convert, schema.TOP_LEVEL["output"], fixed.get("output"),
+                           "output")
 
-        space_kind, space_tpl = self._space(blocks.space)
-        eval_kind, target, eval_tpl = self._evaluator(blocks.evaluate)
+        spaced = self._try(self._space, blocks.space) if blocks.space else _FAILED
+        evaluated = self._try(self._evaluator, blocks.evaluate) if blocks.evaluate else _FAILED
         searches = self._searches(blocks.searches)
-        final = self._final(blocks.final, eval_kind)
-        execution = self._execution(blocks.run)
+        evaluator = evaluated[0] if evaluated is not _FAILED else None
+        final = self._try(self._final, blocks.final, evaluator)
+        execution = self._try(self._execution, blocks.run)
 
         configs: list[SearchConfig] = []
-        space_cache: dict[tuple[int, ...], tuple[SpaceSpec, _Checked]] = {}
-        eval_cache: dict[tuple[int, ...], tuple[EvaluatorSpec, _Checked]] = {}
+        if spaced is not _FAILED and evaluated is not _FAILED and self._try(
+                self._check_configuration_count, top, spaced[1], evaluated[2],
+                searches) is not _FAILED:
+            configs = self._configs(blocks, top, spaced, evaluated, searches)
+            if repeat is not _FAILED:
+                self._try(self._check_totals, top, configs, repeat)
+        if self.errors or _FAILED in (seed, repeat, output, final, execution):
+            raise DslErrors.of(self.errors or [self.src.error("the file was refused", ORIGIN)])
+
+        return Plan(
+            experiment=name,
+            source=source_path,
+            seed=seed,
+            repeat=repeat,
+            output=Path(output if output is not None
+                        else f"results/{schema.output_folder_name(name)}"),
+            configs=tuple(configs),
+            execution=execution,
+            final=final,
+            notes=tuple(dict.fromkeys(self.notes)),
+        )
+
+    def _configs(self, blocks: "_Blocks", top: Template, spaced: tuple, evaluated: tuple,
+                 searches: list["_SearchBlock"]) -> list[SearchConfig]:
+        """Every configuration; one that is refused is recorded and left out."""
+        space, space_tpl = spaced
+        evaluator, target, eval_tpl = evaluated
+        configs: list[SearchConfig] = []
+        space_cache: dict[tuple[int, ...], Any] = {}
+        eval_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
+        search_cache: dict[tuple, Any] = {}
         for search in searches:
             own_budget = search.template.has("budget")
             top_dims = [d for d in top.dims if not (own_budget and "budget" in d.names)]
@@ -103,18 +179,29 @@ class _Compiler:
                 eval_c = combo[cuts[1]:cuts[2]]
                 search_c = combo[cuts[2]:]
                 if space_c not in space_cache:
-                    space_cache[space_c] = self._space_spec(blocks.space, space_kind,
-                                                            space_tpl, space_c)
-                if eval_c not in eval_cache:
-                    eval_cache[eval_c] = self._evaluator_spec(blocks.evaluate, eval_kind, target,
-                                                              eval_tpl, eval_c)
-                space_spec, space_checked = space_cache[space_c]
-                eval_spec, _ = eval_cache[eval_c]
-                if eval_kind == "nasbench101":
-                    self._nasbench101_fits(blocks.space, space_spec, space_checked)
+                    space_cache[space_c] = self._try(self._space_spec, blocks.space, space,
+                                                     space_tpl, space_c)
+                eval_spec = _FAILED
+                space_spec = None
+                if space_cache[space_c] is not _FAILED:
+                    space_spec, space_checked = space_cache[space_c]
+                    if (space_c, eval_c) not in eval_cache:
+                        eval_cache[space_c, eval_c] = self._try(
+                            self._evaluator_spec, blocks.evaluate, evaluator, target, eval_tpl,
+                            eval_c, blocks.space, space_spec, space_checked)
+                    eval_spec = eval_cache[space_c, eval_c]
                 top_values = self._fill_top(top, top_dims, top_c)
-                config = self._config(search, search_c, top_values, space_spec, eval_spec,
-                                      len(configs))
+                key = (id(search), search_c, top_c, space_c)
+                if key not in search_cache:
+                    search_cache[key] = self._try(self._search_settings, search, search_c,
+                                                  top_values, space_spec)
+                if eval_spec is _FAILED or search_cache[key] is _FAILED:
+                    continue
+                budget, settings = search_cache[key]
+                config = SearchConfig(label=search.label, algorithm=search.algorithm,
+                                      settings=settings, swept={}, budget=budget,
+                                      space=space_spec, evaluator=eval_spec,
+                                      index=len(configs))
                 swept = {}
                 swept.update(self._swept(top_dims, top_c, {"budget": config.budget}))
                 swept.update(self._swept(space_tpl.dims, space_c, space_spec.settings, "space."))
@@ -122,46 +209,77 @@ class _Compiler:
                 swept.update(self._swept(search.template.dims, search_c, config.settings, "",
                                          budget=config.budget))
                 configs.append(_with_swept(config, swept))
+        return configs
 
-        return Plan(
-            experiment=name,
-            source=source_path,
-            seed=seed,
-            repeat=repeat,
-            output=Path(output if output is not None else f"results/{name}"),
-            configs=tuple(configs),
-            execution=execution,
-            final=final,
-            notes=tuple(dict.fromkeys(self.notes)),
-        )
+    def _check_configuration_count(self, top: Template, space_tpl: Template,
+                                   eval_tpl: Template, searches: Sequence[Any]) -> None:
+        """Refuse sweeps that multiply beyond `MAX_CONFIGURATIONS`, before expanding them."""
+        total, widest = 0, None
+        for search in searches:
+            own_budget = search.template.has("budget")
+            dims = [d for d in top.dims if not (own_budget and "budget" in d.names)]
+            dims += [*space_tpl.dims, *eval_tpl.dims, *search.template.dims]
+            count = math.prod(len(d.choices) for d in dims)
+            total += count
+            if dims and (widest is None or count > widest[0]):
+                widest = (count, dims[0].pos)
+        if total > limits.MAX_CONFIGURATIONS:
+            raise self.src.error(
+                f"the sweeps make {total:,} search configurations; nasdsl runs at most "
+                f"{limits.MAX_CONFIGURATIONS:,} in one file", widest[1] if widest else ORIGIN)
+
+    def _check_totals(self, top: Template, configs: Sequence[SearchConfig], repeat: int) -> None:
+        """Refuse a plan of more runs or evaluations than `nasdsl.dsl.limits` allows."""
+        runs = len(configs) * repeat
+        where = top.keys["repeat"].pos if "repeat" in top.keys else ORIGIN
+        if runs > limits.MAX_RUNS:
+            raise self.src.error(f"the plan has {runs:,} runs ({len(configs):,} configurations "
+                                 f"× repeat {repeat:,}); nasdsl runs at most "
+                                 f"{limits.MAX_RUNS:,}", where)
+        evaluations = repeat * sum(int(c.budget.amount) for c in configs
+                                   if c.budget.unit == "evaluations")
+        if evaluations > limits.MAX_EVALUATIONS:
+            where = top.keys["budget"].pos if "budget" in top.keys else where
+            raise self.src.error(f"the plan asks for {evaluations:,} evaluations; nasdsl runs "
+                                 f"at most {limits.MAX_EVALUATIONS:,} (its journal would need "
+                                 f"about {evaluations * 100 / 1e12:,.0f} TB)", where)
 
     def _sort_blocks(self, blocks: Sequence[ast.Block]) -> _Blocks:
         out = _Blocks()
         for block in blocks:
             kind = block.kind.name
             if kind not in schema.BLOCK_KINDS:
-                raise self.src.unknown("block", kind, block.kind.pos, schema.BLOCK_KINDS)
+                self.errors.append(self.src.unknown("block", kind, block.kind.pos,
+                                                    schema.BLOCK_KINDS))
+                out.dropped = True
+                continue
             if kind == "search":
                 out.searches.append(block)
                 continue
             slot = "header" if kind == "experiment" else kind
             previous = getattr(out, slot)
             if previous is not None:
-                word = "an `experiment` header" if kind == "experiment" else f"a `{kind}` block"
-                raise self.src.error(f"{word} is given twice (first on line "
-                                     f"{previous.pos.line}); a file declares one", block.kind.pos)
+                word = "an `experiment` header" if kind == "experiment" else \
+                    f"{article(kind)} `{kind}` block"
+                self.errors.append(self.src.error(
+                    f"{word} is given twice (first on line {previous.pos.line}); a file "
+                    "declares one", block.kind.pos))
+                continue
             setattr(out, slot, block)
         return out
 
     def _top_template(self, statements: Sequence[ast.Statement]) -> Template:
+        kept = []
         for stmt in statements:
             keys = stmt.keys if isinstance(stmt, ast.ZippedSweep) else (stmt.key,)
-            for key in keys:
-                if key.name == "experiment":
-                    raise self.src.error("write the header as `experiment NAME` (no `=`)",
-                                         key.pos)
-        return collect(statements, self.src, "", schema.TOP_LEVEL, "at the top level",
-                       schema.TOP_LEVEL_SWEEPABLE)
+            header = next((k for k in keys if k.name == "experiment"), None)
+            if header is not None:
+                self.errors.append(self.src.error(
+                    "write the header as `experiment NAME` (no `=`)", header.pos))
+                continue
+            kept.append(stmt)
+        return collect(kept, self.src, "", schema.TOP_LEVEL, "at the top level",
+                       schema.TOP_LEVEL_SWEEPABLE, errors=self.errors)
 
     def _fill_top(self, top: Template, dims: Sequence[Dimension],
                   choice: Sequence[int]) -> dict[str, ast.Value]:
@@ -187,16 +305,68 @@ class _Compiler:
         return param.type.convert(node, Context(self.src, key))
 
     def _check_block(self, params: Mapping[str, Param], values: Mapping[str, ast.Value],
-                     block: ast.Block, what: str) -> _Checked:
+                     block: ast.Block, what: str, dropped: bool = False) -> _Checked:
+        """Every setting converted, each refusal recorded (`dropped`: a statement of the
+        block was refused, so a required setting may only look missing)."""
         out: dict[str, Any] = {}
+        errors: list[DslError] = []
         for name, param in params.items():
             if name in values:
-                out[name] = param.type.convert(values[name], Context(self.src, name))
+                try:
+                    out[name] = param.type.convert(values[name], Context(self.src, name))
+                except DslError as e:
+                    errors.append(e)
             elif param.default is REQUIRED:
-                raise self.src.error(f"`{what}` needs `{name}`", block.kind.pos)
-            else:
+                if not dropped:
+                    errors.append(self.src.error(f"`{what}` needs `{name}`", block.kind.pos))
+                else:
+                    errors.append(_SILENT)
+            elif param.fill:
                 out[name] = copy.deepcopy(param.default)
+        if errors:
+            shown = [e for e in errors if e is not _SILENT]
+            raise DslErrors.of(shown) if shown else _SILENT
         return _Checked(out, dict(values))
+
+    def _validate(self, component: Any, review: Review, block: ast.Block,
+                  nodes: Mapping[str, ast.Value], space_block: ast.Block | None = None,
+                  space_nodes: Mapping[str, ast.Value] | None = None) -> None:
+        """The component's own cross-checks; a refusal points at the setting it names."""
+        validate = getattr(component, "validate", None)
+        if validate is None:
+            return
+        try:
+            validate(review)
+        except SettingError as e:
+            if e.block == "space" and space_block is not None:
+                block, nodes = space_block, space_nodes or {}
+            raise self._located(e, block, nodes) from None
+        self.notes.extend(review.notes)
+
+    def _located(self, e: SettingError, block: ast.Block,
+                 nodes: Mapping[str, ast.Value]) -> DslError:
+        pos = None
+        if e.key is not None and e.key in nodes:
+            node = nodes[e.key]
+            pos = node.pos
+            if e.item is not None and isinstance(node, ast.ListValue):
+                pos = next((i.pos for i in node.items if getattr(i, "value", None) == e.item),
+                           pos)
+        elif e.head and block.head is not None:
+            pos = block.head.pos
+        return self.src.error(e.message, pos or block.kind.pos, accepted=e.accepted)
+
+    def _component(self, kind: str, name: str, pos: ast.Pos, context: str = "") -> Any:
+        """The registry's component for a name in the file, or an error at the name."""
+        try:
+            return registry.lookup(kind, name)
+        except registry.ComponentError as e:
+            if e.unknown:
+                raise self.src.unknown(registry.WORDS[kind], name, pos, e.accepted,
+                                       context) from None
+            where = (" (modules are found in the experiment file's folder and among the "
+                     "installed packages)") if ":" in name else ""
+            raise self.src.error(e.message + where, pos) from None
 
     def _no_label(self, block: ast.Block) -> None:
         if block.label is not None:
@@ -204,104 +374,137 @@ class _Compiler:
                                  block.label.pos)
 
     # --- space ------------------------------------------------------------------------
-    def _space(self, block: ast.Block) -> tuple[str, Template]:
+    def _space(self, block: ast.Block) -> tuple[_Component, Template]:
         self._no_label(block)
         if not isinstance(block.head, ast.Name):
             where = block.head.pos if block.head is not None else block.kind.pos
             raise self.src.error("a space is `space cell { … }` or `space global { … }`", where,
-                                 accepted=tuple(schema.SPACES))
+                                 accepted=tuple(registry.names("space")))
         kind = block.head.value
-        if kind not in schema.SPACES:
-            raise self.src.unknown("space kind", kind, block.head.pos, schema.SPACES)
-        template = collect(block.body or (), self.src, "space.", schema.SPACES[kind],
-                           f"in `space {kind}`")
-        return kind, template
+        component = self._component("space", kind, block.head.pos)
+        params = parameters_of(component)
+        template = collect(block.body or (), self.src, "space.", list(params),
+                           f"in `space {kind}`", errors=self.errors)
+        return _Component(kind, component, params), template
 
-    def _space_spec(self, block: ast.Block, kind: str, template: Template,
+    def _space_spec(self, block: ast.Block, space: _Component, template: Template,
                     choice: tuple[int, ...]) -> tuple[SpaceSpec, _Checked]:
-        checked = self._check_block(schema.SPACES[kind], template.fill(choice), block,
-                                    f"space {kind}")
-        return SpaceSpec(kind, checked.values), checked
-
-    def _nasbench101_fits(self, block: ast.Block, spec: SpaceSpec, checked: _Checked) -> None:
-        """NAS-Bench-101 holds cells of ≤ 7 vertices, ≤ 9 edges and three ops only."""
-        if spec.kind != "cell":
-            assert block.head is not None
-            raise self.src.error("`evaluate nasbench101` needs `space cell` (the benchmark "
-                                 "holds cells only)", block.head.pos)
-        limits = (("vertices", schema.NB101_MAX_VERTICES), ("edges", schema.NB101_MAX_EDGES))
-        for key, most in limits:
-            if spec.settings[key] > most:
-                raise self.src.error(f"`{key}` must be ≤ {most} with `evaluate nasbench101` "
-                                     f"(got {spec.settings[key]})", checked.nodes[key].pos)
-        ops_node = checked.nodes.get("ops")
-        for op in spec.settings["ops"]:
-            if op not in schema.NB101_OPS:
-                pos = ops_node.pos if ops_node is not None else block.kind.pos
-                if isinstance(ops_node, ast.ListValue):
-                    pos = next(i.pos for i in ops_node.items if getattr(i, "value", None) == op)
-                raise self.src.error(f"op `{op}` is not in NAS-Bench-101", pos,
-                                     accepted=schema.NB101_OPS)
+        assert space.params is not None
+        checked = self._check_block(space.params, template.fill(choice), block,
+                                    f"space {space.name}", template.dropped)
+        review = Review(space.name, checked.values, frozenset(checked.nodes))
+        self._validate(space.component, review, block, checked.nodes)
+        return SpaceSpec(space.name, review.values), checked
 
     # --- evaluator --------------------------------------------------------------------
-    def _evaluator(self, block: ast.Block) -> tuple[str, str | None, Template]:
+    def _evaluator(self, block: ast.Block) -> tuple[_Component, str | None, Template]:
         self._no_label(block)
         if block.head is None:
             raise self.src.error("say what evaluates: `evaluate nasbench101`, `evaluate keras` "
                                  "or `evaluate \"package.module:name\"`", block.kind.pos)
         if isinstance(block.head, ast.Str):
             target = block.head.value
-            if not schema.PYTHON_TARGET.fullmatch(target):
+            if not registry.TARGET.fullmatch(target):
                 raise self.src.error(f"a Python evaluator is named \"package.module:name\", "
                                      f"got {show(block.head)}", block.head.pos)
-            return "python", target, collect(block.body or (), self.src, "evaluate.", None,
-                                             "in `evaluate`")
+            try:  # refused here, not after the run has started
+                registry.load_target(target)
+            except registry.ComponentError as e:
+                raise self.src.error(f"{e.message} (modules are found in the experiment file's "
+                                     "folder and among the installed packages)",
+                                     block.head.pos) from None
+            return _Component("python", None, None), target, collect(
+                block.body or (), self.src, "evaluate.", None, "in `evaluate`",
+                errors=self.errors)
         kind = block.head.value
-        if kind not in schema.EVALUATORS:
-            raise self.src.unknown("evaluator", kind, block.head.pos, schema.EVALUATORS,
-                                   "(or a \"package.module:name\" string)")
-        return kind, None, collect(block.body or (), self.src, "evaluate.",
-                                   schema.EVALUATORS[kind], f"in `evaluate {kind}`")
+        component = self._component("evaluator", kind, block.head.pos,
+                                    "(or a \"package.module:name\" string)")
+        params = parameters_of(component)
+        return _Component(kind, component, params), None, collect(
+            block.body or (), self.src, "evaluate.", list(params), f"in `evaluate {kind}`",
+            errors=self.errors)
 
-    def _evaluator_spec(self, block: ast.Block, kind: str, target: str | None,
-                        template: Template, choice: tuple[int, ...]
-                        ) -> tuple[EvaluatorSpec, _Checked]:
+    def _evaluator_spec(self, block: ast.Block, evaluator: _Component, target: str | None,
+                        template: Template, choice: tuple[int, ...], space_block: ast.Block,
+                        space: SpaceSpec, space_checked: _Checked) -> EvaluatorSpec:
         values = template.fill(choice)
-        if kind == "python":
+        if evaluator.params is None:
             settings = {k: plain(v, Context(self.src, k)) for k, v in values.items()}
-            return EvaluatorSpec("python", settings, target), _Checked(settings, values)
-        checked = self._check_block(schema.EVALUATORS[kind], values, block, f"evaluate {kind}")
-        return EvaluatorSpec(kind, checked.values), checked
+            return EvaluatorSpec("python", settings, target)
+        try:
+            checked = self._check_block(evaluator.params, values, block,
+                                        f"evaluate {evaluator.name}", template.dropped)
+        except DslError:
+            self._space_checks(evaluator, values, space, space_block, space_checked)
+            raise
+        review = Review(evaluator.name, checked.values, frozenset(checked.nodes), space=space)
+        self._validate(evaluator.component, review, block, checked.nodes, space_block,
+                       space_checked.nodes)
+        return EvaluatorSpec(evaluator.name, review.values, written=frozenset(checked.nodes))
+
+    def _space_checks(self, evaluator: _Component, values: Mapping[str, ast.Value],
+                      space: SpaceSpec, space_block: ast.Block, space_checked: _Checked) -> None:
+        """The evaluator's checks of the space, while some of its own settings are refused:
+        those settings take their defaults, and only refusals about the space block count
+        (they do not depend on the refused ones)."""
+        assert evaluator.params is not None
+        settings: dict[str, Any] = {}
+        for name, param in evaluator.params.items():
+            try:
+                settings[name] = param.type.convert(values[name], Context(self.src, name))
+            except (KeyError, DslError):
+                if param.default is REQUIRED:
+                    return
+                settings[name] = copy.deepcopy(param.default)
+        review = Review(evaluator.name, settings, frozenset(), space=space)
+        try:
+            validate = getattr(evaluator.component, "validate", None)
+            if validate is not None:
+                validate(review)
+        except SettingError as e:
+            if e.block == "space":
+                self.errors.append(self._located(e, space_block, space_checked.nodes))
 
     # --- searches ---------------------------------------------------------------------
     def _searches(self, blocks: Sequence[ast.Block]) -> list[_SearchBlock]:
+        """Each search block read; a refused one is recorded and left out."""
         out: list[_SearchBlock] = []
         labels: dict[str, ast.Block] = {}
         for block in blocks:
-            if not isinstance(block.head, ast.Name):
-                where = block.head.pos if block.head is not None else block.kind.pos
-                raise self.src.error("a search names its algorithm: `search ALGORITHM`", where,
-                                     accepted=schema.algorithm_names())
-            algorithm = block.head.value
-            allowed = self._search_keys(algorithm, block.head)
-            label = block.label.name if block.label else algorithm
-            if label in labels:
-                pos = block.label.pos if block.label else block.head.pos
-                raise self.src.error(f"two searches are labelled `{label}` (first on line "
-                                     f"{labels[label].pos.line}); give one `as LABEL`", pos)
-            labels[label] = block
-            self._reserved_keys(block, algorithm)
-            template = collect(block.body or (), self.src, "", allowed,
-                               f"in `search {algorithm}`")
-            out.append(_SearchBlock(block, algorithm, label, template))
+            search = self._try(self._search, block, labels)
+            if search is not _FAILED:
+                out.append(search)
         return out
 
-    def _reserved_keys(self, block: ast.Block, algorithm: str) -> None:
-        """pygmo's `gen` and `seed` are spelled differently here; say how."""
-        if not algorithm.startswith(schema.PYGMO_PREFIX):
+    def _search(self, block: ast.Block, labels: dict[str, ast.Block]) -> _SearchBlock:
+        if block.head is None:
+            raise self.src.error("a search names its algorithm: `search ALGORITHM` or "
+                                 "`search \"package.module:Class\"`", block.kind.pos,
+                                 accepted=registry.names("optimizer"))
+        algorithm = block.head.value
+        if isinstance(block.head, ast.Str) and not registry.TARGET.fullmatch(algorithm):
+            raise self.src.error(f"a Python search is named \"package.module:Class\", "
+                                 f"got {show(block.head)}", block.head.pos)
+        component = self._component("optimizer", algorithm, block.head.pos)
+        params = parameters_of(component)
+        allowed = list(params) + ["budget"]
+        default_label = algorithm.rpartition(":")[2] if ":" in algorithm else algorithm
+        label = block.label.name if block.label else default_label
+        if label in labels:
+            pos = block.label.pos if block.label else block.head.pos
+            raise self.src.error(f"two searches are labelled `{label}` (first on line "
+                                 f"{labels[label].pos.line}); give one `as LABEL`", pos)
+        labels[label] = block
+        self._reserved_keys(block, getattr(component, "reserved", None) or {})
+        template = collect(block.body or (), self.src, "", allowed,
+                           f"in `search {algorithm}`", errors=self.errors)
+        return _SearchBlock(block, algorithm, label, template, component, params)
+
+    def _reserved_keys(self, block: ast.Block,
+                       hints: Mapping[str, tuple[str, str | None]]) -> None:
+        """Keys a component spells differently or sets itself (pygmo's `gen`, `seed`)."""
+        if not hints:
             return
-        hints = {"gen": ("`gen` is written `generations` here", "generations"),
-                 "seed": ("`seed` is set per run from the top-level `seed` (seed + run)", None)}
         for stmt in block.body or ():
             keys = stmt.keys if isinstance(stmt, ast.ZippedSweep) else (stmt.key,)
             for key in keys:
@@ -309,37 +512,22 @@ class _Compiler:
                     message, suggestion = hints[key.name]
                     raise self.src.error(message, key.pos, suggestion=suggestion)
 
-    def _search_keys(self, algorithm: str, head: ast.Name) -> list[str]:
-        if algorithm in schema.ALGORITHMS:
-            return list(schema.ALGORITHMS[algorithm]) + ["budget"]
-        if algorithm.startswith(schema.PYGMO_PREFIX):
-            from nasdsl.dsl.pygmo_catalog import multi_objective, pygmo_algorithms
-
-            name = algorithm.removeprefix(schema.PYGMO_PREFIX)
-            found = pygmo_algorithms().get(name)
-            if found is None:
-                raise self.src.unknown("algorithm", algorithm, head.pos, schema.algorithm_names())
-            if multi_objective(name):
-                raise self.src.error(f"`{algorithm}` is a multi-objective algorithm; a search "
-                                     "here maximizes one fitness", head.pos)
-            return list(found.settable) + ["budget"]
-        raise self.src.unknown("algorithm", algorithm, head.pos, schema.algorithm_names())
-
-    def _config(self, search: _SearchBlock, choice: tuple[int, ...],
-                top_values: Mapping[str, ast.Value], space: SpaceSpec, evaluator: EvaluatorSpec,
-                index: int) -> SearchConfig:
+    def _search_settings(self, search: _SearchBlock, choice: tuple[int, ...],
+                         top_values: Mapping[str, ast.Value],
+                         space: SpaceSpec | None) -> tuple[Budget, dict[str, Any]]:
+        """A search's budget and settings for one configuration: converted on their own, and
+        cross-checked (which may need the space) only when the space is valid (`space`)."""
         values = search.template.fill(choice)
-        budget = self._budget(search, values, top_values)
-        if search.algorithm.startswith(schema.PYGMO_PREFIX):
-            settings = self._pygmo_settings(search, values)
-        else:
-            params = schema.ALGORITHMS[search.algorithm]
-            checked = self._check_block(params, values, search.block, f"search {search.algorithm}")
-            settings = checked.values
-            self._search_rules(search, checked, budget)
-        return SearchConfig(label=search.label, algorithm=search.algorithm, settings=settings,
-                            swept={}, budget=budget, space=space, evaluator=evaluator,
-                            index=index)
+        budget = self._try(self._budget, search, values, top_values)
+        checked = self._try(self._check_block, search.params, values, search.block,
+                            f"search {search.algorithm}", search.template.dropped)
+        if budget is _FAILED or checked is _FAILED or space is None:
+            raise _SILENT  # each refusal is recorded already
+        review = Review(search.algorithm, checked.values,
+                        frozenset(k for k in checked.nodes if k != "budget"),
+                        label=search.label, budget=budget, space=space)
+        self._validate(search.component, review, search.block, checked.nodes)
+        return budget, review.values
 
     def _budget(self, search: _SearchBlock, values: Mapping[str, ast.Value],
                 top_values: Mapping[str, ast.Value]) -> Budget:
@@ -350,115 +538,25 @@ class _Compiler:
                                  search.block.kind.pos)
         return schema.BUDGET.convert(node, Context(self.src, "budget"))
 
-    def _search_rules(self, search: _SearchBlock, checked: _Checked, budget: Budget) -> None:
-        values, nodes = checked.values, checked.nodes
-        if search.algorithm == "regularized_evolution":
-            self._not_above(search, checked, "sample", "population")
-        if search.algorithm == "dqn":
-            self._not_above(search, checked, "batch_size", "replay")
-            epsilon = values["epsilon"]
-            if isinstance(epsilon, Call) and epsilon.args.get("steps") is None:
-                if budget.unit != "evaluations":
-                    pos = nodes["epsilon"].pos if "epsilon" in nodes else search.block.kind.pos
-                    raise self.src.error("with a time budget, `decay` needs `steps`", pos)
-                args = dict(epsilon.args)
-                args["steps"] = int(budget.amount)
-                values["epsilon"] = Call(epsilon.name, args)
-
-    def _not_above(self, search: _SearchBlock, checked: _Checked, small: str, big: str) -> None:
-        values, nodes = checked.values, checked.nodes
-        if values[small] <= values[big]:
-            return
-        if small in nodes:
-            raise self.src.error(f"`{small}` must not exceed `{big}` ({values[big]}), "
-                                 f"got {values[small]}", nodes[small].pos)
-        where = nodes[big].pos if big in nodes else search.block.kind.pos
-        raise self.src.error(f"`{big}` ({values[big]}) is below the default `{small}` "
-                             f"({values[small]}); set `{small}` too", where)
-
-    def _pygmo_settings(self, search: _SearchBlock, values: Mapping[str, ast.Value]
-                        ) -> dict[str, Any]:
-        from nasdsl.dsl.pygmo_catalog import pygmo_algorithms
-
-        name = search.algorithm.removeprefix(schema.PYGMO_PREFIX)
-        algo = pygmo_algorithms()[name]
-        settings: dict[str, Any] = {}
-        if algo.has_gen:
-            settings["generations"] = self._convert(schema.PYGMO_GENERATIONS,
-                                                    values.get("generations"), "generations")
-        population = self._convert(schema.PYGMO_POPULATION, values.get("population"),
-                                   "population")
-        settings["population"] = population
-        for key, node in values.items():
-            if key in ("generations", "population", "budget"):
-                continue
-            value = plain(node, Context(self.src, key))
-            self._pygmo_type(key, node, value, algo.keywords[key])
-            settings[key] = value
-        for key in schema.PYGMO_POPULATION_BOUND:
-            if key not in algo.keywords:
-                continue
-            if key in settings:
-                if isinstance(settings[key], int) and settings[key] > population:
-                    raise self.src.error(f"`{key}` must not exceed `population` ({population}) "
-                                         f"for `{search.algorithm}`, got {settings[key]}",
-                                         values[key].pos)
-            elif isinstance(algo.keywords[key], int) and algo.keywords[key] > population:
-                settings[key] = population
-                self.notes.append(
-                    f"search `{search.label}`: `{search.algorithm}` default `{key}` = "
-                    f"{algo.keywords[key]} exceeds the population ({population}); "
-                    f"using `{key}` = {population}")
-        self._pygmo_builds(search, settings)
-        return settings
-
-    def _pygmo_type(self, key: str, node: ast.Value, value: Any, default: Any) -> None:
-        """Refuse a value whose kind differs from pygmo's default (when it states one)."""
-        wanted = None
-        if isinstance(default, bool):
-            wanted = ("`true` or `false`", isinstance(value, bool))
-        elif isinstance(default, int):
-            wanted = ("an integer", isinstance(value, int) and not isinstance(value, bool))
-        elif isinstance(default, float):
-            wanted = ("a number", isinstance(value, (int, float)) and not isinstance(value, bool))
-        elif isinstance(default, str):
-            wanted = ("a string", isinstance(value, str))
-        elif isinstance(default, list):
-            wanted = ("a list", isinstance(value, list))
-        if wanted is not None and not wanted[1]:
-            raise self.src.error(f"`{key}` must be {wanted[0]}, got {show(node)}", node.pos)
-
-    def _pygmo_builds(self, search: _SearchBlock, settings: Mapping[str, Any]) -> None:
-        """Ask pygmo itself whether it accepts these constructor arguments."""
-        import pygmo
-
-        from nasdsl.dsl.pygmo_catalog import constructor_kwargs
-
-        kwargs = constructor_kwargs(search.algorithm, settings)
-        try:
-            getattr(pygmo, search.algorithm.removeprefix(schema.PYGMO_PREFIX))(**kwargs)
-        except Exception as exc:  # pygmo reports bad values as TypeError/ValueError/…
-            reason = str(exc).strip().splitlines()
-            raise self.src.error(f"`{search.algorithm}` refuses these settings: "
-                                 f"{reason[-1] if reason else type(exc).__name__}",
-                                 search.block.head.pos) from None
-
     # --- final, run -------------------------------------------------------------------
     def _simple_block(self, block: ast.Block, params: Mapping[str, Param]) -> dict[str, Any]:
         self._no_label(block)
         if block.head is not None:
             raise self.src.error(f"`{block.kind.name}` takes no name, only `{{ … }}`",
                                  block.head.pos)
-        template = collect(block.body or (), self.src, "", params, f"in `{block.kind.name}`", ())
-        return self._check_block(params, template.values, block, block.kind.name).values
+        template = collect(block.body or (), self.src, "", params, f"in `{block.kind.name}`", (),
+                           errors=self.errors)
+        return self._check_block(params, template.values, block, block.kind.name,
+                                 template.dropped).values
 
-    def _final(self, block: ast.Block | None, evaluator: str) -> FinalSpec | None:
+    def _final(self, block: ast.Block | None, evaluator: _Component | None) -> FinalSpec | None:
         if block is None:
             return None
         values = self._simple_block(block, schema.FINAL)
-        if evaluator == "nasbench101":
+        if evaluator is not None and evaluator.component is not None and \
+                not getattr(evaluator.component, "expensive", True):
             raise self.src.error("`final` retrains architectures, which needs a training "
-                                 "evaluator (`evaluate keras`), not `nasbench101`",
+                                 f"evaluator (`evaluate keras`), not `{evaluator.name}`",
                                  block.kind.pos)
         return FinalSpec(**values)
 

@@ -1,12 +1,14 @@
 """Text -> Lark tree, with every Lark failure turned into a located `DslError`.
 
-The LALR parser is built once per process (lazily, on first use) from
-`nasdsl/grammar/nas.lark`; building it is the slow part of parsing a small file.
+The LALR parser is built once per process (lazily, on first use) from `nas.lark` of the
+package `nasdsl.grammar` (the repository's `grammars/` folder); building it is the slow part
+of parsing a small file.
 """
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+import re
+from importlib import resources
 from typing import Iterator
 
 from lark import Lark, Token, Tree
@@ -14,9 +16,12 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from nasdsl.dsl.ast import Pos
 from nasdsl.dsl.diagnostics import Source, describe_token, expected_words
-from nasdsl.errors import DslError
+from nasdsl.errors import MAX_ERRORS, DslError, DslErrors
 
-GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammar" / "nas.lark"
+def grammar_text() -> str:
+    """The text of the language's grammar, as shipped in the package."""
+    return resources.files("nasdsl.grammar").joinpath("nas.lark").read_text(encoding="utf-8")
+
 
 MAX_DEPTH = 64
 """Deepest nesting of brackets accepted; deeper input is refused, not recursed into."""
@@ -53,10 +58,10 @@ class _BracketNewlines:
 def _parser(kind: str = "lalr") -> Lark:
     options = dict(parser=kind, propagate_positions=True, maybe_placeholders=False)
     if kind == "lalr":
-        return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), postlex=_BracketNewlines(),
+        return Lark(grammar_text(), postlex=_BracketNewlines(),
                     **options)
     # Earley (for benchmarks): no post-lexer, so newlines inside brackets are not dropped.
-    return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), lexer="dynamic", **options)
+    return Lark(grammar_text(), lexer="dynamic", **options)
 
 
 def grammar_parser(kind: str = "lalr") -> Lark:
@@ -65,16 +70,61 @@ def grammar_parser(kind: str = "lalr") -> Lark:
 
 
 def parse_tree(source: Source) -> Tree:
-    """Parse the whole text; any failure becomes a DslError pointing at the bad token."""
+    """Parse the whole text; a failure becomes a DslError pointing at the bad token, or a
+    `DslErrors` with every syntax error found (see `_later_errors`)."""
     parser = _parser("lalr")
     postlex: _BracketNewlines = parser.options.postlex
     postlex.source = source
     try:
         return parser.parse(source.text)
     except UnexpectedInput as exc:
-        raise _translate(exc, source, parser) from None
+        first = _translate(exc, source, parser)
     except RecursionError:
         raise source.error("the file nests too deeply to read", Pos(1, 1)) from None
+    raise DslErrors.of([first, *_later_errors(source, parser, first)]) from None
+
+
+def _later_errors(source: Source, parser: Lark, first: DslError) -> list[DslError]:
+    """Syntax errors after `first`: the line at fault is set aside (only its braces kept, so
+    blocks still open and close) and the text parsed again, until it parses. An error that is
+    not on a later line, or at the end of the file, may be a consequence of setting a line
+    aside, so the search stops there instead of reporting it."""
+    lines = source.text.split("\n")
+    found: list[DslError] = []
+    last = first
+    while len(found) < MAX_ERRORS and 1 <= last.line <= len(lines):
+        lines[last.line - 1] = _braces_only(lines[last.line - 1])
+        text = "\n".join(lines)  # lines after the ones set aside are unchanged
+        try:
+            parser.parse(text)
+            return found
+        except UnexpectedInput as exc:
+            error = _translate(exc, Source(source.file, text), parser)
+        except (DslError, RecursionError):
+            return found
+        if error.line <= last.line or error.message.startswith("unexpected end of file"):
+            return found
+        found.append(error)
+        last = error
+    return found
+
+
+def _braces_only(line: str) -> str:
+    """A line that parses as the blocks it opens and closes (`_ {`, `}`), nothing else."""
+    out: list[str] = []
+    in_string = False
+    for ch in line:
+        if ch == '"':
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif ch == "#":
+            break
+        elif ch == "{":
+            out.append("_ {")
+        elif ch == "}":
+            out.append("}")
+    return "; ".join(out)
 
 
 def _literal_names(parser: Lark) -> dict[str, str]:
@@ -95,6 +145,11 @@ def _translate(exc: UnexpectedInput, source: Source, parser: Lark) -> DslError:
                                 pos)
         expected = expected_words(exc.allowed or (), literals)
         shown = repr(char)[1:-1] if char.isprintable() else f"U+{ord(char):04X}" if char else "?"
+        if char in "/\\~":
+            quoted = _quoted_value(source.line(exc.line), exc.column)
+            if quoted is not None:
+                return source.error(f"unexpected character `{shown}`: a path is a string, "
+                                    "in double quotes", pos, suggestion=quoted)
         return source.error(f"unexpected character `{shown}`", pos, expected=expected)
     if isinstance(exc, UnexpectedToken):
         token = exc.token
@@ -113,6 +168,15 @@ def _translate(exc: UnexpectedInput, source: Source, parser: Lark) -> DslError:
                                                        getattr(exc, "column", 1) or 1))
 
 
+def _quoted_value(line: str, column: int) -> str | None:
+    """`key = "value"` for a line `key = value` whose unquoted value holds a path character at
+    `column` (the value ends at `;`, `}` or a comment)."""
+    for match in re.finditer(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^\s;}#\"]+)", line):
+        if match.start(2) < column <= match.end(2):
+            return f'{match.group(1)} = "{match.group(2)}"'
+    return None
+
+
 def _accepted(exc: UnexpectedToken) -> set[str]:
     """Exactly the terminals the parser could take here (LALR's own lookahead set merges
     states, so it over-reports); falls back to Lark's set if the replay fails."""
@@ -124,10 +188,9 @@ def _accepted(exc: UnexpectedToken) -> set[str]:
 
 
 def _open_brace_hint(source: Source, pos: Pos | None) -> str:
-    """When a block is still open at the error, the missing `}` is the likely cause."""
+    """When a block opened before the error is never closed in the whole file, the missing
+    `}` is the likely cause."""
     lines = source.text.splitlines()
-    if pos is not None:
-        lines = lines[:pos.line - 1]
     opened: list[int] = []
     for number, line in enumerate(lines, start=1):
         in_string = False
@@ -142,8 +205,9 @@ def _open_brace_hint(source: Source, pos: Pos | None) -> str:
                 opened.append(number)
             elif ch == "}" and opened:
                 opened.pop()
-    if opened:
-        return f" (the block opened on line {opened[-1]} has no `}}`)"
+    before = [n for n in opened if pos is None or n <= pos.line]
+    if before:
+        return f" (the block opened on line {before[-1]} has no `}}`)"
     return ""
 
 

@@ -4,20 +4,30 @@ Output is plain lines when stdout is not a terminal (pipes, CI, tests) and rich 
 """
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from nasdsl.errors import DslError
 from nasdsl.plan import Plan, format_value
+from nasdsl.wording import count
 
 
-def check_files(paths: Sequence[Path | str], strict: bool = False) -> int:
-    """Check each file and print its plan. 2 if any file is refused (or, with `strict`,
-    has data problems), else 0. A refused file does not stop the others."""
+def check_files(paths: Sequence[Path | str], strict: bool = False,
+                verbose: bool | None = None) -> int:
+    """Check each file. 2 if any file is refused (or, with `strict`, has data problems),
+    else 0. A refused file does not stop the others.
+
+    `verbose` prints each plan and its warnings; otherwise one line per file says what it
+    holds and how many warnings it has. By default one file is shown in full, several files
+    one line each (checking a folder of experiments stays short)."""
     from nasdsl.dsl import load
     from nasdsl.runner import plan_problems
+    from nasdsl.runner.checks import plan_data_notes
 
+    if verbose is None:
+        verbose = len(paths) == 1
     status = 0
     out = _Printer()
     for path in paths:
@@ -27,13 +37,32 @@ def check_files(paths: Sequence[Path | str], strict: bool = False) -> int:
             print(exc, file=sys.stderr)
             status = 2
             continue
-        out.plan(plan)
         problems = plan_problems(plan)
-        for problem in problems:
-            out.warning(problem)
         if problems and strict:
             status = 2
+            if verbose:
+                out.plan(plan)
+            for problem in problems:
+                print(f"{path}: error: {problem}", file=sys.stderr)
+            continue
+        if verbose:
+            out.plan(plan)
+            for note in plan_data_notes(plan):
+                out.note(note)
+            for problem in problems:
+                out.warning(problem)
+        else:
+            print(summary_line(plan, path, warnings=len(problems)), file=sys.stdout)
     return status
+
+
+def summary_line(plan: Plan, path: Path | str, warnings: int = 0) -> str:
+    """One line saying what a checked file holds (`nasdsl check` of several files)."""
+    line = (f"{path}: ok, experiment {plan.experiment}: "
+            f"{count(len(plan.configs), 'configuration')}, {_totals(plan)}")
+    if warnings:
+        line += f"; {count(warnings, 'warning')} (-v shows them)"
+    return line
 
 
 def plan_lines(plan: Plan) -> list[str]:
@@ -57,8 +86,8 @@ def plan_lines(plan: Plan) -> list[str]:
     for label, configs in by_label.items():
         head = configs[0]
         title = label if label == head.algorithm else f"{label} ({head.algorithm})"
-        lines.append(f"  search {title}: {len(configs)} configuration"
-                     f"{'s' if len(configs) != 1 else ''}, {len(configs) * plan.repeat} runs")
+        lines.append(f"  search {title}: {count(len(configs), 'configuration')}, "
+                     f"{count(len(configs) * plan.repeat, 'run')}")
         for config in configs:
             swept = ", ".join(f"{k} = {format_value(v)}" for k, v in config.swept.items())
             lines.append(f"    [{config.index}] {swept or 'no sweep'}; budget {config.budget}; "
@@ -75,13 +104,31 @@ def plan_lines(plan: Plan) -> list[str]:
 
 
 def space_size(spec: Any) -> str:
-    """The exact size of a space, or "size unknown" when it cannot be counted here."""
+    """The exact size of a space (rounded, above 10^15), or why it is not counted here."""
     try:
         from nasdsl.spaces import make_space
 
-        return f"{make_space(spec).size():,} architectures"
-    except (NotImplementedError, ImportError, AttributeError, TypeError):
+        return f"{count_text(make_space(spec).size())} architectures"
+    except NotImplementedError as e:
+        return f"size not counted ({e})" if str(e) else "size unknown"
+    except (ImportError, AttributeError, TypeError):
         return "size unknown"
+
+
+def count_text(n: int) -> str:
+    """`423,624`; beyond 10^15, `about 3.2 × 10^2664` (no 2,664-digit number on screen, and
+    no conversion of one to text)."""
+    if n < 10 ** 15:
+        return f"{n:,}"
+    exponent = int(math.log10(n))
+    top = round(n / 10 ** (exponent - 1))  # two significant digits, rounded
+    while top >= 100:  # log10 rounded down, or rounding carried over: 9.99 -> 10
+        exponent += 1
+        top = round(n / 10 ** (exponent - 1))
+    while top < 10:
+        exponent -= 1
+        top = round(n / 10 ** (exponent - 1))
+    return f"about {top // 10}.{top % 10} × 10^{exponent}"
 
 
 def _merged(settings: list[Any]) -> str:
@@ -112,9 +159,9 @@ def _totals(plan: Plan) -> str:
     evaluations = sum(int(r.config.budget.amount) for r in runs
                       if r.config.budget.unit == "evaluations")
     seconds = sum(r.config.budget.amount for r in runs if r.config.budget.unit == "seconds")
-    parts = [f"{len(runs)} runs"]
+    parts = [count(len(runs), "run")]
     if evaluations:
-        parts.append(f"{evaluations:,} evaluations")
+        parts.append(count(evaluations, "evaluation"))
     if seconds:
         parts.append(f"{format_value(seconds)} seconds of training time")
     return ", ".join(parts)
@@ -140,6 +187,9 @@ class _Printer:
             style = "yellow" if line.lstrip().startswith("note:") else ""
             console.print(f"[{style}]{escape(line)}[/{style}]" if style else escape(line))
 
+    def note(self, text: str) -> None:
+        print(f"  note: {text}", file=sys.stdout)
+
     def warning(self, text: str) -> None:
         print(f"warning: {text}", file=sys.stdout)
 
@@ -159,7 +209,7 @@ def list_names(what: str) -> int:
 
 
 def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
-    from nasdsl.dsl.types import REQUIRED
+    from nasdsl.settings import REQUIRED
 
     out = []
     for p in params:
@@ -170,57 +220,56 @@ def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
     return out
 
 
-def _algorithm_lines() -> list[str]:
-    from nasdsl.dsl import schema
-    from nasdsl.dsl.pygmo_catalog import multi_objective, pygmo_algorithms
+def _component_lines(kind: str) -> list[str]:
+    from nasdsl.registry import listed
+    from nasdsl.settings import parameters_of, summary_of
 
     lines = []
-    for name, params in schema.ALGORITHMS.items():
-        lines.append(name)
-        lines.extend(_param_lines(params.values()) or ["    (no settings)"])
-    for name, algo in pygmo_algorithms().items():
-        if multi_objective(name):
-            continue
-        lines.append(f"{schema.PYGMO_PREFIX}{name}  # {algo.summary}")
-        lead = [schema.PYGMO_GENERATIONS, schema.PYGMO_POPULATION] if algo.has_gen \
-            else [schema.PYGMO_POPULATION]
-        lines.extend(_param_lines(lead))
-        for key, default in algo.keywords.items():
-            if key in ("gen", "seed"):
-                continue
-            shown = "none" if default is None else format_value(default)
-            lines.append(f"    {key} = {shown}")
-    lines.append("every search also takes `budget`")
+    for name, component in listed(kind):
+        summary = summary_of(component)
+        lines.append(f"{name}  # {summary}" if summary else name)
+        listing = getattr(component, "listing", None)  # more a component wants to say
+        lines.extend(f"    {line}" for line in (listing() if callable(listing) else ()))
+        lines.extend(_param_lines(parameters_of(component).values()) or ["    (no settings)"])
     return lines
+
+
+def _algorithm_lines() -> list[str]:
+    return _component_lines("optimizer") + [
+        '"package.module:Class"  # any search class; settings are its declared parameters',
+        "every search also takes `budget`"]
 
 
 def _op_lines() -> list[str]:
-    from nasdsl.dsl import schema
-
-    ops = schema.all_ops()
-    return [f"space cell: {', '.join(ops['cell'])}",
-            f"space global: {', '.join(ops['global'])}",
-            f"evaluate nasbench101 takes: {', '.join(ops['nasbench101'])}"]
-
-
-def _evaluator_lines() -> list[str]:
-    from nasdsl.dsl import schema
+    from nasdsl.registry import listed
+    from nasdsl.settings import parameters_of
 
     lines = []
-    for name, params in schema.EVALUATORS.items():
-        lines.append(name)
-        lines.extend(_param_lines(params.values()))
-    lines.append('"package.module:name"  # any evaluator class or factory; settings are its '
-                 "keyword arguments")
-    lines.append("datasets: " + ", ".join(schema.DATASETS) + ', npz("path")')
+    for name, space in listed("space"):
+        ops = parameters_of(space).get("ops")
+        choices = getattr(getattr(ops, "type", None), "item", None)
+        if choices is not None and hasattr(choices, "choices"):
+            lines.append(f"space {name}: {', '.join(choices.choices)}")
+    for name, evaluator in listed("evaluator"):
+        if getattr(evaluator, "ops", None):
+            lines.append(f"evaluate {name} takes: {', '.join(evaluator.ops)}")
     return lines
 
 
+def _evaluator_lines() -> list[str]:
+    return _component_lines("evaluator") + [
+        '"package.module:name"  # any evaluator class or factory; settings are its '
+        "keyword arguments"]
+
+
 def _metric_lines() -> list[str]:
-    from nasdsl.dsl import schema
+    from nasdsl.evaluators.base import accuracies
+    from nasdsl.registry import listed
 
     lines = []
-    for name, metrics in schema.METRICS.items():
-        lines.append(f"{name}: {', '.join(metrics)}")
-        lines.append(f"    fitness may be: {', '.join(schema.fitness_metrics(name))}")
+    for name, evaluator in listed("evaluator"):
+        metrics = tuple(getattr(evaluator, "offers", ()))
+        if metrics:
+            lines.append(f"{name}: {', '.join(metrics)}")
+            lines.append(f"    fitness may be: {', '.join(accuracies(metrics))}")
     return lines

@@ -10,6 +10,7 @@ from lark.exceptions import VisitError
 
 from nasdsl.dsl import ast
 from nasdsl.dsl.diagnostics import Source
+from nasdsl.errors import DslError, DslErrors
 
 
 def _pos(item) -> ast.Pos:
@@ -22,6 +23,11 @@ def _number_text(token: Token) -> str:
     return str(token).replace("_", "")
 
 
+MAX_DIGITS = 100
+"""Longest integer literal accepted: far beyond any count or seed, far below what would make
+converting it slow (Python refuses 4,300 digits outright)."""
+
+
 @v_args(meta=True)
 class ToAst(Transformer):
     """Builds the AST bottom-up; `source` is used only to raise located errors."""
@@ -29,15 +35,16 @@ class ToAst(Transformer):
     def __init__(self, source: Source):
         super().__init__(visit_tokens=False)
         self.source = source
+        self.errors: list[DslError] = []
 
     # --- values ---------------------------------------------------------------------
     def int(self, meta, children):
         (tok,) = children
-        return ast.Int(int(_number_text(tok)), _pos(tok))
+        return ast.Int(self._integer(tok), _pos(tok))
 
     def float(self, meta, children):
         (tok,) = children
-        return ast.Float(float(_number_text(tok)), _pos(tok), str(tok))
+        return ast.Float(self._float(tok), _pos(tok), str(tok))
 
     def string(self, meta, children):
         (tok,) = children
@@ -63,13 +70,26 @@ class ToAst(Transformer):
 
     def range(self, meta, children):
         lo, hi = children
-        return ast.Range(int(_number_text(lo)), int(_number_text(hi)), _pos(lo))
+        return ast.Range(self._integer(lo), self._integer(hi), _pos(lo))
 
     def quantity(self, meta, children):
         number, unit = children
         integral = number.type == "INT"
-        amount = int(_number_text(number)) if integral else float(_number_text(number))
+        amount = self._integer(number) if integral else self._float(number)
         return ast.Quantity(amount, str(unit), _pos(number), _pos(unit), integral)
+
+    def _integer(self, tok: Token) -> int:
+        text = _number_text(tok).lstrip("-+")
+        if len(text) > MAX_DIGITS:
+            raise self.source.error(f"an integer of {len(text):,} digits is too large (at most "
+                                    f"{MAX_DIGITS} digits)", _pos(tok))
+        return int(_number_text(tok))
+
+    def _float(self, tok: Token) -> float:
+        value = float(_number_text(tok))
+        if value in (float("inf"), float("-inf")):
+            raise self.source.error(f"`{tok}` is too large for a number", _pos(tok))
+        return value
 
     def call(self, meta, children):
         name, *args = children
@@ -141,9 +161,9 @@ class ToAst(Transformer):
                 nxt = raw[i + 1] if i + 1 < len(raw) else ""
                 if nxt not in ('"', "\\"):
                     column = (tok.column or 1) + 1 + i
-                    raise self.source.error(
+                    self.errors.append(self.source.error(
                         f"unknown escape `\\{nxt}` in a string (only `\\\"` and `\\\\` are escapes)",
-                        ast.Pos(tok.line or 1, column))
+                        ast.Pos(tok.line or 1, column)))
                 out.append(nxt)
                 i += 2
                 continue
@@ -154,8 +174,11 @@ class ToAst(Transformer):
 
 def to_ast(tree, source: Source) -> ast.Document:
     """Transform a parse tree of `source` into its Document."""
+    transformer = ToAst(source)
     try:
-        statements = ToAst(source).transform(tree)
+        statements = transformer.transform(tree)
     except VisitError as exc:
         raise exc.orig_exc from None
+    if transformer.errors:  # every bad escape of the file at once
+        raise DslErrors.of(transformer.errors)
     return ast.Document(tuple(statements), source.file, source.text)

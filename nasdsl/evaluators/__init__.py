@@ -7,8 +7,9 @@ _EXPORTS = {
     "Evaluator": "nasdsl.evaluators.base",
     "NASBench101Evaluator": "nasdsl.evaluators.nasbench101",
     "DescriptorEvaluator": "nasdsl.evaluators.python_target",
-    "make_evaluator": "nasdsl.evaluators.registry",
-    "data_problems": "nasdsl.evaluators.registry",
+    "make_evaluator": "nasdsl.evaluators.factory",
+    "data_problems": "nasdsl.evaluators.factory",
+    "data_identity": "nasdsl.evaluators.factory",
 }
 
 

@@ -6,14 +6,65 @@ index), so an evaluator that draws at random draws the same on a replayed run.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Sequence
+from typing import Any, ClassVar, Mapping, Sequence
 
+from nasdsl.plan import Budget
 from nasdsl.result import Result
+from nasdsl.settings import Param, Review
+
+
+def accuracies(metrics: Sequence[str]) -> tuple[str, ...]:
+    """The metrics a search can maximize: the accuracies."""
+    return tuple(m for m in metrics if m.endswith("accuracy"))
 
 
 class Evaluator(ABC):
     """Subclass and implement `evaluate` and `metrics`; override `evaluate_batch` when many
-    evaluations at once are cheaper than one after another."""
+    evaluations at once are cheaper than one after another.
+
+    As a component of the language (see `nasdsl.registry`) a class declares its settings in
+    `parameters` (they arrive as keyword arguments), its cross-checks in `validate`, what its
+    data cannot answer in `data_problems`, and its cost class in `expensive`.
+    """
+
+    parameters: ClassVar[Sequence[Param]] = ()
+    expensive: ClassVar[bool] = False
+    """True when one evaluation is costly (training): the runner then commits each result at
+    once and spreads a batch over workers; False (lookups): whole runs go to workers."""
+    offers: ClassVar[tuple[str, ...]] = ()
+    """Every metric this kind of evaluator can record (`nasdsl list metrics`)."""
+    ops: ClassVar[tuple[str, ...] | None] = None
+    """The cell ops it can evaluate, when it cannot evaluate every op of a space."""
+    data_defaults: ClassVar[tuple[str, ...]] = ()
+    """Settings whose default depends on the data: when the file does not write one, the
+    constructor's own default applies (it looks at the data), not the declared one."""
+
+    @classmethod
+    def validate(cls, review: Review) -> None:
+        """Cross-checks of the settings (and of the space in `review.space`); raise
+        `SettingError`. Nothing to check by default."""
+
+    @classmethod
+    def data_problems(cls, settings: Mapping[str, Any], budget: Budget,
+                      written: frozenset[str] | None = None) -> list[str]:
+        """Sentences naming what the data cannot answer for these settings (empty: fine).
+        `written`: the settings the file wrote (None: all), so that a default the data
+        cannot answer can be called a default."""
+        return []
+
+    @classmethod
+    def data_notes(cls, settings: Mapping[str, Any], budget: Budget,
+                   written: frozenset[str] | None = None) -> list[str]:
+        """What the data changes in these settings without refusing them (a defaulted
+        setting narrowed to what the data holds), for `nasdsl check` to say."""
+        return []
+
+    @classmethod
+    def data_identity(cls, settings: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Which data answers these settings, when answers come from stored data (a table):
+        a record whose "id" changes whenever the answers could. The journal keeps it with
+        each run, and a rerun on other data is refused. None: no such data."""
+        return None
 
     @property
     @abstractmethod

@@ -1,63 +1,13 @@
 """From whatever a user or a search hands the evaluator to a NAS-Bench-101 hash, or the reason
-it has none: the checks of the official API (input first, output last, known ops; at most 7
-vertices and 9 edges after pruning; output reachable from input)."""
+it has none (the rules are `nasdsl.nasbench101`'s), remembered per evaluator."""
 from __future__ import annotations
 
-import re
-from typing import Any, Sequence
+from typing import Any
 
-from nasdsl.evaluators.descriptor_matrix import descriptor_key, descriptor_to_rows
-from nasdsl.hashing import checked_rows, hash_rows, label_of, prune_rows
-from nasdsl.ops import INPUT, NASBENCH101_OPS, OUTPUT
+from nasdsl.nasbench101 import (HASH, Outcome, descriptor_key, descriptor_outcome,
+                                spec_outcome)
 
-MAX_VERTICES = 7
-MAX_EDGES = 9
-_HEX32 = re.compile(r"^[0-9a-f]{32}$")
-_NB_OPS = frozenset(NASBENCH101_OPS) | frozenset(NASBENCH101_OPS.values())
 _MEMO_LIMIT = 1_000_000
-
-Outcome = tuple[str | None, str | None]
-"""(hash, None) for a cell of the space, (None, reason) otherwise."""
-
-
-def spec_outcome(matrix: Any, ops: Sequence[str]) -> Outcome:
-    """Hash of a spec after pruning, or why it is outside NAS-Bench-101."""
-    ops = list(ops)
-    problem = _ops_problem(ops)
-    if problem:
-        return None, problem
-    try:
-        rows = checked_rows(matrix)
-    except ValueError as e:
-        return None, str(e)
-    return _rows_outcome(rows, ops)
-
-
-def _ops_problem(ops: list[str]) -> str | None:
-    if len(ops) < 2 or ops[0] != INPUT or ops[-1] != OUTPUT:
-        return "the first op must be 'input' and the last 'output'"
-    for op in ops[1:-1]:
-        if op not in _NB_OPS:
-            return (f"op {op!r} is not a NAS-Bench-101 operation "
-                    "(conv1x1-bn-relu, conv3x3-bn-relu, maxpool3x3)")
-    return None
-
-
-def _rows_outcome(rows: list[int], ops: list[str]) -> Outcome:
-    if any(r >> (i + 1) << (i + 1) != r for i, r in enumerate(rows)):
-        return None, "matrix must be upper triangular (a DAG in vertex order)"
-    if len(rows) != len(ops):
-        return None, f"a {len(rows)}-vertex matrix with {len(ops)} ops"
-    pruned = prune_rows(rows, len(rows))
-    if pruned is None:
-        return None, "the cell is disconnected: no path from input to output"
-    new_rows, kept = pruned
-    if len(kept) > MAX_VERTICES:
-        return None, f"{len(kept)} vertices after pruning (NAS-Bench-101 has at most {MAX_VERTICES})"
-    edges = sum(r.bit_count() for r in new_rows)
-    if edges > MAX_EDGES:
-        return None, f"{edges} edges after pruning (NAS-Bench-101 has at most {MAX_EDGES})"
-    return hash_rows(new_rows, [label_of(ops[v]) for v in kept]), None
 
 
 def is_descriptor(x: Any) -> bool:
@@ -74,17 +24,21 @@ class HashMemo:
         if isinstance(x, (str, bytes)):
             h = x.decode("ascii") if isinstance(x, bytes) else x
             h = h.lower()
-            return (h, None) if _HEX32.match(h) else (None, f"{x!r} is not a NAS-Bench-101 hash")
+            return (h, None) if HASH.match(h) else (None, f"{x!r} is not a NAS-Bench-101 hash")
         if is_descriptor(x):
             key = descriptor_key(x)
-            return self._remember(key, lambda: _descriptor_outcome(x))
+            return self._remember(key, lambda: descriptor_outcome(x))
         if hasattr(x, "hash") and hasattr(x, "matrix") and hasattr(x, "ops"):
             return self._cell_outcome(x)
         if hasattr(x, "hash"):
             return self.outcome(x.hash)
         if isinstance(x, (tuple, list)) and len(x) == 2:
             matrix, ops = x
-            key = (_matrix_key(matrix), tuple(ops))
+            try:
+                key = (_matrix_key(matrix), tuple(ops))
+                hash(key)
+            except TypeError:  # not a grid of plain values: checked, not memoized
+                return spec_outcome(matrix, ops)
             return self._remember(key, lambda: spec_outcome(matrix, ops))
         return None, (f"cannot evaluate a {type(x).__name__}: give a descriptor, a cell, "
                       "(matrix, ops) or a hash")
@@ -106,18 +60,9 @@ class HashMemo:
         return got
 
 
-def _descriptor_outcome(descriptor: Any) -> Outcome:
-    try:
-        rows, ops = descriptor_to_rows(descriptor)
-    except ValueError as e:
-        return None, str(e)
-    problem = _ops_problem(ops)
-    if problem:
-        return None, problem
-    return _rows_outcome(rows, ops)
-
-
 def _matrix_key(matrix: Any) -> tuple:
+    """The matrix's values as they are (0.5 is not 0), so an invalid matrix never shares a
+    memo entry with a valid one; TypeError when it is not a grid of plain values."""
     if hasattr(matrix, "tolist"):
         matrix = matrix.tolist()
-    return tuple(tuple(int(v) for v in row) for row in matrix)
+    return tuple(tuple(row) for row in matrix)

@@ -15,16 +15,21 @@ from __future__ import annotations
 import os
 import random
 import warnings
-from typing import Any, Sequence
+from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from nasdsl.errors import DataError
-from nasdsl.evaluators.base import Evaluator
+from nasdsl.errors import DamagedDataError, DataError
+from nasdsl.evaluators.base import Evaluator, accuracies
 from nasdsl.evaluators.cell_hash import HashMemo
-from nasdsl.evaluators.descriptor_matrix import descriptor_to_matrix as _to_matrix
 from nasdsl.evaluators.nasbench101_checks import metric_problems
+from nasdsl.nasbench101 import MAX_EDGES, MAX_VERTICES, OP_STRINGS, OPS
+from nasdsl.nasbench101 import descriptor_to_matrix as _to_matrix
+from nasdsl.plan import Budget
 from nasdsl.result import Result
+from nasdsl.settings import (ChoiceType, ListType, NameType, Param, Review, SettingError,
+                             StringType, with_defaults)
+from nasdsl.store.meta_schema import repair_advice
 from nasdsl.store.nasbench101 import NASBench101Store
 from nasdsl.store.table import METRICS
 
@@ -33,12 +38,33 @@ EPOCHS = (4, 12, 36, 108)
 DEFAULT_REPORT = ("test_accuracy", "training_time")
 
 
+def _non_empty(text: str) -> str | None:
+    return None if text.strip() else "must not be empty"
+
+
+DATA = Param("data", StringType("a string (a path)", _non_empty), None,
+             "path to the imported table; default the store of `nasdsl data nasbench101`")
+FITNESS = Param("fitness", NameType(accuracies(METRICS), "metric"), "validation_accuracy",
+                "what the search maximizes")
+REPEATS_SETTING = Param("repeats", NameType(REPEATS, "repeats mode"), "sample",
+                        "sample: one of the three runs at random; mean: their mean")
+EPOCHS_SETTING = Param("epochs", ChoiceType(EPOCHS), 108, "training epochs looked up")
+REPORT = Param("report", ListType(NameType(METRICS, "metric"), "list of metrics"),
+               list(DEFAULT_REPORT), "extra metrics recorded per evaluation; unwritten: "
+               "those of the default the store holds")
+
+
 class NASBench101Evaluator(Evaluator):
     """Look architectures up in an imported NAS-Bench-101 store."""
 
-    def __init__(self, data: str | os.PathLike | None = None,
-                 fitness: str = "validation_accuracy", repeats: str = "sample",
-                 epochs: int = 108, seed: int = 0,
+    parameters: ClassVar = (DATA, FITNESS, REPEATS_SETTING, EPOCHS_SETTING, REPORT)
+    offers: ClassVar[tuple[str, ...]] = METRICS
+    ops: ClassVar[tuple[str, ...]] = OPS
+    data_defaults: ClassVar[tuple[str, ...]] = ("report",)
+
+    def __init__(self, data: str | os.PathLike | None = DATA.default,
+                 fitness: str = FITNESS.default, repeats: str = REPEATS_SETTING.default,
+                 epochs: int = EPOCHS_SETTING.default, seed: int = 0,
                  report: Sequence[str] | None = None,
                  store: NASBench101Store | None = None):
         """`report=None` reports those of test_accuracy and training_time the store holds
@@ -70,6 +96,89 @@ class NASBench101Evaluator(Evaluator):
         self._has_time = "training_time" in self.store.metrics and not metric_problems(
             self.store, ("training_time",), self.epochs)
         self._n_repeats = self._repeats_of(fitness)
+
+    # --- a component of the language ---------------------------------------------------
+    @classmethod
+    def validate(cls, review: Review) -> None:
+        """NAS-Bench-101 holds cells of ≤ 7 vertices, ≤ 9 edges and three ops only."""
+        space = review.space
+        if space is None:
+            return
+        if space.kind != "cell":
+            raise SettingError("`evaluate nasbench101` needs `space cell` (the benchmark "
+                               "holds cells only)", block="space", head=True)
+        for key, most in (("vertices", MAX_VERTICES), ("edges", MAX_EDGES)):
+            if space.settings[key] > most:
+                raise SettingError(f"`{key}` must be ≤ {most} with `evaluate nasbench101` "
+                                   f"(got {space.settings[key]})", key, block="space")
+        for op in space.settings["ops"]:
+            if op not in cls.ops:
+                raise SettingError(f"op `{op}` is not in NAS-Bench-101", "ops", block="space",
+                                   item=op, accepted=cls.ops)
+
+    @classmethod
+    def data_problems(cls, settings: Mapping[str, Any], budget: Budget,
+                      written: frozenset[str] | None = None) -> list[str]:
+        """What the store cannot answer: missing metrics or epochs, training times for a
+        time budget, or no store at all. An unwritten `report` keeps what the store holds
+        (no problem); an unwritten `fitness` the store lacks is refused as the default, with
+        the line to write."""
+        from nasdsl.evaluators.nasbench101_checks import default_fitness_problem, store_problems
+
+        s = with_defaults(cls, settings)
+        store = cls._store_for_checks(s)
+        if isinstance(store, str):
+            return [store]
+        defaulted = set() if written is None else set(s) - set(written)
+        report = tuple(s["report"] or ())
+        if "report" in defaulted:
+            report = tuple(m for m in DEFAULT_REPORT if m in store.metrics)
+        problems = store_problems(store, s["fitness"], report, int(s["epochs"]),
+                                  time_budget=budget.unit == "seconds")
+        if "fitness" in defaulted and s["fitness"] not in store.metrics:
+            problems = [default_fitness_problem(store, s["fitness"]) if s["fitness"] in p
+                        and "fitness" in p else p for p in problems]
+        return problems
+
+    @classmethod
+    def data_notes(cls, settings: Mapping[str, Any], budget: Budget,
+                   written: frozenset[str] | None = None) -> list[str]:
+        """An unwritten `report` leaves out the default metrics the store lacks: say which."""
+        from nasdsl.evaluators.nasbench101_checks import holds
+
+        if written is None or "report" in written:
+            return []
+        store = cls._store_for_checks(with_defaults(cls, settings))
+        if isinstance(store, str):
+            return []
+        left = [m for m in DEFAULT_REPORT if m not in store.metrics]
+        if not left:
+            return []
+        kept = [m for m in DEFAULT_REPORT if m in store.metrics]
+        return [f"report: the default records {', '.join(kept) or 'nothing more'}; "
+                f"{', '.join(left)} left out (the NAS-Bench-101 store holds {holds(store)})"]
+
+    @classmethod
+    def _store_for_checks(cls, settings: Mapping[str, Any]) -> "NASBench101Store | str":
+        """The store the settings name, or why it cannot be opened (a sentence)."""
+        try:
+            return NASBench101Store.open(settings["data"])
+        except DamagedDataError:
+            raise  # a damaged store stops everything (exit 1); it is no setting to fix
+        except DataError as e:
+            return str(e)
+
+    @classmethod
+    def data_identity(cls, settings: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The store's identity (`NASBench101Store.identity`); None when there is no store
+        (the data checks say so first)."""
+        s = with_defaults(cls, settings)
+        try:
+            return NASBench101Store.open(s["data"]).identity
+        except DamagedDataError:
+            raise
+        except DataError:
+            return None
 
     # --- Evaluator ---------------------------------------------------------------------
     @property
@@ -128,7 +237,7 @@ class NASBench101Evaluator(Evaluator):
 
     # --- NORD's BenchmarkEvaluator protocol ----------------------------------------------
     def get_available_ops(self) -> list[str]:
-        return ["conv1x1-bn-relu", "conv3x3-bn-relu", "maxpool3x3"]
+        return list(OP_STRINGS)
 
     @staticmethod
     def descriptor_to_matrix(descriptor: Any) -> tuple[list[list[int]], list[str]]:
@@ -210,6 +319,16 @@ class NASBench101Evaluator(Evaluator):
         return sum(values) / len(values) if values else None
 
     def _result(self, h: str, row: int, pick: int | None) -> Result:
+        """The lookup; a store that breaks under it stops the run instead of being
+        recorded as a failed evaluation (verification at open makes this rare)."""
+        try:
+            return self._lookup(h, row, pick)
+        except (IndexError, ValueError, KeyError, TypeError, OSError) as e:
+            raise DamagedDataError(
+                f"{self.store.path}: looking up cell {h} failed ({type(e).__name__}: {e}); "
+                f"the store is damaged, {repair_advice(self.store.meta)}") from None
+
+    def _lookup(self, h: str, row: int, pick: int | None) -> Result:
         self._evaluated.add(h)
         fitness = self._value(self.fitness, row, pick)
         if fitness is None:
@@ -225,3 +344,4 @@ class NASBench101Evaluator(Evaluator):
             cost = cost or 0.0
         self.total_training_time += cost
         return Result(fitness=float(fitness), metrics=metrics, cost_seconds=float(cost))
+

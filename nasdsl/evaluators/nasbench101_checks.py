@@ -45,3 +45,14 @@ def store_problems(store: NASBench101Store, fitness: str, report: Iterable[str],
                         f"holds {holds(store)} (no training_time); use an evaluations budget "
                         "or import the official .tfrecord")
     return problems
+
+
+def default_fitness_problem(store: NASBench101Store, fitness: str) -> str:
+    """The default fitness is not in the store: say it is the default, and what to write."""
+    from nasdsl.evaluators.base import accuracies
+
+    held = accuracies(store.metrics)
+    fix = (f"; write `fitness = {held[0]}` in `evaluate nasbench101 {{ … }}`" if held else
+           "; the store holds no accuracy to search for: import the official table")
+    return (f"the NAS-Bench-101 store holds {holds(store)}; the default fitness `{fitness}` "
+            f"is not among them{fix}")

@@ -1,11 +1,14 @@
-"""The best value a metric can take under an evaluator: what regret is measured against.
+"""The best value a metric can take in a declared search space: what regret is measured
+against, and what "found the space's best" means.
 
-For NAS-Bench-101 it is the table's own optimum, read from the store the evaluator uses: the
-highest mean over training repeats at the evaluator's epoch budget (the benchmark's "global
-optimum", 94.32 % mean test accuracy on the official table), whatever `repeats` says.
-`space_optimum` is the same over only the cells of a declared space (`topology = chain`,
-fewer vertices, edges or ops): the best a search of that space can find.
-Other evaluators, or a store that cannot be opened, have no known optimum (None).
+For NAS-Bench-101 the store holds every cell, so the best of a declared cell space is exact:
+the store's cells are filtered by the space's rules (at most `vertices` vertices and `edges`
+edges after pruning, hidden ops among `ops`, chains only for `topology = chain`, at most
+`inputs` inputs into any vertex) and the
+best is the highest mean over training repeats at the evaluator's epoch budget (for the
+whole table: the benchmark's "global optimum", 94.32 % mean test accuracy on the official
+table), whatever `repeats` says. Other evaluators or spaces, or a store that cannot be
+opened, have no known optimum (None).
 """
 from __future__ import annotations
 
@@ -15,137 +18,114 @@ from functools import lru_cache
 
 import numpy as np
 
-from nasdsl import hashing
-from nasdsl.errors import DataError
+from nasdsl.errors import DamagedDataError, DataError
 
-
-def table_optimum(evaluator: dict, metric: str) -> float | None:
-    """Best value of `metric` in the evaluator's NAS-Bench-101 store, or None when unknown."""
+def space_optimum(evaluator: dict, metric: str, space: dict | None = None) -> float | None:
+    """Best value of `metric` among the architectures of `space` (a plan's space record:
+    `{"kind": "cell", "settings": {vertices, edges, ops, topology}}`) under `evaluator` (its
+    record: `{"kind": "nasbench101", "settings": {data, epochs, ...}}`), or None when unknown.
+    `space=None` means the whole table."""
     if evaluator.get("kind") != "nasbench101":
         return None
     settings = evaluator.get("settings") or {}
     data = settings.get("data")
-    return _store_optimum(None if data is None else str(data), metric,
-                          int(settings.get("epochs", 108)))
+    cells = _cell_rules(space)
+    if cells is False:
+        return None
+    return _best(None if data is None else str(data), metric, int(settings.get("epochs", 108)),
+                 cells)
 
 
-@lru_cache(maxsize=16)
-def _store_optimum(data: str | None, metric: str, epochs: int) -> float | None:
+Rules = tuple[int, int, tuple[int, ...], str, int | None]
+"""(vertices, edges, hash labels of the allowed ops, topology, most inputs of a vertex)."""
+
+
+def _cell_rules(space: dict | None) -> Rules | None | bool:
+    """The space's rules; None for the whole table, False for a space that is not cells."""
+    if space is None:
+        return None
+    if space.get("kind") != "cell":
+        return False
+    from nasdsl.hashing import label_of
+
+    s = space.get("settings") or {}
     try:
-        values = _cell_values(data, metric, epochs)
-        if values is None:
+        labels = tuple(sorted({label_of(op) for op in s.get("ops") or
+                               ("conv1x1", "conv3x3", "maxpool3x3")}))
+    except ValueError:
+        return False
+    inputs = s.get("inputs")
+    return (int(s.get("vertices", 7)), int(s.get("edges", 9)), labels,
+            str(s.get("topology", "dag")), None if inputs is None else int(inputs))
+
+
+@lru_cache(maxsize=32)
+def _best(data: str | None, metric: str, epochs: int, rules: Rules | None) -> float | None:
+    from nasdsl.store.nasbench101 import NASBench101Store
+
+    try:
+        store = NASBench101Store.open(data)
+        if metric not in store.metrics:
             return None
+        values = store.array(metric)
+        if values.ndim == 3:
+            if epochs not in store.epochs:
+                return None
+            runs = np.asarray(values[:, store.epochs.index(epochs), :], dtype=float)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # cells with no run
+                values = np.nanmean(runs, axis=1)
+        values = np.asarray(values, dtype=float)
+        if rules is not None:
+            values = values[_mask(store, rules)]
         best = np.nanmax(values) if np.isfinite(values).any() else None
+    except DamagedDataError:
+        raise
     except DataError:
         return None
     return None if best is None else float(best)
 
 
-def _cell_values(data: str | None, metric: str, epochs: int) -> np.ndarray | None:
-    """The metric per cell of the store (the mean over repeats for a run metric), or None
-    when the store lacks it. Raises DataError when the store cannot be opened."""
-    from nasdsl.store.nasbench101 import NASBench101Store
-
-    store = NASBench101Store.open(data)
-    if metric not in store.metrics:
-        return None
-    values = store.array(metric)
-    if values.ndim == 3:
-        if epochs not in store.epochs:
-            return None
-        runs = np.asarray(values[:, store.epochs.index(epochs), :], dtype=float)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # cells with no run
-            values = np.nanmean(runs, axis=1)
-    return np.asarray(values, dtype=float)
+def in_space(store, space: dict) -> np.ndarray | None:
+    """Which of the store's cells belong to `space` (a space record), as a boolean array over
+    the store's rows; None for a space that is not a cell space."""
+    rules = _cell_rules(space)
+    return None if rules is None or rules is False else _mask(store, rules)
 
 
-_FIRST_LOOK = 1000
-"""Cells checked before the rest of the table is sorted."""
+def _mask(store, rules: Rules) -> np.ndarray:
+    """Which of the store's cells (canonical pruned specs) follow a cell space's rules."""
+    vertices, edges, labels, topology, inputs = rules
+    from nasdsl.store.table import LABELS, PAD_LABEL
+
+    adjacency = np.asarray(store.adjacency)
+    n = np.asarray(store.num_vertices).astype(np.int64)
+    count = adjacency.reshape(len(adjacency), -1).sum(axis=1, dtype=np.int64)
+    allowed = [LABELS["input"], LABELS["output"], PAD_LABEL, *labels]
+    inside = (n <= vertices) & (count <= edges) & np.isin(store.labels, allowed).all(axis=1)
+    if topology == "chain":  # input → op → … → output: n - 1 edges, each i → i + 1
+        width = adjacency.shape[1]
+        steps = np.stack([adjacency[:, i, i + 1] for i in range(width - 1)], axis=1) == 1
+        needed = np.arange(width - 1)[None, :] < (n[:, None] - 1)
+        inside &= (n >= 3) & (count == n - 1) & np.where(needed, steps, True).all(axis=1)
+    if inputs is not None:  # in-degree of every vertex: the sum of its column
+        inside &= adjacency.sum(axis=1, dtype=np.int64).max(axis=1) <= inputs
+    return inside
 
 
-def space_optimum(evaluator: dict, space: dict, metric: str) -> float | None:
-    """Best value of `metric` over the cells of the declared `space` (a journal's space
-    record: kind and settings) in the evaluator's NAS-Bench-101 store; None when unknown."""
-    if evaluator.get("kind") != "nasbench101" or space.get("kind") != "cell":
-        return None
-    settings = evaluator.get("settings") or {}
-    data = settings.get("data")
-    return _space_optimum(None if data is None else str(data), metric,
-                          int(settings.get("epochs", 108)),
-                          json.dumps(space.get("settings") or {}, sort_keys=True))
+def optimum_key(evaluator: dict, metric: str, space: dict | None = None) -> str:
+    """How a journal's `optima` meta entry names (space, evaluator, metric)."""
+    key = json.dumps(evaluator, sort_keys=True) + "|" + metric
+    return key if space is None else json.dumps(space, sort_keys=True) + "|" + key
 
 
-@lru_cache(maxsize=16)
-def _space_optimum(data: str | None, metric: str, epochs: int, space: str) -> float | None:
-    """Cells in decreasing order of the metric until one is inside the space: the space's
-    own `is_valid` decides, after a vectorized filter on what it surely refuses."""
-    from nasdsl.plan import SpaceSpec
-    from nasdsl.spaces import make_space
-    from nasdsl.spaces.cell import Cell
-    from nasdsl.store.nasbench101 import NASBench101Store
-
-    try:
-        cells = make_space(SpaceSpec("cell", json.loads(space)))
-        values = _cell_values(data, metric, epochs)
-        if values is None:
-            return None
-        store = NASBench101Store.open(data)
-        sizes = np.asarray(store.num_vertices, dtype=np.int64)
-        edges = store.adjacency.sum(axis=(1, 2), dtype=np.int16)
-        labels = np.asarray(store.labels)
-        allowed = [hashing.label_of(op) for op in cells.ops] + [-1, -2, -3]
-        maybe = (np.isfinite(values) & (sizes <= cells.vertices) & (edges <= cells.edges)
-                 & np.isin(labels, allowed).all(axis=1))
-        if getattr(cells, "topology", "dag") == "chain":
-            maybe &= edges == sizes - 1
-        rows = np.flatnonzero(maybe)
-        scores = -values[rows]
-        if len(rows) > _FIRST_LOOK:  # the best is nearly always among the first few
-            first = np.argpartition(scores, _FIRST_LOOK)[:_FIRST_LOOK]
-            rest = np.setdiff1d(np.arange(len(rows)), first)
-            order = [first[np.argsort(scores[first], kind="stable")],
-                     rest[np.argsort(scores[rest], kind="stable")]]
-        else:
-            order = [np.argsort(scores, kind="stable")]
-        for part in order:
-            for row in rows[part].tolist():
-                if cells.is_valid(Cell.from_nasbench(*store.spec(row))):
-                    return float(values[row])
-    except (DataError, ValueError, TypeError):
-        return None
-    return None
-
-
-def optimum_key(evaluator: dict, metric: str) -> str:
-    """How a journal's `optima` meta entry names (evaluator, metric)."""
-    return json.dumps(evaluator, sort_keys=True) + "|" + metric
-
-
-def optima(evaluators: list[dict], metrics_of) -> dict[str, float]:
-    """The known optimum of each metric `metrics_of(evaluator)` names, for each evaluator
-    record: recorded in the journal when a run starts, so reports need no store."""
-    found: dict[str, float] = {}
-    for evaluator in evaluators:
-        for metric in metrics_of(evaluator):
-            value = table_optimum(evaluator, metric)
-            if value is not None:
-                found[optimum_key(evaluator, metric)] = value
-    return found
-
-
-def space_optimum_key(evaluator: dict, space: dict, metric: str) -> str:
-    """How a journal's `space_optima` meta entry names (evaluator, space, metric)."""
-    return json.dumps([evaluator, space], sort_keys=True) + "|" + metric
-
-
-def space_optima(pairs: list[tuple[dict, dict]], metrics_of) -> dict[str, float]:
-    """`space_optimum` of each metric `metrics_of(evaluator)` names, for each (evaluator,
-    space) record pair: recorded in the journal when a run starts, like `optima`."""
+def optima(pairs: list[tuple[dict, dict]], metrics_of) -> dict[str, float]:
+    """The known optimum of each metric `metrics_of(evaluator)` names, for each (evaluator,
+    space) record pair: recorded in the journal when a run starts, so reports need no store."""
     found: dict[str, float] = {}
     for evaluator, space in pairs:
         for metric in metrics_of(evaluator):
-            value = space_optimum(evaluator, space, metric)
+            value = space_optimum(evaluator, metric, space)
             if value is not None:
-                found[space_optimum_key(evaluator, space, metric)] = value
+                found[optimum_key(evaluator, metric, space)] = value
     return found

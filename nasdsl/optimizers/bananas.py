@@ -20,12 +20,19 @@ import numpy as np
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.mlp_ensemble import MLPEnsemble
 from nasdsl.optimizers.paid import Paid
+from nasdsl.settings import IntType, Param
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.neighbourhood import neighbours
 from nasdsl.spaces.path_encoding import feature_count, features
 
 _NEIGHBOURS_KEPT = 1 << 12
 """Neighbourhoods remembered per run (the best parents change slowly)."""
+
+INITIAL = Param("initial", IntType(1), 10, "random architectures before the first prediction")
+BATCH = Param("batch", IntType(1), 10, "architectures chosen and evaluated together")
+RETRAIN = Param("retrain", IntType(1), 10, "evaluations between refits of the predictor")
+ENSEMBLE = Param("ensemble", IntType(2), 5, "neural predictors in the ensemble")
+PARENTS = Param("parents", IntType(1), 10, "best architectures whose neighbours are candidates")
 
 
 class Bananas(Optimizer):
@@ -36,9 +43,11 @@ class Bananas(Optimizer):
     Generation 0 is the initial sample, generation g the g-th chosen batch."""
 
     name: ClassVar[str] = "bananas"
+    parameters: ClassVar = (INITIAL, BATCH, RETRAIN, ENSEMBLE, PARENTS)
 
-    def __init__(self, space: Space, initial: int = 10, batch: int = 10, retrain: int = 10,
-                 ensemble: int = 5, parents: int = 10):
+    def __init__(self, space: Space, initial: int = INITIAL.default, batch: int = BATCH.default,
+                 retrain: int = RETRAIN.default, ensemble: int = ENSEMBLE.default,
+                 parents: int = PARENTS.default):
         values = {"initial": initial, "batch": batch, "retrain": retrain,
                   "ensemble": ensemble, "parents": parents}
         for key, value in values.items():

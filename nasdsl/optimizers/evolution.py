@@ -17,25 +17,30 @@ from typing import ClassVar, Hashable
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
-from nasdsl.optimizers.mutation import as_mutation
+from nasdsl.optimizers.mutation import MUTATION, as_mutation
 from nasdsl.plan import Call
-from nasdsl.result import Result
+from nasdsl.result import Result, usable_fitness
+from nasdsl.settings import IntType, Param, Review, not_above
 from nasdsl.spaces.base import Space
 
 _NEG_INF = -math.inf
 
 
 def fitness_of(result: Result) -> float:
-    """What selection compares: the fitness of an ok result, else minus infinity, so an
-    invalid or failed candidate is never preferred to a valid one."""
-    f = result.fitness
-    if result.status != "ok" or f is None or f != f:  # f != f: NaN
-        return _NEG_INF
-    return float(f)
+    """What selection compares: the usable fitness, else minus infinity, so an invalid or
+    failed candidate is never preferred to a valid one."""
+    f = usable_fitness(result)
+    return _NEG_INF if f is None else float(f)
+
+
+POPULATION = Param("population", IntType(1), 100, "population size")
+SAMPLE = Param("sample", IntType(1), 25, "tournament size (≤ population)")
 
 
 class RegularizedEvolution(Optimizer):
-    """`population` (P, default 100), `sample` (S, default 25, at most P) and `mutation`
+    """Ageing evolution: mutate the fittest of `sample` members, the oldest member leaves.
+
+    `population` (P, default 100), `sample` (S, default 25, at most P) and `mutation`
     (a `Call`, `"grow"` or `"flip"`; default `grow(add_node = 0.1, add_connection = 0.1)`).
 
     Generations passed to `evaluate_batch` are `index // P`: the initial population (asked
@@ -44,9 +49,14 @@ class RegularizedEvolution(Optimizer):
     """
 
     name: ClassVar[str] = "regularized_evolution"
+    parameters: ClassVar = (POPULATION, SAMPLE, MUTATION)
 
-    def __init__(self, space: Space, population: int = 100, sample: int = 25,
-                 mutation: Call | str | None = None):
+    @classmethod
+    def validate(cls, review: Review) -> None:
+        not_above(review, "sample", "population")
+
+    def __init__(self, space: Space, population: int = POPULATION.default,
+                 sample: int = SAMPLE.default, mutation: Call | str | None = MUTATION.default):
         population, sample = int(population), int(sample)
         if population < 1:
             raise ValueError("population must be at least 1")

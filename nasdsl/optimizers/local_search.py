@@ -17,8 +17,11 @@ import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.paid import Paid
+from nasdsl.settings import IntType, Param
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.neighbourhood import neighbours
+
+INITIAL = Param("initial", IntType(1), 10, "random architectures each climb starts from (the best)")
 
 
 class LocalSearch(Optimizer):
@@ -26,8 +29,9 @@ class LocalSearch(Optimizer):
     them). Generations passed to `evaluate_batch` count climbs: climb g is generation g."""
 
     name: ClassVar[str] = "local_search"
+    parameters: ClassVar = (INITIAL,)
 
-    def __init__(self, space: Space, initial: int = 10):
+    def __init__(self, space: Space, initial: int = INITIAL.default):
         initial = int(initial)
         if initial < 1:
             raise ValueError("initial must be at least 1")

@@ -8,10 +8,12 @@ admitting candidates once the budget is spent, exactly as the runner's journal-b
 from __future__ import annotations
 
 import inspect
+import time
 from typing import Any, Callable, Hashable, Sequence
 
 from nasdsl.errors import DataError
-from nasdsl.optimizers.base import BudgetMeter, Evaluation, History
+from nasdsl.optimizers.evaluations import BudgetMeter
+from nasdsl.optimizers.batch import Batch, Timed
 from nasdsl.result import Result
 from nasdsl.seeding import evaluation_seed
 from nasdsl.spaces.base import Space
@@ -20,28 +22,23 @@ EvaluateOne = Callable[[Hashable, int], Result]
 """Evaluates one architecture, given its index in the run."""
 
 
-class MemoryEvaluateBatch:
+class MemoryEvaluateBatch(Batch):
     """Evaluates candidates one by one with `evaluate_one(arch, index)` and records them in
-    `history`."""
+    `history`: the shared `Batch` with nothing journaled."""
 
     def __init__(self, evaluate_one: EvaluateOne, budget: BudgetMeter):
         self.evaluate_one = evaluate_one
         self.budget = budget
-        self.history = History()
+        super().__init__(self._timed, budget, sequential=True)
 
-    def __call__(self, candidates: Sequence[Hashable], generation: int) -> list[Result]:
-        out: list[Result] = []
-        record = self.history.evaluations.append
-        budget, evaluate_one = self.budget, self.evaluate_one
-        index = len(self.history.evaluations)
-        for arch in candidates:
-            if budget.exhausted:
-                break
-            result = evaluate_one(arch, index)
-            budget.charge(result)
-            record(Evaluation(index, generation, arch, result))
-            out.append(result)
-            index += 1
+    def _timed(self, candidates: Sequence[Hashable], seeds: Sequence[int]) -> list[Timed]:
+        index = len(self.history)
+        out = []
+        clock = time.perf_counter
+        for i, arch in enumerate(candidates):
+            start = clock()
+            result = self.evaluate_one(arch, index + i)
+            out.append((result, clock() - start))
         return out
 
 

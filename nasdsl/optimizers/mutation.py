@@ -8,9 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from nasdsl.plan import Call
+from nasdsl.settings import RATE, CallType, Param
 
-MUTATIONS = ("grow", "flip")
+MUTATION_TYPE = CallType({
+    "grow": (Param("add_node", RATE, 0.1), Param("add_connection", RATE, 0.1)),
+    "flip": (Param("rate", RATE, 1.0),),
+}, "mutation")
+MUTATIONS = tuple(MUTATION_TYPE.options)
 DEFAULT_MUTATION = Call("grow", {"add_node": 0.1, "add_connection": 0.1})
+MUTATION = Param("mutation", MUTATION_TYPE, DEFAULT_MUTATION,
+                 "grow(add_node, add_connection) or flip(rate)")
 
 
 def as_mutation(value: Any) -> Call:

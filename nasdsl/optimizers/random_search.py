@@ -16,7 +16,7 @@ CHUNK = 30
 
 
 class RandomSearch(Optimizer):
-    """Samples `space.sample(rng)` until the budget is spent; no settings."""
+    """Independent samples of the space until the budget is spent."""
 
     name: ClassVar[str] = "random"
 

@@ -1,8 +1,8 @@
 """Reports, read from the journal only: tables, plots and the best architectures.
 
 `write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
-`generations.png`, `regret.png` and `best.json` into `folder` from `folder/journal.sqlite` (or the
-journal given). `report_command(path)` is `nasdsl report PATH`.
+`generations.png`, `regret.png` and `best.json` into `folder` from `folder/journal.sqlite`
+(or the journal given). `report_command(path)` is `nasdsl report PATH`.
 """
 from __future__ import annotations
 
@@ -10,25 +10,45 @@ import json
 import sys
 from pathlib import Path
 
+from nasdsl.errors import JournalError
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
-from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
-                                 plot_generations, plotted_configs)
+from nasdsl.report.policy import write_policy
+from nasdsl.report.output import check_output, foreign_files, staged_report
+from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
+                                 generation_sizes, plot_best_so_far, plot_generations,
+                                 plotted_configs)
 from nasdsl.report.regret import REGRET_PNG, plot_regret
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
-from nasdsl.report.tables import integral, print_summary, write_tables
+from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
+                                  write_tables)
 
 
-def write_report(output_dir: Path, journal: Path | None = None, show: bool = False) -> Path:
+def write_report(output_dir: Path, journal: Path | None = None, show: bool = False,
+                 everything: bool = False) -> Path:
     """Write every report file into `output_dir` and return that folder.
 
-    `journal` defaults to `output_dir/journal.sqlite`. `show` prints the summary table.
+    `journal` defaults to `output_dir/journal.sqlite`. `show` prints the summary table. The
+    report covers the configurations and repeats of the plan the journal last ran;
+    `everything` includes every run the journal holds.
     """
     output_dir = Path(output_dir)
-    source = read_journal(journal or output_dir / "journal.sqlite")
-    output_dir.mkdir(parents=True, exist_ok=True)
-    _write(output_dir, source, show)
+    journal = journal or output_dir / "journal.sqlite"
+    check_output(output_dir, REPORT_FILES, journal)  # before the work, and again before a move
+    source = read_journal(journal, everything=everything)
+    with staged_report(output_dir, journal) as staging:  # all files complete, or none moved
+        _write(staging, source, show)
+    if show and source.hidden_runs:
+        print(f"note: the journal also holds {source.hidden_runs} run"
+              f"{'s' if source.hidden_runs != 1 else ''} of configurations or repeats the file "
+              f"no longer asks for; `nasdsl report {output_dir} --all` includes them",
+              file=sys.stderr)
     return output_dir
+
+
+REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
+                BEST_JSON)
+"""Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
 def _write(folder: Path, source: ReportSource, show: bool) -> None:
@@ -37,67 +57,77 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     columns = list(evaluations.columns)  # metrics follow wall_seconds, then swept keys
     extra = columns[columns.index("wall_seconds") + 1:]
     metrics = [c for c in extra if c not in swept]
-    summary = summarize(configs, evaluations, optimum=_optimum(source),
-                        space_optimum=_space_optimum(source))
+    summary = summarize(configs, evaluations, optimum=_optimum(source), runs=source.runs)
     summary = integral(summary, [c for c in summary.columns if c in swept])
     write_tables(folder, integral(evaluations, extra), summary)
     order = list(configs.sort_values("position")["config"])
     plotted, caption = plotted_configs(order, summary)
     title = source.experiment
     plot_title = title + (f"\n({caption})" if caption else "")
-    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title)
-    plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title)
-    space_best = _space_optimum(source)
-    records = configs.set_index("config")
-    references = {}
-    for config in plotted:
-        evaluator, space = dict(records.at[config, "evaluator"] or {}), \
-            dict(records.at[config, "space"] or {}) if "space" in records else {}
-        fitness = (evaluator.get("settings") or {}).get("fitness")
-        references[config] = space_best(evaluator, space, fitness) if fitness else None
-    plot_regret(evaluations, references, folder / REGRET_PNG, plot_title)
+    fitness = fitness_name(configs)
+    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness)
+    plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
+                     fitness, generation_sizes(evaluations))
+    plot_regret(evaluations, _fitness_optima(source, plotted), folder / REGRET_PNG, plot_title)
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
     if show:
         print_summary(summary, title)
+    write_policy(folder, source, show)
 
 
 def _optimum(source: ReportSource):
-    """Regret's reference: the optimum the journal recorded when the run started, else the
-    store's, when it can be opened now."""
-    from nasdsl.evaluators.optimum import optimum_key, table_optimum
+    """Regret's reference, the best of the declared space: as the journal recorded it when
+    the run started, else from the store, when it can be opened now."""
+    from nasdsl.evaluators.optimum import optimum_key, space_optimum
 
     recorded = json.loads(source.meta.get("optima") or "{}")
 
-    def optimum(evaluator: dict, metric: str) -> float | None:
-        value = recorded.get(optimum_key(evaluator, metric))
-        return value if value is not None else table_optimum(evaluator, metric)
+    def optimum(evaluator: dict, metric: str, space: dict) -> float | None:
+        value = recorded.get(optimum_key(evaluator, metric, space))
+        return value if value is not None else space_optimum(evaluator, metric, space)
 
     return optimum
 
 
-def _space_optimum(source: ReportSource):
-    """The declared space's best, as the journal recorded it, else from the store."""
-    from nasdsl.evaluators.optimum import space_optimum, space_optimum_key
+def _fitness_optima(source: ReportSource, plotted: list[str]) -> dict[str, float | None]:
+    """Each plotted configuration's best fitness in its declared space (None: unknown)."""
+    optimum = _optimum(source)
+    records = source.configs.set_index("config")
+    references: dict[str, float | None] = {}
+    for config in plotted:
+        evaluator = dict(records.at[config, "evaluator"] or {})
+        space = dict(records.at[config, "space"] or {})
+        fitness = (evaluator.get("settings") or {}).get("fitness")
+        references[config] = optimum(evaluator, str(fitness), space) if fitness else None
+    return references
 
-    recorded = json.loads(source.meta.get("space_optima") or "{}")
 
-    def best(evaluator: dict, space: dict, metric: str) -> float | None:
-        value = recorded.get(space_optimum_key(evaluator, space, metric))
-        return value if value is not None else space_optimum(evaluator, space, metric)
+def remove_reports(folder: Path) -> None:
+    """Delete the report files nasdsl wrote into `folder` (when its journal is discarded: they
+    described it). Files nasdsl did not write are left alone."""
+    folder = Path(folder)
+    for name in set(REPORT_FILES) - set(foreign_files(folder, REPORT_FILES)):
+        try:
+            (folder / name).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise JournalError(f"cannot remove the old report {folder / name}: "
+                               f"{e.strerror or e}") from e
 
-    return best
 
-
-def report_command(path: Path) -> int:
-    """`nasdsl report PATH`: PATH is an output folder or a journal file. 2 when none."""
+def report_command(path: Path, folder: Path | None = None, everything: bool = False) -> int:
+    """`nasdsl report PATH [--all]`: PATH is an output folder or a journal file; the report
+    goes to `folder` (default: the journal's folder). 2 when there is no journal."""
     journal = find_journal(Path(path))
     if journal is None:
         print(f"error: no journal at {path} (expected a journal file, or a folder holding "
               "journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
         return 2
-    folder = write_report(journal.parent, journal=journal, show=True)
+    folder = write_report(folder or journal.parent, journal=journal, show=True,
+                          everything=everything)
     print(f"report written to {folder}")
     return 0
 
 
-__all__ = ["report_command", "write_report"]
+__all__ = ["REPORT_FILES", "report_command", "write_report"]

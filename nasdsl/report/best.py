@@ -57,7 +57,7 @@ def nasbench_spec(space: Any, descriptor: Any) -> dict | None:
     """The NAS-Bench-101 (matrix, ops) of a cell's descriptor, or None for other spaces."""
     if getattr(space, "kind", None) != "cell":
         return None
-    from nasdsl.evaluators.descriptor_matrix import descriptor_to_matrix
+    from nasdsl.nasbench101 import descriptor_to_matrix
 
     matrix, ops = descriptor_to_matrix(descriptor)
     return {"matrix": [[int(v) for v in row] for row in matrix], "ops": [str(o) for o in ops]}

@@ -2,7 +2,11 @@
 
 `best_so_far.png`: best fitness so far against evaluations, mean over runs with a ± std
 band, one line per configuration. `generations.png`: b (the best fitness of each
-generation's candidates) against generation, mean over runs, one line per configuration.
+generation's candidates) against generation, mean over runs, one line per configuration,
+whose legend says how many evaluations one of its generations holds.
+
+Axis labels name the fitness metric and the units; each PNG also carries them as text
+entries `x axis` and `y axis`, for readers that are programs.
 """
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from nasdsl.wording import count
 
 BEST_SO_FAR_PNG = "best_so_far.png"
 GENERATIONS_PNG = "generations.png"
@@ -27,6 +33,26 @@ def plotted_configs(order: list[str], summary: pd.DataFrame) -> tuple[list[str],
     best = set(ranked["config"].head(MAX_LINES))
     caption = f"best {MAX_LINES} of {len(order)} configurations by mean_of_highest"
     return [c for c in order if c in best], caption
+
+
+def fitness_name(configs: pd.DataFrame) -> str:
+    """The fitness metric the configurations share (`fitness` when they differ or none is
+    named)."""
+    names = {str((dict(e or {}).get("settings") or {}).get("fitness") or "fitness")
+             for e in configs["evaluator"]} if len(configs) else set()
+    return names.pop() if len(names) == 1 else "fitness"
+
+
+def generation_sizes(evaluations: pd.DataFrame) -> dict[str, int]:
+    """Evaluations per generation of each configuration (its most common full size)."""
+    if evaluations.empty:
+        return {}
+    per = evaluations.groupby(["config", "run", "generation"], sort=False).size()
+    return {str(c): int(sizes.mode().max()) for c, sizes in per.groupby(level="config")}
+
+
+def _unit(metric: str) -> str:
+    return "fraction, 0 to 1" if metric.endswith("accuracy") else "as the evaluator returns it"
 
 
 def _pyplot():
@@ -65,7 +91,7 @@ def _mean_std(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
-                     title: str = "") -> Path:
+                     title: str = "", fitness: str = "fitness") -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
     for config in configs:
@@ -74,15 +100,17 @@ def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
             continue
         mean, std = _mean_std(curves)
         x = np.arange(1, curves.shape[1] + 1)
-        (line,) = ax.plot(x, mean, label=f"{config} ({curves.shape[0]} runs)")
+        (line,) = ax.plot(x, mean, label=f"{config} ({count(curves.shape[0], 'run')})")
         ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.2, lw=0)
-    _finish(ax, "evaluations", "best fitness so far", title)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    _finish(ax, "evaluations (count, per run)",
+            f"best {fitness} so far ({_unit(fitness)}; mean ± std over runs)", title)
+    _save(fig, ax, path)
     plt.close(fig)
     return path
 
 
-def plot_generations(b: pd.DataFrame, configs: list[str], path: Path, title: str = "") -> Path:
+def plot_generations(b: pd.DataFrame, configs: list[str], path: Path, title: str = "",
+                     fitness: str = "fitness", sizes: dict[str, int] | None = None) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
     for config in configs:
@@ -90,11 +118,19 @@ def plot_generations(b: pd.DataFrame, configs: list[str], path: Path, title: str
         if mine.empty:
             continue
         mean = mine.groupby("generation")["best"].mean()
-        ax.plot(mean.index.to_numpy(), mean.to_numpy(), marker=".", label=config)
-    _finish(ax, "generation", "best fitness in generation (mean over runs)", title)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+        size = (sizes or {}).get(config)
+        label = config if size is None else f"{config} ({size} evaluations per generation)"
+        ax.plot(mean.index.to_numpy(), mean.to_numpy(), marker=".", label=label)
+    _finish(ax, "generation (0-based; its size in evaluations is in the legend)",
+            f"best {fitness} in the generation ({_unit(fitness)}; mean over runs)", title)
+    _save(fig, ax, path)
     plt.close(fig)
     return path
+
+
+def _save(fig, ax, path: Path) -> None:
+    fig.savefig(path, dpi=120, bbox_inches="tight",
+                metadata={"x axis": ax.get_xlabel(), "y axis": ax.get_ylabel()})
 
 
 def _finish(ax, xlabel: str, ylabel: str, title: str) -> None:

@@ -5,7 +5,8 @@ before each result is handed back and is opened read-only here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,11 @@ class ReportSource:
     meta: dict[str, str]
     configs: pd.DataFrame
     evaluations: pd.DataFrame
+    runs: pd.DataFrame | None = None
+    outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """What optimizers reported as their runs finished (`Journal.outcomes()`)."""
+    hidden_runs: int = 0
+    """Runs the journal holds beyond its latest plan (see `latest_plan`)."""
 
     @property
     def experiment(self) -> str:
@@ -34,9 +40,37 @@ def find_journal(path: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def read_journal(path: Path) -> ReportSource:
+def read_journal(path: Path, everything: bool = False) -> ReportSource:
+    """The journal's tables as its latest plan sees them (`latest_plan`), or every run it
+    holds with `everything`."""
     from nasdsl.journal import Journal
 
     with Journal.open(path, readonly=True) as journal:
-        return ReportSource(meta=journal.meta(), configs=journal.configs(),
-                            evaluations=journal.evaluations())
+        source = ReportSource(meta=journal.meta(), configs=journal.configs(),
+                              evaluations=journal.evaluations(), runs=journal.runs(),
+                              outcomes=journal.outcomes())
+    return source if everything else latest_plan(source)
+
+
+def latest_plan(source: ReportSource) -> ReportSource:
+    """Only the configurations and repeats of the plan the journal last ran: a search renamed
+    or removed, or `repeat` lowered, leaves runs in the journal (a rerun of the old file
+    reuses them) that do not belong to the file's comparison. A journal that recorded no
+    plan is shown whole."""
+    try:
+        plan = json.loads(source.meta.get("plan") or "null")
+        keys, repeat = list(plan["configs"]), int(plan["repeat"])
+    except (ValueError, TypeError, KeyError):
+        return source
+    evaluations = source.evaluations
+    keep = evaluations["config"].isin(keys) & (evaluations["run"] < repeat)
+    hidden = evaluations.loc[~keep, ["config", "run"]].drop_duplicates()
+    outcomes = source.outcomes
+    if not outcomes.empty:
+        outcomes = outcomes[outcomes["config"].isin(keys) & (outcomes["repeat"] < repeat)]
+    runs = source.runs
+    if runs is not None:
+        runs = runs[runs["config"].isin(keys) & (runs["repeat"] < repeat)].reset_index(drop=True)
+    return replace(source, configs=source.configs[source.configs["config"].isin(keys)], runs=runs,
+                   evaluations=evaluations[keep].reset_index(drop=True),
+                   outcomes=outcomes.reset_index(drop=True), hidden_runs=len(hidden))

@@ -9,13 +9,22 @@ Per search configuration:
 - `mean`             mean of b over runs and generations
 - `mean_of_highest`  mean over runs of the run's max of b
 - `mean_first_hit`   mean over runs of the first generation (0-based) where b reaches the
-                     run's max
+                     run's max (generations, as the study: their size differs by algorithm)
+- `mean_first_hit_evaluations`
+                     mean over runs of the evaluations spent until the first one reaching the
+                     run's max (that one included): comparable across populations
 - `best_<metric>`    mean over runs of the report metric of the run's best-by-fitness
                      evaluation (the earliest among equals)
-- `regret`           the table's optimum of that metric minus `best_<metric>`
-- `found_best`       share of runs whose `best_<metric>` is the best value of the metric
-                     over the declared space (NAS-Bench-101: known exactly, every cell is
-                     in the table); missing when that best is unknown
+- `space_best_<metric>`
+                     the best value of that metric in the configuration's declared space
+                     (NAS-Bench-101: exact, the table holds every cell)
+- `regret`           `space_best_<metric>` minus `best_<metric>`
+- `found_best`       share of runs whose best-by-fitness evaluation reaches
+                     `space_best_<metric>` (the declared space's best cell was found);
+                     missing when that best is unknown
+
+`runs` counts every run with evaluations; `unfinished` says how many of them had not finished
+(interrupted, or still running): their statistics cover what they evaluated so far.
 
 Only evaluations with status "ok" and a fitness count; a generation with none has no b.
 """
@@ -26,9 +35,13 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-STATISTICS = ("highest", "highest_mean", "mean", "mean_of_highest", "mean_first_hit")
-Optimum = Callable[[dict, str], "float | None"]
-SpaceOptimum = Callable[[dict, dict, str], "float | None"]
+STATISTICS = ("highest", "highest_mean", "mean", "mean_of_highest", "mean_first_hit",
+              "mean_first_hit_evaluations")
+Optimum = Callable[[dict, str, dict], "float | None"]
+"""`(evaluator record, metric, space record) -> best value in the space, or None`."""
+_SAME = 1e-9
+"""Below this a run's best and the space's best are the same value (a mean over repeats may
+be summed in another order than the store's)."""
 
 
 def valid(evaluations: pd.DataFrame) -> pd.DataFrame:
@@ -53,8 +66,19 @@ def run_best(evaluations: pd.DataFrame) -> pd.DataFrame:
     return order.drop_duplicates(["config", "run"], keep="first")
 
 
-def statistics(b: pd.DataFrame) -> dict[str, float]:
-    """The five statistics of one configuration's b (long table of one config)."""
+def first_hit_evaluations(ok: pd.DataFrame) -> float:
+    """Mean over runs of `index + 1` of the first valid evaluation reaching the run's max
+    (`ok`: the valid evaluations of one configuration)."""
+    if ok.empty:
+        return float("nan")
+    top = ok.groupby("run")["fitness"].transform("max")
+    return float((ok[ok["fitness"] == top].groupby("run")["index"].min() + 1).mean())
+
+
+def statistics(b: pd.DataFrame, ok: pd.DataFrame | None = None) -> dict[str, float]:
+    """The statistics of one configuration: from its b (long table of one config) and its
+    valid evaluations `ok` (for the count of evaluations to the first hit)."""
+    hits = first_hit_evaluations(ok) if ok is not None else float("nan")
     if b.empty:
         return {name: float("nan") for name in STATISTICS}
     per_run = b.groupby("run")["best"]
@@ -69,6 +93,7 @@ def statistics(b: pd.DataFrame) -> dict[str, float]:
         "mean": float(b["best"].mean()),
         "mean_of_highest": float(run_max.mean()),
         "mean_first_hit": float(np.mean(first_hit)),
+        "mean_first_hit_evaluations": hits,
     }
 
 
@@ -85,46 +110,57 @@ def report_metric(evaluator: dict, columns: Iterable[str]) -> str | None:
 
 
 def summarize(configs: pd.DataFrame, evaluations: pd.DataFrame,
-              optimum: Optimum | None = None,
-              space_optimum: SpaceOptimum | None = None) -> pd.DataFrame:
+              optimum: Optimum | None = None, runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per search configuration, in the journal's order.
 
-    `optimum(evaluator, metric)` gives the best value of `metric` the evaluator can return
-    (the table's optimum for NAS-Bench-101) or None; without it there is no regret.
-    `space_optimum(evaluator, space, metric)` gives the best over the declared space; with
-    it, `found_best` is the share of runs that found it.
+    `optimum(evaluator, metric, space)` gives the best value of `metric` in the declared
+    space (exact for NAS-Bench-101) or None; without it there is no regret. `runs` (the
+    journal's runs table) says which runs finished; without it none count as unfinished.
     """
     empty_b = generation_best(evaluations.iloc[:0])
     b_by = dict(tuple(generation_best(evaluations).groupby("config", sort=False)))
+    ok = valid(evaluations)
+    ok_by = dict(tuple(ok.groupby("config", sort=False)))
     best_all = run_best(evaluations)
     best_by = dict(tuple(best_all.groupby("config", sort=False))) if len(best_all) else {}
     counts = evaluations.groupby("config", sort=False)["run"].agg(["nunique", "size"])
+    unfinished = _unfinished(evaluations, runs)
     rows = []
     for cfg in configs.sort_values("position").itertuples(index=False):
-        runs, size = counts.loc[cfg.config] if cfg.config in counts.index else (0, 0)
-        row = {"search": cfg.search, "config": cfg.config,
-               "runs": int(runs), "evaluations": int(size)}
-        row.update(statistics(b_by.get(cfg.config, empty_b)))
+        n, size = counts.loc[cfg.config] if cfg.config in counts.index else (0, 0)
+        row = {"search": cfg.search, "config": cfg.config, "runs": int(n),
+               "unfinished": unfinished.get(cfg.config, 0), "evaluations": int(size)}
+        row.update(statistics(b_by.get(cfg.config, empty_b), ok_by.get(cfg.config, ok.iloc[:0])))
         metric = report_metric(dict(cfg.evaluator or {}), evaluations.columns)
         if metric is not None:
             best = best_by.get(cfg.config, best_all.iloc[:0])
             value = float(pd.to_numeric(best[metric], errors="coerce").mean()) \
                 if len(best) else float("nan")
             row[f"best_{metric}"] = value
-            top = optimum(dict(cfg.evaluator or {}), metric) if optimum else None
+            top = optimum(dict(cfg.evaluator or {}), metric, dict(cfg.space or {})) \
+                if optimum else None
+            row[f"space_best_{metric}"] = float(top) if top is not None else float("nan")
             row["regret"] = float(top - value) if top is not None else float("nan")
-            space = getattr(cfg, "space", None)
-            space = space if isinstance(space, dict) else {}
-            best_of_space = space_optimum(dict(cfg.evaluator or {}), space, metric) \
-                if space_optimum else None
-            if best_of_space is not None and len(best):
-                found = pd.to_numeric(best[metric], errors="coerce") >= best_of_space
-                row["found_best"] = float(found.sum()) / int(runs)
+            if top is not None and len(best):
+                found = pd.to_numeric(best[metric], errors="coerce") >= top - _SAME
+                row["found_best"] = float(found.sum()) / int(n)
         row.update({k: _cell(v) for k, v in dict(cfg.swept or {}).items()})
         rows.append(row)
     if not rows:
-        return pd.DataFrame(columns=["search", "config", "runs", "evaluations", *STATISTICS])
+        return pd.DataFrame(columns=["search", "config", "runs", "unfinished", "evaluations",
+                                     *STATISTICS])
     return pd.DataFrame(rows)
+
+
+def _unfinished(evaluations: pd.DataFrame, runs: pd.DataFrame | None) -> dict[str, int]:
+    """Per configuration, how many runs with evaluations are not marked finished."""
+    if runs is None or runs.empty or evaluations.empty:
+        return {}
+    open_runs = runs[runs["status"] != "finished"]
+    seen = evaluations[["config", "run"]].drop_duplicates()
+    hit = seen.merge(open_runs[["config", "repeat"]], left_on=["config", "run"],
+                     right_on=["config", "repeat"])
+    return {str(k): int(v) for k, v in hit.groupby("config").size().items()}
 
 
 def _cell(value: object) -> object:

@@ -51,17 +51,56 @@ def print_summary(summary: pd.DataFrame, title: str = "", out: TextIO | None = N
     """A rich table on a terminal, plain aligned text otherwise (logs, pipes, CI).
 
     The terminal table leaves out what the configuration name already says (search, swept
-    values) so it fits beside the statistics; the CSV has every column.
+    values), regret's reference values and an all-zero `unfinished`, so it fits beside the
+    statistics; notes below it say what regret is measured against and which runs are
+    unfinished. The CSV has every column.
     """
     out = out or sys.stdout
     if summary.empty:
         print(f"{title}: no search configurations recorded yet" if title else
               "no search configurations recorded yet", file=out)
         return
+    notes = _notes(summary)
+    summary = _shown(summary)
     if out.isatty():
         _print_rich(summary, title, out)
     else:
         _print_plain(summary, title, out)
+    for note in notes:
+        print(note, file=out)
+
+
+def _shown(summary: pd.DataFrame) -> pd.DataFrame:
+    hidden = [c for c in summary.columns if c.startswith("space_best_")]
+    if "unfinished" in summary and not summary["unfinished"].fillna(0).astype(bool).any():
+        hidden.append("unfinished")
+    return summary.drop(columns=hidden)
+
+
+def _notes(summary: pd.DataFrame) -> list[str]:
+    """What the table's numbers are measured against, in words."""
+    notes = []
+    if "unfinished" in summary:
+        open_runs = int(summary["unfinished"].fillna(0).sum())
+        if open_runs:
+            notes.append(f"{open_runs} of {int(summary['runs'].sum())} runs are unfinished "
+                         "(interrupted or still running): their statistics cover what they "
+                         "evaluated so far")
+    for column in summary.columns:
+        if not column.startswith("space_best_") or "regret" not in summary:
+            continue
+        values = summary[column].dropna().unique()
+        if len(values) == 0:
+            continue
+        metric = column[len("space_best_"):]
+        if len(values) == 1:
+            reference = f"{_text(float(values[0]))}"
+        else:
+            reference = (f"{_text(float(values.min()))} to {_text(float(values.max()))} by "
+                         f"configuration, column {column} of {SUMMARY_CSV}")
+        notes.append(f"regret: the best {metric} of the declared search space ({reference}) "
+                     f"minus best_{metric}")
+    return notes
 
 
 def _print_plain(summary: pd.DataFrame, title: str, out: TextIO) -> None:

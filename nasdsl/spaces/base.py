@@ -39,7 +39,8 @@ class Space(ABC):
 
     # --- vector encoding (pygmo, DQN) -------------------------------------------------
     @abstractmethod
-    def encode(self, arch: Hashable) -> np.ndarray: ...
+    def encode(self, arch: Hashable) -> np.ndarray:
+        """The architecture as a vector of integers (int64) within `bounds`."""
 
     @abstractmethod
     def decode(self, x: np.ndarray) -> Hashable:
@@ -57,6 +58,11 @@ class Space(ABC):
     # --- identity ----------------------------------------------------------------------
     @abstractmethod
     def is_valid(self, arch: Hashable) -> bool: ...
+
+    def repair(self, arch: Hashable) -> Hashable | None:
+        """The architecture of the space nearest to `arch` (`arch` itself when valid), or
+        None when the space has no rule for it. Vector searches can land outside a space."""
+        return arch if self.is_valid(arch) else None
 
     @abstractmethod
     def invalid_reason(self, arch: Hashable) -> str | None:

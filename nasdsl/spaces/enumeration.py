@@ -22,13 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from nasdsl.hashing import hash_many
+from nasdsl.store.paths import data_dir
 
 _CACHE_FILE = "space_sizes.json"
-
-
-def data_dir() -> Path:
-    """Where nasdsl keeps derived data ($NASDSL_DATA, default ~/.cache/nasdsl)."""
-    return Path(os.environ.get("NASDSL_DATA", Path.home() / ".cache" / "nasdsl"))
 
 
 def _edge_positions(n: int) -> list[tuple[int, int]]:
@@ -36,8 +32,9 @@ def _edge_positions(n: int) -> list[tuple[int, int]]:
     return [(x, y) for y in range(n) for x in range(y)]
 
 
-def full_dags(n: int, max_edges: int) -> np.ndarray:
-    """All full DAGs on n vertices with at most `max_edges` edges, as (M, n, n) bool."""
+def full_dags(n: int, max_edges: int, inputs: int | None = None) -> np.ndarray:
+    """All full DAGs on n vertices with at most `max_edges` edges (and at most `inputs`
+    inputs per vertex, when given), as (M, n, n) bool."""
     if n < 2:
         return np.zeros((0, n, n), dtype=bool)
     positions = _edge_positions(n)
@@ -49,6 +46,8 @@ def full_dags(n: int, max_edges: int) -> np.ndarray:
     for k, (x, y) in enumerate(positions):
         mats[:, x, y] = bits[:, k]
     full = mats[:, :n - 1, :].any(axis=2).all(axis=1) & mats[:, :, 1:].any(axis=1).all(axis=1)
+    if inputs is not None:
+        full &= mats.sum(axis=1).max(axis=1) <= inputs
     return mats[full]
 
 
@@ -70,9 +69,10 @@ def _cycles(perm: tuple[int, ...]) -> int:
     return count
 
 
-def count_labelled(n: int, max_edges: int, num_ops: int) -> int:
-    """Isomorphism classes of op-labelled full DAGs with exactly n vertices."""
-    mats = full_dags(n, max_edges)
+def count_labelled(n: int, max_edges: int, num_ops: int, inputs: int | None = None) -> int:
+    """Isomorphism classes of op-labelled full DAGs with exactly n vertices (in-degree is
+    kept by isomorphisms, so an `inputs` limit filters whole classes)."""
+    mats = full_dags(n, max_edges, inputs)
     if len(mats) == 0:
         return 0
     own = _codes(mats)
@@ -93,15 +93,29 @@ def count_labelled(n: int, max_edges: int, num_ops: int) -> int:
     return int(sum(int(fixed_weight[i]) // int(automorphisms[i]) for i in first.tolist()))
 
 
-def count_cells(vertices: int, edges: int, num_ops: int, use_cache: bool = True) -> int:
-    """Distinct cells with 2 … `vertices` vertices and at most `edges` edges."""
+MAX_COUNTED_VERTICES = 7
+"""Exact counting enumerates every DAG on V vertices, 2^(V(V-1)/2) of them: 2 million for 7,
+268 million (56 GiB of bit matrices) for 8. Larger spaces are not counted."""
+
+
+def count_cells(vertices: int, edges: int, num_ops: int, use_cache: bool = True,
+                inputs: int | None = None) -> int:
+    """Distinct cells with 2 … `vertices` vertices, at most `edges` edges and at most
+    `inputs` inputs per vertex (no limit when None); NotImplementedError above
+    `MAX_COUNTED_VERTICES` (the count would not fit in memory)."""
+    if vertices > MAX_COUNTED_VERTICES:
+        raise NotImplementedError(
+            f"exact sizes are counted for cells of at most {MAX_COUNTED_VERTICES} vertices; "
+            f"{vertices} would mean enumerating 2^{vertices * (vertices - 1) // 2} graphs")
     key = f"cell-dag:v={vertices},e={edges},k={num_ops}"
+    if inputs is not None:
+        key += f",i={inputs}"
     cache = data_dir() / _CACHE_FILE
     if use_cache:
         cached = _read_cache(cache).get(key)
         if isinstance(cached, int):
             return cached
-    total = sum(count_labelled(n, edges, num_ops) for n in range(2, vertices + 1))
+    total = sum(count_labelled(n, edges, num_ops, inputs) for n in range(2, vertices + 1))
     if use_cache:
         _write_cache(cache, key, total)
     return total
@@ -114,14 +128,15 @@ def count_chains(vertices: int, edges: int, num_ops: int) -> int:
     return sum(num_ops ** k for k in range(1, longest + 1))
 
 
-def enumerate_hashes(vertices: int, edges: int, labels: list[int]) -> set[str]:
+def enumerate_hashes(vertices: int, edges: int, labels: list[int],
+                     inputs: int | None = None) -> set[str]:
     """NAS-Bench-101 hashes of every labelled full DAG (the official generator's set).
 
     `labels` are the hash labels of the allowed ops. Slow for the default space (about a
     million hashes); the count of the result equals `count_cells`."""
     out: set[str] = set()
     for n in range(2, vertices + 1):
-        mats = full_dags(n, edges)
+        mats = full_dags(n, edges, inputs)
         if len(mats) == 0:
             continue
         for hidden in itertools.product(labels, repeat=n - 2):

@@ -5,12 +5,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from nasdsl.errors import DataError
+from nasdsl.errors import DamagedDataError, DataError
 from nasdsl.store.download import download, source_url
 from nasdsl.store.importer import ImportReport, import_file
 from nasdsl.store.nasbench101 import NASBench101Store
 from nasdsl.store.paths import store_dir
 from nasdsl.store.progress import progress_bar
+from nasdsl.store.verify import check_files, verify_store
 
 
 def data_command(args: argparse.Namespace) -> int:
@@ -21,7 +22,9 @@ def data_command(args: argparse.Namespace) -> int:
     if args.info:
         print_info(NASBench101Store.open(data))
         return 0
-    if args.if_missing and NASBench101Store.exists(data):
+    if getattr(args, "verify", False):
+        return _verify(data)
+    if args.if_missing and _sound_store(data):
         print(f"NAS-Bench-101 store already present at {store_dir(data)}; nothing to do")
         return 0
     if args.import_path is not None:
@@ -40,13 +43,58 @@ def data_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sound_store(data) -> bool:
+    """Whether a store of this version is there with every file matching its checksum;
+    says why not when there is one that is outdated or damaged (it is then imported again)."""
+    if not NASBench101Store.exists(data):
+        return False
+    try:
+        found = check_files(data)
+    except DataError as e:
+        print(f"note: {e}; importing again", file=sys.stderr)
+        return False
+    for problem in found.problems:
+        print(f"note: {problem}; importing again", file=sys.stderr)
+    return found.sound
+
+
+def _verify(data) -> int:
+    """`--verify`: 0 when the store is sound, else every problem and exit 1."""
+    update, close = progress_bar("recomputing hashes", as_bytes=False)
+    try:
+        result = verify_store(data, progress=update)
+    finally:
+        close()
+    if result.problems:
+        for problem in result.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        raise DamagedDataError(f"the NAS-Bench-101 store at {result.store} is damaged "
+                               f"({len(result.problems)} problem"
+                               f"{'s' if len(result.problems) != 1 else ''}); {result.advice}")
+    print(f"verified {result.store}: meta.json and {result.files} files "
+          f"({result.bytes / 2**20:.1f} MB) match their checksums; {result.cells:,} hashes "
+          f"recomputed from their specs; metrics in range ({result.seconds:.1f} s)")
+    return 0
+
+
 def _import(path: Path, data) -> ImportReport:
     size = path.stat().st_size if path.is_file() else None
     update, close = progress_bar(f"importing {path.name}", total=size)
+    bars = [close]
+
+    def checking(done: int, total: int) -> None:
+        if len(bars) == 1:  # reading is over: one bar at a time
+            bars[0]()
+            check, close_check = progress_bar("checking hashes", total=total, as_bytes=False)
+            bars.append(close_check)
+            bars.append(check)
+        bars[2](done, total)
+
     try:
-        report = import_file(path, data, progress=update)
+        report = import_file(path, data, progress=update, checking=checking)
     finally:
-        close()
+        for stop in bars[:2]:
+            stop()
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     meta = report.meta

@@ -20,7 +20,8 @@ import numpy as np
 
 from nasdsl.errors import DataError
 from nasdsl.store.metrics_proto import decode_model_metrics
-from nasdsl.store.table import LABELS, MAX_VERTICES, PAD_LABEL, RUN_METRICS, Table
+from nasdsl.nasbench101 import MAX_VERTICES
+from nasdsl.store.table import LABELS, PAD_LABEL, RUN_METRICS, Table
 from nasdsl.store.tfrecord import read_batches
 
 Progress = Callable[[int], None]

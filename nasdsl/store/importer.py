@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from nasdsl.errors import DataError
+from nasdsl.store.content import content_problems
 from nasdsl.store.from_npz import read_npz
 from nasdsl.store.from_tfrecord import read_tfrecord
 from nasdsl.store.paths import store_dir
@@ -50,17 +51,26 @@ def source_kind(path: Path) -> str:
 
 
 def import_file(path: str | os.PathLike, data: str | os.PathLike | None = None,
-                progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Import `path` into the store of `data` (replacing any store only once all went well)."""
+                progress: Callable[[int], None] | None = None,
+                checking: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Import `path` into the store of `data` (replacing any store only once all went well).
+
+    Every row's hash is recomputed from its spec and every metric range-checked first
+    (`checking(rows done, rows)` follows that step); a table that fails is refused."""
     path = Path(path).expanduser()
     if not path.is_file():
-        raise DataError(f"{path}: no such file")
+        raise DataError(f"{path}: no such file" if not path.exists() else
+                        f"{path}: not a regular file; give the table or .tfrecord file itself")
     kind = source_kind(path)
     notes: list[str] = []
     if kind == "tfrecord":
         table = read_tfrecord(path, progress)
     else:
         table, notes = read_npz(path)
+    problems = content_problems(table, checking)
+    if problems:
+        raise DataError(f"{path}: refused, the table's content is wrong:\n  "
+                        + "\n  ".join(problems))
     digest = sha256_of(path)
     known = KNOWN_SHA256.get(path.name)
     if known and known != digest:

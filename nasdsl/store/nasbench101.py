@@ -1,7 +1,10 @@
 """The NAS-Bench-101 store, opened read-only with memory-mapped arrays.
 
-Opening reads `meta.json` and maps the hash column; metric arrays are mapped on first use.
-Lookups binary-search the sorted hashes, one or many at once.
+Opening reads and checks `meta.json` and maps the hash column; metric arrays are mapped on
+first use. Every array is verified before its first use (size, CRC-32, dtype, shape: see
+`arrays.open_array`), and the hashes are checked to be sorted, so a damaged store stops
+with the damaged file named instead of answering. Lookups binary-search the sorted hashes,
+one or many at once.
 """
 from __future__ import annotations
 
@@ -13,42 +16,67 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from nasdsl.errors import DataError
+from nasdsl.errors import DamagedDataError, DataError
 from nasdsl.store import layout
-from nasdsl.store.paths import META_FILE, store_dir
+from nasdsl.store.arrays import Check, open_array
+from nasdsl.store.checksum import content_digest
+from nasdsl.store.meta_schema import check_meta, repair_advice
+from nasdsl.store.paths import META_FILE, STORE_NAME, store_dir
 from nasdsl.store.table import OP_STRINGS, PAD_LABEL
 
 HOW_TO_IMPORT = ("import one with `nasdsl data nasbench101 --import FILE` (an official "
                  ".tfrecord or a table .npz) or `nasdsl data nasbench101 --download`")
 
 
+def _missing(data: str | os.PathLike | None, path: Path) -> str:
+    """Why there is no store, naming the folder the user gave (not only where it looked)."""
+    if data is None:
+        return f"no NAS-Bench-101 store at {path}; {HOW_TO_IMPORT}"
+    given = Path(data).expanduser()
+    how = HOW_TO_IMPORT.replace("--import FILE`", f"--import FILE --data {given}`").replace(
+        "--download`", f"--download --data {given}`")
+    if not given.exists():
+        return f"no NAS-Bench-101 store: the data folder {given} does not exist; {how}"
+    return (f"no NAS-Bench-101 store in {given} (neither {given / META_FILE} nor "
+            f"{given / STORE_NAME / META_FILE} exists); {how}")
+
+
 class NASBench101Store:
     """Read-only view of one store folder."""
 
-    def __init__(self, path: Path, meta: dict[str, Any]):
+    def __init__(self, path: Path, meta: dict[str, Any], verify: bool = True):
+        """`meta` must have passed `check_meta`; `verify=False` skips the checksums (for
+        benchmarks measuring what verification costs)."""
         self.path = path
         self.meta = meta
-        self.hashes: np.ndarray = self._map(layout.HASHES)
+        self._verify = verify
+        self._advice = repair_advice(meta)
+        self.hashes: np.ndarray = self._map(layout.HASHES, check=_sorted_problem)
         self.epochs: tuple[int, ...] = tuple(meta["epochs"])
         self.repeats: int = int(meta["repeats"])
         self._metric_info: dict[str, dict[str, Any]] = meta["metrics"]
         self._arrays: dict[str, np.ndarray] = {}
 
     @classmethod
-    def open(cls, data: str | os.PathLike | None = None) -> "NASBench101Store":
-        """Open the store of a data folder (or a store folder); DataError says how to make one."""
+    def open(cls, data: str | os.PathLike | None = None,
+             verify: bool = True) -> "NASBench101Store":
+        """Open the store of a data folder (or a store folder); DataError says how to make
+        one, DamagedDataError names a damaged file."""
         path = store_dir(data)
         meta_path = path / META_FILE
         if not meta_path.is_file():
-            raise DataError(f"no NAS-Bench-101 store at {path}; {HOW_TO_IMPORT}")
-        try:
-            meta = json.loads(meta_path.read_text())
-        except (OSError, ValueError) as e:
-            raise DataError(f"{meta_path}: unreadable store description: {e}") from None
-        if meta.get("format") != layout.FORMAT or meta.get("format_version") != layout.FORMAT_VERSION:
-            raise DataError(f"{path}: store format {meta.get('format')!r} version "
-                            f"{meta.get('format_version')!r} is not supported; import it again")
-        return cls(path, meta)
+            raise DataError(_missing(data, path))
+        meta = read_meta(meta_path)
+        check_meta(meta, meta_path)
+        return cls(path, meta, verify=verify)
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        """Which table this store holds (its content digest) and where it came from: kept
+        with each run, so a run is never continued on, or compared with, another table."""
+        source = self.meta.get("source") or {}
+        return {"kind": "nasbench101", "id": content_digest(self.meta),
+                "source": source.get("file"), "imported": self.meta.get("imported")}
 
     @staticmethod
     def exists(data: str | os.PathLike | None = None) -> bool:
@@ -62,9 +90,6 @@ class NASBench101Store:
     @property
     def metrics(self) -> tuple[str, ...]:
         return tuple(self._metric_info)
-
-    def is_run_metric(self, name: str) -> bool:
-        return self._metric_info[name]["per"] == "run"
 
     def epochs_with(self, name: str) -> tuple[int, ...]:
         """Epoch budgets at which `name` has data (all budgets for a cell metric)."""
@@ -126,8 +151,24 @@ class NASBench101Store:
     def num_vertices(self) -> np.ndarray:
         return self._map(layout.NUM_VERTICES)
 
-    def _map(self, name: str) -> np.ndarray:
-        try:
-            return np.load(self.path / name, mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError) as e:
-            raise DataError(f"{self.path / name}: damaged store ({e}); import it again") from None
+    def _map(self, name: str, check: Check | None = None) -> np.ndarray:
+        return open_array(self.path / name, self.meta["files"][name], self._advice,
+                          verify=self._verify, check=check)
+
+
+def _sorted_problem(hashes: np.ndarray) -> str | None:
+    """Lookups binary-search the hashes: they must be strictly increasing."""
+    if hashes.shape[0] > 1 and not bool((hashes[1:] > hashes[:-1]).all()):
+        return "hashes are not in strictly increasing order"
+    return None
+
+
+def read_meta(meta_path: Path) -> Any:
+    """The parsed `meta.json` (not yet checked); DamagedDataError when it is not JSON."""
+    try:
+        return json.loads(meta_path.read_bytes())
+    except OSError as e:
+        raise DataError(f"{meta_path}: cannot be read ({e.strerror or e})") from None
+    except (ValueError, RecursionError) as e:
+        raise DamagedDataError(f"{meta_path}: not valid JSON ({e}); the store is damaged, "
+                               f"{repair_advice(None)}") from None

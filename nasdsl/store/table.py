@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nasdsl.errors import DataError
+from nasdsl.ops import NASBENCH101_LABELS, NASBENCH101_OPS
 
-MAX_VERTICES = 7
 PAD_LABEL = -3
 # Per-run metrics, in the order the DSL lists them.
 RUN_METRICS = ("validation_accuracy", "test_accuracy", "train_accuracy", "training_time")
@@ -21,7 +21,7 @@ RUN_METRICS = ("validation_accuracy", "test_accuracy", "train_accuracy", "traini
 CELL_METRICS = ("trainable_parameters", "flops")
 METRICS = RUN_METRICS + CELL_METRICS
 # Table op strings -> hashing label.
-LABELS = {"input": -1, "output": -2, "conv3x3-bn-relu": 0, "conv1x1-bn-relu": 1, "maxpool3x3": 2}
+LABELS = {NASBENCH101_OPS.get(op, op): label for op, label in NASBENCH101_LABELS.items()}
 OP_STRINGS = {v: k for k, v in LABELS.items()}
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from nasdsl.errors import DataError
 from nasdsl.store import layout
+from nasdsl.store.checksum import DIGEST_KEY, file_crc32, meta_digest
 from nasdsl.store.paths import META_FILE
 from nasdsl.store.table import METRICS, Table
 
@@ -37,13 +38,14 @@ def write_store(table: Table, target: Path, source: Mapping[str, Any]) -> dict[s
 
 
 def _write_files(table: Table, folder: Path, source: Mapping[str, Any]) -> dict[str, Any]:
-    _save(folder / layout.HASHES, table.hashes)
-    _save(folder / layout.ADJACENCY, table.adjacency.astype(np.uint8, copy=False))
-    _save(folder / layout.OPS, table.labels.astype(np.int8, copy=False))
-    _save(folder / layout.NUM_VERTICES, table.num_vertices.astype(np.int8, copy=False))
+    files: dict[str, Any] = {}
+    _save(folder, layout.HASHES, table.hashes, files)
+    _save(folder, layout.ADJACENCY, table.adjacency.astype(np.uint8, copy=False), files)
+    _save(folder, layout.OPS, table.labels.astype(np.int8, copy=False), files)
+    _save(folder, layout.NUM_VERTICES, table.num_vertices.astype(np.int8, copy=False), files)
     metrics: dict[str, Any] = {}
     for name, values in _canonical(table.run_metrics).items():
-        _save(folder / layout.run_file(name), values)
+        _save(folder, layout.run_file(name), values, files)
         present = ~np.isnan(values)
         metrics[name] = {
             "per": "run",
@@ -55,7 +57,7 @@ def _write_files(table: Table, folder: Path, source: Mapping[str, Any]) -> dict[
                         for i, e in enumerate(table.epochs)},
         }
     for name, values in _canonical(table.cell_metrics).items():
-        _save(folder / layout.cell_file(name), values)
+        _save(folder, layout.cell_file(name), values, files)
         metrics[name] = {"per": "cell", "dtype": str(values.dtype), "file": layout.cell_file(name),
                          "cells": int(np.count_nonzero(~np.isnan(values.astype(np.float64))))}
     meta = {
@@ -65,9 +67,11 @@ def _write_files(table: Table, folder: Path, source: Mapping[str, Any]) -> dict[
         "epochs": [int(e) for e in table.epochs],
         "repeats": table.repeats,
         "metrics": metrics,
+        "files": files,
         "source": dict(source),
         "imported": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
+    meta[DIGEST_KEY] = meta_digest(meta)
     with open(folder / META_FILE, "w") as f:
         json.dump(meta, f, indent=2)
         f.write("\n")
@@ -86,8 +90,13 @@ def _repeats_with_data(present: np.ndarray) -> int:
     return int(cols[-1]) + 1 if cols.size else 0
 
 
-def _save(path: Path, array: np.ndarray) -> None:
-    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+def _save(folder: Path, name: str, array: np.ndarray, files: dict[str, Any]) -> None:
+    """Write one array and record what a later opening checks: dtype, shape, size, CRC-32."""
+    path = folder / name
+    array = np.ascontiguousarray(array)
+    np.save(path, array, allow_pickle=False)
+    files[name] = {"dtype": array.dtype.str, "shape": list(array.shape),
+                   "bytes": path.stat().st_size, "crc32": file_crc32(path)}
 
 
 def _swap_into_place(new: Path, target: Path) -> None:

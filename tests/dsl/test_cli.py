@@ -18,7 +18,7 @@ def _nasdsl(*args: str) -> subprocess.CompletedProcess:
 def test_check_good_file_prints_the_plan_and_exits_0():
     done = _nasdsl("check", str(GOOD))
     assert done.returncode == 0, done.stderr
-    assert "experiment nb101_evolution" in done.stdout
+    assert "experiment nb101_evolution_example" in done.stdout
     assert "search regularized_evolution: 5 configurations, 50 runs" in done.stdout
     assert "population = 64, sample = 16" in done.stdout
     assert "total: 50 runs, 75,000 evaluations" in done.stdout
@@ -33,7 +33,7 @@ def test_check_broken_file_prints_caret_and_exits_2_but_checks_the_others():
     assert lines[1] == "    search regularized_evolution { populaton = 10 }"
     assert lines[2] == "    " + " " * 31 + "^"
     assert "did you mean `population`?" in done.stderr
-    assert "experiment nb101_evolution" in done.stdout
+    assert done.stdout.startswith(f"{GOOD}: ok, experiment nb101_evolution_example: 5 configurations")
 
 
 def test_list_algorithms_includes_pygmo_keywords_with_defaults():
@@ -42,6 +42,23 @@ def test_list_algorithms_includes_pygmo_keywords_with_defaults():
     assert "pygmo.gaco" in done.stdout and "    ker = 63" in done.stdout
     assert "    sample = 25" in done.stdout
     assert "pygmo.nsga2" not in done.stdout  # multi-objective: not usable here
+
+
+def test_list_algorithms_says_how_each_pygmo_algorithm_spends_evaluations():
+    lines = _nasdsl("list", "algorithms").stdout.splitlines()
+
+    def behaviour(name: str) -> str:
+        return lines[lines.index(next(x for x in lines if x.startswith(name + "  #"))) + 1]
+
+    assert "population evaluations; each generation asked as one batch" in behaviour(
+        "pygmo.gaco")
+    assert "one batch" in behaviour("pygmo.pso_gen") and "one batch" in behaviour("pygmo.cmaes")
+    assert "2 × population evaluations; one candidate at a time" in behaviour(
+        "pygmo.bee_colony")
+    assert "one candidate at a time; reals rounded" in behaviour("pygmo.pso")
+    assert "integers searched as integers" in behaviour("pygmo.sga")
+    assert "cannot search here: the ipopt algorithm needs the gradient" in behaviour(
+        "pygmo.ipopt")
 
 
 def test_list_ops_and_metrics():
@@ -58,3 +75,11 @@ def test_check_shows_swept_space_settings_and_one_size_per_space():
     assert "space global: layers in [5, 7, 9]" in done.stdout
     assert ("space size: 3,125 architectures (layers = 5); 78,125 architectures (layers = 7); "
             "1,953,125 architectures (layers = 9)") in done.stdout
+
+
+def test_version():
+    from nasdsl import __version__
+
+    done = _nasdsl("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"nasdsl {__version__}"

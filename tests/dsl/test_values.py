@@ -19,7 +19,7 @@ search random
 
 
 def _python_settings(body: str) -> dict:
-    text = f'budget = 10 evals\nspace cell {{ }}\nevaluate "pkg.mod:Eval" {{\n{body}\n}}\nsearch random\n'
+    text = f'budget = 10 evals\nspace cell {{ }}\nevaluate "json:loads" {{\n{body}\n}}\nsearch random\n'
     return dict(loads(text).configs[0].evaluator.settings)
 
 
@@ -94,6 +94,23 @@ def test_experiment_header_default_output_and_file_stem():
     assert plan.experiment == "my-exp" and plan.output == Path("results/my-exp")
     assert loads(BASE, "dir/some_file.nas").experiment == "some_file"
     assert loads(BASE).experiment == "experiment"
+
+
+@pytest.mark.parametrize("name, folder", [("hidden forms", "results/hidden_forms"),
+                                          ("a/b", "results/a_b"),
+                                          ("../../etc", "results/_.._etc"),
+                                          ("ümlaut: test!", "results/_mlaut_test_"),
+                                          ("...", "results/experiment")])
+def test_any_string_names_an_experiment_and_its_default_folder_stays_in_results(name, folder):
+    plan = loads(f'experiment "{name}"\n' + BASE)
+    assert plan.experiment == name
+    assert plan.output == Path(folder)
+    assert plan.output.parent == Path("results") and ".." not in plan.output.parts
+
+
+def test_an_empty_experiment_name_is_refused():
+    with pytest.raises(DslError, match="must not be empty"):
+        loads('experiment "  "\n' + BASE)
 
 
 def test_search_without_braces_and_with_empty_braces_are_the_same():

@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nasdsl.errors import DslError
 from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers import RandomSearch, make_optimizer
+from nasdsl.settings import SettingError
 from nasdsl.optimizers.bananas import Bananas
 from nasdsl.optimizers.mlp_ensemble import MLPEnsemble
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 
 
 @pytest.fixture(scope="module")
@@ -57,5 +57,5 @@ def test_settings_are_checked():
     made = make_optimizer("bananas", space, {"batch": 4, "retrain": 20})
     assert (made.batch, made.retrain, made.ensemble) == (4, 20, 5)
     for bad in ({"batch": 0}, {"ensemble": 1}, {"batches": 3}):
-        with pytest.raises(DslError):
+        with pytest.raises(SettingError):
             make_optimizer("bananas", space, bad)

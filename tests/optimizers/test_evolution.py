@@ -164,7 +164,7 @@ def test_optimize_stops_on_an_evaluator_that_cannot_answer(nb101_store):
     """A store without the fitness metric is a DataError, not 1,500 silently failed results."""
     from nasdsl.errors import DataError
     from nasdsl.evaluators import NASBench101Evaluator
-    from nasdsl.spaces.cell import CellSpace
+    from nasdsl.spaces.cell_space import CellSpace
 
     evaluator = NASBench101Evaluator(nb101_store, fitness="validation_accuracy")
     with pytest.raises(DataError, match="validation_accuracy"):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from nasdsl.errors import DslError
 from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers import make_optimizer
+from nasdsl.settings import SettingError
 from nasdsl.optimizers.local_search import LocalSearch
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 from nasdsl.spaces.neighbourhood import neighbours
 
 
@@ -71,7 +71,7 @@ def test_a_chain_space_search_stays_inside_it(evaluator):
 def test_settings_are_checked():
     space = CellSpace()
     assert make_optimizer("local_search", space, {"initial": 3}).initial == 3
-    with pytest.raises(DslError):
+    with pytest.raises(SettingError):
         make_optimizer("local_search", space, {"initial": 0})
-    with pytest.raises(DslError):
+    with pytest.raises(SettingError):
         make_optimizer("local_search", space, {"population": 3})

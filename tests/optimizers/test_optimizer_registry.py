@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from nasdsl.errors import DslError
+from nasdsl.registry import ComponentError
+from nasdsl.settings import SettingError
 from nasdsl.optimizers import ALGORITHMS, RandomSearch, RegularizedEvolution, make_optimizer
 from nasdsl.plan import Call
 from nasdsl.result import Result
@@ -19,20 +20,20 @@ def test_dsl_names_build_their_classes(space):
 
 
 def test_unknown_algorithm_lists_the_accepted_ones(space):
-    with pytest.raises(DslError) as e:
+    with pytest.raises(ComponentError) as e:
         make_optimizer("regularised_evolution", space, {})
     assert "regularized_evolution" in e.value.accepted
 
 
 @pytest.mark.parametrize("settings", [{"populaton": 10}, {"population": 5, "sample": 10},
                                       {"mutation": Call("shrink", {})}])
-def test_bad_settings_are_dsl_errors(space, settings):
-    with pytest.raises(DslError):
+def test_bad_settings_are_setting_errors(space, settings):
+    with pytest.raises(SettingError):
         make_optimizer("regularized_evolution", space, settings)
 
 
 def test_random_search_takes_no_settings(space):
-    with pytest.raises(DslError):
+    with pytest.raises(SettingError):
         make_optimizer("random", space, {"population": 10})
 
 

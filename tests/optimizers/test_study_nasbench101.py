@@ -11,7 +11,7 @@ import pytest
 
 from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers import RandomSearch, RegularizedEvolution
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 
 SEEDS = range(30)
 BUDGET = 1500

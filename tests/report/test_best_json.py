@@ -8,7 +8,8 @@ import pytest
 
 from nasdsl.report import write_report
 from nasdsl.report.best import descriptor_from_json
-from nasdsl.spaces.cell import Cell, CellSpace
+from nasdsl.spaces.cell import Cell
+from nasdsl.spaces.cell_space import CellSpace
 
 from journal_fixtures import RE_RUNS, write_journal
 

@@ -1,6 +1,8 @@
 """The study's statistics on a hand-made journal whose values are worked out by hand."""
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
@@ -55,14 +57,68 @@ def test_regret_is_the_optimum_minus_the_mean_best_metric(tables):
     configs, evaluations = tables
     asked = []
 
-    def optimum(evaluator, metric):
-        asked.append((evaluator["kind"], metric))
+    def optimum(evaluator, metric, space):
+        asked.append((evaluator["kind"], metric, space["kind"], space["settings"]["vertices"]))
         return 0.95
 
     summary = summarize(configs, evaluations, optimum=optimum).set_index("config")
     assert summary.loc["regularized_evolution[population=2]", "regret"] == pytest.approx(0.40)
     assert summary.loc["random", "regret"] == pytest.approx(0.10)
-    assert asked[0] == ("python", "test_accuracy")
+    assert (summary["space_best_test_accuracy"] == 0.95).all()
+    assert asked[0] == ("python", "test_accuracy", "cell", 7)  # the declared space's best
+
+
+def test_first_hit_in_evaluations_counts_up_to_the_first_best(tables):
+    """In generations RE hits at 1.5 and random at 0, generations of different sizes; in
+    evaluations: RE run 0 reaches 0.5 at index 3, run 1 reaches 0.7 at index 4; random
+    reaches 0.9 at index 1."""
+    configs, evaluations = tables
+    summary = summarize(configs, evaluations).set_index("config")
+    re = summary.loc["regularized_evolution[population=2]"]
+    assert re["mean_first_hit"] == pytest.approx(1.5)
+    assert re["mean_first_hit_evaluations"] == pytest.approx((4 + 5) / 2)
+    assert summary.loc["random", "mean_first_hit_evaluations"] == pytest.approx(2)
+
+
+def test_same_evaluations_to_the_best_read_alike_whatever_the_population(tmp_path):
+    """Two evolutions that find their best at the 270th evaluation: population 10 hits in
+    generation 26, population 100 in generation 2; in evaluations both read 270."""
+    rows = []
+    for config, population in (("small", 10), ("large", 100)):
+        for i in range(300):
+            rows.append({"config": config, "run": 0, "index": i, "generation": i // population,
+                         "fitness": 0.9 if i == 269 else 0.5, "status": "ok"})
+    evaluations = pd.DataFrame(rows)
+    configs = pd.DataFrame({"config": ["small", "large"], "search": ["re", "re"],
+                            "position": [0, 1], "evaluator": [{}, {}], "space": [{}, {}],
+                            "swept": [{}, {}]})
+    summary = summarize(configs, evaluations).set_index("config")
+    assert summary["mean_first_hit"].tolist() == [26, 2]
+    assert summary["mean_first_hit_evaluations"].tolist() == [270, 270]
+
+
+def test_unfinished_runs_are_counted_and_said(tmp_path):
+    from nasdsl.report.tables import print_summary
+
+    from journal_fixtures import RANDOM
+
+    path = write_journal(tmp_path / "journal.sqlite")
+    with Journal.open(path, readonly=False) as journal:  # a second random run, interrupted
+        run = f"{RANDOM.key}#1"
+        journal.start_run(run, RANDOM.key, 1, 1)
+        journal.append([(run, 0, 0, "a", "ha", 0.95, "ok", None, 1.0, 0.1, "{}")])
+    with Journal.open(path) as journal:
+        summary = summarize(journal.configs(), journal.evaluations(), runs=journal.runs())
+    assert summary.set_index("config")["unfinished"].to_dict() == {
+        "regularized_evolution[population=2]": 0, "random": 1}
+    out = io.StringIO()
+    print_summary(summary, "handmade", out=out)
+    assert "unfinished" in out.getvalue().splitlines()[1]  # a column of the table
+    assert "1 of 4 runs are unfinished" in out.getvalue()
+    finished = summary.assign(unfinished=0)
+    out = io.StringIO()
+    print_summary(finished, "handmade", out=out)
+    assert "unfinished" not in out.getvalue()
 
 
 def test_without_an_optimum_regret_is_empty(tables):

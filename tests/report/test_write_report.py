@@ -45,10 +45,12 @@ def test_evaluations_csv_has_one_row_per_evaluation_and_the_documented_columns(o
 def test_summary_csv_holds_the_statistics(output):
     write_report(output)
     summary = pd.read_csv(output / "summary.csv")
-    assert list(summary.columns[:9]) == ["search", "config", "runs", "evaluations", "highest",
-                                         "highest_mean", "mean", "mean_of_highest",
-                                         "mean_first_hit"]
+    assert list(summary.columns[:11]) == ["search", "config", "runs", "unfinished",
+                                          "evaluations", "highest", "highest_mean", "mean",
+                                          "mean_of_highest", "mean_first_hit",
+                                          "mean_first_hit_evaluations"]
     assert summary["highest"].tolist() == [0.7, 0.9]
+    assert summary["unfinished"].tolist() == [0, 0]
 
 
 def test_best_so_far_is_a_running_max_per_run(output):
@@ -110,3 +112,53 @@ def test_an_empty_journal_reports_headers_and_says_so(tmp_path, capsys):
     assert "no search configurations recorded yet" in capsys.readouterr().out
     assert pd.read_csv(tmp_path / "summary.csv").columns[0] == "search"
     assert json.loads((tmp_path / "best.json").read_text()) == {"configs": []}
+
+
+def test_plot_axes_name_the_fitness_metric_and_their_units(output):
+    """Each PNG carries its axis labels as text entries, read back here from the files."""
+    from PIL import Image
+
+    write_report(output)
+    with Image.open(output / "best_so_far.png") as image:
+        labels = dict(image.text)
+    assert labels["x axis"] == "evaluations (count, per run)"
+    assert labels["y axis"].startswith("best fitness so far")  # the evaluator names no fitness
+    with Image.open(output / "generations.png") as image:
+        labels = dict(image.text)
+    assert "evaluations" in labels["x axis"] and "generation" in labels["x axis"]
+    assert "mean over runs" in labels["y axis"]
+
+
+def test_generation_sizes_and_the_fitness_name_come_from_the_journal(output):
+    from nasdsl.journal import Journal
+    from nasdsl.report.plots import _unit, fitness_name, generation_sizes
+
+    with Journal.open(output / "journal.sqlite") as journal:
+        configs, evaluations = journal.configs(), journal.evaluations()
+    assert generation_sizes(evaluations) == {"regularized_evolution[population=2]": 2,
+                                             "random": 3}
+    assert fitness_name(configs) == "fitness"
+    configs["evaluator"] = [{"settings": {"fitness": "test_accuracy"}}] * len(configs)
+    assert fitness_name(configs) == "test_accuracy"
+    assert _unit("test_accuracy") == "fraction, 0 to 1"
+
+
+def test_report_accepts_the_experiment_file(tmp_path):
+    (tmp_path / "out").mkdir()
+    write_journal(tmp_path / "out" / "journal.sqlite")
+    (tmp_path / "exp.nas").write_text('budget = 6 evals\nspace cell { }\nevaluate nasbench101 { }\n'
+                                      'search random\noutput = "out"\n')
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "report", "exp.nas"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert all((tmp_path / "out" / name).exists() for name in FILES)
+    assert "report written to out" in done.stdout
+
+
+def test_report_of_an_experiment_not_run_yet_says_so(tmp_path):
+    (tmp_path / "exp.nas").write_text('budget = 6 evals\nspace cell { }\nevaluate nasbench101 { }\n'
+                                      'search random\noutput = "out"\n')
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "report", "exp.nas"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no journal at out/journal.sqlite" in done.stderr and "nasdsl run" in done.stderr

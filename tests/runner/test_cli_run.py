@@ -91,7 +91,7 @@ def test_changed_file_is_refused_then_fresh_starts_over(tmp_path: Path, env: dic
 
     _write(tmp_path, mutation="flip(rate = 0.5)")
     refused = _nasdsl("run", exp, env=env, cwd=tmp_path)
-    assert refused.returncode == 1
+    assert refused.returncode == 2  # a refused input, as the README says
     assert "regularized_evolution changed (settings)" in refused.stderr
     assert "--fresh" in refused.stderr
 
@@ -147,8 +147,19 @@ def test_full_disk_exits_1_and_leaves_an_intact_journal(tmp_path: Path, env: dic
 
 def test_a_search_that_cannot_run_here_is_refused_before_the_journal(tmp_path: Path,
                                                                      env: dict[str, str]):
-    """`check` accepts the file (the language has dqn) but warns; `run` refuses it, exit 2,
-    naming the algorithm, and creates no journal."""
+    """Where Keras cannot be imported, `check` accepts the file (the language has dqn) but
+    warns; `run` refuses it, exit 2, naming the algorithm, and creates no journal."""
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.partition('.')[0] in ('keras', 'tensorflow'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+        "sys.meta_path.insert(0, Hide())\n")
+    env = {**env, "PYTHONPATH": os.pathsep.join(
+        [str(hidden), *filter(None, [env.get("PYTHONPATH")])])}
     path = tmp_path / "exp.nas"
     path.write_text("experiment later\nbudget = 50 evaluations\nspace cell { topology = chain }\n"
                     "evaluate nasbench101 { fitness = test_accuracy; report = [test_accuracy] }\n"

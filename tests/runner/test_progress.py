@@ -23,7 +23,31 @@ def test_log_progress_writes_one_line_per_finished_run_and_periodic_lines():
     assert lines[0] == "exp: 2 runs to do, 1 already finished"
     assert lines[1].startswith("  0/2 runs finished, 50 evaluations")
     assert lines[2] == "  [1/2] re#0: 100 evaluations, best 0.9300"
-    assert lines[3].startswith("done: 1 runs, 100 evaluations")
+    assert lines[3].startswith("done: 1 run, 100 evaluations")
+
+
+def test_counts_of_one_are_singular():
+    out = io.StringIO()
+    p = LogProgress(out, every=0.0)
+    p.begin("exp", runs=1, skipped=0, total=1.0)
+    p.run_started("r#0", 1, "evaluations")
+    p.run_finished("r#0", 1, 0.5)
+    p.end()
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "exp: 1 run to do"
+    assert lines[1] == "  [1/1] r#0: 1 evaluation, best 0.5000"
+    assert lines[2].startswith("done: 1 run, 1 evaluation in ")
+
+
+def test_the_plan_of_one_run_says_run():
+    from nasdsl.dsl import loads
+    from nasdsl.dsl.show import plan_lines
+
+    plan = loads("budget = 1 evaluations\nspace cell { }\nevaluate nasbench101 { }\n"
+                 "search random\n")
+    lines = plan_lines(plan)
+    assert "  search random: 1 configuration, 1 run" in lines
+    assert lines[-1] == "  total: 1 run, 1 evaluation"
 
 
 def test_make_progress_picks_by_terminal_and_quiet():

@@ -36,7 +36,7 @@ def _evaluator_calls() -> int:
 def _fresh_evaluators():
     from nasdsl import execution
 
-    execution._EVALUATORS.clear()
+    execution.evaluator_for.cache_clear()
     toys.EVALUATORS.clear()
 
 
@@ -97,7 +97,7 @@ def test_resume_replays_the_recorded_prefix_without_evaluating(tmp_path: Path, w
     toys.EVALUATORS.clear()
     from nasdsl import execution
 
-    execution._EVALUATORS.clear()
+    execution.evaluator_for.cache_clear()
     summary = _run(tmp_path, plan=plan)
     assert summary.replayed == 57 and summary.evaluations == 200 - 57
     assert summary.skipped == 3

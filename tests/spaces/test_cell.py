@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from nasdsl.descriptor import NeuralDescriptor
 from nasdsl.plan import Call, SpaceSpec
 from nasdsl.spaces import make_space
-from nasdsl.spaces.cell import Cell, CellSpace
+from nasdsl.spaces.cell import Cell
+from nasdsl.spaces.cell_space import CellSpace
 
 SPACES = [
     CellSpace(),
@@ -21,6 +22,8 @@ SPACES = [
     CellSpace(vertices=6, edges=7, ops=("conv1x1", "conv5x5", "avgpool3x3")),
     CellSpace(topology="chain"),
     CellSpace(vertices=4, edges=9, ops=("maxpool3x3", "conv1x1"), topology="chain"),
+    CellSpace(inputs=2),
+    CellSpace(vertices=6, edges=8, ops=("conv3x3", "conv1x1"), inputs=1),
 ]
 space_index = st.integers(0, len(SPACES) - 1)
 seeds = st.integers(0, 2**32 - 1)
@@ -119,6 +122,14 @@ def test_invalid_reasons_name_the_limit():
     assert "not in the space" in space.invalid_reason(wrong_op)
     skip = Cell(((0, 1, 1), (0, 0, 1), (0, 0, 0)), ("input", "conv3x3", "output"))
     assert "chains" in CellSpace(topology="chain").invalid_reason(skip)
+    assert "2 inputs, the space allows 1" in CellSpace(inputs=1).invalid_reason(skip)
+    assert CellSpace(inputs=2).invalid_reason(skip) is None
+    # Inputs are counted after pruning: a dangling vertex feeding the output does not count.
+    dangling = Cell(((0, 1, 0, 0), (0, 0, 0, 1), (0, 0, 0, 1), (0, 0, 0, 0)),
+                    ("input", "conv3x3", "conv1x1", "output"))
+    assert CellSpace(inputs=1).invalid_reason(dangling) is None
+    with pytest.raises(ValueError, match="inputs must be at least 1"):
+        CellSpace(inputs=0)
     assert space.key(disconnected).startswith("invalid:")
 
 
@@ -188,15 +199,18 @@ def _brute_force_classes(space: CellSpace) -> int:
     return len(classes)
 
 
-@pytest.mark.parametrize("vertices,edges,ops", [
-    (3, 3, ("conv3x3", "conv1x1")),
-    (4, 4, ("conv3x3", "conv1x1")),
-    (5, 5, ("conv3x3",)),
-    (5, 4, ("conv3x3", "maxpool3x3")),
+@pytest.mark.parametrize("vertices,edges,ops,inputs", [
+    (3, 3, ("conv3x3", "conv1x1"), None),
+    (4, 4, ("conv3x3", "conv1x1"), None),
+    (5, 5, ("conv3x3",), None),
+    (5, 4, ("conv3x3", "maxpool3x3"), None),
+    (5, 6, ("conv3x3", "conv1x1"), 2),
+    (5, 7, ("conv3x3",), 1),
 ])
-def test_small_sizes_match_brute_force_isomorphism(vertices, edges, ops, tmp_path, monkeypatch):
+def test_small_sizes_match_brute_force_isomorphism(vertices, edges, ops, inputs, tmp_path,
+                                                   monkeypatch):
     monkeypatch.setenv("NASDSL_DATA", str(tmp_path))
-    space = CellSpace(vertices=vertices, edges=edges, ops=ops)
+    space = CellSpace(vertices=vertices, edges=edges, ops=ops, inputs=inputs)
     assert space.size() == _brute_force_classes(space)
     assert len(space.enumerate_hashes()) == space.size()
 
@@ -215,6 +229,7 @@ SMALL_SPACES = [
     CellSpace(vertices=5, edges=5, ops=("conv3x3", "maxpool3x3")),
     CellSpace(vertices=5, edges=6, ops=("conv1x1",)),
     CellSpace(vertices=5, edges=4, ops=("conv3x3", "conv1x1"), topology="chain"),
+    CellSpace(vertices=5, edges=6, ops=("conv3x3", "conv1x1"), inputs=2),
     CellSpace(),
 ]
 small_index = st.integers(0, len(SMALL_SPACES) - 1)
@@ -279,7 +294,7 @@ def test_grow_returns_a_feasible_child_whenever_one_exists(data, k, seed, rates)
     all_layers = _feasible(space, parent, _layer_children(space, parent))
     all_links = _feasible(space, parent, _link_children(parent))
     # The closed-form draw weighs each kind by its feasible share: those counts are exact.
-    moves = space._grow_moves(parent)
+    moves = space.grower.moves(parent)
     assert len(moves.splits) * len(space.ops) == len(all_layers)
     assert len(moves.links) == len(all_links)
     layers = all_layers if add_node > 0 else []
@@ -493,9 +508,9 @@ def test_spaces_and_cells_pickle_without_their_memos():
     space, rng = CellSpace(), np.random.default_rng(8)
     cell = space.sample(rng)
     child = space.grow(cell, rng, 0.5, 0.5)
-    assert space._grow_memo
+    assert len(space.grower)
     copy = pickle.loads(pickle.dumps(space))
-    assert copy._grow_memo == {} and repr(copy) == repr(space)
+    assert len(copy.grower) == 0 and repr(copy) == repr(space)
     assert _same(copy.grow(cell, np.random.default_rng(1), 0.5, 0.5),
                  space.grow(cell, np.random.default_rng(1), 0.5, 0.5))
     back = pickle.loads(pickle.dumps(child))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nasdsl.spaces import enumeration
-from nasdsl.spaces.cell import CellSpace
+from nasdsl.spaces.cell_space import CellSpace
 
 
 def _table_hashes(nb101_table, max_vertices: int) -> set[str]:
@@ -26,6 +26,25 @@ def test_enumeration_of_small_cells_equals_the_table(nb101_table, vertices, expe
 
 def test_enumeration_of_the_default_space_equals_the_table(nb101_table):
     assert CellSpace().enumerate_hashes() == _table_hashes(nb101_table, 7)
+
+
+def _table_hashes_with_inputs(nb101_table, max_vertices: int, inputs: int) -> set[str]:
+    """The table's cells whose adjacency has no column with more than `inputs` ones."""
+    with np.load(nb101_table) as table:
+        sizes, hashes, adjacency = table["num_vertices"], table["hash"], table["adjacency"]
+    keep = (sizes <= max_vertices) & (adjacency.sum(axis=1).max(axis=1) <= inputs)
+    return {h.decode() for h in hashes[keep].tolist()}
+
+
+def test_the_wide_space_is_the_tables_cells_of_at_most_two_inputs(nb101_table, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setenv("NASDSL_DATA", str(tmp_path))
+    assert len(_table_hashes_with_inputs(nb101_table, 7, 2)) == 182_947
+    assert CellSpace(inputs=2).size() == 182_947
+    assert CellSpace(inputs=1).size() == 364  # the 363 chains and input → output
+    small = CellSpace(vertices=6, inputs=2)
+    assert small.enumerate_hashes() == _table_hashes_with_inputs(nb101_table, 6, 2)
+    assert small.size() == len(_table_hashes_with_inputs(nb101_table, 6, 2))
 
 
 def test_counts_by_vertices_match_the_table():

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nasdsl.spaces.cell import Cell, CellSpace
-from nasdsl.spaces.macro import GlobalSpace
+from nasdsl.spaces.cell import Cell
+from nasdsl.spaces.cell_space import CellSpace
+from nasdsl.spaces.global_space import GlobalSpace
 from nasdsl.spaces.neighbourhood import neighbours
 
 BEST = Cell(((0, 1, 1, 0, 1, 0, 1), (0, 0, 0, 0, 0, 1, 0), (0, 0, 0, 1, 0, 0, 0),

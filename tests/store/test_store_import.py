@@ -140,3 +140,12 @@ def test_npz_without_specs_is_refused(tmp_path):
 def test_missing_store_says_how_to_make_one(tmp_path):
     with pytest.raises(DataError, match="nasdsl data nasbench101 --import"):
         NASBench101Store.open(tmp_path)
+
+
+@pytest.mark.parametrize("content", [b"junk", b"", b"\x93NUMPY not an archive"])
+def test_a_file_that_is_not_a_zip_is_refused_as_such(tmp_path, content):
+    path = tmp_path / "t.npz"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match="not a .npz table") as e:
+        import_file(path, tmp_path)
+    assert "pickle" not in str(e.value)

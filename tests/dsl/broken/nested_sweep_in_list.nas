@@ -1,5 +1,5 @@
-# expect 4:27 a sweep inside a call is allowed only
+# expect 4:32 a sweep inside a call is allowed only
 budget = 10 evals
 space cell { }
-evaluate "m.n:E" { x = [f(a in [1, 2])] }
+evaluate "json:loads" { x = [f(a in [1, 2])] }
 search random

@@ -1,5 +1,5 @@
-# expect 5:44 `ker` must not exceed `population` (10)
+# expect 5:8 cannot work with a solution archive bigger than the population size
 budget = 10 evals
 space cell { }
 evaluate nasbench101 { }
-search pygmo.gaco { population = 10; ker = 30 }
+search pygmo.gaco { ker = 40; population = 30 }

@@ -1,4 +1,4 @@
-# expect 2:10 `repeat` must be an integer ≥ 1, got 0
+# expect 2:10 `repeat` must be an integer in [1, 1000000], got 0
 repeat = 0
 budget = 10 evals
 space cell { }

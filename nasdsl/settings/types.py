@@ -5,23 +5,33 @@ A type knows how to describe itself ("an integer ≥ 1"), so every refusal reads
 """
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Mapping, Protocol, Sequence
 
-from nasdsl.dsl import ast
-from nasdsl.dsl.diagnostics import Source
 from nasdsl.plan import Budget, Call
+from nasdsl.settings import values as ast
 
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "required"})()
 """Default of a parameter that has none: the user must set it."""
+
+
+class Located(Protocol):
+    """Makes errors that point into the file being read (the language's `Source`)."""
+
+    def error(self, message: str, pos: ast.Pos | None, *, expected: Sequence[str] = (),
+              accepted: Sequence[str] = (), suggestion: str | None = None) -> Exception: ...
+
+    def unknown(self, what: str, name: str, pos: ast.Pos | None, accepted: Iterable[str],
+                context: str = "") -> Exception: ...
 
 
 @dataclass(frozen=True)
 class Context:
     """What a type needs to raise a good error: the source and the setting's name."""
 
-    source: Source
+    source: Located
     key: str
 
 
@@ -225,21 +235,24 @@ class ListType(ValueType):
 
 @dataclass(frozen=True)
 class LayersType(ValueType):
-    """Global space depth: an integer ≥ 1 or a range `lo..hi` (compiled to a `(lo, hi)` tuple)."""
+    """Global space depth: an integer in 1..`MAX_LAYERS` or a range `lo..hi` (compiled to a
+    `(lo, hi)` tuple)."""
+
+    MAX_LAYERS: ClassVar[int] = 1000
 
     def describe(self) -> str:
-        return "an integer ≥ 1 or a range such as `5..9`"
+        return f"an integer in [1, {self.MAX_LAYERS}] or a range such as `5..9`"
 
     def convert(self, node, ctx):
         if isinstance(node, ast.Int):
-            if node.value < 1:
+            if not 1 <= node.value <= self.MAX_LAYERS:
                 raise self.fail(node, ctx)
             return node.value
         if isinstance(node, ast.Range):
-            if node.lo < 1 or node.hi < node.lo:
+            if node.lo < 1 or node.hi < node.lo or node.hi > self.MAX_LAYERS:
                 raise ctx.source.error(
-                    f"`{ctx.key}` range must go from at least 1 up to at least its start, "
-                    f"got {show(node)}", node.pos)
+                    f"`{ctx.key}` range must go from at least 1 up to at least its start and "
+                    f"at most {self.MAX_LAYERS}, got {show(node)}", node.pos)
             return (node.lo, node.hi)
         raise self.fail(node, ctx)
 
@@ -277,6 +290,8 @@ class BudgetType(ValueType):
             raise ctx.source.error(f"`{ctx.key}` must be more than 0, got {show(node)}",
                                    node.pos)
         amount = node.amount * factor
+        if isinstance(amount, float) and not math.isfinite(amount):
+            raise ctx.source.error(f"`{ctx.key}` is too large, got {show(node)}", node.pos)
         if unit == "evaluations":
             amount = int(amount)
         return Budget(amount, unit)
@@ -287,12 +302,17 @@ class BudgetType(ValueType):
 
 @dataclass(frozen=True)
 class Param:
-    """One setting or call argument: name, type, default (REQUIRED if none), meaning."""
+    """One setting or call argument: name, type, default (REQUIRED if none), meaning.
+
+    `fill` False leaves an unwritten setting out of the compiled settings, so the component
+    applies its own default (pygmo's constructor keywords: pygmo's defaults stay pygmo's).
+    """
 
     name: str
     type: ValueType
     default: Any = REQUIRED
     doc: str = ""
+    fill: bool = True
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ always connected, so only non-adjacent pairs can be skips.
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -16,6 +15,7 @@ import numpy as np
 
 from nasdsl.descriptor import NeuralDescriptor
 from nasdsl.ops import GLOBAL_OPS
+from nasdsl.settings import REQUIRED, IntType, LayersType, ListType, NameType, Param
 from nasdsl.spaces.base import Space
 
 Layer = tuple[str, int | None]
@@ -65,20 +65,33 @@ class GlobalArch:
             raise ValueError(f"not a global architecture: {text!r} ({exc})") from None
 
 
+LAYERS = Param("layers", LayersType(), REQUIRED, "hidden layers: n, or lo..hi (searched)")
+OPS = Param("ops", ListType(NameType(GLOBAL_OPS, "op"), "list of ops"),
+            ["conv3x3", "maxpool2x2"], "layer types")
+FILTERS = Param("filters", ListType(IntType(1), "list of positive integers"), [16, 32, 64, 128],
+                "output channels a convolution may take")
+MAX_SKIPS = 100
+SKIPS = Param("skips", IntType(0, MAX_SKIPS), 0,
+              "most skip connections between non-adjacent layers")
+
+
 class GlobalSpace(Space):
     """Stacks of `layers` layers (an int, or a (lo, hi) range searched over)."""
 
     kind = "global"
+    parameters = (LAYERS, OPS, FILTERS, SKIPS)
 
-    def __init__(self, layers: int | Sequence[int], ops: Sequence[str] = ("conv3x3", "maxpool2x2"),
-                 filters: Sequence[int] = (16, 32, 64, 128), skips: int = 0) -> None:
+    def __init__(self, layers: int | Sequence[int], ops: Sequence[str] = tuple(OPS.default),
+                 filters: Sequence[int] = tuple(FILTERS.default),
+                 skips: int = SKIPS.default) -> None:
         if isinstance(layers, (int, np.integer)):
             self.lo = self.hi = int(layers)
         else:
             lo, hi = layers
             self.lo, self.hi = int(lo), int(hi)
-        if not 1 <= self.lo <= self.hi:
-            raise ValueError("layers must be at least 1 (and a range must have lo <= hi)")
+        if not 1 <= self.lo <= self.hi <= LayersType.MAX_LAYERS:
+            raise ValueError(f"layers must be in 1..{LayersType.MAX_LAYERS} (and a range must "
+                             "have lo <= hi)")
         self.ops = tuple(ops)
         unknown = [op for op in self.ops if op not in GLOBAL_OPS]
         if unknown:
@@ -89,8 +102,8 @@ class GlobalSpace(Space):
         if any(is_pool(op) is False for op in self.ops) and not self.filters:
             raise ValueError("convolutions need at least one filters value")
         self.skips = int(skips)
-        if self.skips < 0:
-            raise ValueError("skips must be >= 0")
+        if not 0 <= self.skips <= MAX_SKIPS:
+            raise ValueError(f"skips must be in 0..{MAX_SKIPS}")
         self._choices: list[Layer] = [
             (op, None) if is_pool(op) else (op, f) for op in self.ops
             for f in ((None,) if is_pool(op) else self.filters)]
@@ -205,7 +218,7 @@ class GlobalSpace(Space):
             values.append(arch.depth - self.lo)
         slots = sorted(self._pairs.index(p) + 1 for p in arch.skips)
         values += slots + [0] * (self.skips - len(slots))
-        return np.array(values, dtype=float)
+        return np.array(values, dtype=np.int64)
 
     def decode(self, x: np.ndarray) -> GlobalArch:
         """Any in-bounds vector gives an architecture: layers past the depth and skips that
@@ -248,8 +261,11 @@ class GlobalSpace(Space):
         (d-1)(d-2)/2 non-adjacent pairs)."""
         total = 0
         for d in range(self.lo, self.hi + 1):
-            pairs = len(_skip_pairs(d))
-            skip_sets = sum(math.comb(pairs, s) for s in range(min(self.skips, pairs) + 1))
+            pairs = (d - 1) * (d - 2) // 2  # counted, never listed
+            term, skip_sets = 1, 1  # C(pairs, 0); then C(pairs, s) from C(pairs, s - 1)
+            for s in range(1, min(self.skips, pairs) + 1):
+                term = term * (pairs - s + 1) // s
+                skip_sets += term
             total += len(self._choices) ** d * skip_sets
         return total
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from nasdsl.descriptor import NeuralDescriptor
 from nasdsl.plan import Call, SpaceSpec
 from nasdsl.spaces import make_space
-from nasdsl.spaces.macro import GlobalArch, GlobalSpace
+from nasdsl.spaces.global_space import GlobalArch, GlobalSpace
 
 SPACES = [
     GlobalSpace(layers=5),

@@ -1,0 +1,84 @@
+"""What a search is told: its evaluations in order, the budget they spend, and the shape of
+the `evaluate_batch` that gives them (`nasdsl.optimizers.batch.Batch` is the one there is)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Hashable, Protocol, Sequence
+
+from nasdsl.plan import Budget
+from nasdsl.result import Result, usable_fitness
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One evaluated candidate of a run, in the order the optimizer asked for them."""
+
+    index: int
+    generation: int
+    arch: Hashable
+    result: Result
+
+    @property
+    def fitness(self) -> float | None:
+        return self.result.fitness
+
+
+@dataclass
+class History:
+    """Every evaluation of one run, in order."""
+
+    evaluations: list[Evaluation] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.evaluations)
+
+    def __iter__(self):
+        return iter(self.evaluations)
+
+    def best(self) -> Evaluation | None:
+        """The valid evaluation with the highest fitness (the earliest among equals; a NaN
+        fitness never counts)."""
+        best, top = None, None
+        for e in self.evaluations:
+            f = usable_fitness(e.result)
+            if f is not None and (top is None or f > top):
+                best, top = e, f
+        return best
+
+
+class BudgetMeter:
+    """Tracks what a run has spent. An evaluation is admitted while the budget is not spent:
+    with a time budget the evaluation that crosses the limit still counts (its cost is only
+    known afterwards), and none starts after it."""
+
+    def __init__(self, budget: Budget):
+        self.budget = budget
+        self.evaluations = 0
+        self.seconds = 0.0
+
+    @property
+    def exhausted(self) -> bool:
+        if self.budget.unit == "evaluations":
+            return self.evaluations >= self.budget.amount
+        return self.seconds >= self.budget.amount
+
+    @property
+    def remaining_evaluations(self) -> int | None:
+        """Evaluations left, or None for a time budget (unknown in advance)."""
+        if self.budget.unit == "evaluations":
+            return max(int(self.budget.amount) - self.evaluations, 0)
+        return None
+
+    def charge(self, result: Result) -> None:
+        self.evaluations += 1
+        self.seconds += result.cost_seconds
+
+
+class EvaluateBatch(Protocol):
+    """Evaluates candidates in order; returns a result for each one the budget admitted
+    (possibly fewer than asked, none once `budget.exhausted`). `generation` is recorded with
+    each result; algorithms without generations use `index // population`."""
+
+    history: History
+
+    def __call__(self, candidates: Sequence[Hashable], generation: int) -> list[Result]: ...

@@ -1,0 +1,103 @@
+"""Where reports go: never over a file nasdsl did not write, and never half-written.
+
+A report is written into a staging folder inside the output folder and moved into place file
+by file (a rename each) once every file is complete, so a full disk, a read-only folder or a
+kill leaves the previous report (or none), not a truncated `evaluations.csv` that looks whole.
+`.nasdsl-files` in the output folder lists the files nasdsl wrote there; a report file name
+that exists but is not listed — the user's own `summary.csv` in `output = "."` — is refused
+(exit 2) before anything is written. A folder written by an older nasdsl (no list, but its
+journal beside the reports) counts as nasdsl's.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from nasdsl.atomic_file import WriteFailed, atomic_output, explain
+from nasdsl.errors import ForeignFile
+from nasdsl.journal_file import identify
+
+MANIFEST = ".nasdsl-files"
+STAGING_PREFIX = ".nasdsl-report-"
+
+
+def written_by_nasdsl(folder: Path) -> set[str]:
+    """The file names nasdsl recorded writing into `folder`."""
+    try:
+        names = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+
+
+def foreign_files(folder: Path, names: Iterable[str], journal: Path | None = None) -> list[str]:
+    """Which of `names` exist in `folder` without nasdsl having written them."""
+    folder = Path(folder)
+    present = [n for n in names if os.path.lexists(folder / n)]
+    if not present:
+        return []
+    ours = written_by_nasdsl(folder)
+    if not (folder / MANIFEST).exists() and _older_nasdsl_folder(folder, journal):
+        return []
+    return [n for n in present if n not in ours]
+
+
+def _older_nasdsl_folder(folder: Path, journal: Path | None) -> bool:
+    """Reports of a nasdsl that kept no list: its journal is in the same folder."""
+    for path in {journal, folder / "journal.sqlite"} - {None}:
+        if Path(path).parent.resolve() == folder.resolve() and identify(path).ours:
+            return True
+    return False
+
+
+def check_output(folder: Path, names: Iterable[str], journal: Path | None = None) -> None:
+    """Refuse (ForeignFile) to write reports over files nasdsl did not write."""
+    foreign = foreign_files(folder, names, journal)
+    if foreign:
+        raise ForeignFile(f"{Path(folder) / foreign[0]} was not written by nasdsl"
+                          + (f" (nor {', '.join(foreign[1:])})" if len(foreign) > 1 else "")
+                          + "; nasdsl writes its reports only where they replace nothing but "
+                          "its own: choose another output, or move the file away")
+
+
+@contextlib.contextmanager
+def staged_report(folder: Path, journal: Path | None = None) -> Iterator[Path]:
+    """A staging folder for one report; its files replace `folder`'s when the block ends
+    without error (ForeignFile if one would replace a file nasdsl did not write, WriteFailed
+    if the disk or the folder refuses). On any error nothing in `folder` has changed."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+    except OSError as e:
+        raise WriteFailed(f"cannot write the report into {folder}: {explain(e)}") from None
+    try:
+        try:
+            yield staging
+        except OSError as e:
+            raise WriteFailed(f"cannot write the report into {folder}: {explain(e)}; the "
+                              "previous report files, if any, are unchanged") from None
+        names = sorted(p.name for p in staging.iterdir())
+        check_output(folder, names, journal)
+        _record(folder, names)
+        try:
+            for name in names:
+                os.replace(staging / name, folder / name)
+        except OSError as e:
+            raise WriteFailed(f"cannot write the report into {folder}: {explain(e)}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _record(folder: Path, names: list[str]) -> None:
+    """Add `names` to the list of files nasdsl wrote (before they land: a file in place is
+    always listed)."""
+    listed = sorted(written_by_nasdsl(folder) | set(names))
+    with atomic_output(folder / MANIFEST) as f:
+        json.dump(listed, f, indent=0)
+        f.write("\n")

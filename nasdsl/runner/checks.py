@@ -1,0 +1,145 @@
+"""What stops a plan from running, found before the journal is touched or before a rerun
+reuses it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nasdsl.errors import DataError, DslError, ForeignFile, JournalError, PlanChanged
+from nasdsl.journal import Journal
+from nasdsl.journal_file import identify
+from nasdsl.plan import Plan, SearchConfig
+from nasdsl.registry import ComponentError
+from nasdsl.runner.components import Components
+from nasdsl.settings import SettingError
+from nasdsl.runner.task import run_id
+
+
+def plan_problems(plan: Plan, components: Components = Components()) -> list[str]:
+    """What stops `plan` from running here, each once: a search whose algorithm is not
+    installed or refuses its settings, then what the data cannot answer."""
+    problems: list[str] = []
+    for config in plan.configs:
+        try:
+            components.make_optimizer(config.algorithm, components.space(config.space),
+                                      config.settings)
+        except (ComponentError, SettingError) as e:
+            problems.append(e.message)
+    if plan.execution.cluster:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            problems.append(f"`run {{ cluster = \"{plan.execution.cluster}\" }}` sends "
+                            "evaluations to Dask, which is not installed here: pip install "
+                            "'nasdsl[dask]' (or leave `cluster` out to run on this machine)")
+    seen: set[str] = set()
+    for config in plan.configs:
+        token = f"{config.evaluator!r}|{config.budget}"
+        if token not in seen:
+            seen.add(token)
+            problems.extend(components.data_problems(config.evaluator, config.budget))
+    return list(dict.fromkeys(problems))
+
+
+def plan_data_notes(plan: Plan) -> list[str]:
+    """What the data changes in defaulted settings, each once (for `nasdsl check`)."""
+    from nasdsl.evaluators.factory import data_notes
+
+    notes: list[str] = []
+    for spec, budget in {repr((c.evaluator, c.budget)): (c.evaluator, c.budget)
+                         for c in plan.configs}.values():
+        notes.extend(data_notes(spec, budget))
+    return list(dict.fromkeys(notes))
+
+
+def check_plan(plan: Plan, components: Components) -> None:
+    """Refuse (DataError, exit 2) a plan that cannot run, before the journal is touched."""
+    problems = plan_problems(plan, components)
+    if problems:
+        name = plan.source or plan.experiment
+        raise DataError(f"{name}: cannot run:\n  " + "\n  ".join(problems))
+
+
+def _differences(journal: Journal, config: SearchConfig) -> list[str]:
+    df = journal.configs()
+    row = df[df["config"] == config.key]
+    if row.empty:
+        return []
+    old = row.iloc[0]
+    return [k for k, v in config.record().items() if old[k] != v]
+
+
+def refuse_foreign(journal: Path) -> None:
+    """Refuse (ForeignFile, exit 2) a journal path holding a file nasdsl did not write,
+    before anything — its lock included — is made beside it."""
+    found = identify(journal)
+    if found.kind == "foreign":
+        raise ForeignFile(f"{journal} is not a nasdsl journal ({found.reason}); nasdsl neither "
+                          "writes into nor deletes a file it did not create, with or without "
+                          "--fresh: choose another journal or output")
+
+
+def data_identities(plan: Plan, components: Components) -> dict[str, str | None]:
+    """Configuration key -> the JSON identity of the data its evaluator reads (or None)."""
+    by_spec: dict[str, str | None] = {}
+    out: dict[str, str | None] = {}
+    for config in plan.configs:
+        token = repr(config.evaluator)
+        if token not in by_spec:
+            found = components.data_identity(config.evaluator)
+            by_spec[token] = json.dumps(found, sort_keys=True) if found is not None else None
+        out[config.key] = by_spec[token]
+    return out
+
+
+def _describe(identity: dict) -> str:
+    source = f" imported from {identity['source']}" if identity.get("source") else ""
+    when = f" at {identity['imported']}" if identity.get("imported") else ""
+    return f"the {identity.get('kind', 'data')} store{source}{when} (content {identity.get('id')})"
+
+
+def check_data(journal: Journal, plan: Plan, identities: dict[str, str | None]) -> None:
+    """Refuse to continue or reuse runs recorded on other data than the plan reads now, or
+    recorded by an older nasdsl with failed lookups (a damaged store then gave failures where
+    numbers should be: they cannot be told from real ones, so the run is not reused)."""
+    advice = "; rerun with --fresh to discard the journal, or choose another output"
+    by_id = {run_id(run): run for run in plan.runs}
+    for state in journal.run_states().values():
+        run = by_id.get(state.run)
+        now = identities.get(run.config.key) if run is not None else None
+        if run is None or now is None:
+            continue
+        if state.data is None:
+            if state.failed:
+                raise JournalError(
+                    f"run {run.key} in {journal.path} was recorded by an older nasdsl and "
+                    f"holds {state.failed} failed evaluations; that version journaled the "
+                    "errors of a damaged store as failed evaluations, and they cannot be told "
+                    f"from real ones, so the run is not reused{advice}")
+            continue
+        before, current = json.loads(state.data), json.loads(now)
+        if before.get("id") != current.get("id"):
+            raise JournalError(f"run {run.key} read {_describe(before)}; the store is now "
+                               f"{_describe(current)}, and one comparison must come from one "
+                               f"table{advice}")
+
+
+def check_journal(journal: Journal, plan: Plan) -> None:
+    """Refuse a journal whose recorded runs this plan would not reproduce."""
+    states = journal.run_states()
+    if not states:
+        return
+    advice = "; rerun with --fresh to discard the journal, or choose another output"
+    fingerprints = journal.fingerprints()
+    with_runs = {s.config for s in states.values()}
+    for config in plan.configs:
+        old = fingerprints.get(config.key)
+        if old is not None and old != config.fingerprint() and config.key in with_runs:
+            what = ", ".join(_differences(journal, config)) or "its settings"
+            raise PlanChanged(f"search configuration {config.key} changed ({what}) since "
+                              f"{journal.path} recorded its runs{advice}")
+    for run in plan.runs:
+        state = states.get(run_id(run))
+        if state is not None and state.seed != run.seed:
+            raise PlanChanged(f"run {run.key} was recorded with seed {state.seed}, the file now "
+                              f"gives it seed {run.seed} (seed changed){advice}")

@@ -1,0 +1,74 @@
+"""How the runner turns plan specs into objects: the registry's factories by default."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from nasdsl.plan import Budget, EvaluatorSpec, SpaceSpec
+
+
+def registry_space(spec: SpaceSpec) -> Any:
+    from nasdsl.spaces import make_space
+
+    return make_space(spec)
+
+
+def registry_evaluator(spec: EvaluatorSpec, space: SpaceSpec | None = None) -> Any:
+    from nasdsl.evaluators import make_evaluator
+
+    if space is None or spec.kind != "python":
+        return make_evaluator(spec)
+    return make_evaluator(spec, to_descriptor=registry_space(space).to_descriptor)
+
+
+def registry_optimizer(algorithm: str, space: Any, settings: Mapping[str, Any]) -> Any:
+    from nasdsl.optimizers import make_optimizer
+
+    return make_optimizer(algorithm, space, settings)
+
+
+def registry_data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
+    from nasdsl.evaluators import data_problems
+
+    return list(data_problems(spec, budget))
+
+
+def registry_data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
+    from nasdsl.evaluators import data_identity
+
+    return data_identity(spec)
+
+
+@dataclass(frozen=True)
+class Components:
+    """The factories the runner builds spaces, evaluators and optimizers with: the registry's
+    by default. Module-level callables only, so worker processes can receive them.
+
+    `space(spec)` builds each space once per process and keeps it (spaces are stateless
+    apart from their own memos); the kept spaces are not pickled."""
+
+    make_space: Callable[[SpaceSpec], Any] = registry_space
+    make_evaluator: Callable[..., Any] = registry_evaluator
+    """`(evaluator spec[, space spec]) -> evaluator`."""
+    make_optimizer: Callable[[str, Any, Mapping[str, Any]], Any] = registry_optimizer
+    data_problems: Callable[[EvaluatorSpec, Budget], list[str]] = registry_data_problems
+    data_identity: Callable[[EvaluatorSpec], "dict[str, Any] | None"] = registry_data_identity
+    """Which stored data answers an evaluator (kept with each run in the journal)."""
+    _spaces: dict[str, Any] = field(default_factory=dict, init=False, compare=False,
+                                    repr=False)
+
+    def space(self, spec: SpaceSpec) -> Any:
+        token = repr(spec)
+        space = self._spaces.get(token)
+        if space is None:
+            space = self._spaces[token] = self.make_space(spec)
+        return space
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"make_space": self.make_space, "make_evaluator": self.make_evaluator,
+                "make_optimizer": self.make_optimizer, "data_problems": self.data_problems,
+                "data_identity": self.data_identity}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in {**state, "_spaces": {}}.items():
+            object.__setattr__(self, key, value)

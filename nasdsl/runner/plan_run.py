@@ -1,0 +1,223 @@
+"""`nasdsl run`: every run of a plan, journaled, resumable by replay.
+
+A rerun of the same file skips finished runs and replays half-finished ones up to where they
+stopped (`nasdsl.runner.replay`), for every optimizer, without optimizer-specific
+checkpoints. Cheap evaluators (table lookups, `expensive` False) run whole runs in worker
+processes (`run { workers }`), each sending its rows to this process, the journal's single
+writer; expensive ones (training) run the runs here and spread each batch over an `Executor`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from nasdsl.errors import JournalError, NasdslError
+from nasdsl.execution import RunPool, TaskFailed, evaluator_for, make_executor
+from nasdsl.journal import FORMAT_VERSION, Journal
+from nasdsl.plan import Plan
+from nasdsl.progress import NullProgress, Progress
+from nasdsl.journal_lock import WriteLock
+from nasdsl.runner.checks import (check_data, check_journal, check_plan, data_identities,
+                                  refuse_foreign)
+from nasdsl.runner.components import Components
+from nasdsl.runner.task import (Finished, Rows, RunTask, Started, perform_in_worker,
+                                perform_run, run_id)
+from nasdsl.runner.writer import JournalWriter
+
+
+@dataclass
+class RunSummary:
+    """What `run_plan` did."""
+
+    journal: Path
+    runs: int = 0
+    skipped: int = 0
+    evaluations: int = 0
+    replayed: int = 0
+    best: dict[str, float | None] = field(default_factory=dict)
+
+
+def _optima(plan: Plan) -> dict[str, float]:
+    """The best value each accuracy the plan records can take in each declared space
+    (NAS-Bench-101: exact, from the table), kept in the journal so that reports measure
+    regret without the store."""
+    from nasdsl.evaluators.optimum import optima
+
+    records = {json.dumps(pair, sort_keys=True): pair
+               for pair in ((r["evaluator"], r["space"])
+                            for r in (c.record() for c in plan.configs))}
+
+    def accuracies(evaluator: dict) -> list[str]:
+        s = evaluator.get("settings") or {}
+        names = [s.get("fitness"), *(s.get("report") or [])]
+        return [m for m in names if isinstance(m, str) and m.endswith("accuracy")]
+
+    return optima(list(records.values()), accuracies)
+
+
+def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None]) -> Journal:
+    path = plan.journal_path
+    if fresh:
+        from nasdsl.report import remove_reports
+
+        existed = path.exists()
+        Journal.discard(path)
+        if existed:  # the reports beside it described the discarded journal
+            remove_reports(plan.output)
+    journal = Journal.open(path, readonly=False)
+    try:
+        check_journal(journal, plan)
+        check_data(journal, plan, identities)
+        source = ""
+        if plan.source is not None and Path(plan.source).is_file():
+            source = Path(plan.source).read_text()
+        journal.write_meta({"format_version": FORMAT_VERSION, "experiment": plan.experiment,
+                            "source": source, "seed": plan.seed, "repeat": plan.repeat,
+                            "optima": json.dumps(_optima(plan)),
+                            "plan": json.dumps({"configs": [c.key for c in plan.configs],
+                                                "repeat": plan.repeat}),
+                            "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        journal.write_configs(plan.configs)
+    except BaseException:
+        journal.close()
+        raise
+    return journal
+
+
+def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = None,
+             components: Components = Components(), report: bool = True,
+             show: bool = False) -> RunSummary:
+    """Run (or resume) every run of `plan`; write the report at the end when `report`,
+    printing its summary table when `show`."""
+    progress = progress or NullProgress()
+    check_plan(plan, components)
+    refuse_foreign(plan.journal_path)
+    if report:
+        _check_report_folder(plan)
+    with WriteLock(plan.journal_path):  # one writer; readers never wait for it
+        return _run_locked(plan, fresh, progress, components, report, show)
+
+
+def _run_locked(plan: Plan, fresh: bool, progress: Progress, components: Components,
+                report: bool, show: bool) -> RunSummary:
+    identities = data_identities(plan, components)
+    journal = _open_journal(plan, fresh, identities)
+    summary = RunSummary(journal=plan.journal_path)
+    try:
+        states = journal.run_states()
+        tasks: list[RunTask] = []
+        for run in plan.runs:
+            rid = run_id(run)
+            state = states.get(rid)
+            if state is not None and state.status == "finished":
+                summary.skipped += 1
+                continue
+            recorded = tuple(journal.recorded(rid)) if state is not None else ()
+            tasks.append(RunTask(rid, run.key, run.config, run.repeat, run.seed, recorded,
+                                 components, identities.get(run.config.key)))
+        total = None
+        if all(t.config.budget.unit == "evaluations" for t in tasks):
+            total = float(sum(t.config.budget.amount for t in tasks))
+        progress.begin(plan.experiment, len(tasks), summary.skipped, total)
+        try:
+            if tasks:
+                _execute(plan, tasks, journal, progress, summary)
+        except BaseException:
+            progress.abort()  # before any message about why the run stopped
+            raise
+        progress.end()
+    finally:
+        journal.close()
+    if report:
+        _write_report(plan, show)
+    return summary
+
+
+def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progress,
+             summary: RunSummary) -> None:
+    factory = tasks[0].factory
+    expensive = bool(getattr(evaluator_for(factory), "expensive", False))
+    spec = plan.execution
+    writer = JournalWriter(journal, immediate=expensive)
+    try:
+        if not expensive and spec.cluster is None and spec.workers > 1 and len(tasks) > 1:
+            _execute_in_workers(tasks, spec.workers, writer, journal, progress, summary)
+        else:
+            with make_executor(spec.workers if expensive else 1, spec.cluster) as executor:
+                for task in tasks:
+                    _execute_here(task, executor, writer, journal, progress, summary)
+    except BaseException as e:
+        if not isinstance(e, JournalError):
+            try:
+                writer.flush()  # keep what was evaluated before the interruption
+            except JournalError:
+                pass
+        raise
+
+
+def _execute_here(task: RunTask, executor: Any, writer: JournalWriter, journal: Journal,
+                  progress: Progress, summary: RunSummary) -> None:
+    journal.start_run(task.id, task.config.key, task.repeat, task.seed, task.data)
+    progress.run_started(task.key, task.config.budget.amount, task.config.budget.unit)
+    n, best, outcome = perform_run(task, executor.bind(task.factory), writer.add,
+                                   lambda done, n, best: progress.update(task.key, done, n,
+                                                                         best))
+    writer.flush(finished=(task.id, n), outcome=outcome)
+    _finished(task, n, best, progress, summary)
+
+
+def _finished(task: RunTask, n: int, best: float | None, progress: Progress,
+              summary: RunSummary) -> None:
+    summary.runs += 1
+    summary.evaluations += n - len(task.recorded)
+    summary.replayed += len(task.recorded)
+    summary.best[task.key] = best
+    progress.run_finished(task.key, n, best)
+
+
+def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWriter, journal: Journal,
+                        progress: Progress, summary: RunSummary) -> None:
+    by_id = {t.id: t for t in tasks}
+    with RunPool(perform_in_worker, min(workers, len(tasks))) as pool:
+        for task in tasks:
+            pool.submit(task.id, task)
+        for message in pool.messages(done=lambda m: isinstance(m, Finished)):
+            task = by_id[message.task]
+            if isinstance(message, Rows):
+                writer.add(message.rows)
+                progress.update(task.key, message.done, message.evaluations, message.best)
+            elif isinstance(message, Started):
+                journal.start_run(task.id, task.config.key, task.repeat, task.seed, task.data)
+                progress.run_started(task.key, task.config.budget.amount,
+                                     task.config.budget.unit)
+            elif isinstance(message, Finished):
+                writer.flush(finished=(task.id, message.evaluations),
+                             outcome=message.outcome)
+                _finished(task, message.evaluations, message.best, progress, summary)
+            elif isinstance(message, TaskFailed):
+                if message.error is not None:
+                    raise message.error
+                raise NasdslError(f"run {task.key} failed:\n{message.traceback}")
+
+
+def _check_report_folder(plan: Plan) -> None:
+    """Refuse, before the first evaluation, an output folder where the report would replace
+    files nasdsl did not write."""
+    from nasdsl.report import REPORT_FILES
+    from nasdsl.report.output import check_output
+
+    check_output(plan.output, REPORT_FILES, plan.journal_path)
+
+
+def write_plan_report(plan: Plan, show: bool) -> None:
+    """The report of `plan`'s journal, in its output folder."""
+    _write_report(plan, show)
+
+
+def _write_report(plan: Plan, show: bool) -> None:
+    from nasdsl.report import write_report
+
+    write_report(plan.output, journal=plan.journal_path, show=show)

@@ -1,0 +1,133 @@
+"""One run: its task, its search to the budget, and the messages a worker process sends.
+
+A run is one repeat of one search configuration. Its optimizer gets
+`numpy.random.default_rng(run.seed)`, a `BudgetMeter`, and the shared `Batch` as its
+`evaluate_batch`, with the run's recorded prefix to replay and a recorder that turns each
+fresh evaluation into a journal `Row` for the sink (the journal writer here, or the parent
+process from a worker).
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, NamedTuple, Sequence
+
+import numpy as np
+
+from nasdsl.execution import EvaluatorFactory, local_evaluation
+from nasdsl.journal import Recorded, Row, metrics_json
+from nasdsl.optimizers.base import BudgetMeter
+from nasdsl.optimizers.batch import Batch, Evaluate, Report, Timed
+from nasdsl.plan import Run, SearchConfig
+from nasdsl.runner.components import Components
+from nasdsl.runner.replay import Replay, architecture_key
+
+Sink = Callable[[list[Row]], None]
+"""Receives the journal rows of fresh evaluations, before their results go back."""
+
+
+def run_id(run: Run) -> str:
+    """The journal's key of a run: short, stable across reruns (a digest of the configuration
+    key, then the repeat number); `runs.config` holds the readable configuration key."""
+    digest = hashlib.sha1(run.config.key.encode()).hexdigest()[:10]
+    return f"{digest}/{run.repeat}"
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a process needs to perform (or resume) one run."""
+
+    id: str
+    key: str
+    config: SearchConfig
+    repeat: int
+    seed: int
+    recorded: tuple[Recorded, ...]
+    components: Components
+    data: str | None = None
+    """JSON identity of the data the run reads (kept in the journal with the run)."""
+
+    @property
+    def factory(self) -> EvaluatorFactory:
+        space = self.config.space if self.config.evaluator.kind == "python" else None
+        return EvaluatorFactory(self.components.make_evaluator, self.config.evaluator, space)
+
+
+def _recorder(task: RunTask, space: Any, sink: Sink) -> Callable[..., None]:
+    """Fresh evaluations -> journal rows -> `sink`."""
+    run, canonical = task.id, space.canonical
+
+    def record(first: int, generation: int, archs: Sequence[Hashable],
+               outcomes: Sequence[Timed]) -> None:
+        sink([Row(run, first + i, generation, canonical(arch), architecture_key(space, arch),
+                  result.fitness, result.status, result.error, float(result.cost_seconds), wall,
+                  metrics_json(result.metrics))
+              for i, (arch, (result, wall)) in enumerate(zip(archs, outcomes))])
+
+    return record
+
+
+def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | None = None
+                ) -> tuple[int, float | None, dict[str, Any]]:
+    """Search one run to its budget; returns (evaluations, best fitness, the optimizer's
+    outcome)."""
+    config = task.config
+    space = task.components.space(config.space)
+    optimizer = task.components.make_optimizer(config.algorithm, space, config.settings)
+    meter = BudgetMeter(config.budget)
+    replay = Replay(task.key, task.recorded, space)
+    batch = Batch(evaluate, meter, task.seed, record=_recorder(task, space, sink),
+                  replay=replay, report=report)
+    optimizer.search(batch, meter, np.random.default_rng(task.seed))
+    replay.check_finished(len(batch.history))
+    outcome = getattr(optimizer, "outcome", None)  # a user's class may not define one
+    return len(batch.history), batch.best, dict(outcome()) if callable(outcome) else {}
+
+
+# --- a run in a worker process ------------------------------------------------------------------
+class Started(NamedTuple):
+    task: str
+
+
+class Rows(NamedTuple):
+    """Journal rows of a run, with its progress so far."""
+
+    task: str
+    rows: list[Row]
+    done: float
+    evaluations: int
+    best: float | None
+
+
+class Finished(NamedTuple):
+    task: str
+    evaluations: int
+    best: float | None
+    outcome: dict[str, Any]
+
+
+def perform_in_worker(task: RunTask, emit: Callable[[Any], None]) -> None:
+    """A run in a worker process: rows go to the parent in chunks (the parent commits)."""
+    buffer: list[Row] = []
+    progress = {"last": time.monotonic(), "done": 0.0, "n": 0, "best": None}
+
+    def send() -> None:
+        emit(Rows(task.id, buffer[:], progress["done"], progress["n"], progress["best"]))
+        buffer.clear()
+        progress["last"] = time.monotonic()
+
+    def sink(rows: list[Row]) -> None:
+        buffer.extend(rows)
+        if len(buffer) >= 2000 or time.monotonic() - progress["last"] >= 0.5:
+            send()
+
+    def report(done: float, n: int, best: float | None) -> None:
+        progress.update(done=done, n=n, best=best)
+
+    emit(Started(task.id))
+    n, best, outcome = perform_run(task, local_evaluation(task.factory), sink, report)
+    progress.update(n=n, best=best)
+    if buffer:
+        send()
+    emit(Finished(task.id, n, best, outcome))

@@ -1,0 +1,101 @@
+"""What a component's `validate` sees, and how it refuses: checks across settings.
+
+A setting's own type checks one value (`population` is an integer ≥ 1). What depends on
+several values (`sample ≤ population`), on the budget (DQN's `decay(steps)`), or on the space
+(NAS-Bench-101 holds cells of at most 7 vertices) is the component's `validate(review)`:
+it reads `review.values`, may fill derived values in place or add notes, and raises
+`SettingError` naming the setting at fault, which the language turns into an error at that
+setting's line and column.
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from nasdsl.errors import NasdslError
+from nasdsl.plan import Budget, SpaceSpec
+from nasdsl.settings.types import REQUIRED, AnyType, Param
+
+
+class SettingError(NasdslError):
+    """A component refuses a combination of settings.
+
+    `key` names the setting to point at (its value as written; the block's start when the
+    file did not write it), `block` the block it is in (None: the component's own, "space":
+    the space block), `item` one item of a list value, `head` points at the block's name.
+    """
+
+    def __init__(self, message: str, key: str | None = None, *, block: str | None = None,
+                 item: Any = None, head: bool = False, accepted: Sequence[str] = ()):
+        super().__init__(message)
+        self.message = message
+        self.key = key
+        self.block = block
+        self.item = item
+        self.head = head
+        self.accepted = tuple(accepted)
+
+
+@dataclass
+class Review:
+    """One block's settings under review: converted values (defaults filled), which ones the
+    file wrote, and what the cross-checks may need. `validate` may change `values` (derived
+    defaults) and append to `notes` (what `nasdsl check` tells the user)."""
+
+    name: str
+    values: dict[str, Any]
+    written: frozenset[str] = frozenset()
+    label: str = ""
+    budget: Budget | None = None
+    space: SpaceSpec | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def not_above(review: Review, small: str, big: str) -> None:
+    """Refuse `small` > `big` (a tournament larger than its population), pointing at the
+    setting the user wrote."""
+    values = review.values
+    if values[small] <= values[big]:
+        return
+    if small in review.written:
+        raise SettingError(f"`{small}` must not exceed `{big}` ({values[big]}), "
+                           f"got {values[small]}", small)
+    raise SettingError(f"`{big}` ({values[big]}) is below the default `{small}` "
+                       f"({values[small]}); set `{small}` too", big)
+
+
+def parameters_of(component: Any) -> dict[str, Param]:
+    """The settings a component declares (`parameters`), by name. A class that declares none
+    (a NORD-style user class) takes the keyword arguments of its constructor, any value."""
+    declared = getattr(component, "parameters", None)
+    if declared is not None:
+        items = declared.values() if isinstance(declared, Mapping) else declared
+        return {p.name: p for p in items}
+    try:
+        signature = inspect.signature(component)
+    except (TypeError, ValueError):
+        return {}
+    out: dict[str, Param] = {}
+    for i, p in enumerate(signature.parameters.values()):
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or (i == 0 and p.name == "space"):
+            continue
+        out[p.name] = Param(p.name, AnyType(), REQUIRED if p.default is p.empty else p.default)
+    return out
+
+
+def with_defaults(component: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """`settings` with every declared default the component did not get filled in (the
+    language fills them already; this serves Python callers that give only some)."""
+    out = dict(settings)
+    for name, param in parameters_of(component).items():
+        if name not in out and param.fill and param.default is not REQUIRED:
+            out[name] = copy.deepcopy(param.default)
+    return out
+
+
+def summary_of(component: Any) -> str:
+    """The first line of a component's docstring, for `nasdsl list`."""
+    doc = inspect.getdoc(component) or ""
+    return doc.strip().splitlines()[0].strip() if doc.strip() else ""

@@ -1,0 +1,122 @@
+"""A file with several mistakes is refused once, with every mistake in line order, each with
+its caret and suggestion; consequences of a refused statement are not reported again."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nasdsl.dsl import loads
+from nasdsl.errors import MAX_ERRORS, DslError, DslErrors
+
+SIX = """\
+experiment six
+seed = -1
+budget = 100 evaluations
+space cell { vertices = 9 }
+evaluate nasbench101 { fitness = test_acuracy; report = [test_accuracy] }
+search random
+search regularized_evolution { populaton = 10; sample = 5; mutation = flop }
+search regularized_evolution as re2 { population = 10; sample = 50 }
+run { workers = 0 }
+"""
+
+
+def _errors(text: str) -> list[DslError]:
+    with pytest.raises(DslError) as info:
+        loads(text, "six.nas")
+    error = info.value
+    return list(error.errors) if isinstance(error, DslErrors) else [error]
+
+
+def test_every_mistake_of_a_file_is_reported_in_line_order():
+    errors = _errors(SIX)
+    assert [(e.line, e.column) for e in errors] == [(2, 8), (4, 25), (5, 34), (7, 32), (7, 71),
+                                                    (8, 65), (9, 17)]
+    messages = [e.message for e in errors]
+    assert messages[0] == "`seed` must be an integer ≥ 0, got -1"
+    assert messages[1] == "`vertices` must be ≤ 7 with `evaluate nasbench101` (got 9)"
+    assert errors[2].suggestion == "test_accuracy"
+    assert errors[3].suggestion == "population" and errors[4].suggestion == "flip"
+    assert messages[5] == "`sample` must not exceed `population` (10), got 50"
+    assert messages[6] == "`workers` must be an integer ≥ 1, got 0"
+
+
+def test_the_rendering_shows_each_error_with_its_caret_and_a_count():
+    with pytest.raises(DslError) as info:
+        loads(SIX, "six.nas")
+    text = str(info.value)
+    blocks = text.split("\n\n")
+    assert len(blocks) == 8 and blocks[-1] == "six.nas: 7 errors"
+    assert blocks[3].splitlines() == [
+        "six.nas:7:32: error: unknown key `populaton` in `search regularized_evolution`",
+        "    search regularized_evolution { populaton = 10; sample = 5; mutation = flop }",
+        "    " + " " * 31 + "^",
+        "did you mean `population`?",
+        "accepted: budget, mutation, population, sample"]
+
+
+def test_several_syntax_errors_are_reported_together():
+    text = ("budget = 100 evaluations\nspace cell {\n    vertices 7\n    edges = 9 @\n}\n"
+            "evaluate nasbench101 { fitness = = test_accuracy }\nsearch random\n"
+            "output = \"x\n")
+    errors = _errors(text)
+    assert [(e.line, e.column) for e in errors] == [(3, 14), (4, 15), (6, 34), (8, 10)]
+    assert errors[1].message == "unexpected character `@`"
+    assert errors[3].message.startswith("unterminated string")
+    assert "has no `}`" not in errors[0].message  # the block is closed on line 5
+
+
+def test_a_refused_statement_does_not_make_its_setting_look_missing():
+    errors = _errors("budget = 10 evals\nspace global { layrs = 5 }\nevaluate keras { }\n"
+                     "search random\n")
+    assert [e.message for e in errors] == ["unknown key `layrs` in `space global`"]
+    errors = _errors("budget = 10 evals\nspce cell { }\nevaluate nasbench101 { }\n"
+                     "search random\n")
+    assert [e.message for e in errors] == ["unknown block `spce`"]
+
+
+def test_a_sweep_repeats_no_error():
+    errors = _errors("budget = 10 evals\nspace cell { }\nevaluate nasbench101 { }\n"
+                     "search regularized_evolution { population in [1, 2, 3]; sample = 5 }\n")
+    assert len(errors) == 1
+    assert errors[0].message == "`sample` must not exceed `population` (1), got 5"
+
+
+def test_at_most_a_cap_of_errors_is_shown():
+    keys = "\n".join(f"    wrong{i} = 1" for i in range(MAX_ERRORS + 5))
+    with pytest.raises(DslErrors) as info:
+        loads(f"budget = 10 evals\nspace cell {{\n{keys}\n}}\nevaluate nasbench101 {{ }}\n"
+              "search random\n", "many.nas")
+    assert len(info.value.errors) == MAX_ERRORS and info.value.more == 5
+    assert str(info.value).endswith(f"many.nas: {MAX_ERRORS + 5} errors (5 more not shown)")
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_check_and_run_print_every_error_and_exit_2(tmp_path: Path, command: str):
+    path = tmp_path / "six.nas"
+    path.write_text(SIX)
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", command, str(path)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count(": error: ") == 7
+    assert done.stderr.rstrip().endswith(f"{path}: 7 errors")
+    assert "Traceback" not in done.stderr and not (tmp_path / "results").exists()
+
+
+def test_strict_check_labels_data_refusals_as_errors(tmp_path: Path, nb101_store: Path):
+    path = tmp_path / "exp.nas"
+    path.write_text("budget = 10 evals\nspace cell { }\n"
+                    "evaluate nasbench101 { fitness = validation_accuracy }\nsearch random\n")
+    env = {**os.environ, "NASDSL_DATA": str(nb101_store.parent)}
+    loose = subprocess.run([sys.executable, "-m", "nasdsl.cli", "check", str(path)],
+                           capture_output=True, text=True, timeout=120, env=env)
+    assert loose.returncode == 0 and "warning: " in loose.stdout
+    strict = subprocess.run([sys.executable, "-m", "nasdsl.cli", "check", "--strict", str(path)],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert strict.returncode == 2
+    assert "warning:" not in strict.stdout + strict.stderr
+    assert f"{path}: error: the NAS-Bench-101 store holds" in strict.stderr

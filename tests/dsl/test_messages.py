@@ -1,0 +1,55 @@
+"""Small things a new user reads: articles, a hint to quote paths, and a list of algorithms
+that holds only what can search here, in plain words."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from nasdsl.dsl import loads
+from nasdsl.errors import DslError
+
+BASE = "budget = 10 evals\nspace cell { }\nevaluate nasbench101 { }\nsearch random\n"
+
+
+def test_a_block_given_twice_takes_the_right_article():
+    with pytest.raises(DslError) as info:
+        loads(BASE + "evaluate nasbench101 { }\n")
+    assert info.value.message.startswith("an `evaluate` block is given twice (first on line 3)")
+    with pytest.raises(DslError) as info:
+        loads(BASE + "space cell { }\n")
+    assert info.value.message.startswith("a `space` block is given twice")
+
+
+@pytest.mark.parametrize("line, fix", [("output = results/x", 'output = "results/x"'),
+                                       ("run { journal = /tmp/j.sqlite }",
+                                        'journal = "/tmp/j.sqlite"')])
+def test_an_unquoted_path_is_told_to_be_quoted(line, fix):
+    with pytest.raises(DslError) as info:
+        loads(BASE + line + "\n")
+    assert "a path is a string, in double quotes" in info.value.message
+    assert info.value.suggestion == fix
+    assert f"did you mean `{fix}`?" in str(info.value)
+
+
+def test_list_algorithms_shows_only_what_can_search_here_in_plain_words():
+    pytest.importorskip("pygmo")
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "list", "algorithms"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    names = [line.split()[0] for line in done.stdout.splitlines() if not line.startswith(" ")]
+    assert "pygmo.pso" in names and "pygmo.gaco" in names
+    for unusable in ("pygmo.scipy_optimize", "pygmo.ipopt", "pygmo.nsga2", "pygmo.moead"):
+        assert unusable not in names
+    assert ":class:" not in done.stdout and ":func:" not in done.stdout
+    pso_gen = next(line for line in done.stdout.splitlines() if line.startswith("pygmo.pso_gen"))
+    assert "identical to `pso`" in pso_gen and pso_gen.endswith(".")
+
+
+def test_a_search_that_cannot_move_here_is_refused_with_the_reason():
+    pytest.importorskip("pygmo")
+    with pytest.raises(DslError) as info:
+        loads(BASE.replace("search random", "search pygmo.scipy_optimize"))
+    assert info.value.message.startswith("`pygmo.scipy_optimize` cannot search architectures")
+    assert (info.value.line, info.value.column) == (4, 8)

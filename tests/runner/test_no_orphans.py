@@ -1,0 +1,64 @@
+"""Workers end when their parent does. A worker blocked where no check of its parent can run
+— on a pipe whose other end is gone, here a task that never returns — must still end when
+its parent is killed with `kill -9`, for both kinds of workers: whole runs (`RunPool`) and
+single evaluations (the process-pool executor)."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
+
+PARENT = """
+import sys, time
+sys.path.insert(0, {here!r})
+import orphan_toys
+orphan_toys.{entry}()
+"""
+
+
+def _tagged(tag: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if tag.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.parametrize("entry", ["run_pool_of_blocked_runs", "executor_of_blocked_evaluations"])
+def test_kill_9_of_the_parent_ends_its_blocked_workers(entry):
+    tag = uuid.uuid4().hex
+    env = {**os.environ, "NASDSL_ORPHAN_TEST": tag}
+    parent = subprocess.Popen([sys.executable, "-c", PARENT.format(here=str(HERE), entry=entry)],
+                              env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout.readline().strip() == "workers blocked"
+        workers = [p for p in _tagged(tag) if p != parent.pid]
+        assert len(workers) >= 2
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _tagged(tag) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _tagged(tag) == []
+    finally:
+        for pid in _tagged(tag):  # whatever failed above, leave nothing running
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
