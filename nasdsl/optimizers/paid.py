@@ -4,6 +4,10 @@ Searches that may meet an architecture again (a local search's neighbourhoods ov
 predictor's candidates repeat) ask this memory first, so every evaluation they request is a
 new one: a repeat would cost budget and teach nothing on a deterministic benchmark, and a
 search learns only from evaluations it paid for.
+
+A search whose every request is already known for `STALL` lookups in a row has met all it
+can reach (a space smaller than the budget): it is `spent`, and ends with the budget unspent
+rather than loop forever.
 """
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from typing import Hashable, Sequence
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch
 from nasdsl.optimizers.evolution import fitness_of
 from nasdsl.spaces.base import Space
+
+STALL = 2_000
+"""Lookups in a row answered from memory after which a search has nothing new to ask for."""
 
 
 class Paid:
@@ -25,10 +32,12 @@ class Paid:
         self.known: dict[str, float] = {}
         self.archs: list[Hashable] = []
         self.values: list[float] = []
+        self.stalled = 0
 
     @property
     def spent(self) -> bool:
-        return self.budget.exhausted
+        """The budget is spent, or the search keeps asking only for what it knows."""
+        return self.budget.exhausted or self.stalled >= STALL
 
     def key(self, arch: Hashable) -> str:
         return str(self.space.key(arch))
@@ -47,6 +56,7 @@ class Paid:
         for k, a in zip(keys, archs):
             if k not in self.known and k not in new:
                 new[k] = a
+        self.stalled = 0 if new else self.stalled + len(keys)
         if new:
             results = self.evaluate_batch(list(new.values()), generation) \
                 if not self.budget.exhausted else []

@@ -68,7 +68,8 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness)
     plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
                      fitness, generation_sizes(evaluations))
-    plot_regret(evaluations, _fitness_optima(source, plotted), folder / REGRET_PNG, plot_title)
+    plot_regret(evaluations, _fitness_optima(source, plotted), folder / REGRET_PNG, plot_title,
+                fitness)
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
     if show:
         print_summary(summary, title)

@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nasdsl.report.plots import _finish, _pyplot, best_so_far_curves
+from nasdsl.report.plots import _finish, _pyplot, _save, _unit, best_so_far_curves
 
 REGRET_PNG = "regret.png"
 
 
 def plot_regret(evaluations: pd.DataFrame, references: dict[str, float | None],
-                path: Path, title: str = "") -> Path:
+                path: Path, title: str = "", fitness: str = "fitness") -> Path:
     """`references`: config -> the declared space's best fitness (None when unknown), in
     the order the lines are drawn."""
     plt = _pyplot()
@@ -44,7 +44,9 @@ def plot_regret(evaluations: pd.DataFrame, references: dict[str, float | None],
     if not drawn:
         ax.text(0.5, 0.5, "no configuration has a known best of its space",
                 ha="center", va="center", transform=ax.transAxes)
-    _finish(ax, "evaluations", "regret: best of the space − best fitness so far", title)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    _finish(ax, "evaluations (count, per run; log scale)",
+            f"regret: the space's best {fitness} − best so far ({_unit(fitness)}; mean over "
+            "runs, 25–75 % band)", title)
+    _save(fig, ax, path)
     plt.close(fig)
     return path

@@ -60,12 +60,19 @@ def test_nothing_is_evaluated_twice_and_runs_replay_from_their_seed(evaluator):
     assert keys != [space.key(e.arch) for e in LocalSearch(space).optimize(evaluator, 300, 8)]
 
 
-def test_a_chain_space_search_stays_inside_it(evaluator):
-    space = CellSpace(topology="chain")
+@pytest.mark.parametrize("settings", [{"topology": "chain"}, {"inputs": 2},
+                                      {"vertices": 5, "ops": ["conv3x3", "maxpool3x3"]}],
+                         ids=str)
+def test_a_constrained_space_search_stays_inside_it(evaluator, settings):
+    """Chains, the study's wide space (at most two inputs into any vertex) and a small
+    space: every cell evaluated is in the space, and the climbs move (neighbours exist
+    there)."""
+    space = CellSpace(**settings)
     history = LocalSearch(space, initial=3).optimize(evaluator, budget=200, seed=0)
-    assert len(history) > 0
+    assert len(history) == 200
     assert all(space.is_valid(e.arch) for e in history)
     assert all(e.result.status == "ok" for e in history)
+    assert len({e.generation for e in history}) < 200 // 3  # climbs, not only restarts
 
 
 def test_settings_are_checked():
@@ -75,3 +82,14 @@ def test_settings_are_checked():
         make_optimizer("local_search", space, {"initial": 0})
     with pytest.raises(SettingError):
         make_optimizer("local_search", space, {"population": 3})
+
+
+@pytest.mark.parametrize("search", ["local_search", "bananas"])
+def test_a_space_smaller_than_the_budget_is_evaluated_once_and_the_search_ends(evaluator,
+                                                                              search):
+    """13 cells and a budget of 50: every cell once, then the search stops (no repeats are
+    asked for, and it does not loop forever on what it knows)."""
+    space = CellSpace(vertices=4, ops=["conv3x3"])
+    history = make_optimizer(search, space, {"initial": 3}).optimize(evaluator, 50, seed=1)
+    keys = [space.key(e.arch) for e in history]
+    assert len(keys) == len(set(keys)) == space.size() == 13
