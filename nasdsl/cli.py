@@ -1,4 +1,4 @@
-"""`nasdsl run / check / report / data / list`. Exit codes: 0 ok, 1 run failed, 2 refused input."""
+"""`nasdsl run / check / report / status / data / list`. Exit codes: 0 ok, 1 run failed, 2 refused input."""
 from __future__ import annotations
 
 import argparse
@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="an experiment file, its output folder, or its journal")
     report.add_argument("--all", dest="everything", action="store_true",
                         help="every run the journal holds, not only those of its latest plan")
+
+    status = sub.add_parser("status", help="progress of an experiment, read from its journal "
+                                           "(safe while it runs)")
+    status.add_argument("dir", type=Path, metavar="PATH",
+                        help="an experiment file, its output folder, or its journal")
 
     data = sub.add_parser("data", help="manage benchmark data")
     data_sub = data.add_subparsers(dest="dataset", required=True)
@@ -139,6 +144,14 @@ def main(argv: list[str] | None = None) -> int:
                 return report_command(plan.journal_path, folder=plan.output,
                                       everything=args.everything)
             return report_command(args.dir, everything=args.everything)
+        if args.command == "status":
+            from nasdsl.report.status import status_command
+
+            if args.dir.suffix == ".nas" and args.dir.is_file():  # the experiment file
+                from nasdsl.dsl import load
+
+                return status_command(load(args.dir).journal_path)
+            return status_command(args.dir)
     except DslError as e:
         print(e, file=sys.stderr)
         return 2
