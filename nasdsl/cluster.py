@@ -97,6 +97,7 @@ def connect(address: str) -> Any:
     `RECONNECT_SECONDS`."""
     from distributed import Client
 
+    quiet_dask()
     try:
         _probe(address)  # a client that fails to connect lingers and complains when collected
         return Client(address, timeout=RECONNECT_SECONDS, set_as_default=False)
@@ -119,6 +120,15 @@ def _probe(address: str) -> None:
         return
     with socket.create_connection((parts.hostname, parts.port), timeout=RECONNECT_SECONDS):
         pass
+
+
+def quiet_dask() -> None:
+    """Dask's own logging off in this process: a lost connection logs tracebacks there, and
+    nasdsl says what happened itself, in one sentence."""
+    names = [n for n in logging.root.manager.loggerDict
+             if n.split(".")[0] in ("distributed", "tornado")]
+    for name in ("distributed", "tornado", *names):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 @contextlib.contextmanager
@@ -157,8 +167,11 @@ class DaskExecutor(Executor):
         import dask
         from distributed import LocalCluster
 
-        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), \
-                _workers_ignore_interrupts():
+        settings = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                    # one evaluation per worker thread at a time: none waits on a busy worker
+                    # while another is free, and a worker's death takes one evaluation along
+                    "distributed.scheduler.worker-saturation": 1.0}
+        with dask.config.set(settings), _workers_ignore_interrupts():
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    host="127.0.0.1", dashboard_address=":0",
                                    silence_logs=logging.CRITICAL)
@@ -169,14 +182,26 @@ class DaskExecutor(Executor):
             raise
 
     def map_timed(self, factory, items, seeds):
+        """Each result is fetched as soon as it is ready and its task released: a worker
+        that dies afterwards holds nothing the scheduler would compute again."""
+        from distributed import as_completed
+
         futures = self.client.map(evaluate_on_worker, [factory] * len(items), list(items),
                                   list(seeds), pure=False)
+        where = {f.key: i for i, f in enumerate(futures)}
+        pending = set(futures)
+        out: list[Timed | None] = [None] * len(futures)
+        del futures
         try:
-            return [self._outcome(f) for f in futures]
+            for future in as_completed(list(pending), loop=self.client.loop):
+                out[where[future.key]] = self._outcome(future)
+                pending.discard(future)
+                future.release()
         except BaseException:  # interrupted or stopped: the scheduler drops the rest
             with contextlib.suppress(Exception):
-                self.client.cancel(futures, force=True)
+                self.client.cancel(list(pending), force=True)
             raise
+        return [timed for timed in out if timed is not None]
 
     def _outcome(self, future: Any) -> Timed:
         try:

@@ -59,8 +59,10 @@ def runs_on_cluster(tasks: list[RunTask], address: str) -> Iterator[tuple[RunTas
                                    key=f"nasdsl-run-{task.id}-{batch}")
             futures[future] = task
         for future in as_completed(list(futures), loop=client.loop):
-            task = futures[future]
-            yield task, _result(future, task, client, address)
+            task = futures.pop(future)
+            done = _result(future, task, client, address)
+            future.release()  # nothing held on a worker for the scheduler to redo
+            yield task, done
     finally:
         with contextlib.suppress(Exception):
             client.cancel(list(futures), force=True)
