@@ -97,8 +97,7 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
     progress = progress or NullProgress()
     check_plan(plan, components)
     refuse_foreign(plan.journal_path)
-    if report:
-        _check_report_folder(plan)
+    _check_report_folder(plan)  # the report comes after the run, here or from the caller
     with WriteLock(plan.journal_path):  # one writer; readers never wait for it
         return _run_locked(plan, fresh, progress, components, report, show)
 
