@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from nasdsl.cli import main
-from nasdsl.errors import JournalError
+from nasdsl.errors import NasdslError
 from nasdsl.report.status import read_status
 
 HERE = Path(__file__).resolve().parent.parent / "runner"
@@ -55,18 +55,26 @@ def test_status_while_a_run_writes_then_after_it_ends(tmp_path: Path, env):
                            cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     seen: list[int] = []
+    cli: subprocess.CompletedProcess | None = None
     deadline = time.monotonic() + 300
     while run.poll() is None and time.monotonic() < deadline:
-        if journal.exists():
-            now = _status(tmp_path / "out", env)
-            if run.poll() is None and now.returncode == 0 and "running (pid" in now.stdout:
-                assert f"pid {run.pid}" in now.stdout
-                assert "of 2 finished" in now.stdout and "of 16 (" in now.stdout
-                seen.append(_evaluations(now.stdout))
+        try:
+            now = read_status(journal)
+        except NasdslError:  # not there yet, or being made (empty, its tables not yet made)
+            continue
+        if now.writer is not None and now.evaluations and run.poll() is None:
+            assert f"pid {run.pid}" in now.writer
+            assert now.runs == 2 and now.planned == 16
+            seen.append(now.evaluations)
+            if cli is None:  # the command too, while the run writes
+                cli = _status(tmp_path / "out", env)
+        time.sleep(0.05)
     out, err = run.communicate(timeout=300)
     assert run.returncode == 0, err
     assert len(seen) >= 2, "status never read the running experiment"
     assert seen == sorted(seen) and seen[0] < 16
+    assert cli is not None and cli.returncode == 0, cli
+    assert "experiment watched:" in cli.stdout and "of 16 (" in cli.stdout
 
     ended = _status(exp, env)
     assert ended.returncode == 0, ended.stderr
@@ -101,7 +109,7 @@ def test_status_of_a_killed_run_says_it_is_not_running(tmp_path: Path, env):
 def _evaluations_in(journal: Path) -> int:
     try:
         return read_status(journal).evaluations
-    except JournalError:  # not there yet, or its tables not yet made
+    except NasdslError:  # not there yet, or being made (empty, its tables not yet made)
         return 0
 
 

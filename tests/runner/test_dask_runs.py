@@ -91,6 +91,7 @@ def test_lookups_on_a_cluster_journal_what_this_process_does(tmp_path, data, clu
     assert "6 runs already finished" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_run_stopped_here_resumes_on_a_cluster(tmp_path, data, cluster, capsys):
     """Half the runs in this process (`repeat` raised afterwards only adds runs), the rest
     on the cluster: the rows are those of one uninterrupted run."""
