@@ -1,8 +1,9 @@
 """Reports, read from the journal only: tables, plots and the best architectures.
 
 `write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
-`generations.png`, `best.json` and (after `final { … }`) `final.csv` into `folder` from
-`folder/journal.sqlite` (or the journal given). `report_command(path)` is `nasdsl report PATH`.
+`generations.png`, `regret.png`, `best.json` and (after `final { … }`) `final.csv` into
+`folder` from `folder/journal.sqlite` (or the journal given). `report_command(path)` is
+`nasdsl report PATH`.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from nasdsl.report.output import check_output, foreign_files, forget, staged_rep
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
                                  generation_sizes, plot_best_so_far, plot_generations,
                                  plotted_configs)
+from nasdsl.report.regret import REGRET_PNG, plot_regret
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
 from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
@@ -46,8 +48,8 @@ def write_report(output_dir: Path, journal: Path | None = None, show: bool = Fal
     return output_dir
 
 
-REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, BEST_JSON,
-                FINAL_CSV)
+REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
+                BEST_JSON, FINAL_CSV)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
@@ -71,6 +73,8 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness)
     plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
                      fitness, generation_sizes(evaluations))
+    plot_regret(evaluations, _fitness_optima(source, plotted), folder / REGRET_PNG, plot_title,
+                fitness)
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics,
                                                       final_entries(finals)))
     if show:
@@ -90,6 +94,19 @@ def _optimum(source: ReportSource):
         return value if value is not None else space_optimum(evaluator, metric, space)
 
     return optimum
+
+
+def _fitness_optima(source: ReportSource, plotted: list[str]) -> dict[str, float | None]:
+    """Each plotted configuration's best fitness in its declared space (None: unknown)."""
+    optimum = _optimum(source)
+    records = source.configs.set_index("config")
+    references: dict[str, float | None] = {}
+    for config in plotted:
+        evaluator = dict(records.at[config, "evaluator"] or {})
+        space = dict(records.at[config, "space"] or {})
+        fitness = (evaluator.get("settings") or {}).get("fitness")
+        references[config] = optimum(evaluator, str(fitness), space) if fitness else None
+    return references
 
 
 def remove_reports(folder: Path) -> None:
