@@ -13,7 +13,7 @@ from pathlib import Path
 from nasdsl.errors import JournalError
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.policy import write_policy
-from nasdsl.report.output import check_output, foreign_files, staged_report
+from nasdsl.report.output import check_output, foreign_files, forget, staged_report
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
                                  generation_sizes, plot_best_so_far, plot_generations,
                                  plotted_configs)
@@ -90,14 +90,14 @@ def remove_reports(folder: Path) -> None:
     """Delete the report files nasdsl wrote into `folder` (when its journal is discarded: they
     described it). Files nasdsl did not write are left alone."""
     folder = Path(folder)
-    for name in set(REPORT_FILES) - set(foreign_files(folder, REPORT_FILES)):
-        try:
-            (folder / name).unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as e:
-            raise JournalError(f"cannot remove the old report {folder / name}: "
-                               f"{e.strerror or e}") from e
+    ours = set(REPORT_FILES) - set(foreign_files(folder, REPORT_FILES))
+    try:
+        for name in ours:
+            (folder / name).unlink(missing_ok=True)
+        forget(folder, ours)
+    except OSError as e:
+        raise JournalError(f"cannot remove the old report in {folder}: "
+                           f"{e.strerror or e}") from e
 
 
 def report_command(path: Path, folder: Path | None = None, everything: bool = False) -> int:

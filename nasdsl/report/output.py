@@ -94,6 +94,18 @@ def staged_report(folder: Path, journal: Path | None = None) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def forget(folder: Path, names: Iterable[str]) -> None:
+    """Take `names` off the list of files nasdsl wrote (they were removed); no list is left
+    when it becomes empty."""
+    listed = sorted(written_by_nasdsl(folder) - set(names))
+    if not listed:
+        (folder / MANIFEST).unlink(missing_ok=True)
+        return
+    with atomic_output(folder / MANIFEST) as f:
+        json.dump(listed, f, indent=0)
+        f.write("\n")
+
+
 def _record(folder: Path, names: list[str]) -> None:
     """Add `names` to the list of files nasdsl wrote (before they land: a file in place is
     always listed)."""

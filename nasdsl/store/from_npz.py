@@ -39,6 +39,8 @@ def _require_zip(path: Path) -> None:
             head = f.read(4)
     except OSError as e:
         raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
+    if head == b"\x93NUM":  # numpy.save's magic: one array, not a table
+        raise DataError(f"{path}: a single array (.npy), not an .npz table of named columns")
     if head not in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip's first entry, or an empty zip
         raise DataError(f"{path}: not a .npz table (a .npz is a zip archive of .npy arrays, "
                         "as numpy.savez writes; this file does not start like one)")

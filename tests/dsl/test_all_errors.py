@@ -37,12 +37,12 @@ def test_every_mistake_of_a_file_is_reported_in_line_order():
     assert [(e.line, e.column) for e in errors] == [(2, 8), (4, 25), (5, 34), (7, 32), (7, 71),
                                                     (8, 65), (9, 17)]
     messages = [e.message for e in errors]
-    assert messages[0] == "`seed` must be an integer ≥ 0, got -1"
+    assert messages[0] == "`seed` must be an integer in [0, 4611686018427387904], got -1"
     assert messages[1] == "`vertices` must be ≤ 7 with `evaluate nasbench101` (got 9)"
     assert errors[2].suggestion == "test_accuracy"
     assert errors[3].suggestion == "population" and errors[4].suggestion == "flip"
     assert messages[5] == "`sample` must not exceed `population` (10), got 50"
-    assert messages[6] == "`workers` must be an integer ≥ 1, got 0"
+    assert messages[6] == "`workers` must be an integer in [1, 1024], got 0"
 
 
 def test_the_rendering_shows_each_error_with_its_caret_and_a_count():

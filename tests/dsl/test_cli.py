@@ -57,8 +57,7 @@ def test_list_algorithms_says_how_each_pygmo_algorithm_spends_evaluations():
         "pygmo.bee_colony")
     assert "one candidate at a time; reals rounded" in behaviour("pygmo.pso")
     assert "integers searched as integers" in behaviour("pygmo.sga")
-    assert "cannot search here: the ipopt algorithm needs the gradient" in behaviour(
-        "pygmo.ipopt")
+    assert not any(x.startswith("pygmo.ipopt") for x in lines)  # needs a gradient: left out
 
 
 def test_list_ops_and_metrics():

@@ -1,7 +1,7 @@
 """Workers end when their parent does. A worker blocked where no check of its parent can run
 — on a pipe whose other end is gone, here a task that never returns — must still end when
-its parent is killed with `kill -9`, for both kinds of workers: whole runs (`RunPool`) and
-single evaluations (the process-pool executor)."""
+its parent is killed with `kill -9`, for every kind of worker: whole runs (`RunPool`), single
+evaluations (the process-pool executor), and the local Dask cluster's worker processes."""
 from __future__ import annotations
 
 import os
@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from test_kill_resume import _tagged_processes
+
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
 
@@ -25,19 +27,9 @@ orphan_toys.{entry}()
 """
 
 
-def _tagged(tag: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if tag.encode() in (entry / "environ").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
-@pytest.mark.parametrize("entry", ["run_pool_of_blocked_runs", "executor_of_blocked_evaluations"])
+@pytest.mark.parametrize("entry", ["run_pool_of_blocked_runs", "executor_of_blocked_evaluations",
+                                   pytest.param("local_dask_of_blocked_evaluations",
+                                                marks=pytest.mark.slow)])
 def test_kill_9_of_the_parent_ends_its_blocked_workers(entry):
     tag = uuid.uuid4().hex
     env = {**os.environ, "NASDSL_ORPHAN_TEST": tag}
@@ -45,16 +37,16 @@ def test_kill_9_of_the_parent_ends_its_blocked_workers(entry):
                               env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert parent.stdout.readline().strip() == "workers blocked"
-        workers = [p for p in _tagged(tag) if p != parent.pid]
+        workers = [p for p in _tagged_processes(tag) if p != parent.pid]
         assert len(workers) >= 2
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
         deadline = time.monotonic() + 10
-        while _tagged(tag) and time.monotonic() < deadline:
+        while _tagged_processes(tag) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _tagged(tag) == []
+        assert _tagged_processes(tag) == []
     finally:
-        for pid in _tagged(tag):  # whatever failed above, leave nothing running
+        for pid in _tagged_processes(tag):  # whatever failed above, leave nothing running
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
