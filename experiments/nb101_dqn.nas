@@ -20,7 +20,7 @@ evaluate nasbench101 {
 search dqn as dense { network = dense(units = [64, 64]); target_network in [false, true] }
 search dqn as lstm  { network = lstm(units = 64);        target_network in [false, true] }
 
-# Whole runs go to worker processes, one per core.
-run { workers = 2 }
+# One process: the runs one after another (raise `workers` to run several at once, one per core).
+run { workers = 1 }
 
 output = "results/nb101_dqn"

@@ -16,6 +16,6 @@ evaluate nasbench101 {
 
 search dqn as lstm { network = lstm(units = 64); target_network in [false, true] }
 
-run { workers = 2 }
+run { workers = 1 }
 
 output = "results/nb101_dqn_wide"

@@ -81,20 +81,26 @@ def test_the_wide_space_yields_cells_of_at_most_two_inputs(evaluator):
 
 @pytest.mark.slow
 def test_the_dense_agent_finds_the_chain_best_and_ends_on_it(evaluator, nb101_table):
-    """The study's set-up 1 with fewer runs (the README has the full table)."""
+    """The study's set-up 1 with three runs instead of ten (the README has the full table):
+    every run finds the space's best within its 1,000 episodes, and the greedy policy at the
+    end builds it in most runs."""
     best = chain_best(nb101_table)
     found = converged = 0
-    for seed in range(4):
+    greedy_fitness = []
+    for seed in range(3):
         search = DQNSearch(CHAIN, network=Call("dense", {"units": [64, 64]}))
         history = search.optimize(evaluator, budget=1000, seed=seed)
         top = history.best()
         found += top.fitness == pytest.approx(best, abs=1e-7)
-        converged += search.outcome()["greedy_key"] == CHAIN.key(top.arch)
-    assert found == 4
-    # The chain space's second best (conv3x3, conv3x3: 0.93189) is 1e-4 below its best
-    # (conv3x3: 0.93199), less than the Q-network's noise: at γ = 1 about six runs in ten end
-    # on the best, the others on the second best (README).
+        greedy = CHAIN.parse(search.outcome()["greedy"])
+        converged += CHAIN.key(greedy) == CHAIN.key(top.arch)
+        greedy_fitness.append(evaluator.evaluate(greedy).fitness)
+    assert found == 3
     assert converged >= 2
+    # The chain space's second best (conv3x3, conv3x3: 0.93189) is 1e-4 below its best
+    # (conv3x3: 0.93199), less than the Q-network's noise: a greedy policy that does not end
+    # on the best ends on the second best (README).
+    assert min(greedy_fitness) >= best - 2e-4
 
 
 def test_settings_are_checked():
