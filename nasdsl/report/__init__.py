@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from nasdsl.errors import JournalError
+from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.policy import write_policy
 from nasdsl.report.output import check_output, foreign_files, forget, staged_report
@@ -63,13 +64,33 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     title = source.experiment
     plot_title = title + (f"\n({caption})" if caption else "")
     fitness = fitness_name(configs)
-    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness)
+    labels = short_labels(_legend_entries(configs, plotted))
+    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness,
+                     labels)
     plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
-                     fitness, generation_sizes(evaluations))
+                     fitness, generation_sizes(evaluations), labels)
     write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
+
+
+def _legend_entries(configs, plotted: list[str]) -> list[tuple[str, str, dict]]:
+    """(config, group, swept) of the plotted configurations: the group is the search label,
+    with its experiment when several experiments use that label."""
+    ordered = configs.sort_values("position")
+    experiments = ordered["experiment"] if "experiment" in ordered else None
+    shared = set()
+    if experiments is not None:
+        per_label = ordered.groupby("search")["experiment"].nunique()
+        shared = set(per_label[per_label > 1].index)
+    out = []
+    for i, c in enumerate(ordered.itertuples(index=False)):
+        if c.config not in plotted:
+            continue
+        group = c.search if c.search not in shared else f"{experiments.iloc[i]} {c.search}"
+        out.append((c.config, group, dict(c.swept or {})))
+    return out
 
 
 def _optimum(source: ReportSource):
