@@ -14,12 +14,15 @@ from nasdsl.settings import RATE, BoolType, CallType, Param
 
 @dataclass(frozen=True)
 class MutationType(CallType):
-    """A mutation call; `redraw = true`, grow's default, is left out of the compiled call,
-    so configurations written before `redraw` existed keep their keys and fingerprints."""
+    """A mutation call; grow's `redraw`, when the file does not write it, is left out of the
+    compiled call, so configurations written before `redraw` existed keep their keys and
+    fingerprints (a swept or written `redraw` stays)."""
 
     def convert(self, node, ctx):
         call = super().convert(node, ctx)
-        if call.args.get("redraw") is True:
+        written = any(arg.key == "redraw" for arg in getattr(node, "args", ())) or \
+            len(getattr(node, "args", ())) > 2
+        if not written and call.args.get("redraw") is True:
             call = Call(call.name, {k: v for k, v in call.args.items() if k != "redraw"})
         return call
 

@@ -105,20 +105,25 @@ def test_oversized_children_are_invalid_and_still_cost_an_evaluation(nb101_store
     assert len(set(keys)) < len(keys)
 
 
-def test_redraw_is_written_in_the_language_and_left_out_when_true():
+def test_redraw_is_written_in_the_language_and_left_out_when_not_written():
     text = """experiment t
 budget = 10 evaluations
 space cell {}
 evaluate nasbench101 { fitness = test_accuracy }
 search regularized_evolution { population = 5; sample = 2
     mutation in [grow(add_node = 0.1, add_connection = 0.2, redraw = false),
-                 grow(add_node = 0.1, add_connection = 0.2, redraw = true)] }
+                 grow(add_node = 0.1, add_connection = 0.2)] }
+search regularized_evolution as swept {
+    mutation = grow(add_node = 0.1, add_connection = 0.2, redraw in [true, false]) }
 """
     configs = loads(text).configs
-    study, default = (c.settings["mutation"] for c in configs)
+    study, default, swept_true, swept_false = (c.settings["mutation"] for c in configs)
     assert study.args["redraw"] is False
-    assert "redraw" not in default.args
+    assert "redraw" not in default.args  # the keys of files written before `redraw` stay
     assert default == Call("grow", {"add_node": 0.1, "add_connection": 0.2})
+    assert swept_true.args["redraw"] is True and swept_false.args["redraw"] is False
+    assert [c.key for c in configs[2:]] == ["swept[mutation.redraw=true]",
+                                            "swept[mutation.redraw=false]"]
 
 
 @pytest.mark.parametrize("bad", ["redraw = 1", "redraw = maybe"])
