@@ -2,7 +2,8 @@
 
 `write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
 `generations.png` and `best.json` into `folder` from `folder/journal.sqlite` (or the
-journal given). `report_command(path)` is `nasdsl report PATH`.
+journal given); `write_combined_report(journals, folder)` does the same for several journals
+compared in one report. `report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
 """
 from __future__ import annotations
 
@@ -46,6 +47,19 @@ def write_report(output_dir: Path, journal: Path | None = None, show: bool = Fal
     return output_dir
 
 
+def write_combined_report(journals: list[Path], output_dir: Path, show: bool = False) -> Path:
+    """One report comparing the configurations of several journals (`combine`); refused
+    (Incomparable) when their fitness metrics differ, before anything is written."""
+    from nasdsl.report.combine import combine
+
+    output_dir = Path(output_dir)
+    check_output(output_dir, REPORT_FILES)
+    source = combine([(Path(j), read_journal(Path(j))) for j in journals])
+    with staged_report(output_dir) as staging:
+        _write(staging, source, show)
+    return output_dir
+
+
 REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, BEST_JSON)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
@@ -69,7 +83,8 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
                      labels)
     plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
                      fitness, generation_sizes(evaluations), labels)
-    write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics))
+    best = best_architectures(configs, run_best(evaluations), metrics)
+    write_best(folder / BEST_JSON, best)
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
@@ -121,18 +136,38 @@ def remove_reports(folder: Path) -> None:
                            f"{e.strerror or e}") from e
 
 
-def report_command(path: Path, folder: Path | None = None, everything: bool = False) -> int:
-    """`nasdsl report PATH [--all]`: PATH is an output folder or a journal file; the report
-    goes to `folder` (default: the journal's folder). 2 when there is no journal."""
-    journal = find_journal(Path(path))
-    if journal is None:
-        print(f"error: no journal at {path} (expected a journal file, or a folder holding "
-              "journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
-        return 2
+def report_command(path: Path | list[Path], folder: Path | None = None,
+                   everything: bool = False) -> int:
+    """`nasdsl report PATH… [--output DIR] [--all]`: each PATH is an output folder or a
+    journal file; the report goes to `folder` (default: the journal's folder; required for
+    several journals, which are compared in one report). 2 when a journal is missing, or
+    the journals cannot be compared."""
+    paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
+    journals = []
+    for p in paths:
+        journal = find_journal(p)
+        if journal is None:
+            print(f"error: no journal at {p} (expected a journal file, or a folder holding "
+                  "journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
+            return 2
+        journals.append(journal)
+    if len(journals) > 1:
+        if folder is None:
+            print("error: several journals make one combined report: say where it goes "
+                  "with --output DIR", file=sys.stderr)
+            return 2
+        if everything:
+            print("error: --all reports one journal; a combined report covers each "
+                  "journal's latest plan", file=sys.stderr)
+            return 2
+        write_combined_report(journals, folder, show=True)
+        print(f"report written to {folder}")
+        return 0
+    journal = journals[0]
     folder = write_report(folder or journal.parent, journal=journal, show=True,
                           everything=everything)
     print(f"report written to {folder}")
     return 0
 
 
-__all__ = ["REPORT_FILES", "report_command", "write_report"]
+__all__ = ["REPORT_FILES", "report_command", "write_combined_report", "write_report"]

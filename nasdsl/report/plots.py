@@ -117,6 +117,7 @@ def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
         if bands:
             ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.15, lw=0)
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(_plain_ticks())
     zoomed = _zoom(ax, [(mean, std if bands else None) for _, _, mean, std in drawn])
     over = f"{count(runs.pop(), 'run')}" if len(runs) == 1 else "runs"
     spread = " ± std" if bands and drawn else ""
@@ -126,6 +127,13 @@ def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
     _save(fig, ax, path)
     plt.close(fig)
     return path
+
+
+def _plain_ticks():
+    """1, 10, 100 rather than 10⁰, 10¹, 10²: evaluations are counts."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
 
 
 def _zoom(ax, lines: list[tuple[np.ndarray, np.ndarray | None]]) -> bool:
