@@ -1,7 +1,7 @@
 """Reports, read from the journal only: tables, plots and the best architectures.
 
 `write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
-`generations.png` and `best.json` into `folder` from `folder/journal.sqlite` (or the
+`generations.png`, `best.json` and `report.html` (all of them in one page) into `folder` from `folder/journal.sqlite` (or the
 journal given); `write_combined_report(journals, folder)` does the same for several journals
 compared in one report. `report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
 """
@@ -21,8 +21,9 @@ from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
                                  plotted_configs)
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
+from nasdsl.report.html import REPORT_HTML
 from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
-                                  write_tables)
+                                  summary_notes, write_tables)
 
 
 def write_report(output_dir: Path, journal: Path | None = None, show: bool = False,
@@ -60,7 +61,8 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
     return output_dir
 
 
-REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, BEST_JSON)
+REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, BEST_JSON,
+                REPORT_HTML)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
@@ -88,6 +90,25 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
+    _write_page(folder, title, summary, best, labels, caption)
+
+
+def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str, str],
+                caption: str) -> None:
+    """report.html, from what the other report files hold (written first, into `folder`)."""
+    from nasdsl.report.html import REPORT_HTML, Page, csv_tables, write_html
+    from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
+
+    shown = f" ({caption})" if caption else ""
+    images = [(f"Best fitness so far against evaluations{shown}",
+               (folder / BEST_SO_FAR_PNG).read_bytes()),
+              (f"Best fitness of each generation{shown}",
+               (folder / GENERATIONS_PNG).read_bytes())]
+    tables = csv_tables(folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
+                                 (NETWORK_COMPARISON_CSV, "One network against two")])
+    write_html(folder / REPORT_HTML, Page(title=title or "nasdsl report", summary=summary,
+                                          notes=summary_notes(summary), images=images,
+                                          tables=tables, best=best, labels=labels))
 
 
 def _legend_entries(configs, plotted: list[str]) -> list[tuple[str, str, dict]]:
