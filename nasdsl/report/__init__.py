@@ -57,7 +57,7 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
     check_output(output_dir, REPORT_FILES)
     source = combine([(Path(j), read_journal(Path(j))) for j in journals])
     with staged_report(output_dir) as staging:
-        _write(staging, source, show)
+        _write(staging, source, show, study=True)
     return output_dir
 
 
@@ -66,7 +66,9 @@ REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, 
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
-def _write(folder: Path, source: ReportSource, show: bool) -> None:
+def _write(folder: Path, source: ReportSource, show: bool, study: bool = False) -> None:
+    """Every report file into `folder`; `study` adds the study's tables where the
+    configurations fill them (`nasdsl.report.study`)."""
     evaluations, configs = source.evaluations, source.configs
     swept = [k for s in configs["swept"] for k in dict(s or {})]
     columns = list(evaluations.columns)  # metrics follow wall_seconds, then swept keys
@@ -90,11 +92,26 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
-    _write_page(folder, title, summary, best, labels, caption)
+    extra = _study(folder, configs, summary) if study else []
+    _write_page(folder, title, summary, best, labels, caption, extra)
+
+
+def _study(folder: Path, configs, summary) -> list:
+    """The study's tables, written as CSV files; (heading, table, note) for the page."""
+    import pandas as pd
+
+    from nasdsl.report.policy import POLICY_SUMMARY_CSV
+    from nasdsl.report.study import study_tables, write_study_tables
+
+    policy = pd.read_csv(folder / POLICY_SUMMARY_CSV) \
+        if (folder / POLICY_SUMMARY_CSV).is_file() else None
+    tables = study_tables(configs, summary, policy)
+    write_study_tables(folder, tables)
+    return [(heading, table, note) for _, heading, table, note in tables]
 
 
 def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str, str],
-                caption: str) -> None:
+                caption: str, extra: list | None = None) -> None:
     """report.html, from what the other report files hold (written first, into `folder`)."""
     from nasdsl.report.html import REPORT_HTML, Page, csv_tables, write_html
     from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
@@ -104,8 +121,9 @@ def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str,
                (folder / BEST_SO_FAR_PNG).read_bytes()),
               (f"Best fitness of each generation{shown}",
                (folder / GENERATIONS_PNG).read_bytes())]
-    tables = csv_tables(folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
-                                 (NETWORK_COMPARISON_CSV, "One network against two")])
+    tables = list(extra or []) + csv_tables(
+        folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
+                 (NETWORK_COMPARISON_CSV, "One network against two")])
     write_html(folder / REPORT_HTML, Page(title=title or "nasdsl report", summary=summary,
                                           notes=summary_notes(summary), images=images,
                                           tables=tables, best=best, labels=labels))

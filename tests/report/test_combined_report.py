@@ -67,3 +67,32 @@ def test_experiments_of_the_same_name_are_told_apart_by_folder(two_journals, tmp
     configs = pd.read_csv(out / "summary.csv")["config"]
     assert configs.str.startswith("evolution/").sum() == 2
     assert configs.str.startswith("evolution_again/").sum() == 2
+
+
+def test_the_study_tables_set_the_published_figures_beside_nasdsls(two_journals, tmp_path):
+    from nasdsl.report.study_published import METAHEURISTICS
+
+    out = tmp_path / "study"
+    assert main(["report", *map(str, two_journals), "--output", str(out)]) == 0
+    summary = pd.read_csv(out / "summary.csv").set_index("config")
+    comparison = pd.read_csv(out / "study_comparison.csv").set_index("algorithm")
+    assert set(comparison.index) == {"Regularized evolution", "Regularized evolution, flip",
+                                     "Regularized evolution, study's grow", "Random search"}
+    random_row = comparison.loc["Random search"]
+    assert random_row["highest (nasdsl)"] == pytest.approx(
+        100 * summary.loc["small_random/random", "highest"])
+    assert random_row["highest (study)"] == METAHEURISTICS["Random search"][0]
+    assert pd.isna(comparison.loc["Regularized evolution", "highest (study)"])  # not transcribed
+    grow = summary.loc["small_evolution/regularized_evolution[mutation.redraw=true]", "highest"]
+    assert comparison.loc["Regularized evolution", "highest (nasdsl)"] == pytest.approx(100 * grow)
+    meta = pd.read_csv(out / "study_metaheuristics.csv")
+    assert meta["algorithm"].tolist() == ["Random search"]
+    assert meta["mean_of_highest (study)"].tolist() == [METAHEURISTICS["Random search"][3]]
+    rates = pd.read_csv(out / "study_evolution_rates.csv")
+    assert {"mean_of_highest (grow)", "mean_of_highest (study's grow (redraw = false))"} <= \
+        set(rates.columns)
+    assert len(rates) == 1  # one (add_node, add_connection) pair; flip is not in it
+    html = (out / "report.html").read_text()
+    assert "The study&#x27;s final comparison" in html or "The study's final comparison" in html
+    # A single experiment's report has no study tables.
+    assert not (two_journals[0] / "study_comparison.csv").exists()
