@@ -109,9 +109,9 @@ def _later_errors(source: Source, parser: Lark, first: DslError) -> list[DslErro
     return found
 
 
-def _braces_only(line: str) -> str:
-    """A line that parses as the blocks it opens and closes (`_ {`, `}`), nothing else."""
-    out: list[str] = []
+def _braces(line: str) -> list[str]:
+    """The `{` and `}` of a line that open and close blocks (not in strings or comments)."""
+    found: list[str] = []
     in_string = False
     for ch in line:
         if ch == '"':
@@ -120,11 +120,14 @@ def _braces_only(line: str) -> str:
             continue
         elif ch == "#":
             break
-        elif ch == "{":
-            out.append("_ {")
-        elif ch == "}":
-            out.append("}")
-    return "; ".join(out)
+        elif ch in "{}":
+            found.append(ch)
+    return found
+
+
+def _braces_only(line: str) -> str:
+    """A line that parses as the blocks it opens and closes (`_ {`, `}`), nothing else."""
+    return "; ".join("_ {" if ch == "{" else "}" for ch in _braces(line))
 
 
 def _literal_names(parser: Lark) -> dict[str, str]:
@@ -193,17 +196,10 @@ def _open_brace_hint(source: Source, pos: Pos | None) -> str:
     lines = source.text.splitlines()
     opened: list[int] = []
     for number, line in enumerate(lines, start=1):
-        in_string = False
-        for ch in line:
-            if ch == '"':
-                in_string = not in_string
-            elif in_string:
-                continue
-            elif ch == "#":
-                break
-            elif ch == "{":
+        for ch in _braces(line):
+            if ch == "{":
                 opened.append(number)
-            elif ch == "}" and opened:
+            elif opened:
                 opened.pop()
     before = [n for n in opened if pos is None or n <= pos.line]
     if before:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from test_kill_resume import _tagged_processes
+
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
 
@@ -25,18 +27,6 @@ orphan_toys.{entry}()
 """
 
 
-def _tagged(tag: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if tag.encode() in (entry / "environ").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
 @pytest.mark.parametrize("entry", ["run_pool_of_blocked_runs", "executor_of_blocked_evaluations"])
 def test_kill_9_of_the_parent_ends_its_blocked_workers(entry):
     tag = uuid.uuid4().hex
@@ -45,16 +35,16 @@ def test_kill_9_of_the_parent_ends_its_blocked_workers(entry):
                               env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert parent.stdout.readline().strip() == "workers blocked"
-        workers = [p for p in _tagged(tag) if p != parent.pid]
+        workers = [p for p in _tagged_processes(tag) if p != parent.pid]
         assert len(workers) >= 2
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
         deadline = time.monotonic() + 10
-        while _tagged(tag) and time.monotonic() < deadline:
+        while _tagged_processes(tag) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _tagged(tag) == []
+        assert _tagged_processes(tag) == []
     finally:
-        for pid in _tagged(tag):  # whatever failed above, leave nothing running
+        for pid in _tagged_processes(tag):  # whatever failed above, leave nothing running
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
