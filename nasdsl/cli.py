@@ -1,4 +1,4 @@
-"""`nasdsl run / check / report / data / list`. Exit codes: 0 ok, 1 run failed, 2 refused input."""
+"""`nasdsl run / check / report / status / data / list`. Exit codes: 0 ok, 1 run failed, 2 refused input."""
 from __future__ import annotations
 
 import argparse
@@ -22,6 +22,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output", type=Path, help="override the file's output folder")
     run.add_argument("--quiet", action="store_true",
                      help="no progress display (the summary table is still printed)")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_workers, metavar="N",
+                       help="evaluations at once on this machine (overrides `run { workers }` "
+                            "and `cluster`; the journal stays the same)")
+    where.add_argument("--cluster", type=_address, metavar="ADDRESS",
+                       help="a Dask scheduler's address, e.g. tcp://10.0.0.5:8786 (overrides "
+                            "`run { cluster }`; the journal stays the same)")
 
     check = sub.add_parser("check", help="validate files and print their plans")
     check.add_argument("files", type=Path, nargs="+")
@@ -38,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="where the report goes (default: the journal's folder)")
     report.add_argument("--all", dest="everything", action="store_true",
                         help="every run the journal holds, not only those of its latest plan")
+
+    status = sub.add_parser("status", help="progress of an experiment, read from its journal "
+                                           "(safe while it runs)")
+    status.add_argument("dir", type=Path, metavar="PATH",
+                        help="an experiment file, its output folder, or its journal")
 
     data = sub.add_parser("data", help="manage benchmark data")
     data_sub = data.add_subparsers(dest="dataset", required=True)
@@ -59,11 +71,29 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1024:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1024, not {text!r}")
+    return n
+
+
+def _address(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a scheduler address such as "
+                                         "tcp://10.0.0.5:8786")
+    return text.strip()
+
+
 def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = None,
-             quiet: bool = False) -> int:
+             quiet: bool = False, workers: int | None = None, cluster: str | None = None) -> int:
     """`nasdsl run FILE`: load, check, run or resume, report, print the summary table last.
-    `quiet` hides the progress only. Returns the exit status; refusals and failures raise
-    (`main` maps them to exit codes)."""
+    `quiet` hides the progress only; `workers` or `cluster` replace the file's `run` block
+    (where evaluations run is not part of what the journal identifies). Returns the exit
+    status; refusals and failures raise (`main` maps them to exit codes)."""
     from dataclasses import replace
 
     from nasdsl.dsl import load
@@ -75,6 +105,10 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
     plan = load(Path(path))
     if output is not None:
         plan = replace(plan, output=Path(output))
+    if workers is not None:
+        plan = replace(plan, execution=replace(plan.execution, workers=workers, cluster=None))
+    if cluster is not None:
+        plan = replace(plan, execution=replace(plan.execution, cluster=cluster))
     summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
     print(f"{count(summary.runs, 'run')} done ({count(summary.evaluations, 'evaluation')}, "
           f"{summary.replayed:,} replayed, {count(summary.skipped, 'run')} already finished); "
@@ -103,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
             with stop_on_signals():
                 return run_file(args.file, fresh=args.fresh, output=args.output,
-                                quiet=args.quiet)
+                                quiet=args.quiet, workers=args.workers, cluster=args.cluster)
         if args.command == "report":
             from nasdsl.report import report_command
 
@@ -119,6 +153,14 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     paths.append(path)
             return report_command(paths, folder=folder, everything=args.everything)
+        if args.command == "status":
+            from nasdsl.report.status import status_command
+
+            if args.dir.suffix == ".nas" and args.dir.is_file():  # the experiment file
+                from nasdsl.dsl import load
+
+                return status_command(load(args.dir).journal_path)
+            return status_command(args.dir)
     except DslError as e:
         print(e, file=sys.stderr)
         return 2

@@ -3,8 +3,8 @@
 Two granularities:
 
 * `Executor.map(evaluator_factory, items, seeds)`: one batch of evaluations, for evaluators
-  where one evaluation is expensive (real training). In-process, a local process pool
-  (`run { workers = N }`) or a Dask cluster (`run { cluster = "…" }`), all with one contract:
+  where one evaluation is expensive (real training). In-process, a local process pool, or
+  Dask (`nasdsl.cluster`: `run { workers = N }` or `run { cluster = "…" }`), one contract:
   a result per item, in order; an evaluation that raises becomes `Result.failed(...)`.
 * `RunPool`: whole runs in worker processes, for cheap in-memory evaluators (table lookups)
   where the cost is the search loop itself. Workers send their journal rows back to the
@@ -68,7 +68,10 @@ def evaluator_for(factory: EvaluatorFactory) -> Any:
 
 
 def _failure(error: BaseException) -> Result:
-    return Result.failed(f"{type(error).__name__}: {error}")
+    """A failed result: what broke on its first line, then the traceback from where the
+    evaluation raised it (as the process that ran it saw it)."""
+    trace = "".join(traceback.format_exception(error)).rstrip()
+    return Result.failed(f"{type(error).__name__}: {error}\n{trace}")
 
 
 def _evaluate_one(factory: EvaluatorFactory, item: Hashable, seed: int | None) -> Timed:
@@ -218,39 +221,8 @@ class ProcessPoolExecutor(Executor):
             p.join(timeout=5)
 
 
-class DaskExecutor(Executor):
-    """Evaluations on the workers of a Dask `distributed.Client` (an existing scheduler's
-    address, or a client made by the caller)."""
-
-    def __init__(self, client_or_address: Any):
-        from distributed import Client
-
-        self._own = not isinstance(client_or_address, Client)
-        self.client = Client(client_or_address) if self._own else client_or_address
-        self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
-
-    def map_timed(self, factory, items, seeds):
-        futures = self.client.map(_evaluate_one, [factory] * len(items), list(items),
-                                  list(seeds), pure=False)
-        try:
-            return _collect(futures)
-        except BaseException:  # interrupted: the scheduler drops what is left of the batch
-            self.client.cancel(futures, force=True)
-            raise
-
-    def close(self) -> None:
-        if self._own:
-            self.client.close()
-
-    def abort(self) -> None:
-        if self._own:
-            self.client.close(timeout=2)
-
-
-def make_executor(workers: int = 1, cluster: str | None = None) -> Executor:
-    """The executor `run { workers, cluster }` asks for."""
-    if cluster:
-        return DaskExecutor(cluster)
+def make_executor(workers: int = 1) -> Executor:
+    """A process pool of `workers`, or this process (Dask: `nasdsl.cluster.make_executor`)."""
     if workers > 1:
         return ProcessPoolExecutor(workers)
     return InProcessExecutor()

@@ -37,6 +37,8 @@ BUILT_IN: dict[str, dict[str, str]] = {
         "random": "nasdsl.optimizers.random_search:RandomSearch",
         "regularized_evolution": "nasdsl.optimizers.evolution:RegularizedEvolution",
         "dqn": "nasdsl.optimizers.dqn:DQNSearch",
+        "local_search": "nasdsl.optimizers.local_search:LocalSearch",
+        "bananas": "nasdsl.optimizers.bananas:Bananas",
         "pygmo.*": "nasdsl.optimizers.pygmo_catalog:PYGMO",
     },
     "evaluator": {

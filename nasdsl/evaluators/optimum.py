@@ -3,7 +3,8 @@ against, and what "found the space's best" means.
 
 For NAS-Bench-101 the store holds every cell, so the best of a declared cell space is exact:
 the store's cells are filtered by the space's rules (at most `vertices` vertices and `edges`
-edges after pruning, hidden ops among `ops`, chains only for `topology = chain`) and the
+edges after pruning, hidden ops among `ops`, chains only for `topology = chain`, at most
+`inputs` inputs into any vertex) and the
 best is the highest mean over training repeats at the evaluator's epoch budget (for the
 whole table: the benchmark's "global optimum", 94.32 % mean test accuracy on the official
 table), whatever `repeats` says. Other evaluators or spaces, or a store that cannot be
@@ -35,8 +36,8 @@ def space_optimum(evaluator: dict, metric: str, space: dict | None = None) -> fl
                  cells)
 
 
-Rules = tuple[int, int, tuple[int, ...], str]
-"""(vertices, edges, hash labels of the allowed ops, topology)."""
+Rules = tuple[int, int, tuple[int, ...], str, int | None]
+"""(vertices, edges, hash labels of the allowed ops, topology, most inputs of a vertex)."""
 
 
 def _cell_rules(space: dict | None) -> Rules | None | bool:
@@ -53,8 +54,9 @@ def _cell_rules(space: dict | None) -> Rules | None | bool:
                                ("conv1x1", "conv3x3", "maxpool3x3")}))
     except ValueError:
         return False
+    inputs = s.get("inputs")
     return (int(s.get("vertices", 7)), int(s.get("edges", 9)), labels,
-            str(s.get("topology", "dag")))
+            str(s.get("topology", "dag")), None if inputs is None else int(inputs))
 
 
 @lru_cache(maxsize=32)
@@ -93,7 +95,7 @@ def in_space(store, space: dict) -> np.ndarray | None:
 
 def _mask(store, rules: Rules) -> np.ndarray:
     """Which of the store's cells (canonical pruned specs) follow a cell space's rules."""
-    vertices, edges, labels, topology = rules
+    vertices, edges, labels, topology, inputs = rules
     from nasdsl.store.table import LABELS, PAD_LABEL
 
     adjacency = np.asarray(store.adjacency)
@@ -106,6 +108,8 @@ def _mask(store, rules: Rules) -> np.ndarray:
         steps = np.stack([adjacency[:, i, i + 1] for i in range(width - 1)], axis=1) == 1
         needed = np.arange(width - 1)[None, :] < (n[:, None] - 1)
         inside &= (n >= 3) & (count == n - 1) & np.where(needed, steps, True).all(axis=1)
+    if inputs is not None:  # in-degree of every vertex: the sum of its column
+        inside &= adjacency.sum(axis=1, dtype=np.int64).max(axis=1) <= inputs
     return inside
 
 

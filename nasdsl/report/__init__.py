@@ -1,9 +1,10 @@
 """Reports, read from the journal only: tables, plots and the best architectures.
 
 `write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
-`generations.png`, `best.json` and `report.html` (all of them in one page) into `folder` from `folder/journal.sqlite` (or the
-journal given); `write_combined_report(journals, folder)` does the same for several journals
-compared in one report. `report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
+`generations.png`, `regret.png`, `best.json` and `report.html` (all of them in one page) into
+`folder` from `folder/journal.sqlite` (or the journal given); `write_combined_report(journals,
+folder)` does the same for several journals compared in one report. `report_command(paths)`
+is `nasdsl report PATH… [--output DIR]`.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from nasdsl.report.output import check_output, foreign_files, forget, staged_rep
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
                                  generation_sizes, plot_best_so_far, plot_generations,
                                  plotted_configs)
+from nasdsl.report.regret import REGRET_PNG, plot_regret
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
 from nasdsl.report.html import REPORT_HTML
@@ -61,8 +63,8 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
     return output_dir
 
 
-REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, BEST_JSON,
-                REPORT_HTML)
+REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
+                BEST_JSON, REPORT_HTML)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
@@ -87,6 +89,8 @@ def _write(folder: Path, source: ReportSource, show: bool, study: bool = False) 
                      labels)
     plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
                      fitness, generation_sizes(evaluations), labels)
+    plot_regret(evaluations, _fitness_optima(source, plotted), folder / REGRET_PNG, plot_title,
+                fitness)
     best = best_architectures(configs, run_best(evaluations), metrics)
     write_best(folder / BEST_JSON, best)
     if show:
@@ -121,6 +125,8 @@ def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str,
                (folder / BEST_SO_FAR_PNG).read_bytes()),
               (f"Best fitness of each generation{shown}",
                (folder / GENERATIONS_PNG).read_bytes())]
+    if (folder / REGRET_PNG).is_file():
+        images.append((f"Regret against evaluations{shown}", (folder / REGRET_PNG).read_bytes()))
     tables = list(extra or []) + csv_tables(
         folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
                  (NETWORK_COMPARISON_CSV, "One network against two")])
@@ -159,6 +165,19 @@ def _optimum(source: ReportSource):
         return value if value is not None else space_optimum(evaluator, metric, space)
 
     return optimum
+
+
+def _fitness_optima(source: ReportSource, plotted: list[str]) -> dict[str, float | None]:
+    """Each plotted configuration's best fitness in its declared space (None: unknown)."""
+    optimum = _optimum(source)
+    records = source.configs.set_index("config")
+    references: dict[str, float | None] = {}
+    for config in plotted:
+        evaluator = dict(records.at[config, "evaluator"] or {})
+        space = dict(records.at[config, "space"] or {})
+        fitness = (evaluator.get("settings") or {}).get("fitness")
+        references[config] = optimum(evaluator, str(fitness), space) if fitness else None
+    return references
 
 
 def remove_reports(folder: Path) -> None:

@@ -19,6 +19,9 @@ Per search configuration:
                      the best value of that metric in the configuration's declared space
                      (NAS-Bench-101: exact, the table holds every cell)
 - `regret`           `space_best_<metric>` minus `best_<metric>`
+- `found_best`       share of runs whose best-by-fitness evaluation reaches
+                     `space_best_<metric>` (the declared space's best cell was found);
+                     missing when that best is unknown
 
 `repeats` counts the evaluations of an architecture its run had already evaluated (by hash,
 by text form where there is none): evaluations a search spent learning nothing new.
@@ -39,6 +42,9 @@ STATISTICS = ("highest", "highest_mean", "mean", "mean_of_highest", "mean_first_
               "mean_first_hit_evaluations")
 Optimum = Callable[[dict, str, dict], "float | None"]
 """`(evaluator record, metric, space record) -> best value in the space, or None`."""
+_SAME = 1e-9
+"""Below this a run's best and the space's best are the same value (a mean over repeats may
+be summed in another order than the store's)."""
 
 
 def valid(evaluations: pd.DataFrame) -> pd.DataFrame:
@@ -153,6 +159,9 @@ def summarize(configs: pd.DataFrame, evaluations: pd.DataFrame,
                 if optimum else None
             row[f"space_best_{metric}"] = float(top) if top is not None else float("nan")
             row["regret"] = float(top - value) if top is not None else float("nan")
+            if top is not None and len(best):
+                found = pd.to_numeric(best[metric], errors="coerce") >= top - _SAME
+                row["found_best"] = float(found.sum()) / int(n)
         row.update({k: _cell(v) for k, v in dict(cfg.swept or {}).items()})
         rows.append(row)
     if not rows:

@@ -3,8 +3,9 @@
 A rerun of the same file skips finished runs and replays half-finished ones up to where they
 stopped (`nasdsl.runner.replay`), for every optimizer, without optimizer-specific
 checkpoints. Cheap evaluators (table lookups, `expensive` False) run whole runs in worker
-processes (`run { workers }`), each sending its rows to this process, the journal's single
-writer; expensive ones (training) run the runs here and spread each batch over an `Executor`.
+processes (`run { workers }`) or as tasks of a Dask cluster (`run { cluster }`), each sending
+its rows to this process, the journal's single writer; expensive ones (training) run the runs
+here and spread each batch over an `Executor` (a local Dask cluster with `workers`).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from nasdsl.errors import JournalError, NasdslError
-from nasdsl.execution import RunPool, TaskFailed, evaluator_for, make_executor
+from nasdsl.cluster import make_executor
+from nasdsl.execution import RunPool, TaskFailed, evaluator_for
 from nasdsl.journal import FORMAT_VERSION, Journal
 from nasdsl.plan import Plan
 from nasdsl.progress import NullProgress, Progress
@@ -142,7 +144,9 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
     spec = plan.execution
     writer = JournalWriter(journal, immediate=expensive)
     try:
-        if not expensive and spec.cluster is None and spec.workers > 1 and len(tasks) > 1:
+        if not expensive and spec.cluster is not None:
+            _execute_on_cluster(tasks, spec.cluster, writer, journal, progress, summary)
+        elif not expensive and spec.workers > 1 and len(tasks) > 1:
             _execute_in_workers(tasks, spec.workers, writer, journal, progress, summary)
         else:
             with make_executor(spec.workers if expensive else 1, spec.cluster) as executor:
@@ -175,6 +179,20 @@ def _finished(task: RunTask, n: int, best: float | None, progress: Progress,
     summary.replayed += len(task.recorded)
     summary.best[task.key] = best
     progress.run_finished(task.key, n, best)
+
+
+def _execute_on_cluster(tasks: list[RunTask], address: str, writer: JournalWriter,
+                        journal: Journal, progress: Progress, summary: RunSummary) -> None:
+    """Cheap evaluations on a Dask cluster: a task per run (`nasdsl.runner.cluster_runs`),
+    each journaled whole as it ends."""
+    from nasdsl.runner.cluster_runs import runs_on_cluster
+
+    for task, done in runs_on_cluster(tasks, address):
+        journal.start_run(task.id, task.config.key, task.repeat, task.seed, task.data)
+        progress.run_started(task.key, task.config.budget.amount, task.config.budget.unit)
+        writer.add(done.rows)
+        writer.flush(finished=(task.id, done.evaluations), outcome=done.outcome)
+        _finished(task, done.evaluations, done.best, progress, summary)
 
 
 def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWriter, journal: Journal,

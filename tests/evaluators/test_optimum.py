@@ -10,14 +10,17 @@ from nasdsl.spaces import CellSpace
 from nasdsl.store.nasbench101 import NASBench101Store
 
 
-def _space(vertices=7, edges=9, ops=("conv1x1", "conv3x3", "maxpool3x3"), topology="dag"):
-    return {"kind": "cell", "settings": {"vertices": vertices, "edges": edges, "ops": list(ops),
-                                         "topology": topology}}
+def _space(vertices=7, edges=9, ops=("conv1x1", "conv3x3", "maxpool3x3"), topology="dag",
+           inputs=None):
+    settings = {"vertices": vertices, "edges": edges, "ops": list(ops), "topology": topology}
+    return {"kind": "cell", "settings": settings if inputs is None else {**settings,
+                                                                        "inputs": inputs}}
 
 
 SPACES = [_space(), _space(topology="chain"), _space(5, 6, ("conv3x3", "conv1x1")),
           _space(6, 5, ("maxpool3x3",)), _space(7, 7, ("conv3x3", "maxpool3x3")),
-          _space(4, 9, ("conv1x1-bn-relu",), topology="chain")]
+          _space(4, 9, ("conv1x1-bn-relu",), topology="chain"), _space(inputs=2),
+          _space(6, 7, ("conv3x3", "maxpool3x3"), inputs=1)]
 
 
 def test_nasbench101_optimum_is_the_tables_best(nb101_store):

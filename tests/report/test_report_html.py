@@ -42,7 +42,7 @@ def test_combined_report_html_loads_whole_in_chromium(two_journals, tmp_path):
     assert loaded.console == []
     summary = pd.read_csv(out / "summary.csv")
     assert dom.rows["summary"] == len(summary) == 4
-    assert int(check["data-images"]) == len(dom.images) == 2
+    assert int(check["data-images"]) == len(dom.images) == 3  # best so far, generations, regret
     assert check["data-loaded"] == check["data-images"]
     assert check["data-failures"] == ""
     assert all(img["src"].startswith("data:image/png;base64,") for img in dom.images)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import termios
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -50,6 +51,7 @@ def test_report_of_a_run_experiment_matches_its_journal(tmp_path, nb101_store):
     re_generations = evaluations[evaluations["config"] == "regularized_evolution"]["generation"]
     assert sorted(re_generations.unique()) == [0, 1, 2]
     assert summary["regret"].between(0, 0.1).all()  # against the table's optimum
+    assert summary["found_best"].tolist() == [0.0, 0.0]  # 60 evaluations of 423,624 cells
     best = json.loads((out / "best.json").read_text())
     assert all("nasbench101" in run for c in best["configs"] for run in c["runs"])
 
@@ -167,4 +169,11 @@ def test_regret_is_measured_against_the_declared_spaces_best(tmp_path, nb101_sto
     assert row["space_best_test_accuracy"] == pytest.approx(best)
     assert row["best_test_accuracy"] == pytest.approx(best)  # 600 draws of 363 chains
     assert row["regret"] == 0
+    assert row["found_best"] == 1.0  # both runs found the best chain
     assert "regret: the best test_accuracy of the declared search space" in done.stdout
+    from PIL import Image
+
+    with Image.open(tmp_path / "out" / "regret.png") as image:
+        assert "test_accuracy" in dict(image.text)["y axis"]
+        pixels = np.asarray(image.convert("L"))
+    assert (pixels < 250).mean() > 0.02  # a curve and its band are drawn, not only the frame

@@ -68,6 +68,17 @@ def test_regret_is_the_optimum_minus_the_mean_best_metric(tables):
     assert asked[0] == ("python", "test_accuracy", "cell", 7)  # the declared space's best
 
 
+def test_found_best_is_the_share_of_runs_whose_best_reaches_the_spaces_best(tables):
+    """The runs' best test accuracies: evolution 0.45 and 0.65, random 0.85."""
+    configs, evaluations = tables
+    summary = summarize(configs, evaluations, optimum=lambda e, m, s: 0.65).set_index("config")
+    assert summary.loc["regularized_evolution[population=2]", "found_best"] == 0.5
+    assert summary.loc["random", "found_best"] == 1.0
+    none = summarize(configs, evaluations, optimum=lambda e, m, s: 0.9)
+    assert (none["found_best"] == 0.0).all()
+    assert "found_best" not in summarize(configs, evaluations).columns  # best unknown
+
+
 def test_first_hit_in_evaluations_counts_up_to_the_first_best(tables):
     """In generations RE hits at 1.5 and random at 0, generations of different sizes; in
     evaluations: RE run 0 reaches 0.5 at index 3, run 1 reaches 0.7 at index 4; random

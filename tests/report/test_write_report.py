@@ -14,7 +14,8 @@ from nasdsl.report.plots import best_so_far_curves
 from journal_fixtures import write_journal
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-FILES = ("evaluations.csv", "summary.csv", "best_so_far.png", "generations.png", "best.json")
+FILES = ("evaluations.csv", "summary.csv", "best_so_far.png", "generations.png", "regret.png",
+         "best.json")
 
 
 @pytest.fixture

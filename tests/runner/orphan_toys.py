@@ -58,3 +58,22 @@ def executor_of_blocked_evaluations() -> None:
     print("workers blocked", flush=True)
     sys.stdout.flush()
     time.sleep(HOUR)
+
+
+def local_dask_of_blocked_evaluations() -> None:
+    """`run { workers = 2 }` with training: a local Dask cluster whose two worker processes
+    are both inside an evaluation that never ends."""
+    import threading
+
+    from nasdsl.cluster import DaskExecutor
+
+    executor = DaskExecutor.local(2)
+    thread = threading.Thread(target=executor.map_timed,
+                              args=(EvaluatorFactory(make_stuck, None), ["x", "y"], [0, 1]),
+                              daemon=True)
+    thread.start()
+    while sum(len(v) for v in executor.client.processing().values()) < 2:
+        time.sleep(0.05)
+    time.sleep(1.0)  # both workers inside their evaluation
+    print("workers blocked", flush=True)
+    time.sleep(HOUR)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 import runner_toys as toys
-from nasdsl.execution import (DaskExecutor, EvaluatorFactory, InProcessExecutor,
-                              ProcessPoolExecutor, make_executor)
+from nasdsl.cluster import DaskExecutor
+from nasdsl.execution import (EvaluatorFactory, InProcessExecutor, ProcessPoolExecutor,
+                              make_executor)
 from nasdsl.plan import EvaluatorSpec
 
 ITEMS = [(1, 0, 1), (0, 0, 0), (1, 1, 1), (1, 0, 0)]

@@ -1,7 +1,7 @@
 """Workers end when their parent does. A worker blocked where no check of its parent can run
 — on a pipe whose other end is gone, here a task that never returns — must still end when
-its parent is killed with `kill -9`, for both kinds of workers: whole runs (`RunPool`) and
-single evaluations (the process-pool executor)."""
+its parent is killed with `kill -9`, for every kind of worker: whole runs (`RunPool`), single
+evaluations (the process-pool executor), and the local Dask cluster's worker processes."""
 from __future__ import annotations
 
 import os
@@ -27,7 +27,9 @@ orphan_toys.{entry}()
 """
 
 
-@pytest.mark.parametrize("entry", ["run_pool_of_blocked_runs", "executor_of_blocked_evaluations"])
+@pytest.mark.parametrize("entry", ["run_pool_of_blocked_runs", "executor_of_blocked_evaluations",
+                                   pytest.param("local_dask_of_blocked_evaluations",
+                                                marks=pytest.mark.slow)])
 def test_kill_9_of_the_parent_ends_its_blocked_workers(entry):
     tag = uuid.uuid4().hex
     env = {**os.environ, "NASDSL_ORPHAN_TEST": tag}

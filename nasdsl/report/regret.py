@@ -1,0 +1,52 @@
+"""`regret.png`: how far each configuration's best so far stays from the declared space's
+best, against evaluations on a log axis (mean over runs, a band from the 25th to the 75th
+percentile), one line per configuration.
+
+Regret is measured on the fitness: the best value of the fitness metric over the cells of
+the declared space (`nasdsl.evaluators.optimum.space_optimum`) minus the best fitness so far.
+Configurations whose space best is unknown (no table holds every architecture) are left out,
+and say so on the plot.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nasdsl.report.plots import _finish, _pyplot, _save, _unit, best_so_far_curves
+
+REGRET_PNG = "regret.png"
+
+
+def plot_regret(evaluations: pd.DataFrame, references: dict[str, float | None],
+                path: Path, title: str = "", fitness: str = "fitness") -> Path:
+    """`references`: config -> the declared space's best fitness (None when unknown), in
+    the order the lines are drawn."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    drawn = 0
+    for config, best in references.items():
+        curves = best_so_far_curves(evaluations, config) if best is not None else np.empty(0)
+        if curves.size == 0:
+            continue
+        regret = best - curves
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            mean = np.nanmean(regret, axis=0)
+            low, high = np.nanpercentile(regret, [25, 75], axis=0)
+        x = np.arange(1, regret.shape[1] + 1)
+        (line,) = ax.plot(x, mean, label=f"{config} ({regret.shape[0]} runs)")
+        ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
+        drawn += 1
+    ax.set_xscale("log")
+    if not drawn:
+        ax.text(0.5, 0.5, "no configuration has a known best of its space",
+                ha="center", va="center", transform=ax.transAxes)
+    _finish(ax, "evaluations (count, per run; log scale)",
+            f"regret: the space's best {fitness} − best so far ({_unit(fitness)}; mean over "
+            "runs, 25–75 % band)", title)
+    _save(fig, ax, path)
+    plt.close(fig)
+    return path

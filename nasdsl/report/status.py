@@ -1,0 +1,168 @@
+"""`nasdsl status PATH`: how far an experiment got, read from its journal alone.
+
+Safe while a run writes: the journal is opened read-only (SQLite's write-ahead log lets a
+reader see the last commit without stopping the writer), and the writer's lock is never
+taken — who holds it is read from the lock file's text, which its holder wrote.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from nasdsl.journal import Journal, RunProgress
+from nasdsl.journal_lock import lock_path
+from nasdsl.wording import count
+
+
+@dataclass(frozen=True)
+class Status:
+    """Progress of the journal's latest plan."""
+
+    journal: Path
+    experiment: str
+    runs: int
+    """Runs of the latest plan."""
+    finished: int
+    running: int
+    """Runs started and not finished (a stopped experiment leaves them so)."""
+    evaluations: int
+    planned: float | None
+    """Evaluations of the whole plan, when every budget counts evaluations."""
+    best: float | None
+    best_run: str | None
+    rate: float | None
+    """Evaluations per second from the first run's start to the journal's last write."""
+    writer: str | None
+    """Who is writing the journal now (None: nobody)."""
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the current rate, while a run writes and the total is known."""
+        if self.writer is None or self.planned is None or not self.rate:
+            return None
+        return max(self.planned - self.evaluations, 0.0) / self.rate
+
+
+def _planned(journal: Journal) -> tuple[set[str], int, dict[str, float | None]]:
+    """The latest plan's configurations, its repeat, and each configuration's evaluations per
+    run (None for a time budget)."""
+    meta = journal.meta()
+    configs = journal.configs()
+    budgets: dict[str, float | None] = {}
+    for key, budget in zip(configs["config"], configs["budget"]):
+        amount, _, unit = str(budget).partition(" ")
+        budgets[key] = float(amount) if unit == "evaluations" else None
+    plan = json.loads(meta.get("plan") or "{}")
+    keys = set(plan.get("configs") or budgets)
+    repeat = int(plan.get("repeat") or meta.get("repeat") or 1)
+    return keys, repeat, budgets
+
+
+def _writer(journal: Path) -> str | None:
+    """The live holder of the journal's write lock, as its lock file names it."""
+    try:
+        text = lock_path(journal).read_text()
+        holder = json.loads(text) if text.strip() else {}
+    except (OSError, ValueError):
+        return None
+    if not isinstance(holder, dict) or "pid" not in holder:
+        return None
+    pid, host = holder.get("pid"), holder.get("host")
+    if host and host != socket.gethostname():
+        return f"pid {pid} on {host}"
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, ValueError, TypeError):  # released by a kill: the lock is free
+        return None
+    return f"pid {pid}" + (f", since {holder['since']}" if holder.get("since") else "")
+
+
+def _last_write(journal: Path) -> float | None:
+    times = []
+    for path in (journal, journal.with_name(journal.name + "-wal")):
+        try:
+            times.append(path.stat().st_mtime)
+        except OSError:
+            pass
+    return max(times) if times else None
+
+
+def read_status(path: Path) -> Status:
+    """The status of the journal at `path` (JournalError when it cannot be read)."""
+    with Journal.open(path, readonly=True) as journal:
+        experiment = journal.meta().get("experiment", "")
+        keys, repeat, budgets = _planned(journal)
+        progress: list[RunProgress] = [p for p in journal.run_progress()
+                                       if p.config in keys and p.repeat < repeat]
+    runs = len(keys) * repeat
+    evaluations = sum(p.evaluations for p in progress)
+    planned = None
+    if keys and all(budgets.get(k) is not None for k in keys):
+        planned = float(sum(budgets[k] or 0.0 for k in keys) * repeat)
+    best, best_run = None, None
+    for p in progress:
+        if p.best is not None and (best is None or p.best > best):
+            best, best_run = p.best, f"{p.config}#{p.repeat}"
+    rate = None
+    starts = [p.started for p in progress if p.started]
+    last = _last_write(Path(path))
+    if starts and last is not None and last > min(starts) and evaluations:
+        rate = evaluations / (last - min(starts))
+    return Status(Path(path), experiment, runs,
+                  sum(p.status == "finished" for p in progress),
+                  sum(p.status != "finished" for p in progress), evaluations, planned,
+                  best, best_run, rate, _writer(Path(path)))
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, s = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {s:02d} s"
+    hours, m = divmod(minutes, 60)
+    return f"{hours} h {m:02d} min"
+
+
+def describe(status: Status) -> str:
+    """The lines `nasdsl status` prints."""
+    state = f"running ({status.writer})" if status.writer else "not running"
+    lines = [f"experiment {status.experiment}: {state}",
+             f"runs: {status.finished:,} of {status.runs:,} finished"
+             + (f", {status.running:,} started" if status.running else "")]
+    done = count(status.evaluations, "evaluation")
+    if status.planned:
+        done = (f"{status.evaluations:,} of {int(status.planned):,} "
+                f"({100 * status.evaluations / status.planned:.1f}%)")
+    lines.append(f"evaluations: {done}")
+    if status.best is not None:
+        lines.append(f"best so far: {status.best:.4f} ({status.best_run})")
+    if status.rate is not None:
+        rate = f"rate: {status.rate:,.1f} evaluations/s (since the first run started)"
+        if status.eta is not None:
+            rate += f"; ETA {_duration(status.eta)}"
+        lines.append(rate)
+    lines.append(f"journal: {status.journal}")
+    return "\n".join(lines)
+
+
+def status_command(path: Path) -> int:
+    """`nasdsl status PATH`: PATH is an output folder or a journal file. 2 when there is no
+    journal."""
+    from nasdsl.report.source import find_journal
+
+    journal = find_journal(Path(path))
+    if journal is None:
+        print(f"error: no journal at {path} (expected an experiment file, a journal file, or "
+              "a folder holding journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
+        return 2
+    print(describe(read_status(journal)))
+    return 0
+
+
+__all__ = ["Status", "describe", "read_status", "status_command"]
