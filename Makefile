@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 SHARED ?= ../shared/data
 NB101_TABLE := $(SHARED)/nasbench101/nb101_test_r0.npz
 
-.PHONY: install data run check test bench clean
+.PHONY: install data run check test bench study clean
 
 # Every extra the test suite needs; an issue that adds one to setup.cfg adds it here.
 EXTRAS := test,dask,keras
@@ -40,6 +40,16 @@ check: install
 test: install
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# The NAS-Bench-101 study: each experiment runs (or resumes from its journal), then one report
+# compares them all, with the study's tables, in results/study/ (report.html to read).
+STUDY := nb101_evolution nb101_evolution_study_grow nb101_metaheuristics nb101_dqn nb101_dqn_wide
+
+study: data
+	@for e in $(STUDY); do \
+		echo "== $$e"; $(BIN)/nasdsl run --quiet experiments/$$e.nas || exit 1; \
+	done
+	$(BIN)/nasdsl report $(addprefix results/,$(STUDY)) --output results/study
 
 bench: data
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

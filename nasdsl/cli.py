@@ -5,8 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from nasdsl.errors import (DamagedDataError, DataError, DslError, ForeignFile, JournalError,
-                           JournalInUse, NasdslError, PlanChanged)
+from nasdsl.errors import (DamagedDataError, DataError, DslError, ForeignFile, Incomparable,
+                           JournalError, JournalInUse, NasdslError, PlanChanged)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,9 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-v", "--verbose", action="store_true", default=None,
                        help="print every plan in full (the default for a single file)")
 
-    report = sub.add_parser("report", help="write tables and plots from a journal")
-    report.add_argument("dir", type=Path, metavar="PATH",
-                        help="an experiment file, its output folder, or its journal")
+    report = sub.add_parser("report", help="write tables and plots from a journal, or compare "
+                            "several journals in one report")
+    report.add_argument("dir", type=Path, metavar="PATH", nargs="+",
+                        help="an experiment file, its output folder, or its journal; several "
+                        "make one combined report (needs --output)")
+    report.add_argument("--output", type=Path, metavar="DIR",
+                        help="where the report goes (default: the journal's folder)")
     report.add_argument("--all", dest="everything", action="store_true",
                         help="every run the journal holds, not only those of its latest plan")
 
@@ -139,13 +143,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             from nasdsl.report import report_command
 
-            if args.dir.suffix == ".nas" and args.dir.is_file():  # the experiment file
-                from nasdsl.dsl import load
+            paths, folder = [], args.output
+            for path in args.dir:
+                if path.suffix == ".nas" and path.is_file():  # the experiment file
+                    from nasdsl.dsl import load
 
-                plan = load(args.dir)
-                return report_command(plan.journal_path, folder=plan.output,
-                                      everything=args.everything)
-            return report_command(args.dir, everything=args.everything)
+                    plan = load(path)
+                    paths.append(plan.journal_path)
+                    if len(args.dir) == 1 and folder is None:
+                        folder = plan.output
+                else:
+                    paths.append(path)
+            return report_command(paths, folder=folder, everything=args.everything)
         if args.command == "status":
             from nasdsl.report.status import status_command
 
@@ -163,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except (JournalInUse, ForeignFile, PlanChanged) as e:  # refused, nothing touched
+    except (JournalInUse, ForeignFile, PlanChanged, Incomparable) as e:  # refused, untouched
         print(f"error: {e}", file=sys.stderr)
         return 2
     except JournalError as e:

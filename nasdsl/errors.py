@@ -111,3 +111,8 @@ class PlanChanged(JournalError):
 
 class JournalInUse(NasdslError):
     """Another run holds the journal's write lock: refused (exit 2), nothing was touched."""
+
+
+class Incomparable(NasdslError):
+    """Journals that cannot share one report (their fitness metrics differ): refused
+    (exit 2), nothing written."""

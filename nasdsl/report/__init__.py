@@ -1,9 +1,10 @@
 """Reports, read from the journal only: tables, plots and the best architectures.
 
 `write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
-`generations.png`, `regret.png`, `best.json` and (after `final { … }`) `final.csv` into
-`folder` from `folder/journal.sqlite` (or the journal given). `report_command(path)` is
-`nasdsl report PATH`.
+`generations.png`, `regret.png`, `best.json`, `report.html` (all of them in one page) and
+(after `final { … }`) `final.csv` into `folder` from `folder/journal.sqlite` (or the journal
+given); `write_combined_report(journals, folder)` does the same for several journals compared
+in one report. `report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 from nasdsl.errors import JournalError
+from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
 from nasdsl.report.policy import write_policy
@@ -22,8 +24,9 @@ from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
 from nasdsl.report.regret import REGRET_PNG, plot_regret
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.summary import generation_best, run_best, summarize
+from nasdsl.report.html import REPORT_HTML
 from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
-                                  write_tables)
+                                  summary_notes, write_tables)
 
 
 def write_report(output_dir: Path, journal: Path | None = None, show: bool = False,
@@ -48,12 +51,27 @@ def write_report(output_dir: Path, journal: Path | None = None, show: bool = Fal
     return output_dir
 
 
+def write_combined_report(journals: list[Path], output_dir: Path, show: bool = False) -> Path:
+    """One report comparing the configurations of several journals (`combine`); refused
+    (Incomparable) when their fitness metrics differ, before anything is written."""
+    from nasdsl.report.combine import combine
+
+    output_dir = Path(output_dir)
+    check_output(output_dir, REPORT_FILES)
+    source = combine([(Path(j), read_journal(Path(j))) for j in journals])
+    with staged_report(output_dir) as staging:
+        _write(staging, source, show, study=True)
+    return output_dir
+
+
 REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
-                BEST_JSON, FINAL_CSV)
+                BEST_JSON, FINAL_CSV, REPORT_HTML)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
-def _write(folder: Path, source: ReportSource, show: bool) -> None:
+def _write(folder: Path, source: ReportSource, show: bool, study: bool = False) -> None:
+    """Every report file into `folder`; `study` adds the study's tables where the
+    configurations fill them (`nasdsl.report.study`)."""
     evaluations, configs = source.evaluations, source.configs
     swept = [k for s in configs["swept"] for k in dict(s or {})]
     columns = list(evaluations.columns)  # metrics follow wall_seconds, then swept keys
@@ -70,16 +88,73 @@ def _write(folder: Path, source: ReportSource, show: bool) -> None:
     title = source.experiment
     plot_title = title + (f"\n({caption})" if caption else "")
     fitness = fitness_name(configs)
-    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness)
+    labels = short_labels(_legend_entries(configs, plotted))
+    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness,
+                     labels)
     plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
-                     fitness, generation_sizes(evaluations))
+                     fitness, generation_sizes(evaluations), labels)
     plot_regret(evaluations, _fitness_optima(source, plotted), folder / REGRET_PNG, plot_title,
                 fitness)
-    write_best(folder / BEST_JSON, best_architectures(configs, run_best(evaluations), metrics,
-                                                      final_entries(finals)))
+    best = best_architectures(configs, run_best(evaluations), metrics, final_entries(finals))
+    write_best(folder / BEST_JSON, best)
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
+    extra = _study(folder, configs, summary) if study else []
+    _write_page(folder, title, summary, best, labels, caption, extra)
+
+
+def _study(folder: Path, configs, summary) -> list:
+    """The study's tables, written as CSV files; (heading, table, note) for the page."""
+    import pandas as pd
+
+    from nasdsl.report.policy import POLICY_SUMMARY_CSV
+    from nasdsl.report.study import study_tables, write_study_tables
+
+    policy = pd.read_csv(folder / POLICY_SUMMARY_CSV) \
+        if (folder / POLICY_SUMMARY_CSV).is_file() else None
+    tables = study_tables(configs, summary, policy)
+    write_study_tables(folder, tables)
+    return [(heading, table, note) for _, heading, table, note in tables]
+
+
+def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str, str],
+                caption: str, extra: list | None = None) -> None:
+    """report.html, from what the other report files hold (written first, into `folder`)."""
+    from nasdsl.report.html import REPORT_HTML, Page, csv_tables, write_html
+    from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
+
+    shown = f" ({caption})" if caption else ""
+    images = [(f"Best fitness so far against evaluations{shown}",
+               (folder / BEST_SO_FAR_PNG).read_bytes()),
+              (f"Best fitness of each generation{shown}",
+               (folder / GENERATIONS_PNG).read_bytes())]
+    if (folder / REGRET_PNG).is_file():
+        images.append((f"Regret against evaluations{shown}", (folder / REGRET_PNG).read_bytes()))
+    tables = list(extra or []) + csv_tables(
+        folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
+                 (NETWORK_COMPARISON_CSV, "One network against two")])
+    write_html(folder / REPORT_HTML, Page(title=title or "nasdsl report", summary=summary,
+                                          notes=summary_notes(summary), images=images,
+                                          tables=tables, best=best, labels=labels))
+
+
+def _legend_entries(configs, plotted: list[str]) -> list[tuple[str, str, dict]]:
+    """(config, group, swept) of the plotted configurations: the group is the search label,
+    with its experiment when several experiments use that label."""
+    ordered = configs.sort_values("position")
+    experiments = ordered["experiment"] if "experiment" in ordered else None
+    shared = set()
+    if experiments is not None:
+        per_label = ordered.groupby("search")["experiment"].nunique()
+        shared = set(per_label[per_label > 1].index)
+    out = []
+    for i, c in enumerate(ordered.itertuples(index=False)):
+        if c.config not in plotted:
+            continue
+        group = c.search if c.search not in shared else f"{experiments.iloc[i]} {c.search}"
+        out.append((c.config, group, dict(c.swept or {})))
+    return out
 
 
 def _optimum(source: ReportSource):
@@ -123,18 +198,38 @@ def remove_reports(folder: Path) -> None:
                            f"{e.strerror or e}") from e
 
 
-def report_command(path: Path, folder: Path | None = None, everything: bool = False) -> int:
-    """`nasdsl report PATH [--all]`: PATH is an output folder or a journal file; the report
-    goes to `folder` (default: the journal's folder). 2 when there is no journal."""
-    journal = find_journal(Path(path))
-    if journal is None:
-        print(f"error: no journal at {path} (expected a journal file, or a folder holding "
-              "journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
-        return 2
+def report_command(path: Path | list[Path], folder: Path | None = None,
+                   everything: bool = False) -> int:
+    """`nasdsl report PATH… [--output DIR] [--all]`: each PATH is an output folder or a
+    journal file; the report goes to `folder` (default: the journal's folder; required for
+    several journals, which are compared in one report). 2 when a journal is missing, or
+    the journals cannot be compared."""
+    paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
+    journals = []
+    for p in paths:
+        journal = find_journal(p)
+        if journal is None:
+            print(f"error: no journal at {p} (expected a journal file, or a folder holding "
+                  "journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
+            return 2
+        journals.append(journal)
+    if len(journals) > 1:
+        if folder is None:
+            print("error: several journals make one combined report: say where it goes "
+                  "with --output DIR", file=sys.stderr)
+            return 2
+        if everything:
+            print("error: --all reports one journal; a combined report covers each "
+                  "journal's latest plan", file=sys.stderr)
+            return 2
+        write_combined_report(journals, folder, show=True)
+        print(f"report written to {folder}")
+        return 0
+    journal = journals[0]
     folder = write_report(folder or journal.parent, journal=journal, show=True,
                           everything=everything)
     print(f"report written to {folder}")
     return 0
 
 
-__all__ = ["REPORT_FILES", "report_command", "write_report"]
+__all__ = ["REPORT_FILES", "report_command", "write_combined_report", "write_report"]

@@ -1,7 +1,9 @@
 """The report's plots (PNG, matplotlib's Agg backend: no display needed).
 
-`best_so_far.png`: best fitness so far against evaluations, mean over runs with a ± std
-band, one line per configuration. `generations.png`: b (the best fitness of each
+`best_so_far.png`: best fitness so far against evaluations (a log axis: searches move early
+and then slowly), mean over runs, one line per configuration, with a ± std band when there
+are at most BANDS lines; the y axis is zoomed to where the configurations differ (from a
+tenth of the budget on), since differences of 0.002 matter where the whole range is 0.1. `generations.png`: b (the best fitness of each
 generation's candidates) against generation, mean over runs, one line per configuration,
 whose legend says how many evaluations one of its generations holds.
 
@@ -22,6 +24,10 @@ BEST_SO_FAR_PNG = "best_so_far.png"
 GENERATIONS_PNG = "generations.png"
 MAX_LINES = 10
 """More lines than this make an unreadable plot: a larger grid plots its best configurations."""
+BANDS = 3
+"""More bands than this overlap into one grey area: only the means are drawn."""
+ZOOM_FROM = 0.1
+"""The y axis covers the means from this share of the longest run on (and all above)."""
 
 
 def plotted_configs(order: list[str], summary: pd.DataFrame) -> tuple[list[str], str]:
@@ -91,26 +97,72 @@ def _mean_std(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
-                     title: str = "", fitness: str = "fitness") -> Path:
+                     title: str = "", fitness: str = "fitness",
+                     labels: dict[str, str] | None = None) -> Path:
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = plt.subplots(figsize=(9, 5))
+    drawn = []
     for config in configs:
         curves = best_so_far_curves(evaluations, config)
-        if curves.size == 0:
-            continue
-        mean, std = _mean_std(curves)
-        x = np.arange(1, curves.shape[1] + 1)
-        (line,) = ax.plot(x, mean, label=f"{config} ({count(curves.shape[0], 'run')})")
-        ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.2, lw=0)
-    _finish(ax, "evaluations (count, per run)",
-            f"best {fitness} so far ({_unit(fitness)}; mean ± std over runs)", title)
+        if curves.size:
+            drawn.append((config, curves.shape[0], *_mean_std(curves)))
+    runs = {n for _, n, _, _ in drawn}
+    bands = len(drawn) <= BANDS
+    for config, n, mean, std in drawn:
+        x = np.arange(1, len(mean) + 1)
+        label = (labels or {}).get(config, config)
+        if len(runs) > 1:
+            label += f" ({count(n, 'run')})"
+        (line,) = ax.plot(x, mean, label=label, lw=1.4)
+        if bands:
+            ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.15, lw=0)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(_plain_ticks())
+    zoomed = _zoom(ax, [(mean, std if bands else None) for _, _, mean, std in drawn])
+    over = f"{count(runs.pop(), 'run')}" if len(runs) == 1 else "runs"
+    spread = " ± std" if bands and drawn else ""
+    _finish(ax, "evaluations (count per run, log scale)",
+            f"best {fitness} so far ({_unit(fitness)};\nmean{spread} over {over}"
+            + ("; zoomed" if zoomed else "") + ")", title)
     _save(fig, ax, path)
     plt.close(fig)
     return path
 
 
+def _plain_ticks():
+    """1, 10, 100 rather than 10⁰, 10¹, 10²: evaluations are counts."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
+
+
+def _zoom(ax, lines: list[tuple[np.ndarray, np.ndarray | None]]) -> bool:
+    """Limit the y axis to the means from ZOOM_FROM of the longest run on (and the bands
+    above them); True when that cut the axis."""
+    if not lines:
+        return False
+    longest = max(len(mean) for mean, _ in lines)
+    start = max(int(ZOOM_FROM * longest) - 1, 0)
+    lows, highs = [], []
+    for mean, std in lines:
+        tail = mean[min(start, len(mean) - 1):]
+        top = mean + std if std is not None else mean
+        if np.isfinite(tail).any():
+            lows.append(np.nanmin(tail))
+        if np.isfinite(top).any():
+            highs.append(np.nanmax(top))
+    if not lows or not highs:
+        return False
+    lo, hi = float(min(lows)), float(max(highs))
+    everything = [np.nanmin(m) for m, _ in lines if np.isfinite(m).any()]
+    pad = (hi - lo) * 0.08 if hi > lo else max(abs(hi) * 0.001, 1e-6)
+    ax.set_ylim(lo - pad, hi + pad)
+    return bool(everything) and min(everything) < lo - pad
+
+
 def plot_generations(b: pd.DataFrame, configs: list[str], path: Path, title: str = "",
-                     fitness: str = "fitness", sizes: dict[str, int] | None = None) -> Path:
+                     fitness: str = "fitness", sizes: dict[str, int] | None = None,
+                     labels: dict[str, str] | None = None) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
     for config in configs:
@@ -119,7 +171,8 @@ def plot_generations(b: pd.DataFrame, configs: list[str], path: Path, title: str
             continue
         mean = mine.groupby("generation")["best"].mean()
         size = (sizes or {}).get(config)
-        label = config if size is None else f"{config} ({size} evaluations per generation)"
+        name = (labels or {}).get(config, config)
+        label = name if size is None else f"{name} ({size} per generation)"
         ax.plot(mean.index.to_numpy(), mean.to_numpy(), marker=".", label=label)
     _finish(ax, "generation (0-based; its size in evaluations is in the legend)",
             f"best {fitness} in the generation ({_unit(fitness)}; mean over runs)", title)

@@ -23,6 +23,9 @@ Per search configuration:
                      `space_best_<metric>` (the declared space's best cell was found);
                      missing when that best is unknown
 
+`repeats` counts the evaluations of an architecture its run had already evaluated (by hash,
+by text form where there is none): evaluations a search spent learning nothing new.
+
 `runs` counts every run with evaluations; `unfinished` says how many of them had not finished
 (interrupted, or still running): their statistics cover what they evaluated so far.
 
@@ -109,6 +112,18 @@ def report_metric(evaluator: dict, columns: Iterable[str]) -> str | None:
     return accuracies[0] if accuracies else None
 
 
+def repeated(evaluations: pd.DataFrame) -> pd.Series:
+    """Per evaluation: True when its run had already evaluated the same architecture."""
+    names = [c for c in ("hash", "architecture") if c in evaluations]
+    if evaluations.empty or not names:  # nothing names the architectures: none repeat
+        return pd.Series(False, dtype=bool, index=evaluations.index)
+    key = evaluations[names[0]]
+    if len(names) == 2:
+        key = key.where(key.notna(), evaluations[names[1]])
+    return pd.DataFrame({"config": evaluations["config"], "run": evaluations["run"],
+                         "key": key}).duplicated(keep="first")
+
+
 def summarize(configs: pd.DataFrame, evaluations: pd.DataFrame,
               optimum: Optimum | None = None, runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per search configuration, in the journal's order.
@@ -124,12 +139,15 @@ def summarize(configs: pd.DataFrame, evaluations: pd.DataFrame,
     best_all = run_best(evaluations)
     best_by = dict(tuple(best_all.groupby("config", sort=False))) if len(best_all) else {}
     counts = evaluations.groupby("config", sort=False)["run"].agg(["nunique", "size"])
+    repeats = repeated(evaluations).groupby(evaluations["config"], sort=False).sum()
     unfinished = _unfinished(evaluations, runs)
     rows = []
     for cfg in configs.sort_values("position").itertuples(index=False):
         n, size = counts.loc[cfg.config] if cfg.config in counts.index else (0, 0)
-        row = {"search": cfg.search, "config": cfg.config, "runs": int(n),
-               "unfinished": unfinished.get(cfg.config, 0), "evaluations": int(size)}
+        row = {"experiment": cfg.experiment} if hasattr(cfg, "experiment") else {}
+        row.update({"search": cfg.search, "config": cfg.config, "runs": int(n),
+               "unfinished": unfinished.get(cfg.config, 0), "evaluations": int(size),
+               "repeats": int(repeats.get(cfg.config, 0))})
         row.update(statistics(b_by.get(cfg.config, empty_b), ok_by.get(cfg.config, ok.iloc[:0])))
         metric = report_metric(dict(cfg.evaluator or {}), evaluations.columns)
         if metric is not None:
@@ -148,7 +166,7 @@ def summarize(configs: pd.DataFrame, evaluations: pd.DataFrame,
         rows.append(row)
     if not rows:
         return pd.DataFrame(columns=["search", "config", "runs", "unfinished", "evaluations",
-                                     *STATISTICS])
+                                     "repeats", *STATISTICS])
     return pd.DataFrame(rows)
 
 

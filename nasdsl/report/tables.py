@@ -60,7 +60,7 @@ def print_summary(summary: pd.DataFrame, title: str = "", out: TextIO | None = N
         print(f"{title}: no search configurations recorded yet" if title else
               "no search configurations recorded yet", file=out)
         return
-    notes = _notes(summary)
+    notes = summary_notes(summary)
     summary = _shown(summary)
     if out.isatty():
         _print_rich(summary, title, out)
@@ -77,7 +77,7 @@ def _shown(summary: pd.DataFrame) -> pd.DataFrame:
     return summary.drop(columns=hidden)
 
 
-def _notes(summary: pd.DataFrame) -> list[str]:
+def summary_notes(summary: pd.DataFrame) -> list[str]:
     """What the table's numbers are measured against, in words."""
     notes = []
     if "unfinished" in summary:

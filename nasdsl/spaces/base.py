@@ -32,7 +32,10 @@ class Space(ABC):
 
     @abstractmethod
     def grow(self, arch: Hashable, rng: np.random.Generator,
-             add_node: float = 0.1, add_connection: float = 0.1) -> Hashable: ...
+             add_node: float = 0.1, add_connection: float = 0.1,
+             redraw: bool = True) -> Hashable:
+        """Add a layer or a connection; `redraw=False` draws once (the child may be the
+        parent)."""
 
     @abstractmethod
     def flip(self, arch: Hashable, rng: np.random.Generator, rate: float = 1.0) -> Hashable: ...

@@ -25,6 +25,7 @@ from nasdsl.spaces import enumeration
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.cell import Cell, Pruning
 from nasdsl.spaces.grow import Grower
+from nasdsl.spaces.study_grow import grow_once
 
 MAX_VERTICES = 32
 """Cells larger than this are refused: no search of such cells would fit in memory."""
@@ -274,7 +275,7 @@ class CellSpace(Space):
         return {op: tuple(o for o in self.ops if o != op) for op in self.ops}
 
     def grow(self, arch: Cell, rng: np.random.Generator,
-             add_node: float = 0.1, add_connection: float = 0.1) -> Cell:
+             add_node: float = 0.1, add_connection: float = 0.1, redraw: bool = True) -> Cell:
         """Growth mutations of the regularized-evolution study on NORD (Kyriakides and
         Margaritis), drawn as NORD's genome does: one uniform r; r < add_node inserts a
         layer, else r < add_node + add_connection adds a connection, else nothing happens.
@@ -289,7 +290,12 @@ class CellSpace(Space):
         a child. That repetition is sampled in closed form: with p_kind the chance r picks a
         kind and f/m the share of its moves that are feasible, the kind is chosen with
         probability ∝ p_kind × f/m, then a uniform feasible move of it (two draws of `rng`).
-        Feasible moves are found once per parent on bitmasks and remembered."""
+        Feasible moves are found once per parent on bitmasks and remembered.
+
+        `redraw=False` is the study's own loop instead (`study_grow.grow_once`): each rate
+        an independent draw, a child may be a copy of its parent or outside the space."""
+        if not redraw:
+            return grow_once(self, arch, rng, add_node, add_connection)
         return self.grower.grow(arch, rng, add_node, add_connection)
 
     def _padded(self, arch: Cell, rng: np.random.Generator | None) -> Cell:

@@ -148,14 +148,16 @@ class GlobalSpace(Space):
         return GlobalArch(layers, frozenset(pairs[int(k)] for k in chosen))
 
     def grow(self, arch: GlobalArch, rng: np.random.Generator,
-             add_node: float = 0.1, add_connection: float = 0.1) -> GlobalArch:
+             add_node: float = 0.1, add_connection: float = 0.1,
+             redraw: bool = True) -> GlobalArch:
         """One uniform r as NORD's genome: r < add_node inserts a random layer at a random
         position (if the depth allows; skips keep their endpoints), else r < add_node +
         add_connection adds a random skip (if the limit allows). Redrawn (bounded) until the
-        child differs from the parent; the parent comes back when nothing can change."""
+        child differs from the parent; the parent comes back when nothing can change.
+        `redraw=False` draws once: the parent comes back when that draw changes nothing."""
         if add_node <= 0 and add_connection <= 0:
             return arch
-        for _ in range(_TRIES):
+        for _ in range(_TRIES if redraw else 1):
             r = rng.random()
             child = None
             if r < add_node and arch.depth < self.hi:

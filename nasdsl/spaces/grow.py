@@ -39,7 +39,7 @@ class _GrowMoves:
     parent is often mutated again."""
 
 
-def _split_rows(rows: Rows, u: int, v: int) -> list[int]:
+def split_rows(rows: Rows, u: int, v: int) -> list[int]:
     """Rows after replacing u→v by u→new→v, the new vertex placed just before v."""
     low = (1 << v) - 1
     new = [(r & low) | ((r >> v) << (v + 1)) for r in rows]
@@ -86,7 +86,7 @@ class Grower:
         child = moves.children.get(key)
         if child is None:
             if kind == 0:
-                child = Cell._trusted(_split_rows(moves.base_rows, u, v),
+                child = Cell._trusted(split_rows(moves.base_rows, u, v),
                                       (*moves.base_ops[:v], self.space.ops[op], *moves.base_ops[v:]))
             else:
                 rows = list(arch._rows)
@@ -148,7 +148,7 @@ class Grower:
             else:  # a bare input→output is no chain, but a layer makes it one
                 probe = space.ops[0]  # a layer's op is one of the space's: one stands for all
                 splits = tuple((u, v) for u, v in on_path
-                               if new(_split_rows(base_rows, u, v),
+                               if new(split_rows(base_rows, u, v),
                                       (*base_ops[:v], probe, *base_ops[v:])))
         free = [(i, j) for i in range(n) for j in range(i + 1, n) if not rows[i] >> j & 1]
         links = []

@@ -46,8 +46,8 @@ def test_evaluations_csv_has_one_row_per_evaluation_and_the_documented_columns(o
 def test_summary_csv_holds_the_statistics(output):
     write_report(output)
     summary = pd.read_csv(output / "summary.csv")
-    assert list(summary.columns[:11]) == ["search", "config", "runs", "unfinished",
-                                          "evaluations", "highest", "highest_mean", "mean",
+    assert list(summary.columns[:12]) == ["search", "config", "runs", "unfinished",
+                                          "evaluations", "repeats", "highest", "highest_mean", "mean",
                                           "mean_of_highest", "mean_first_hit",
                                           "mean_first_hit_evaluations"]
     assert summary["highest"].tolist() == [0.7, 0.9]
@@ -122,7 +122,7 @@ def test_plot_axes_name_the_fitness_metric_and_their_units(output):
     write_report(output)
     with Image.open(output / "best_so_far.png") as image:
         labels = dict(image.text)
-    assert labels["x axis"] == "evaluations (count, per run)"
+    assert labels["x axis"] == "evaluations (count per run, log scale)"
     assert labels["y axis"].startswith("best fitness so far")  # the evaluator names no fitness
     with Image.open(output / "generations.png") as image:
         labels = dict(image.text)

@@ -1,0 +1,75 @@
+"""`report.html` opened in a real headless Chromium: it loads without console errors, shows
+the summary with one row per configuration, and every image loads."""
+from __future__ import annotations
+
+import pandas as pd
+
+from nasdsl.cli import main
+
+from browser import open_page, parse
+
+BROKEN = """<!DOCTYPE html><html><head><script>
+window.addEventListener('load', function () {
+  var i = document.images[0];
+  document.getElementById('page-check').setAttribute('data-loaded',
+      String(i.complete && i.naturalWidth > 0 ? 1 : 0));
+});</script></head><body><img src="data:image/png;base64,bm90IGEgcG5n" alt="bad">
+<p id="page-check"></p><script>undefinedFunction();</script></body></html>"""
+
+
+def _check(page) -> tuple:
+    loaded = open_page(page)
+    dom = parse(loaded.dom)
+    return loaded, dom, dom.by_id["page-check"]
+
+
+def test_the_browser_check_sees_a_broken_page(tmp_path):
+    page = tmp_path / "broken.html"
+    page.write_text(BROKEN)
+    loaded, dom, check = _check(page)
+    assert check["data-loaded"] == "0"  # the image did not load
+    assert any("undefinedFunction" in line for line in loaded.console)
+
+
+def test_combined_report_html_loads_whole_in_chromium(two_journals, tmp_path):
+    out = tmp_path / "both"
+    assert main(["report", *map(str, two_journals), "--output", str(out)]) == 0
+    page = out / "report.html"
+    text = page.read_text()
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in text  # nothing to fetch: it opens offline
+    loaded, dom, check = _check(page)
+    assert loaded.console == []
+    summary = pd.read_csv(out / "summary.csv")
+    assert dom.rows["summary"] == len(summary) == 4
+    assert int(check["data-images"]) == len(dom.images) == 3  # best so far, generations, regret
+    assert check["data-loaded"] == check["data-images"]
+    assert check["data-failures"] == ""
+    assert all(img["src"].startswith("data:image/png;base64,") for img in dom.images)
+    assert dom.svgs == 4  # one best architecture per configuration
+
+
+def test_a_single_report_writes_its_page_beside_the_csv_files(two_journals):
+    evolution, _ = two_journals
+    text = (evolution / "report.html").read_text()
+    assert text.count('<tr data-key="') == 2
+    assert text.count("<svg") == 2 and "data:image/png;base64," in text
+
+
+def test_an_architecture_is_drawn_with_a_box_per_layer_and_an_arrow_per_connection():
+    import xml.etree.ElementTree as ET
+
+    from nasdsl.report.graph_svg import draw, levels
+
+    d = {"layers": {"0": ["input", {}], "1": ["conv3x3-bn-relu", {}], "2": ["maxpool3x3", {}],
+                    "3": ["output", {}]},
+         "connections": {"0": ["1", "3"], "1": ["2"], "2": ["3"]}}
+    assert levels(list(d["layers"]), d["connections"]) == {"0": 0, "1": 1, "2": 2, "3": 3}
+    svg = ET.fromstring(draw(d, "a <cell>", uid="7"))  # well-formed, title escaped
+    ns = "{http://www.w3.org/2000/svg}"
+    assert len(svg.findall(f"{ns}rect")) == 4
+    arrows = [p for p in svg.findall(f"{ns}path") if p.get("marker-end")]
+    assert len(arrows) == 4 and all(p.get("marker-end") == "url(#arrow-7)" for p in arrows)
+    assert [t.text for t in svg.findall(f"{ns}text")] == ["input", "conv3x3", "maxpool3x3",
+                                                         "output"]
+    assert svg.find(f"{ns}title").text == "a <cell>"

@@ -1,0 +1,50 @@
+"""The study's evolution tables, on a made-up grid whose answer is known."""
+from __future__ import annotations
+
+import pandas as pd
+
+from nasdsl.report.study import evolution_grid, evolution_rates, study_tables
+
+
+def _grid() -> tuple[pd.DataFrame, pd.DataFrame]:
+    configs, rows = [], []
+    for redraw in (True, False):
+        for p, s in ((100, 25), (20, 20)):
+            for node in (0.05, 0.1):
+                for conn in (0.01, 0.1, 0.2):
+                    args = {"add_node": node, "add_connection": conn}
+                    if not redraw:
+                        args["redraw"] = False
+                    name = f"{'grow' if redraw else 'study'}[{p},{s},{node},{conn}]"
+                    configs.append({"config": name, "algorithm": "regularized_evolution",
+                                    "space": {"kind": "cell", "settings": {}},
+                                    "settings": {"population": p, "sample": s, "mutation":
+                                                 {"call": "grow", "args": args}}})
+                    # The study's loop suffers at the lowest connection rate; grow does not.
+                    score = 0.93 + (0.001 * (0.2 - conn) if redraw else (0.0 if conn == 0.01 else 0.004))
+                    rows.append({"search": "re", "config": name, "runs": 10,
+                                 "evaluations": 15000, "repeats": 1000 if redraw else 100,
+                                 "highest": score + 0.002, "highest_mean": score,
+                                 "mean": score, "mean_of_highest": score,
+                                 "mean_first_hit": 3.0})
+    return pd.DataFrame(configs), pd.DataFrame(rows)
+
+
+def test_the_rates_table_says_whether_each_loop_agrees_with_the_studys_finding():
+    configs, summary = _grid()
+    table = study_tables(configs, summary)
+    names = [t[0] for t in table]
+    assert names == ["study_comparison.csv", "study_evolution_grid.csv",
+                     "study_evolution_rates.csv"]
+    from nasdsl.report.study import _rows
+
+    rates, notes = evolution_rates(_rows(configs, summary))
+    assert len(rates) == 6  # (add_node, add_connection) pairs
+    grow_note, study_note = sorted(notes)
+    assert grow_note.startswith("grow:") and "does not agree" in grow_note
+    assert study_note.startswith("study's grow") and " agrees" in study_note
+    low = rates[rates["add_connection"] == 0.01]
+    assert (low["mean_of_highest (study's grow (redraw = false))"] == 93.0).all()
+    assert (low["repeated share (grow)"] == 1000 / 15000).all()
+    grid = evolution_grid(_rows(configs, summary))
+    assert sorted(zip(grid["P"], grid["S"])) == [(20, 20), (100, 25)]
