@@ -132,4 +132,6 @@ def test_kill_9_during_final_then_the_rerun_retrains_only_the_unfinished(
     distinct = {r[1] for r in _rows(journal, "evaluations")}
     assert {r[1] for r in finals} == distinct or len(finals) == 3
     assert "0 evaluations" in rerun.stdout
-    assert f"{len(finals) - len(held)} retrained by `final`" in rerun.stdout
+    retrained = len(finals) - len(held)
+    assert f"{retrained} architecture{'s' if retrained != 1 else ''} retrained by `final`" \
+        in rerun.stdout
