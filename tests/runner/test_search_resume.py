@@ -3,6 +3,8 @@
 was never interrupted (the search replays its seed and is answered from the journal)."""
 from __future__ import annotations
 
+import pytest
+
 import os
 import subprocess
 import sys
@@ -28,6 +30,8 @@ def _nasdsl(folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
                           env=env, cwd=folder, capture_output=True, text=True, timeout=600)
 
 
+# about 20 s; the runner's own kill tests cover the path by default
+@pytest.mark.slow
 def test_kill_9_then_rerun_gives_the_uninterrupted_journal_and_summary(tmp_path: Path,
                                                                         nb101_store: Path):
     env = {**os.environ, "NASDSL_DATA": str(nb101_store.parent)}

@@ -24,6 +24,8 @@ def test_enumeration_of_small_cells_equals_the_table(nb101_table, vertices, expe
     assert hashes == _table_hashes(nb101_table, vertices)
 
 
+# about 80 s: the smaller spaces above check the same rule by default
+@pytest.mark.slow
 def test_enumeration_of_the_default_space_equals_the_table(nb101_table):
     assert CellSpace().enumerate_hashes() == _table_hashes(nb101_table, 7)
 
