@@ -15,7 +15,7 @@ import pytest
 
 from cluster_toys import traced
 from dask_processes import dask_processes
-from test_kill_resume import evaluation_rows
+from test_kill_resume import _journal_rows, evaluation_rows
 
 pytest.importorskip("distributed")
 pytestmark = pytest.mark.slow
@@ -82,17 +82,6 @@ def _wait(condition, what: str, proc: subprocess.Popen | None = None, timeout=30
         time.sleep(0.05)
 
 
-def _rows(journal: Path) -> int:
-    try:
-        db = sqlite3.connect(f"{journal.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT count(*) FROM evaluations").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
-
-
 def test_a_worker_killed_mid_evaluation_loses_and_duplicates_nothing(tmp_path, env):
     rows, summary = _reference(tmp_path / "whole", TRAINING, env)
     trace = tmp_path / "trace"
@@ -150,7 +139,7 @@ def test_a_lost_scheduler_stops_the_run_and_a_new_one_resumes_it(tmp_path, env):
         run = subprocess.Popen(_nasdsl(exp, "--cluster", cluster.address), cwd=exp.parent,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-        _wait(lambda: _rows(journal) >= 12, "a run journaled", run)
+        _wait(lambda: _journal_rows(journal) >= 12, "a run journaled", run)
         os.killpg(cluster.scheduler.pid, signal.SIGKILL)
         out, err = run.communicate(timeout=120)
     assert run.returncode == 1, (out, err)
