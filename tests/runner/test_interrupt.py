@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from terminal import Terminal
-from test_kill_resume import _tagged_processes, evaluation_rows
+from test_kill_resume import _tagged_processes, evaluation_rows, journal_count
 
 HERE = Path(__file__).resolve().parent
 HANG = 60.0
@@ -78,14 +78,7 @@ def _uninterrupted(folder: Path, text: str, env: dict[str, str]) -> str:
 
 
 def _finished_runs(journal: Path) -> int:
-    try:
-        db = sqlite3.connect(f"{journal.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT count(*) FROM runs WHERE status = 'finished'").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
+    return journal_count(journal, "SELECT count(*) FROM runs WHERE status = 'finished'")
 
 
 def _wait_for(condition, terminal: Terminal, what: str, timeout: float = 300.0) -> None:

@@ -37,15 +37,20 @@ def _command(out: Path, workers: int, budget: int) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def _journal_rows(journal: Path) -> int:
+def journal_count(journal: Path, query: str = "SELECT count(*) FROM evaluations") -> int:
+    """A count read from a journal another process may be writing (0 until it exists)."""
     try:
         db = sqlite3.connect(f"{journal.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
-            return db.execute("SELECT count(*) FROM evaluations").fetchone()[0]
+            return db.execute(query).fetchone()[0]
         finally:
             db.close()
     except sqlite3.Error:
         return 0
+
+
+def _journal_rows(journal: Path) -> int:
+    return journal_count(journal)
 
 
 def evaluation_rows(journal: Path) -> list[tuple]:
