@@ -18,6 +18,7 @@ search random
 search regularized_evolution as evolution { population = 64; sample = 16; mutation = flip(rate = 1.0) }
 search local_search { initial = 20 }
 search bananas { initial = 10; batch = 10; retrain = 30; ensemble = 5; parents = 10 }
+search ppo { units = 64; batch = 10; epochs = 4; minibatches = 4; clip = 0.2; entropy = 0.05; value = 0.5; learning_rate = 0.001 }
 
 run { workers = 2 }
 output = "results/nb101_search_quality"

@@ -39,6 +39,7 @@ BUILT_IN: dict[str, dict[str, str]] = {
         "dqn": "nasdsl.optimizers.dqn:DQNSearch",
         "local_search": "nasdsl.optimizers.local_search:LocalSearch",
         "bananas": "nasdsl.optimizers.bananas:Bananas",
+        "ppo": "nasdsl.optimizers.ppo:PPOSearch",
         "pygmo.*": "nasdsl.optimizers.pygmo_catalog:PYGMO",
     },
     "evaluator": {

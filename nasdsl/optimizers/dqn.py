@@ -31,8 +31,8 @@ from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
 
 
-def _require(*modules: str) -> None:
-    """Refuse, cheaply, where the networks' libraries are missing: `nasdsl check` and `run`
+def require(algorithm: str, *modules: str) -> None:
+    """Refuse, cheaply, where a controller's libraries are missing: `nasdsl check` and `run`
     say so before anything runs, without loading TensorFlow."""
     for name in modules:
         try:
@@ -136,7 +136,7 @@ class DQNSearch(Optimizer):
                  target_network: bool = True, target_update: int = 20, gamma: float = 1.0,
                  epsilon: Call | float | None = None, replay: int = 2000, batch_size: int = 32,
                  learning_rate: float = 0.001):
-        _require("keras", "tensorflow")
+        require("dqn", "keras", "tensorflow")
         self.network = _network(network)
         self.epsilon = _epsilon(epsilon)
         self.target_network = bool(target_network)

@@ -1,0 +1,88 @@
+"""PPO runs through the runner on NAS-Bench-101: the greedy policy is journaled and reported,
+and a killed run resumes by replay to exactly the uninterrupted result (its policy is
+retrained from the replayed rewards, never stored)."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nasdsl.dsl import loads
+from nasdsl.runner import run_plan
+from test_dqn_runs import _cut, _outcomes
+from test_kill_resume import evaluation_rows, kill_when_journaled
+
+EXPERIMENT = """\
+experiment ppo_small
+seed = 2
+repeat = {repeat}
+budget = {budget} evaluations
+space cell {{ inputs = 2 }}
+evaluate nasbench101 {{ {data}fitness = test_accuracy; report = [test_accuracy] }}
+search ppo {{ units = 16; batch = 10 }}
+output = "{output}"
+"""
+
+
+def _text(output: Path, budget: int, repeat: int, store: Path | None = None) -> str:
+    data = f'data = "{store}"; ' if store is not None else ""
+    return EXPERIMENT.format(budget=budget, repeat=repeat, data=data, output=output)
+
+
+def test_a_cut_run_replays_to_the_same_journal_and_policy(tmp_path: Path, nb101_store: Path):
+    out = tmp_path / "out"
+    plan = loads(_text(out, budget=40, repeat=2, store=nb101_store))
+    run_plan(plan)
+    journal = out / "journal.sqlite"
+    rows, outcomes = evaluation_rows(journal), _outcomes(journal)
+    assert len(rows) == 2 * 40 and len(outcomes) == 2
+    policy = pd.read_csv(out / "policy.csv")
+    assert len(policy) == 2 and (policy["search"] == "ppo").all()
+    summary = (out / "summary.csv").read_text()
+
+    # Killed in the middle of a batch of episodes (23 of 40: inside the third batch).
+    _cut(journal, "ppo", keep=23)
+    resumed = run_plan(plan)
+    assert resumed.runs == 1 and resumed.replayed == 23
+    assert evaluation_rows(journal) == rows
+    assert _outcomes(journal) == outcomes
+    assert pd.read_csv(out / "policy.csv").equals(policy)
+    assert (out / "summary.csv").read_text() == summary
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_kill_9_then_rerun_gives_the_uninterrupted_summary(tmp_path: Path, nb101_store: Path):
+    """`nasdsl run` killed with SIGKILL inside the second run, rerun to the end: the journal
+    and the reports are the uninterrupted run's."""
+    env = {**os.environ, "NASDSL_DATA": str(nb101_store.parent),
+           "NASDSL_KILL_TEST": uuid.uuid4().hex}
+    budget = 100
+    for name in ("whole", "killed"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "exp.nas").write_text(_text(Path("out"), budget=budget, repeat=2))
+
+    def nasdsl(folder: str) -> list[str]:
+        return [sys.executable, "-m", "nasdsl.cli", "run", str(tmp_path / folder / "exp.nas"),
+                "--quiet"]
+
+    subprocess.run(nasdsl("whole"), check=True, env=env, cwd=tmp_path / "whole",
+                   capture_output=True, timeout=1200)
+    whole = tmp_path / "whole" / "out"
+    journal = tmp_path / "killed" / "out" / "journal.sqlite"
+    held = kill_when_journaled(nasdsl("killed"), journal, env, at_least=budget + budget // 3,
+                               timeout=1200, cwd=tmp_path / "killed")
+    assert held < 2 * budget
+    subprocess.run(nasdsl("killed"), check=True, env=env, cwd=tmp_path / "killed",
+                   capture_output=True, timeout=1200)
+    killed = tmp_path / "killed" / "out"
+    assert evaluation_rows(journal) == evaluation_rows(whole / "journal.sqlite")
+    assert _outcomes(journal) == _outcomes(whole / "journal.sqlite")
+    for table in ("summary.csv", "policy.csv"):
+        assert pd.read_csv(killed / table).equals(pd.read_csv(whole / table)), table
