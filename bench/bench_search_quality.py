@@ -10,6 +10,7 @@ imports TensorFlow and traces its compiled functions; a short run before the tim
 for that, so the figure is what every further run of a study costs.
 
     python bench/bench_search_quality.py [--data DIR] [--evaluations N] [--repeats R]
+                                         [--only NAME ...]
 
 `--data` names the NAS-Bench-101 data folder (default: nasdsl's, as `make data` fills it).
 """
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", help="NAS-Bench-101 data folder (default: nasdsl's)")
     p.add_argument("--evaluations", type=int, default=1500)
     p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--only", nargs="+", metavar="NAME",
+                   help="time only these searches (random search, the baseline, always runs)")
     args = p.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):  # before TensorFlow starts its thread pools
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:1])
@@ -66,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         # The settings of experiments/nb101_search_quality.nas.
         ("ppo", lambda: PPOSearch(space, entropy=0.05)),
     ]
+    if args.only:
+        unknown = set(args.only) - {name for name, _ in searches}
+        if unknown:
+            print(f"error: no search named {', '.join(sorted(unknown))} here; choose from "
+                  f"{', '.join(name for name, _ in searches)}", file=sys.stderr)
+            return 2
+        searches = [searches[0]] + [s for s in searches[1:] if s[0] in args.only]
     n, repeats = args.evaluations, args.repeats
     with threadpool_limits(1):
         _seconds(searches[0][1], evaluator, n, 1)  # warm the table's memos first
