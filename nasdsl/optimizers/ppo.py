@@ -44,8 +44,9 @@ LEARNING_RATE = Param("learning_rate", NumberType(0.0, 1.0, lo_open=True), 0.001
 
 
 class PPOSearch(Optimizer):
-    """PPO controller: an LSTM policy with a value head builds each architecture decision by
-    decision (Zoph & Le), trained by proximal policy optimization.
+    """PPO controller: an LSTM policy builds each architecture decision by decision.
+
+    Zoph & Le's controller with a value head, trained by proximal policy optimization.
 
     `units` (64), `batch` (10 episodes per update), `epochs` (4), `minibatches` (4), `clip`
     (0.2), `entropy` (0.05), `value` (0.5), `learning_rate` (0.001, Adam).
