@@ -116,3 +116,40 @@ def _evaluations_in(journal: Path) -> int:
 def test_status_without_a_journal_is_refused(tmp_path: Path, capsys):
     assert main(["status", str(tmp_path)]) == 2
     assert "no journal at" in capsys.readouterr().err
+
+
+def test_status_while_a_run_creates_its_journal_says_no_evaluations_yet(tmp_path: Path, capsys):
+    """A run takes the journal's lock, then creates the file: before it, an empty file, then
+    nasdsl's marker without tables, then tables without a plan. Each moment is "no
+    evaluations yet" (exit 0) while the lock is held, and refused again once it is not."""
+    import sqlite3
+
+    from nasdsl.journal_file import APPLICATION_ID
+    from nasdsl.journal_lock import WriteLock
+
+    journal = tmp_path / "journal.sqlite"
+
+    def moment() -> tuple[int, str]:
+        code = main(["status", str(tmp_path)])
+        out, err = capsys.readouterr()
+        return code, out + err
+
+    with WriteLock(journal):
+        code, text = moment()  # locked, no file yet
+        assert code == 0 and "no evaluations yet" in text and f"pid {os.getpid()}" in text
+        journal.touch()  # SQLite made the file, wrote nothing yet
+        code, text = moment()
+        assert code == 0 and "no evaluations yet" in text
+        db = sqlite3.connect(journal)
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # the marker, no table yet
+        db.commit()
+        assert moment()[0] == 0
+        db.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)")
+        db.commit()
+        db.close()
+        code, text = moment()  # the runner's tables exist once it commits its schema
+        assert code == 0 and "no evaluations yet" in text
+    journal.unlink()
+    journal.touch()
+    code, text = moment()  # nobody creating it: an empty file is not a journal
+    assert code == 2 and "not a nasdsl journal" in text
