@@ -3,6 +3,8 @@ NAS-Bench-101 and Keras ones also NORD's `descriptor_evaluate(...)`. Imports are
 the CLI and workers only load what they use."""
 from __future__ import annotations
 
+from nasdsl.lazy import lazy_exports
+
 _EXPORTS = {
     "Evaluator": "nasdsl.evaluators.base",
     "NASBench101Evaluator": "nasdsl.evaluators.nasbench101",
@@ -14,13 +16,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(name)
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(_EXPORTS)
 
 
 __all__ = list(_EXPORTS)

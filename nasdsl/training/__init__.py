@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from nasdsl.lazy import lazy_exports
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter, before import
 
 _EXPORTS = {
@@ -20,13 +22,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(name)
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(_EXPORTS)
 
 
 __all__ = list(_EXPORTS)
