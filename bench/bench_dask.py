@@ -17,11 +17,13 @@ ratio.
   warmed by one evaluation per worker; these one-off costs are printed on lines of their own
   (cluster start, first evaluation on fresh workers and in this process: TensorFlow import,
   dataset load, first trace). Searches are interleaved, best of `--repeats` each.
+* `keras_cpu_per_evaluation_2_workers`: CPU seconds per evaluation of the workers'
+  processes (of this process in-process), which the load changes far less than wall time.
 * `keras_cores_busy_*`: CPU seconds over wall seconds of the processes that trained (the
   workers' processes, or this one): a worker asked for one thread stays at or under one
   core, this process may use every core. The load average is printed before, during and
-  after: the kernel shares the cores between sessions, so on a busy machine extra workers of
-  one run get no extra CPU and the speed-ups shrink towards 1.
+  after: where the kernel shares the cores between sessions (Linux's autogroup), extra
+  workers of one run get no extra CPU on a busy machine and the speed-ups shrink towards 1.
 
     python bench/bench_dask.py [--evaluations N] [--data DIR] [--fashion-data DIR]
                                [--keras-evaluations N] [--images N] [--repeats N]
@@ -250,6 +252,10 @@ def bench_keras(folder: Path, data: Path, n: int, subset: int, repeats: int) -> 
                "(every core)")
     _line("keras_cores_busy_2_workers", two_w.cores, "cores",
           {"1_worker": one_w.cores}, digits=2, note="CPU s / wall s of both worker processes")
+    _line("keras_cpu_per_evaluation_2_workers", two_w.cpu / two_w.evaluations, "CPU s",
+          {"1_worker": one_w.cpu / one_w.evaluations,
+           "in_process": here.cpu / here.evaluations}, digits=2,
+          note="the work itself: two workers waste nothing when it matches one worker's")
     _line("dask_local_cluster_start", cluster_start, "s", {"keras_evaluation": steady},
           note="one-off, excluded above: `run { workers = 2 }` starting its cluster")
     _line("keras_first_evaluation_on_fresh_workers", first_worker, "s",
