@@ -55,7 +55,7 @@ def test_status_while_a_run_writes_then_after_it_ends(tmp_path: Path, env):
                            cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     seen: list[int] = []
-    cli: subprocess.CompletedProcess | None = None
+    cli: subprocess.Popen | None = None
     deadline = time.monotonic() + 300
     while run.poll() is None and time.monotonic() < deadline:
         try:
@@ -66,15 +66,20 @@ def test_status_while_a_run_writes_then_after_it_ends(tmp_path: Path, env):
             assert f"pid {run.pid}" in now.writer
             assert now.runs == 2 and now.planned == 16
             seen.append(now.evaluations)
-            if cli is None:  # the command too, while the run writes
-                cli = _status(tmp_path / "out", env)
+            if cli is None:  # the command too, while the run writes (not waited for here:
+                # a loaded machine may take longer to start it than the run takes to end)
+                cli = subprocess.Popen([sys.executable, "-m", "nasdsl.cli", "status",
+                                        str(tmp_path / "out")], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True, env=env)
         time.sleep(0.05)
     out, err = run.communicate(timeout=300)
     assert run.returncode == 0, err
     assert len(seen) >= 2, "status never read the running experiment"
     assert seen == sorted(seen) and seen[0] < 16
-    assert cli is not None and cli.returncode == 0, cli
-    assert "experiment watched:" in cli.stdout and "of 16 (" in cli.stdout
+    assert cli is not None
+    cli_out, cli_err = cli.communicate(timeout=120)
+    assert cli.returncode == 0, cli_err
+    assert "experiment watched:" in cli_out and "of 16 (" in cli_out
 
     ended = _status(exp, env)
     assert ended.returncode == 0, ended.stderr
