@@ -258,7 +258,9 @@ class DaskCompletions:
         self._waiting: deque[tuple[int, Hashable, int]] = deque()
         self._ready: deque[tuple[int, Timed]] = deque()
         self._running: dict[str, tuple[int, Any]] = {}
-        self._finished = as_completed(loop=executor.client.loop)
+        # results come with the completions, fetched by Dask's loop: no round trip each
+        self._finished = as_completed(loop=executor.client.loop, with_results=True,
+                                      raise_errors=False)
 
     def submit(self, index: int, item: Hashable, seed: int, known: Timed | None = None) -> None:
         if known is not None:
@@ -278,9 +280,9 @@ class DaskCompletions:
     def next(self) -> tuple[int, Timed]:
         if self._ready:
             return self._ready.popleft()
-        future = next(self._finished)
+        future, result = next(self._finished)
         index, _ = self._running.pop(future.key)
-        timed = self._executor._outcome(future)
+        timed = result if future.status == "finished" else self._executor._outcome(future)
         future.release()  # nothing held on a worker for the scheduler to redo
         self._start()
         return index, timed
