@@ -1,0 +1,61 @@
+"""`asynchronous = true` through the language, evaluated in this process: one completion at a
+time, in submission order, so the run is reproducible for its seed and is exactly the
+sequential search; the setting is checked like any other and, left out, changes no journal's
+identity."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from nasdsl.dsl import loads
+from nasdsl.errors import DslError
+from nasdsl.runner import run_plan
+
+TEXT = """\
+experiment in_order
+seed = 4
+repeat = 2
+budget = 120 evaluations
+space cell {{ vertices = 7; edges = 9 }}
+evaluate nasbench101 {{ fitness = test_accuracy }}
+search regularized_evolution as asynchronous {{ population = 20; sample = 5; asynchronous = true }}
+search regularized_evolution as sequential {{ population = 20; sample = 5 }}
+output = "{out}"
+"""
+
+
+def _rows(journal: Path) -> dict[str, list[tuple]]:
+    db = sqlite3.connect(journal)
+    rows = db.execute("SELECT c.search, r.repeat, e.idx, e.generation, e.hash, e.fitness, "
+                      "e.arrival FROM evaluations e JOIN runs r ON r.run = e.run "
+                      "JOIN configs c ON c.config = r.config ORDER BY r.repeat, e.idx").fetchall()
+    db.close()
+    out: dict[str, list[tuple]] = {}
+    for search, *rest in rows:
+        out.setdefault(search, []).append(tuple(rest))
+    return out
+
+
+def test_in_this_process_it_is_reproducible_and_the_sequential_search(tmp_path, nb101_store,
+                                                                      monkeypatch):
+    monkeypatch.setenv("NASDSL_DATA", str(nb101_store.parent))
+    journals = []
+    for name in ("one", "two"):
+        plan = loads(TEXT.format(out=tmp_path / name))
+        summary = run_plan(plan, report=False)
+        assert summary.evaluations == 480
+        journals.append(_rows(tmp_path / name / "journal.sqlite"))
+    first, second = journals
+    assert first == second
+    assert first["asynchronous"] == first["sequential"]
+    assert all(row[-1] is None for row in first["asynchronous"])  # arrived in index order
+
+
+def test_the_setting_is_checked_and_left_out_when_not_written():
+    plan = loads(TEXT.format(out="out"))
+    assert plan.configs[0].settings["asynchronous"] is True
+    assert "asynchronous" not in plan.configs[1].settings  # journals written before it match
+    with pytest.raises(DslError, match="asynchronous"):
+        loads(TEXT.format(out="out").replace("asynchronous = true", "asynchronous = 1"))
