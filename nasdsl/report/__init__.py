@@ -108,12 +108,14 @@ def _study(folder: Path, configs, summary) -> list:
     """The study's tables, written as CSV files; (heading, table, note) for the page."""
     import pandas as pd
 
-    from nasdsl.report.policy import POLICY_SUMMARY_CSV
+    from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
     from nasdsl.report.study import study_tables, write_study_tables
 
-    policy = pd.read_csv(folder / POLICY_SUMMARY_CSV) \
-        if (folder / POLICY_SUMMARY_CSV).is_file() else None
-    tables = study_tables(configs, summary, policy)
+    def table(name: str):
+        return pd.read_csv(folder / name) if (folder / name).is_file() else None
+
+    tables = study_tables(configs, summary, table(POLICY_SUMMARY_CSV),
+                          table(NETWORK_COMPARISON_CSV))
     write_study_tables(folder, tables)
     return [(heading, table, note) for _, heading, table, note in tables]
 

@@ -142,7 +142,21 @@ def evolution_rates(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return _by(evo, ["add_node", "add_connection"]), notes
 
 
-def dqn(table: pd.DataFrame, policy: pd.DataFrame | None) -> pd.DataFrame:
+def _differ(networks: pd.DataFrame | None) -> dict[str, str]:
+    """Each configuration of a one- against two-network pair: the report's test verdict."""
+    if networks is None or networks.empty:
+        return {}
+    out = {}
+    for r in networks.itertuples():
+        verdict = (f"{r.differ} (p = {min(r.p_best, r.p_mean_reward):.3f}, "
+                   f"{int(r.runs)} pairs)")
+        out[r.one_network] = out[r.two_networks] = verdict
+    return out
+
+
+def dqn(table: pd.DataFrame, policy: pd.DataFrame | None,
+        networks: pd.DataFrame | None = None) -> pd.DataFrame:
+    differ = _differ(networks)
     rows = []
     for r in table[table["algorithm"] == "dqn"].itertuples():
         settings = dict(r.settings or {})
@@ -158,6 +172,7 @@ def dqn(table: pd.DataFrame, policy: pd.DataFrame | None) -> pd.DataFrame:
                      else 1, "best found (nasdsl)": _pct(r.highest),
                      "best found (study)": study[0], "converges at best (nasdsl)": converged,
                      "converges at best (study)": study[1],
+                     "1- vs 2-network differ (nasdsl)": differ.get(r.config),
                      "1- vs 2-network differ (study)": study[2]})
     return pd.DataFrame(rows)
 
@@ -167,7 +182,8 @@ STUDY_FILES = ("study_comparison.csv", "study_metaheuristics.csv", "study_evolut
 
 
 def study_tables(configs: pd.DataFrame, summary: pd.DataFrame,
-                 policy: pd.DataFrame | None = None) -> list[tuple[str, str, pd.DataFrame, str]]:
+                 policy: pd.DataFrame | None = None, networks: pd.DataFrame | None = None,
+                 ) -> list[tuple[str, str, pd.DataFrame, str]]:
     """(file name, heading, table, note) of every study table the report's configurations
     fill; none when no configuration is one of the study's algorithms."""
     table = _rows(configs, summary)
@@ -183,7 +199,7 @@ def study_tables(configs: pd.DataFrame, summary: pd.DataFrame,
            ("study_evolution_rates.csv",
             "Regularized evolution by mutation rates (%, means over (P, S))", rates,
             " ".join(findings) or NOTE),
-           ("study_dqn.csv", "The study's DQN set-ups", dqn(table, policy), NOTE)]
+           ("study_dqn.csv", "The study's DQN set-ups", dqn(table, policy, networks), NOTE)]
     return [t for t in out if not t[2].empty]
 
 

@@ -48,3 +48,32 @@ def test_the_rates_table_says_whether_each_loop_agrees_with_the_studys_finding()
     assert (low["repeated share (grow)"] == 1000 / 15000).all()
     grid = evolution_grid(_rows(configs, summary))
     assert sorted(zip(grid["P"], grid["S"])) == [(20, 20), (100, 25)]
+
+
+def test_the_dqn_table_gives_nasdsls_one_against_two_network_verdict_beside_the_studys():
+    configs = pd.DataFrame([
+        {"config": f"lstm[target_network={t}]", "algorithm": "dqn",
+         "space": {"kind": "cell", "settings": {"inputs": 2}},
+         "settings": {"network": {"call": "lstm", "args": {"units": 64}},
+                      "target_network": t == "true"}}
+        for t in ("false", "true")])
+    summary = pd.DataFrame([
+        {"search": "lstm", "config": c, "runs": 6, "evaluations": 12000, "repeats": 0,
+         "highest": h, "highest_mean": h, "mean": h, "mean_of_highest": h,
+         "mean_first_hit": 10.0}
+        for c, h in zip(configs["config"], (0.9431, 0.9442))])
+    comparison = pd.DataFrame([{
+        "search": "lstm", "one_network": "lstm[target_network=false]",
+        "two_networks": "lstm[target_network=true]", "runs": 6, "p_best": 0.22,
+        "p_mean_reward": 0.031, "differ": "yes"}])
+    tables = {name: table for name, _, table, _ in
+              study_tables(configs, summary, None, comparison)}
+    dqn = tables["study_dqn.csv"]
+    assert list(dqn["networks"]) == [1, 2]
+    assert list(dqn["1- vs 2-network differ (nasdsl)"]) == ["yes (p = 0.031, 6 pairs)"] * 2
+    assert list(dqn["1- vs 2-network differ (study)"]) == ["yes", "yes"]
+    assert list(dqn["best found (study)"]) == [94.72, 94.72]
+    assert list(dqn["best found (nasdsl)"]) == [94.31, 94.42]
+    # Without a comparison (a single network), the column is empty rather than guessed.
+    alone = {name: t for name, _, t, _ in study_tables(configs, summary)}["study_dqn.csv"]
+    assert alone["1- vs 2-network differ (nasdsl)"].isna().all()
