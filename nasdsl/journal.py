@@ -25,8 +25,10 @@ Tables (format 2):
                                      evaluation among the run's completions when it is not
                                      `idx` (candidates submitted one by one to several
                                      workers complete in any order; replay follows it).
-                                     NULL: arrived in index order. Journals written before
-                                     the column gain it when a run resumes them
+                                     NULL: arrived in index order. The column is added by
+                                     the first row that needs it, so a journal of runs
+                                     that completed in index order stays as older nasdsl
+                                     wrote it
     outcomes(run, outcome)           JSON of what the optimizer found beyond its evaluations
                                      (a controller's final policy), written as the run
                                      finishes; journals without the table read as none
@@ -68,7 +70,7 @@ CREATE TABLE IF NOT EXISTS runs(
     evaluations INT, started REAL, finished REAL, data TEXT);
 CREATE TABLE IF NOT EXISTS evaluations(
     run TEXT, idx INT, generation INT, architecture TEXT, hash TEXT, fitness REAL,
-    status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT, arrival INT,
+    status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT,
     PRIMARY KEY (run, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outcomes(run TEXT PRIMARY KEY, outcome TEXT);
 CREATE TABLE IF NOT EXISTS finals(
@@ -218,8 +220,6 @@ class Journal:
             journal._check_version()
             if found.kind == "nasdsl-1":
                 journal._upgrade()
-            if not journal._has_arrival_column():
-                journal._transaction([("ALTER TABLE evaluations ADD COLUMN arrival INT", ())])
         except BaseException:
             db.close()
             raise
@@ -339,14 +339,16 @@ class Journal:
         same transaction, recording the optimizer's `outcome` when it has one."""
         statements: list[tuple[str, Any]] = []
         if rows:
-            full = [r for r in rows if len(r) == 12]
-            if full:
-                statements.append(("INSERT INTO evaluations VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                                   full))
-            if len(full) < len(rows):
+            out_of_order = [r for r in rows if len(r) == 12 and r[11] is not None]
+            if out_of_order:
+                if not self._has_arrival_column():
+                    statements.append(("ALTER TABLE evaluations ADD COLUMN arrival INT", ()))
+                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS)}) "
+                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", out_of_order))
+            in_order = [r[:11] for r in rows if len(r) == 11 or r[11] is None]
+            if in_order:
                 statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS[:11])}) "
-                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                                   [r for r in rows if len(r) != 12]))
+                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)", in_order))
         if rows:  # rows of several runs may share one commit: count each of them
             counts: dict[str, int] = {}
             for r in rows:  # the place among completions, the index unless told otherwise

@@ -59,3 +59,29 @@ def test_the_setting_is_checked_and_left_out_when_not_written():
     assert "asynchronous" not in plan.configs[1].settings  # journals written before it match
     with pytest.raises(DslError, match="asynchronous"):
         loads(TEXT.format(out="out").replace("asynchronous = true", "asynchronous = 1"))
+
+
+def test_a_journal_gains_the_arrival_column_only_with_a_row_out_of_order(tmp_path):
+    """Runs that completed in index order leave the journal as older nasdsl wrote it; the
+    first completion out of order adds the column, and replay reads both orders."""
+    from nasdsl.journal import Journal, Row
+
+    def row(run, index, arrival=None):
+        return Row(run, index, 0, f"a{index}", f"h{index}", 0.5, "ok", None, 1.0, 0.1, "{}",
+                   arrival)
+
+    path = tmp_path / "journal.sqlite"
+    with Journal.open(path, readonly=False) as journal:
+        journal.start_run("in_order", "c", 0, 0)
+        journal.append([row("in_order", i) for i in range(3)])
+        assert not journal._has_arrival_column()
+        assert [r.index for r in journal.recorded("in_order")] == [0, 1, 2]
+        journal.start_run("async", "c", 1, 1)
+        journal.append([row("async", 0), row("async", 2, 1), row("async", 1, 2)])
+        journal.append([row("in_order", 3), (*row("in_order", 4)[:11],)])
+        assert [r.index for r in journal.recorded("async")] == [0, 2, 1]
+        assert [r.index for r in journal.recorded("in_order")] == [0, 1, 2, 3, 4]
+        assert journal.run_states()["async"].evaluations == 3
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT evaluations FROM runs WHERE run = 'async'").fetchone() == (3,)
+    db.close()
