@@ -164,7 +164,10 @@ def test_asynchronous_evolution_on_a_cluster_journals_every_completion_as_it_arr
     assert summary.best == _searched_again(text, journal)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_run_then_rerun_replays_the_arrival_order_exactly(tmp_path, cluster):
+    """A second nasdsl process, killed once a dozen completions are journaled (about 15 s
+    in all: slow)."""
     text = ASYNC.format(repeat=1, budget=40, longest=0.2, out=tmp_path / "out")
     exp = _experiment(tmp_path, text)
     journal = tmp_path / "out" / "journal.sqlite"
