@@ -4,7 +4,7 @@
 `generations.png`, `regret.png`, `best.json`, `report.html` (all of them in one page) and
 (after `final { … }`) `final.csv` into `folder` from `folder/journal.sqlite` (or the journal
 given); `write_combined_report(journals, folder)` does the same for several journals compared
-in one report. `report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
+in one report (all but `evaluations.csv`, which each experiment's own report holds). `report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
 from nasdsl.report.policy import write_policy
-from nasdsl.report.output import check_output, foreign_files, forget, staged_report
+from nasdsl.report.output import (check_output, foreign_files, forget, staged_report,
+                                  written_by_nasdsl)
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
                                  generation_sizes, plot_best_so_far, plot_generations,
                                  plotted_configs)
@@ -60,7 +61,10 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
     check_output(output_dir, REPORT_FILES)
     source = combine([(Path(j), read_journal(Path(j))) for j in journals])
     with staged_report(output_dir) as staging:
-        _write(staging, source, show, study=True)
+        _write(staging, source, show, study=True, per_evaluation=False)
+    if EVALUATIONS_CSV in written_by_nasdsl(output_dir):  # an older combined report's rows
+        (output_dir / EVALUATIONS_CSV).unlink(missing_ok=True)
+        forget(output_dir, [EVALUATIONS_CSV])
     return output_dir
 
 
@@ -69,9 +73,12 @@ REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, 
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
-def _write(folder: Path, source: ReportSource, show: bool, study: bool = False) -> None:
+def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
+           per_evaluation: bool = True) -> None:
     """Every report file into `folder`; `study` adds the study's tables where the
-    configurations fill them (`nasdsl.report.study`)."""
+    configurations fill them (`nasdsl.report.study`). A combined report leaves out
+    `evaluations.csv` (`per_evaluation`): each experiment's own report holds its rows, and
+    a study's would copy millions of them (1.4 GB for the study's five experiments)."""
     evaluations, configs = source.evaluations, source.configs
     swept = [k for s in configs["swept"] for k in dict(s or {})]
     columns = list(evaluations.columns)  # metrics follow wall_seconds, then swept keys
@@ -80,7 +87,7 @@ def _write(folder: Path, source: ReportSource, show: bool, study: bool = False) 
     summary = summarize(configs, evaluations, optimum=_optimum(source), runs=source.runs)
     summary = with_final_columns(summary, source.finals)
     summary = integral(summary, [c for c in summary.columns if c in swept])
-    write_tables(folder, integral(evaluations, extra), summary)
+    write_tables(folder, integral(evaluations, extra) if per_evaluation else None, summary)
     finals = source.finals
     write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
     order = list(configs.sort_values("position")["config"])

@@ -2,7 +2,9 @@
 
 Safe while a run writes: the journal is opened read-only (SQLite's write-ahead log lets a
 reader see the last commit without stopping the writer), and the writer's lock is never
-taken — who holds it is read from the lock file's text, which its holder wrote.
+taken — who holds it is read from the lock file's text, which its holder wrote. A run takes
+its lock before it creates the journal, so a journal not there yet, empty, or without its
+tables while a live run holds the lock is one being created: "no evaluations yet".
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from nasdsl.errors import ForeignFile, JournalError
 from nasdsl.journal import Journal, RunProgress
+from nasdsl.journal_file import identify
 from nasdsl.journal_lock import lock_path
 from nasdsl.wording import count
 
@@ -151,17 +155,47 @@ def describe(status: Status) -> str:
     return "\n".join(lines)
 
 
+def _being_created(journal: Path) -> bool:
+    """The file is what a run leaves for a moment as it creates a journal: nothing yet, an
+    empty file, or nasdsl's marker without tables (or an SQLite file with no tables)."""
+    found = identify(journal)
+    return (found.kind in ("absent", "nasdsl")
+            or found.reason in ("an empty file", "an SQLite database with no tables"))
+
+
+def _creating(journal: Path, writer: str) -> str:
+    return (f"running ({writer}): no evaluations yet (its journal is being created)\n"
+            f"journal: {journal}")
+
+
 def status_command(path: Path) -> int:
     """`nasdsl status PATH`: PATH is an output folder or a journal file. 2 when there is no
-    journal."""
-    from nasdsl.report.source import find_journal
+    journal (and no run creating one)."""
+    from nasdsl.report.source import JOURNAL_NAME, find_journal
 
-    journal = find_journal(Path(path))
+    path = Path(path)
+    journal = find_journal(path)
     if journal is None:
+        expected = path / JOURNAL_NAME if path.is_dir() else path
+        writer = _writer(expected)
+        if writer is not None and _being_created(expected):
+            print(_creating(expected, writer))
+            return 0
         print(f"error: no journal at {path} (expected an experiment file, a journal file, or "
               "a folder holding journal.sqlite: run `nasdsl run FILE` first)", file=sys.stderr)
         return 2
-    print(describe(read_status(journal)))
+    try:
+        status = read_status(journal)
+    except (JournalError, ForeignFile):
+        writer = _writer(journal)
+        if writer is None or not _being_created(journal):
+            raise
+        print(_creating(journal, writer))
+        return 0
+    if not status.experiment and not status.runs and status.writer is not None:
+        print(_creating(journal, status.writer))  # tables made, the plan not yet written
+        return 0
+    print(describe(status))
     return 0
 
 

@@ -16,11 +16,14 @@ EVALUATIONS_CSV = "evaluations.csv"
 SUMMARY_CSV = "summary.csv"
 
 
-def write_tables(folder: Path, evaluations: pd.DataFrame, summary: pd.DataFrame) -> list[Path]:
-    paths = [folder / EVALUATIONS_CSV, folder / SUMMARY_CSV]
-    evaluations.to_csv(paths[0], index=False)
-    summary.to_csv(paths[1], index=False)
-    return paths
+def write_tables(folder: Path, evaluations: pd.DataFrame | None,
+                 summary: pd.DataFrame) -> list[Path]:
+    """`summary.csv`, and `evaluations.csv` unless `evaluations` is None."""
+    summary.to_csv(folder / SUMMARY_CSV, index=False)
+    if evaluations is None:
+        return [folder / SUMMARY_CSV]
+    evaluations.to_csv(folder / EVALUATIONS_CSV, index=False)
+    return [folder / EVALUATIONS_CSV, folder / SUMMARY_CSV]
 
 
 def integral(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -55,7 +55,7 @@ def test_status_while_a_run_writes_then_after_it_ends(tmp_path: Path, env):
                            cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     seen: list[int] = []
-    cli: subprocess.CompletedProcess | None = None
+    cli: subprocess.Popen | None = None
     deadline = time.monotonic() + 300
     while run.poll() is None and time.monotonic() < deadline:
         try:
@@ -66,15 +66,20 @@ def test_status_while_a_run_writes_then_after_it_ends(tmp_path: Path, env):
             assert f"pid {run.pid}" in now.writer
             assert now.runs == 2 and now.planned == 16
             seen.append(now.evaluations)
-            if cli is None:  # the command too, while the run writes
-                cli = _status(tmp_path / "out", env)
+            if cli is None:  # the command too, while the run writes (not waited for here:
+                # a loaded machine may take longer to start it than the run takes to end)
+                cli = subprocess.Popen([sys.executable, "-m", "nasdsl.cli", "status",
+                                        str(tmp_path / "out")], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True, env=env)
         time.sleep(0.05)
     out, err = run.communicate(timeout=300)
     assert run.returncode == 0, err
     assert len(seen) >= 2, "status never read the running experiment"
     assert seen == sorted(seen) and seen[0] < 16
-    assert cli is not None and cli.returncode == 0, cli
-    assert "experiment watched:" in cli.stdout and "of 16 (" in cli.stdout
+    assert cli is not None
+    cli_out, cli_err = cli.communicate(timeout=120)
+    assert cli.returncode == 0, cli_err
+    assert "experiment watched:" in cli_out and "of 16 (" in cli_out
 
     ended = _status(exp, env)
     assert ended.returncode == 0, ended.stderr
@@ -116,3 +121,40 @@ def _evaluations_in(journal: Path) -> int:
 def test_status_without_a_journal_is_refused(tmp_path: Path, capsys):
     assert main(["status", str(tmp_path)]) == 2
     assert "no journal at" in capsys.readouterr().err
+
+
+def test_status_while_a_run_creates_its_journal_says_no_evaluations_yet(tmp_path: Path, capsys):
+    """A run takes the journal's lock, then creates the file: before it, an empty file, then
+    nasdsl's marker without tables, then tables without a plan. Each moment is "no
+    evaluations yet" (exit 0) while the lock is held, and refused again once it is not."""
+    import sqlite3
+
+    from nasdsl.journal_file import APPLICATION_ID
+    from nasdsl.journal_lock import WriteLock
+
+    journal = tmp_path / "journal.sqlite"
+
+    def moment() -> tuple[int, str]:
+        code = main(["status", str(tmp_path)])
+        out, err = capsys.readouterr()
+        return code, out + err
+
+    with WriteLock(journal):
+        code, text = moment()  # locked, no file yet
+        assert code == 0 and "no evaluations yet" in text and f"pid {os.getpid()}" in text
+        journal.touch()  # SQLite made the file, wrote nothing yet
+        code, text = moment()
+        assert code == 0 and "no evaluations yet" in text
+        db = sqlite3.connect(journal)
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # the marker, no table yet
+        db.commit()
+        assert moment()[0] == 0
+        db.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)")
+        db.commit()
+        db.close()
+        code, text = moment()  # the runner's tables exist once it commits its schema
+        assert code == 0 and "no evaluations yet" in text
+    journal.unlink()
+    journal.touch()
+    code, text = moment()  # nobody creating it: an empty file is not a journal
+    assert code == 2 and "not a nasdsl journal" in text
