@@ -22,6 +22,7 @@ import os
 import signal
 import threading
 import traceback
+from collections import deque
 from concurrent.futures import CancelledError
 from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 
@@ -203,6 +204,11 @@ class DaskExecutor(Executor):
             raise
         return [timed for timed in out if timed is not None]
 
+    def completions(self, factory: EvaluatorFactory) -> "DaskCompletions":
+        """Candidates submitted one at a time, evaluated on the workers as they free up,
+        handed back in the order they finish."""
+        return DaskCompletions(self, factory)
+
     def _outcome(self, future: Any) -> Timed:
         try:
             return future.result()
@@ -235,6 +241,60 @@ class DaskExecutor(Executor):
                     os.kill(nanny.pid, signal.SIGKILL)
             with contextlib.suppress(Exception):
                 self._cluster.close(timeout=5)
+
+
+class DaskCompletions:
+    """Submitted evaluations as Dask tasks, at most one per worker at a time (the rest wait
+    here, so a task waits on no busy worker while another is free), handed back in the
+    order they finish (`distributed.as_completed`). A known result (a repeat) completes at
+    once. Failures read as in `DaskExecutor.map_timed`."""
+
+    def __init__(self, executor: DaskExecutor, factory: EvaluatorFactory):
+        from distributed import as_completed
+
+        self.slots = executor.workers
+        self._executor = executor
+        self._factory = factory
+        self._waiting: deque[tuple[int, Hashable, int]] = deque()
+        self._ready: deque[tuple[int, Timed]] = deque()
+        self._running: dict[str, tuple[int, Any]] = {}
+        # results come with the completions, fetched by Dask's loop: no round trip each
+        self._finished = as_completed(loop=executor.client.loop, with_results=True,
+                                      raise_errors=False)
+
+    def submit(self, index: int, item: Hashable, seed: int, known: Timed | None = None) -> None:
+        if known is not None:
+            self._ready.append((index, known))
+            return
+        self._waiting.append((index, item, seed))
+        self._start()
+
+    def _start(self) -> None:
+        client = self._executor.client
+        while self._waiting and len(self._running) < self.slots:
+            index, item, seed = self._waiting.popleft()
+            future = client.submit(evaluate_on_worker, self._factory, item, seed, pure=False)
+            self._running[future.key] = (index, future)
+            self._finished.add(future)
+
+    def next(self) -> tuple[int, Timed]:
+        if self._ready:
+            return self._ready.popleft()
+        future, result = next(self._finished)
+        index, _ = self._running.pop(future.key)
+        timed = result if future.status == "finished" else self._executor._outcome(future)
+        future.release()  # nothing held on a worker for the scheduler to redo
+        self._start()
+        return index, timed
+
+    def cancel(self) -> None:
+        futures = [future for _, future in self._running.values()]
+        self._waiting.clear()
+        self._ready.clear()
+        self._running.clear()
+        self._finished.clear()
+        with contextlib.suppress(Exception):
+            self._executor.client.cancel(futures, force=True)
 
 
 def dask_installed() -> bool:

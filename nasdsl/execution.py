@@ -31,6 +31,7 @@ from nasdsl.errors import DataError, NasdslError
 from nasdsl.interrupts import ignore_interrupts
 from nasdsl.lifeline import die_with_parent, entry_of, guarded
 from nasdsl.optimizers.batch import Timed
+from nasdsl.optimizers.completions import Completions, InOrder
 from nasdsl.result import Result
 
 
@@ -145,6 +146,11 @@ class Executor(ABC):
                                                           Sequence[int | None]], list[Timed]]:
         """`map_timed` with the factory fixed."""
         return lambda items, seeds: self.map_timed(factory, items, seeds)
+
+    def completions(self, factory: EvaluatorFactory) -> Completions:
+        """Where candidates submitted one at a time are evaluated: one after the other, in
+        submission order, unless the executor has workers to keep busy (Dask)."""
+        return InOrder(self.bind(factory))
 
     def close(self) -> None:
         """Release workers; the executor is not used afterwards."""

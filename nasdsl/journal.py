@@ -19,8 +19,16 @@ Tables (format 2):
                                      status is "running" until the search returned; data
                                      (JSON) identifies the benchmark data the run read
     evaluations(run, idx, generation, architecture, hash, fitness, status, error,
-                cost_seconds, wall_seconds, metrics)
-                                     indices 0..n-1 per run, in the order the optimizer asked
+                cost_seconds, wall_seconds, metrics, arrival)
+                                     indices in the order the optimizer asked (0..n-1 per
+                                     run once it finished); `arrival` the place of the
+                                     evaluation among the run's completions when it is not
+                                     `idx` (candidates submitted one by one to several
+                                     workers complete in any order; replay follows it).
+                                     NULL: arrived in index order. The column is added by
+                                     the first row that needs it, so a journal of runs
+                                     that completed in index order stays as older nasdsl
+                                     wrote it
     outcomes(run, outcome)           JSON of what the optimizer found beyond its evaluations
                                      (a controller's final policy), written as the run
                                      finishes; journals without the table read as none
@@ -74,12 +82,14 @@ FINAL_COLUMNS = ("config", "hash", "epochs", "rank", "architecture", "search_fit
                  "status", "error", "fitness", "cost_seconds", "wall_seconds", "metrics",
                  "model", "data")
 
+_ROW_COLUMNS = ("run", "idx", "generation", "architecture", "hash", "fitness", "status", "error",
+                "cost_seconds", "wall_seconds", "metrics", "arrival")
 _EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation", "architecture",
                        "hash", "fitness", "status", "error", "cost_seconds", "wall_seconds"]
 
 class Row(NamedTuple):
-    """One row of the evaluations table, in column order (a plain tuple of the same order is
-    accepted wherever a Row is)."""
+    """One row of the evaluations table, in column order (a plain tuple of the same order,
+    with or without the last column, is accepted wherever a Row is)."""
 
     run: str
     index: int
@@ -93,6 +103,8 @@ class Row(NamedTuple):
     wall_seconds: float
     metrics: str
     """The metrics as JSON text (`metrics_json`)."""
+    arrival: int | None = None
+    """Its place among the run's completions; None when that is `index`."""
 
 
 @dataclass(frozen=True)
@@ -327,11 +339,21 @@ class Journal:
         same transaction, recording the optimizer's `outcome` when it has one."""
         statements: list[tuple[str, Any]] = []
         if rows:
-            statements.append(("INSERT INTO evaluations VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows))
+            out_of_order = [r for r in rows if len(r) == 12 and r[11] is not None]
+            if out_of_order:
+                if not self._has_arrival_column():
+                    statements.append(("ALTER TABLE evaluations ADD COLUMN arrival INT", ()))
+                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS)}) "
+                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", out_of_order))
+            in_order = [r[:11] for r in rows if len(r) == 11 or r[11] is None]
+            if in_order:
+                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS[:11])}) "
+                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)", in_order))
         if rows:  # rows of several runs may share one commit: count each of them
             counts: dict[str, int] = {}
-            for r in rows:
-                counts[r[0]] = max(counts.get(r[0], 0), r[1] + 1)
+            for r in rows:  # the place among completions, the index unless told otherwise
+                place = r[11] if len(r) == 12 and r[11] is not None else r[1]
+                counts[r[0]] = max(counts.get(r[0], 0), place + 1)
             statements.append(("UPDATE runs SET evaluations = ? WHERE run = ?",
                                [(n, run) for run, n in counts.items()]))
         if finished is not None:
@@ -363,6 +385,9 @@ class Journal:
                                "is damaged (truncated, or overwritten inside): move it aside "
                                "and run again, or use --fresh") from e
 
+    def _has_arrival_column(self) -> bool:
+        return "arrival" in {r[1] for r in self._db.execute("PRAGMA table_info(evaluations)")}
+
     def _has_data_column(self) -> bool:
         return "data" in {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
 
@@ -392,15 +417,19 @@ class Journal:
             return dict(self._db.execute("SELECT config, fingerprint FROM configs"))
 
     def recorded(self, run: str) -> list[Recorded]:
-        """The run's journaled evaluations, index order (a contiguous prefix 0..n-1)."""
+        """The run's journaled evaluations in the order they arrived (index order unless
+        they were submitted one by one): completions 0..n-1, each index once."""
         out: list[Recorded] = []
+        place = "coalesce(arrival, idx)" if self._has_arrival_column() else "idx"
         with self._reading():
             cur = self._db.execute(
-                "SELECT idx, hash, fitness, status, error, cost_seconds, metrics "
-                "FROM evaluations WHERE run = ? ORDER BY idx", (run,))
-            for idx, h, fitness, status, error, cost, metrics in cur:
-                if idx != len(out):
-                    raise JournalError(f"{self.path}: run {run} misses evaluation {len(out)}")
+                f"SELECT idx, hash, fitness, status, error, cost_seconds, metrics, {place} AS p "
+                "FROM evaluations WHERE run = ? ORDER BY p", (run,))
+            for idx, h, fitness, status, error, cost, metrics, p in cur:
+                if p != len(out):
+                    raise JournalError(f"{self.path}: run {run} misses evaluation {len(out)}"
+                                       if p == idx else f"{self.path}: run {run} misses "
+                                       f"completion {len(out)}")
                 out.append(Recorded(idx, h, Result(fitness=fitness, metrics=json.loads(metrics),
                                                    cost_seconds=cost, status=status,
                                                    error=error)))

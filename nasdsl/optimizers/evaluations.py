@@ -11,7 +11,8 @@ from nasdsl.result import Result, usable_fitness
 
 @dataclass(frozen=True)
 class Evaluation:
-    """One evaluated candidate of a run, in the order the optimizer asked for them."""
+    """One evaluated candidate of a run: `index` is its place in the order the optimizer
+    asked for them."""
 
     index: int
     generation: int
@@ -25,7 +26,8 @@ class Evaluation:
 
 @dataclass
 class History:
-    """Every evaluation of one run, in order."""
+    """Every evaluation of one run, in the order they completed (the order they were asked
+    for, unless they were submitted one by one to several workers)."""
 
     evaluations: list[Evaluation] = field(default_factory=list)
 
@@ -77,8 +79,28 @@ class BudgetMeter:
 class EvaluateBatch(Protocol):
     """Evaluates candidates in order; returns a result for each one the budget admitted
     (possibly fewer than asked, none once `budget.exhausted`). `generation` is recorded with
-    each result; algorithms without generations use `index // population`."""
+    each result; algorithms without generations use `index // population`.
+
+    Or one at a time, to keep workers busy: `submit(candidate, generation)` starts an
+    evaluation and returns its index (None when the budget takes no more: `accepting`);
+    `next_completion()` waits for whichever submitted evaluation completes first (None when
+    none is in flight). Submit at most `slots` ahead (`in_flight` counts them), so each
+    candidate is made from the latest results. Every submitted evaluation completes and
+    counts, even past a time budget. A call with submissions in flight is refused."""
 
     history: History
 
     def __call__(self, candidates: Sequence[Hashable], generation: int) -> list[Result]: ...
+
+    @property
+    def slots(self) -> int: ...
+
+    @property
+    def in_flight(self) -> int: ...
+
+    @property
+    def accepting(self) -> bool: ...
+
+    def submit(self, candidate: Hashable, generation: int) -> int | None: ...
+
+    def next_completion(self) -> Evaluation | None: ...

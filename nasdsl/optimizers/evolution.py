@@ -8,6 +8,14 @@ NAS-Bench-101 paper's mutation is `flip`.
 
 The population lives in a ring buffer (two lists: fitness and architecture) so ageing costs
 nothing and a tournament costs one permutation and a `max` over `sample` entries.
+
+`asynchronous = true` runs it as Real et al. ran it on many workers: a worker that finishes
+hands its child to the population and gets a new candidate at once, made from the
+population as it is then (a random one while fewer than `population` have completed, else a
+tournament's child), instead of the next step waiting for the previous one. The population
+is the last `population` completions, in the order they completed; with one worker that is
+exactly the sequential algorithm, with several it is a different search (which results a
+child sees depends on which evaluations finished first).
 """
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimize
 from nasdsl.optimizers.mutation import MUTATION, as_mutation
 from nasdsl.plan import Call
 from nasdsl.result import Result, usable_fitness
-from nasdsl.settings import IntType, Param, Review, not_above
+from nasdsl.settings import BoolType, IntType, Param, Review, not_above
 from nasdsl.spaces.base import Space
 
 _NEG_INF = -math.inf
@@ -35,13 +43,17 @@ def fitness_of(result: Result) -> float:
 
 POPULATION = Param("population", IntType(1), 100, "population size")
 SAMPLE = Param("sample", IntType(1), 25, "tournament size (≤ population)")
+ASYNCHRONOUS = Param("asynchronous", BoolType(), False,
+                     "a new child as soon as any worker is free (results differ from the "
+                     "sequential search with several workers)", fill=False)
 
 
 class RegularizedEvolution(Optimizer):
     """Ageing evolution: mutate the fittest of `sample` members, the oldest member leaves.
 
-    `population` (P, default 100), `sample` (S, default 25, at most P) and `mutation`
-    (a `Call`, `"grow"` or `"flip"`; default `grow(add_node = 0.1, add_connection = 0.1)`).
+    `population` (P, default 100), `sample` (S, default 25, at most P), `mutation`
+    (a `Call`, `"grow"` or `"flip"`; default `grow(add_node = 0.1, add_connection = 0.1)`)
+    and `asynchronous` (default false: see the module's docstring).
 
     Generations passed to `evaluate_batch` are `index // P`: the initial population (asked
     for as one batch) is generation 0, then every P children make one generation. When the
@@ -49,14 +61,15 @@ class RegularizedEvolution(Optimizer):
     """
 
     name: ClassVar[str] = "regularized_evolution"
-    parameters: ClassVar = (POPULATION, SAMPLE, MUTATION)
+    parameters: ClassVar = (POPULATION, SAMPLE, MUTATION, ASYNCHRONOUS)
 
     @classmethod
     def validate(cls, review: Review) -> None:
         not_above(review, "sample", "population")
 
     def __init__(self, space: Space, population: int = POPULATION.default,
-                 sample: int = SAMPLE.default, mutation: Call | str | None = MUTATION.default):
+                 sample: int = SAMPLE.default, mutation: Call | str | None = MUTATION.default,
+                 asynchronous: bool = False):
         population, sample = int(population), int(sample)
         if population < 1:
             raise ValueError("population must be at least 1")
@@ -65,10 +78,15 @@ class RegularizedEvolution(Optimizer):
         self.population = population
         self.sample = sample
         self.mutation = as_mutation(mutation)
-        super().__init__(space, population=population, sample=sample, mutation=self.mutation)
+        self.asynchronous = bool(asynchronous)
+        extra = {"asynchronous": True} if self.asynchronous else {}
+        super().__init__(space, population=population, sample=sample, mutation=self.mutation,
+                         **extra)
 
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
                rng: np.random.Generator) -> History:
+        if self.asynchronous:
+            return self._search_asynchronously(evaluate_batch, rng)
         size, space = self.population, self.space
         left = budget.remaining_evaluations
         first = size if left is None else min(size, left)
@@ -94,6 +112,33 @@ class RegularizedEvolution(Optimizer):
             head = head + 1 if head + 1 < size else 0
             done += 1
         return evaluate_batch.history
+
+    def _search_asynchronously(self, evaluate_batch: EvaluateBatch,
+                               rng: np.random.Generator) -> History:
+        """Keep every worker busy: after each completion, submit the next candidate, made
+        from the population as of that completion; its generation is `index // P`."""
+        size, space = self.population, self.space
+        fitness: list[float] = []
+        members: list[Hashable] = []
+        head = 0  # once full: the oldest member's slot, where the next completion goes
+        submitted = 0
+        while True:
+            while evaluate_batch.in_flight < evaluate_batch.slots and evaluate_batch.accepting:
+                full = len(members) == size
+                candidate = self._child(fitness, members, rng) if full else space.sample(rng)
+                if evaluate_batch.submit(candidate, submitted // size) is None:
+                    break
+                submitted += 1
+            done = evaluate_batch.next_completion()
+            if done is None:
+                return evaluate_batch.history
+            if len(members) < size:
+                members.append(done.arch)
+                fitness.append(fitness_of(done.result))
+            else:
+                members[head] = done.arch
+                fitness[head] = fitness_of(done.result)
+                head = head + 1 if head + 1 < size else 0
 
     def _child(self, fitness: list[float], members: list[Hashable],
                rng: np.random.Generator) -> Hashable:

@@ -178,7 +178,7 @@ def _execute_here(task: RunTask, executor: Any, writer: JournalWriter, journal: 
     n, best, outcome = perform_run(task, executor.bind(task.factory), writer.add,
                                    lambda done, n, best: progress.update(task.key, done, n,
                                                                          best),
-                                   reuse, chunk)
+                                   reuse, chunk, executor.completions(task.factory))
     writer.flush(finished=(task.id, n), outcome=outcome)
     _finished(task, n, best, progress, summary)
 

@@ -1,15 +1,17 @@
 """Resume by replay: a rerun answers a run's recorded prefix from the journal.
 
-Every optimizer is deterministic given its seed and the results it is told, so a rerun asks
-for the same candidates in the same order. While a run is inside its recorded prefix, each
-candidate must be the architecture the journal holds at that index (else something that
-decides the search changed, and the run is refused as diverged); its recorded result is
-handed back without evaluating anything.
+Every optimizer is deterministic given its seed and the results it is told, in the order it
+is told them, so a rerun asks for the same candidates in the same order. While a run is
+inside its recorded prefix, each candidate must be the architecture the journal holds at that
+index (else something that decides the search changed, and the run is refused as diverged);
+its recorded result is handed back without evaluating anything. Results come back in the
+order they arrived (the journal's `arrival`): for a search that submits candidates one at a
+time to several workers, that is what decided each later candidate.
 """
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Hashable, Sequence
+from typing import Any, Hashable, Mapping, Sequence
 
 from nasdsl.errors import JournalError
 from nasdsl.journal import Recorded
@@ -28,18 +30,38 @@ def architecture_key(space: Any, arch: Hashable) -> str:
 
 
 class Replay:
-    """The recorded prefix of one run, checked candidate by candidate."""
+    """The recorded prefix of one run (its completions in arrival order), checked candidate
+    by candidate."""
 
     def __init__(self, run_key: str, recorded: Sequence[Recorded], space: Any):
         self.run_key = run_key
         self.recorded = recorded
         self.space = space
+        self._indices = {rec.index for rec in recorded}
 
     def __len__(self) -> int:
         return len(self.recorded)
 
+    def __contains__(self, index: object) -> bool:
+        return index in self._indices
+
     def result(self, index: int, arch: Hashable) -> Result:
         rec = self.recorded[index]
+        if rec.index != index:
+            raise self._diverged(f"completion {index} of the journal is evaluation "
+                                 f"{rec.index}, but the search now waits for evaluation "
+                                 f"{index} first")
+        return self._checked(rec, arch)
+
+    def completion(self, arrival: int, pending: Mapping[int, Hashable]) -> tuple[int, Result]:
+        rec = self.recorded[arrival]
+        if rec.index not in pending:
+            raise self._diverged(f"completion {arrival} of the journal is evaluation "
+                                 f"{rec.index}, which the search has not submitted (it "
+                                 f"waits for {sorted(pending)})")
+        return rec.index, self._checked(rec, pending[rec.index])
+
+    def _checked(self, rec: Recorded, arch: Hashable) -> Result:
         h = architecture_key(self.space, arch)
         if h != rec.hash:
             raise JournalError(
@@ -48,6 +70,9 @@ class Replay:
                 "Something that decides the search changed (code, data or file); rerun "
                 "with --fresh to discard the journal")
         return rec.result
+
+    def _diverged(self, why: str) -> JournalError:
+        return JournalError(f"run {self.run_key} diverged from the journal: {why}{_FRESH}")
 
     def check_finished(self, evaluations: int) -> None:
         """A search that ended inside its recorded prefix diverged too."""

@@ -19,6 +19,7 @@ from nasdsl.execution import EvaluatorFactory, evaluator_for, local_evaluation
 from nasdsl.journal import Recorded, Row, metrics_json
 from nasdsl.optimizers.base import BudgetMeter
 from nasdsl.optimizers.batch import Batch, Evaluate, Report, Timed
+from nasdsl.optimizers.completions import Completions
 from nasdsl.plan import Run, SearchConfig
 from nasdsl.runner.components import Components
 from nasdsl.runner.replay import Replay, architecture_key
@@ -61,21 +62,26 @@ def _recorder(task: RunTask, space: Any, sink: Sink) -> Callable[..., None]:
     run, canonical = task.id, space.canonical
 
     def record(first: int, generation: int, archs: Sequence[Hashable],
-               outcomes: Sequence[Timed]) -> None:
+               outcomes: Sequence[Timed], arrival: int | None = None) -> None:
+        if arrival == first:  # arrived in index order: the journal leaves it implied
+            arrival = None
         sink([Row(run, first + i, generation, canonical(arch), architecture_key(space, arch),
                   result.fitness, result.status, result.error, float(result.cost_seconds), wall,
-                  metrics_json(result.metrics))
+                  metrics_json(result.metrics), None if arrival is None else arrival + i)
               for i, (arch, (result, wall)) in enumerate(zip(archs, outcomes))])
 
     return record
 
 
 def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | None = None,
-                reuse: bool = False, chunk: int | None = None
+                reuse: bool = False, chunk: int | None = None,
+                completions: Completions | None = None
                 ) -> tuple[int, float | None, dict[str, Any]]:
     """Search one run to its budget; returns (evaluations, best fitness, the optimizer's
     outcome). `reuse`: answer an architecture the run already evaluated from that result;
-    `chunk`: evaluate and record that many candidates at a time (both for training)."""
+    `chunk`: evaluate and record that many candidates at a time (both for training);
+    `completions`: where candidates submitted one at a time run (default: with `evaluate`,
+    in this process, in submission order)."""
     config = task.config
     space = task.components.space(config.space)
     optimizer = task.components.make_optimizer(config.algorithm, space, config.settings)
@@ -83,8 +89,13 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | 
     replay = Replay(task.key, task.recorded, space)
     batch = Batch(evaluate, meter, task.seed, record=_recorder(task, space, sink),
                   replay=replay, report=report, chunk=chunk,
-                  reuse=(lambda arch: architecture_key(space, arch)) if reuse else None)
-    optimizer.search(batch, meter, np.random.default_rng(task.seed))
+                  reuse=(lambda arch: architecture_key(space, arch)) if reuse else None,
+                  completions=completions)
+    try:
+        optimizer.search(batch, meter, np.random.default_rng(task.seed))
+    finally:
+        if batch.in_flight:  # stopped (an error, an interrupt) with evaluations under way
+            batch.cancel()
     replay.check_finished(len(batch.history))
     outcome = getattr(optimizer, "outcome", None)  # a user's class may not define one
     return len(batch.history), batch.best, dict(outcome()) if callable(outcome) else {}

@@ -56,7 +56,7 @@ def test_the_rendering_shows_each_error_with_its_caret_and_a_count():
         "    search regularized_evolution { populaton = 10; sample = 5; mutation = flop }",
         "    " + " " * 31 + "^",
         "did you mean `population`?",
-        "accepted: budget, mutation, population, sample"]
+        "accepted: asynchronous, budget, mutation, population, sample"]
 
 
 def test_several_syntax_errors_are_reported_together():
