@@ -133,8 +133,8 @@ def evolution_rates(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             continue
         lowest = by_rate.index.min()
         agree = by_rate.idxmin() == lowest
-        notes.append(f"{mutation}: add_connection {lowest:g} gives the "
-                     f"{'lowest' if agree else 'not the lowest'} mean of highest "
+        notes.append(f"{mutation}: add_connection {lowest:g} "
+                     f"{'gives' if agree else 'does not give'} the lowest mean of highest "
                      f"({by_rate[lowest] * 100:.3f} against {by_rate.drop(lowest).min() * 100:.3f}"
                      f"–{by_rate.max() * 100:.3f}): "
                      f"{'agrees' if agree else 'does not agree'} with the study's finding, "

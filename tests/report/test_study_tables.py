@@ -42,6 +42,8 @@ def test_the_rates_table_says_whether_each_loop_agrees_with_the_studys_finding()
     assert len(rates) == 6  # (add_node, add_connection) pairs
     grow_note, study_note = sorted(notes)
     assert grow_note.startswith("grow:") and "does not agree" in grow_note
+    assert "0.01 does not give the lowest mean of highest" in grow_note
+    assert "0.01 gives the lowest mean of highest" in study_note
     assert study_note.startswith("study's grow") and " agrees" in study_note
     low = rates[rates["add_connection"] == 0.01]
     assert (low["mean_of_highest (study's grow (redraw = false))"] == 93.0).all()
