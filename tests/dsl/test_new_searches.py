@@ -1,4 +1,5 @@
-"""`search local_search` and `search bananas` in the language: settings typed and checked."""
+"""`search local_search`, `search bananas` and `search ppo` in the language: settings typed and
+checked."""
 from __future__ import annotations
 
 import pytest
@@ -22,6 +23,10 @@ def test_both_compile_with_their_defaults_and_written_settings():
     ("search bananas { ensemble = 1 }", ["ensemble"]),
     ("search bananas { retrian = 5 }", ["retrian", "retrain"]),
     ("search bananas { batch = 2.5 }", ["batch"]),
+    ("search ppo { clip = 1.5 }", ["clip", "(0.0, 1.0)"]),
+    ("search ppo { units = 0 }", ["units"]),
+    ("search ppo { epoch = 4 }", ["epoch", "epochs"]),
+    ("search ppo { batch = 150 }", ["batch", "below the budget"]),
 ])
 def test_bad_settings_are_refused_with_the_line(block, words):
     with pytest.raises(DslError) as e:

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from nasdsl.dsl import loads
-from nasdsl.errors import DslError
 from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers import make_optimizer
 from nasdsl.optimizers.ppo import PPOSearch, choose
@@ -120,21 +119,6 @@ def test_the_language_compiles_ppo_with_its_defaults():
     assert dict(config.settings) == {"units": 64, "batch": 16, "epochs": 4,
                                      "minibatches": 4, "clip": 0.2, "entropy": 0.02,
                                      "value": 0.5, "learning_rate": 0.001}
-
-
-@pytest.mark.parametrize("block, words", [
-    ("search ppo { clip = 1.5 }", ["clip", "(0.0, 1.0)"]),
-    ("search ppo { units = 0 }", ["units"]),
-    ("search ppo { epoch = 4 }", ["epoch", "epochs"]),
-    ("search ppo { batch = 150 }", ["batch", "below the budget"]),
-])
-def test_bad_settings_are_refused_at_check_time_with_the_line(block, words):
-    with pytest.raises(DslError) as e:
-        loads(BASE + block + "\n")
-    text = str(e.value) + " " + str(e.value.suggestion)
-    assert e.value.line == 4
-    for word in words:
-        assert word in text
 
 
 def test_one_trace_serves_every_run_of_a_shape(evaluator):
