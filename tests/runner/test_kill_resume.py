@@ -75,6 +75,34 @@ def _tagged_processes(tag: str) -> list[int]:
     return found
 
 
+class Twins:
+    """One experiment in two folders under `root`: `whole` runs uninterrupted, `killed` is
+    killed with SIGKILL (`kill`) and rerun (`run`); both write their reports to `out/`."""
+
+    def __init__(self, root: Path, text: str, env: dict[str, str]):
+        self.root, self.env = root, env
+        for name in ("whole", "killed"):
+            (root / name).mkdir()
+            (root / name / "exp.nas").write_text(text)
+
+    def command(self, name: str) -> list[str]:
+        return [sys.executable, "-m", "nasdsl.cli", "run", str(self.root / name / "exp.nas"),
+                "--quiet"]
+
+    def out(self, name: str) -> Path:
+        return self.root / name / "out"
+
+    def run(self, name: str) -> None:
+        subprocess.run(self.command(name), check=True, env=self.env, cwd=self.root / name,
+                       capture_output=True, timeout=1200)
+
+    def kill(self, at_least: int) -> int:
+        """Rows the killed twin's journal held when it was killed."""
+        return kill_when_journaled(self.command("killed"), self.out("killed") / "journal.sqlite",
+                                   self.env, at_least=at_least, timeout=1200,
+                                   cwd=self.root / "killed")
+
+
 def kill_when_journaled(command: list[str], journal: Path, env: dict[str, str],
                         at_least: int = 1, timeout: float = 60.0, cwd: Path | None = None) -> int:
     """Start `command`, wait until its journal holds rows, wait a random moment, SIGKILL it.

@@ -4,9 +4,6 @@ retrained from the replayed rewards, never stored)."""
 from __future__ import annotations
 
 import os
-import sqlite3
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import pytest
 from nasdsl.dsl import loads
 from nasdsl.runner import run_plan
 from test_dqn_runs import _cut, _outcomes
-from test_kill_resume import evaluation_rows, kill_when_journaled
+from test_kill_resume import Twins, evaluation_rows
 
 EXPERIMENT = """\
 experiment ppo_small
@@ -64,24 +61,12 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_summary(tmp_path: Path, nb101
     env = {**os.environ, "NASDSL_DATA": str(nb101_store.parent),
            "NASDSL_KILL_TEST": uuid.uuid4().hex}
     budget = 300
-    for name in ("whole", "killed"):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "exp.nas").write_text(_text(Path("out"), budget=budget, repeat=2))
-
-    def nasdsl(folder: str) -> list[str]:
-        return [sys.executable, "-m", "nasdsl.cli", "run", str(tmp_path / folder / "exp.nas"),
-                "--quiet"]
-
-    subprocess.run(nasdsl("whole"), check=True, env=env, cwd=tmp_path / "whole",
-                   capture_output=True, timeout=1200)
-    whole = tmp_path / "whole" / "out"
-    journal = tmp_path / "killed" / "out" / "journal.sqlite"
-    held = kill_when_journaled(nasdsl("killed"), journal, env, at_least=budget + 10,
-                               timeout=1200, cwd=tmp_path / "killed")
-    assert held < 2 * budget
-    subprocess.run(nasdsl("killed"), check=True, env=env, cwd=tmp_path / "killed",
-                   capture_output=True, timeout=1200)
-    killed = tmp_path / "killed" / "out"
+    twins = Twins(tmp_path, _text(Path("out"), budget=budget, repeat=2), env)
+    twins.run("whole")
+    assert twins.kill(at_least=budget + 10) < 2 * budget
+    twins.run("killed")
+    whole, killed = twins.out("whole"), twins.out("killed")
+    journal = killed / "journal.sqlite"
     assert evaluation_rows(journal) == evaluation_rows(whole / "journal.sqlite")
     assert _outcomes(journal) == _outcomes(whole / "journal.sqlite")
     for table in ("summary.csv", "policy.csv"):
