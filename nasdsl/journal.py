@@ -440,21 +440,26 @@ class Journal:
         per metric after the fixed ones. Empty for a journal without any."""
         columns = ["search", *FINAL_COLUMNS]
         with self._reading():
-            try:
-                rows = self._db.execute(
-                    f"SELECT c.search, {', '.join('f.' + c for c in FINAL_COLUMNS)} "
-                    "FROM finals f LEFT JOIN configs c ON c.config = f.config "
-                    "ORDER BY c.position, f.rank, f.epochs").fetchall()
-            except sqlite3.OperationalError as e:  # no finals table: written before them
-                if "no such table" not in str(e):
-                    raise
-                rows = []
+            rows = self._rows_if_table(
+                f"SELECT c.search, {', '.join('f.' + c for c in FINAL_COLUMNS)} "
+                "FROM finals f LEFT JOIN configs c ON c.config = f.config "
+                "ORDER BY c.position, f.rank, f.epochs")
         df = pd.DataFrame.from_records(rows, columns=columns)
         metrics = _expand_json([r[columns.index("metrics")] for r in rows])
         df = df.drop(columns=["metrics"])
         for name, values in metrics.items():
             df[name if name not in df.columns else f"metric.{name}"] = values
         return df
+
+    def _rows_if_table(self, query: str) -> list[tuple]:
+        """The query's rows; none when a table it reads is missing (a journal written before
+        that table existed)."""
+        try:
+            return self._db.execute(query).fetchall()
+        except sqlite3.OperationalError as e:
+            if "no such table" not in str(e):
+                raise
+            return []
 
     # --- reading for reports ---------------------------------------------------------------
     def meta(self) -> dict[str, str]:
@@ -479,15 +484,10 @@ class Journal:
         """One row per finished run with an outcome: search, config, repeat, seed, then one
         column per outcome key; sorted by configuration position and repeat."""
         with self._reading():
-            try:
-                rows = self._db.execute(
-                    "SELECT c.search, c.config, r.repeat, r.seed, o.outcome FROM outcomes o "
-                    "JOIN runs r ON r.run = o.run JOIN configs c ON c.config = r.config "
-                    "ORDER BY c.position, r.repeat").fetchall()
-            except sqlite3.OperationalError as e:  # no outcomes table: written before them
-                if "no such table" not in str(e):
-                    raise
-                rows = []
+            rows = self._rows_if_table(
+                "SELECT c.search, c.config, r.repeat, r.seed, o.outcome FROM outcomes o "
+                "JOIN runs r ON r.run = o.run JOIN configs c ON c.config = r.config "
+                "ORDER BY c.position, r.repeat")
         df = pd.DataFrame.from_records([r[:-1] for r in rows],
                                        columns=["search", "config", "repeat", "seed"])
         for name, values in _expand_json([r[-1] for r in rows]).items():
