@@ -102,7 +102,8 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_summary(tmp_path: Path, nb101
     twins = Twins(tmp_path, _text(Path("out"), budget=budget, repeat=1), env)
     twins.run("whole")
     # First kill inside the first (dense) run, then inside the last (LSTM) one.
-    for at_least in (budget // 3, 2 * budget + budget // 3):
+    # (early in the LSTM run: an idle machine finishes its 90 episodes within the random wait)
+    for at_least in (budget // 3, 2 * budget + 1):
         assert twins.kill(at_least) < 3 * budget
     twins.run("killed")
     whole, killed = twins.out("whole"), twins.out("killed")
