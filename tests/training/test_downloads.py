@@ -3,17 +3,21 @@ Ctrl-C); `check` downloads nothing and opens no connection, and says what `run` 
 Against real servers on 127.0.0.1 that the tests start and stop."""
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from loopback_http import CountingServer, StallingServer
+from nasdsl.dsl import load
 from nasdsl.errors import DataError
+from nasdsl.runner import plan_problems
 from nasdsl.store.download import download
 from nasdsl.store.transfer import STALL_ENV
 from nasdsl.training import datasets
@@ -114,3 +118,29 @@ def test_check_opens_no_connection_and_says_what_run_would_fetch(tmp_path):
     assert "nasdsl data mnist --import DIR" in checked.stdout
     assert strict.returncode == 2 and "`nasdsl run` fetches mnist.npz" in strict.stderr
     assert not (tmp_path / "keras-home").exists()  # not even a folder made for it
+
+
+def test_runs_data_stage_downloads_what_check_only_names(fashion_mnist_dir, monkeypatch,
+                                                        tmp_path):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(fashion_mnist_dir))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv(datasets.MIRROR_ENV, f"http://127.0.0.1:{server.server_port}/")
+        nas = tmp_path / "e.nas"
+        nas.write_text("experiment e\nbudget = 2 evaluations\n"
+                       "space global { layers = 2; ops = [conv3x3]; filters = [8] }\n"
+                       "evaluate keras { epochs = 1; subset = 100 }\nsearch random { }\n")
+        plan = load(nas)
+        (named,) = plan_problems(plan)  # `check`: named, not fetched
+        assert "`nasdsl run` fetches train-images-idx3-ubyte.gz" in named
+        assert plan_problems(plan, fetch=True) == []  # `run`: fetched, then checked
+    finally:
+        server.shutdown()
+        server.server_close()
+    cache = tmp_path / "keras-home" / "datasets" / "fashion-mnist"
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+         "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"])
