@@ -44,6 +44,15 @@ def recompressed(fashion_mnist_dir, tmp_path_factory) -> Path:
     return folder
 
 
+def _debian_style(official: Path, target: Path) -> None:
+    """What Debian's package build does to a `.gz`: the same deflate stream and trailer, the
+    header rewritten without the file name and with another time."""
+    raw = official.read_bytes()
+    assert raw[:3] == b"\x1f\x8b\x08" and raw[3] == 0x08  # FNAME only
+    body = raw[raw.index(b"\x00", 10) + 1:]
+    target.write_bytes(raw[:3] + b"\x00" + (1590192000).to_bytes(4, "little") + raw[8:10] + body)
+
+
 def _nasdsl(*args: str, data: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "NASDSL_DATA": str(data)}
     return subprocess.run([sys.executable, "-m", "nasdsl.cli", *args], env=env,
@@ -77,6 +86,17 @@ def test_a_recompressed_copy_is_imported_and_found_by_its_content(recompressed, 
     assert imported.source == str(got.folder.resolve())
     assert np.array_equal(imported.x_test, in_place.x_test)
     assert np.bincount(imported.y_train).tolist() == [6000] * 10
+
+
+def test_files_as_debian_ships_them_are_found_in_debians_folder(fashion_mnist_dir, tmp_path,
+                                                                monkeypatch):
+    debian = tmp_path / "debian" / "fashion-mnist"
+    debian.mkdir(parents=True)
+    for name in IDX:
+        _debian_style(fashion_mnist_dir / name, debian / name)
+    assert hashlib.md5((debian / IDX[0]).read_bytes()).hexdigest() != FASHION_MD5[IDX[0]]
+    monkeypatch.setattr(datasets, "DEBIAN_DATASETS", tmp_path / "debian")
+    assert load_dataset("fashion_mnist").source == str(debian)
 
 
 @pytest.mark.skipif(not DEBIAN.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
