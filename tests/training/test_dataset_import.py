@@ -137,3 +137,12 @@ def test_a_folder_without_the_dataset_is_refused_naming_the_files(tmp_path):
                            "of it (expected data_batch_1, data_batch_2, data_batch_3, "
                            "data_batch_4, data_batch_5, test_batch or "
                            "cifar-10-python.tar.gz)\n")
+
+
+def test_a_file_that_is_not_the_official_one_is_refused(tmp_path):
+    fake = tmp_path / "mnist.npz"
+    np.savez(fake, x_train=np.zeros((1, 28, 28), np.uint8))
+    with pytest.raises(DataError) as e:
+        import_dataset("mnist", fake, tmp_path / "d")
+    assert str(e.value).startswith(f"cannot import mnist from {fake}: {fake}: sha256 ")
+    assert not (tmp_path / "d").exists()
