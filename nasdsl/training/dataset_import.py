@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +37,13 @@ def dataset_command(args: argparse.Namespace) -> int:
     """`nasdsl data NAME --import PATH [--if-missing] [--data DIR]`; DataError refuses (2)."""
     name = args.dataset
     target = data_dir(args.data) / FOLDERS[name]
-    if args.if_missing and imported_problem(name, target) is None:
-        print(f"{name} already imported at {target}; nothing to do")
-        return 0
+    if args.if_missing:
+        problem = imported_problem(name, target)
+        if problem is None:
+            print(f"{name} already imported at {target}; nothing to do")
+            return 0
+        if target.exists():
+            print(f"note: {problem}; importing again", file=sys.stderr)
     got = import_dataset(name, args.import_path, args.data)
     print(f"imported {name} ({len(got.files)} files, {got.bytes / 1e6:.1f} MB, each matching "
           f"the official content) from {args.import_path} into {got.folder}")
