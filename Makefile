@@ -5,6 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SHARED ?= ../shared/data
 NB101_TABLE := $(SHARED)/nasbench101/nb101_test_r0.npz
+FASHION_MNIST := $(SHARED)/fashion-mnist
 
 .PHONY: install data run check test bench study clean
 
@@ -21,12 +22,17 @@ $(BIN)/.installed: setup.cfg pyproject.toml Makefile
 install: $(BIN)/.installed
 
 # The NAS-Bench-101 store: imported from the table beside the repository when present,
-# else downloaded from the official release.
+# else downloaded from the official release. Fashion-MNIST: imported from beside the
+# repository when its files are there (else `nasdsl run` downloads it when an experiment
+# needs it).
 data: install
 	@if [ -f "$(NB101_TABLE)" ]; then \
 		$(BIN)/nasdsl data nasbench101 --import "$(NB101_TABLE)" --if-missing; \
 	else \
 		$(BIN)/nasdsl data nasbench101 --download --if-missing; \
+	fi
+	@if [ -f "$(FASHION_MNIST)/train-images-idx3-ubyte.gz" ]; then \
+		$(BIN)/nasdsl data fashion_mnist --import "$(FASHION_MNIST)" --if-missing; \
 	fi
 
 run: data

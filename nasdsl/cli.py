@@ -65,6 +65,18 @@ def _parser() -> argparse.ArgumentParser:
     nb.add_argument("--data", type=Path, help="data folder (default $NASDSL_DATA or ~/.cache/nasdsl)")
     nb.add_argument("--if-missing", action="store_true",
                     help="do nothing when a sound store of this version exists")
+    for name, what in (("fashion_mnist", "Fashion-MNIST (the four .gz files)"),
+                       ("mnist", "MNIST (the four .gz files, or Keras's mnist.npz)"),
+                       ("cifar10", "CIFAR-10 (the archive, or its batches)")):
+        images = data_sub.add_parser(name, help=f"import {what} for `evaluate keras`")
+        images.add_argument("--import", dest="import_path", type=Path, metavar="PATH",
+                            required=True, help="a folder holding the official files, or one "
+                            "file; each is verified (by its decompressed content where "
+                            "recorded) before it is copied")
+        images.add_argument("--data", type=Path,
+                            help="data folder (default $NASDSL_DATA or ~/.cache/nasdsl)")
+        images.add_argument("--if-missing", action="store_true",
+                            help="do nothing when a sound copy is already imported")
 
     lst = sub.add_parser("list", help="list algorithms, ops, evaluators or metrics")
     lst.add_argument("what", choices=["algorithms", "ops", "evaluators", "metrics"])
@@ -131,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
 
             return list_names(args.what)
         if args.command == "data":
+            if args.dataset != "nasbench101":
+                from nasdsl.training.dataset_import import dataset_command
+
+                return dataset_command(args)
             from nasdsl.store.command import data_command
 
             return data_command(args)

@@ -74,3 +74,4 @@ def test_make_run_on_a_clean_clone_is_short_and_ends_with_the_table(tmp_path, nb
     assert done.returncode == 0, "\n".join(output[-40:])
     assert len(output) < 40, "\n".join(output)
     assert done.stdout.splitlines()[-len(readme_quickstart_table()):] == readme_quickstart_table()
+    assert (tmp_path / "data" / "fashion-mnist" / "train-images-idx3-ubyte.gz").is_file()

@@ -12,6 +12,7 @@ _EXPORTS = {
     "KerasEvaluator": "nasdsl.evaluators.keras_training",
     "make_evaluator": "nasdsl.evaluators.factory",
     "data_problems": "nasdsl.evaluators.factory",
+    "fetch_data": "nasdsl.evaluators.factory",
     "data_identity": "nasdsl.evaluators.factory",
 }
 

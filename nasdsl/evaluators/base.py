@@ -59,6 +59,13 @@ class Evaluator(ABC):
         return []
 
     @classmethod
+    def fetch_data(cls, settings: Mapping[str, Any]) -> list[str]:
+        """`nasdsl run`'s data stage, before `data_problems`: download what the settings
+        need and is not here (never called by `nasdsl check`, which opens no connection).
+        Sentences saying why a download failed (empty: fine, or nothing to fetch)."""
+        return []
+
+    @classmethod
     def data_notes(cls, settings: Mapping[str, Any], budget: Budget,
                    written: frozenset[str] | None = None) -> list[str]:
         """What the data changes in these settings without refusing them (a defaulted

@@ -70,6 +70,19 @@ def data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     return _data_check(spec, budget, "data_problems", errors=True)
 
 
+def fetch_data(spec: EvaluatorSpec) -> list[str]:
+    """`nasdsl run`'s data stage: the evaluator fetches what it must download (its optional
+    `fetch_data(settings)`); sentences saying why that failed, empty when it did not."""
+    if spec.kind == "python":
+        return []
+    try:
+        cls = evaluator_class(spec.kind)
+    except DataError:
+        return []  # the data checks say so
+    fetch = getattr(cls, "fetch_data", None)  # a user's class may not derive from Evaluator
+    return list(fetch(spec.settings)) if fetch is not None else []
+
+
 def data_notes(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     """What the data changes in the evaluator's defaulted settings (for `nasdsl check`)."""
     return _data_check(spec, budget, "data_notes", errors=False)

@@ -132,6 +132,21 @@ class KerasEvaluator(Evaluator):
         return [problem] if problem else []
 
     @classmethod
+    def fetch_data(cls, settings: Mapping[str, Any]) -> list[str]:
+        """`nasdsl run`'s data stage: download the dataset when it is found nowhere here
+        (`data_problems`, which `check` also runs, never downloads); why it failed, if so."""
+        if not keras_installed():
+            return []  # the data checks say so
+        from nasdsl.training.datasets import load_dataset
+
+        try:
+            load_dataset(settings.get("dataset", "fashion_mnist"), settings.get("data"),
+                         download=True)
+        except DataError as e:
+            return [str(e)]
+        return []
+
+    @classmethod
     def data_identity(cls, settings: Mapping[str, Any]) -> dict[str, Any] | None:
         from nasdsl.training.datasets import dataset_identity
 
@@ -346,14 +361,16 @@ def keras_installed() -> bool:
 
 def data_problem(settings: Mapping[str, Any]) -> str | None:
     """The data check: None when Keras is here, the dataset loads and the split is
-    possible."""
+    possible. Nothing is downloaded (`check` opens no connection): a dataset found nowhere
+    is a problem saying what `nasdsl run` would fetch, and from where."""
     if not keras_installed():
         return KERAS_MISSING
     from nasdsl.training.datasets import load_dataset
     from nasdsl.training.split import search_split
 
     try:
-        dataset = load_dataset(settings.get("dataset", "fashion_mnist"), settings.get("data"))
+        dataset = load_dataset(settings.get("dataset", "fashion_mnist"), settings.get("data"),
+                               download=False)
         search_split(dataset, float(settings.get("validation", 0.1)),
                      settings.get("subset", 1.0))
     except DataError as e:

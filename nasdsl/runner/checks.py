@@ -16,10 +16,12 @@ from nasdsl.settings import SettingError
 from nasdsl.runner.task import run_id
 
 
-def plan_problems(plan: Plan, components: Components = Components()) -> list[str]:
+def plan_problems(plan: Plan, components: Components = Components(),
+                  fetch: bool = False) -> list[str]:
     """What stops `plan` from running here, each once: a search whose algorithm is not
     installed or refuses its settings, a `final` its evaluators cannot retrain, then what
-    the data cannot answer."""
+    the data cannot answer. `fetch` (`nasdsl run`): download the data an evaluator needs
+    first; without it (`nasdsl check`) nothing is downloaded and no connection opened."""
     problems: list[str] = []
     for config in plan.configs:
         try:
@@ -40,7 +42,9 @@ def plan_problems(plan: Plan, components: Components = Components()) -> list[str
         token = f"{config.evaluator!r}|{config.budget}"
         if token not in seen:
             seen.add(token)
-            problems.extend(components.data_problems(config.evaluator, config.budget))
+            failed = components.fetch_data(config.evaluator) if fetch else []
+            problems.extend(failed or components.data_problems(config.evaluator,
+                                                               config.budget))
     return list(dict.fromkeys(problems))
 
 
@@ -57,7 +61,7 @@ def plan_data_notes(plan: Plan) -> list[str]:
 
 def check_plan(plan: Plan, components: Components) -> None:
     """Refuse (DataError, exit 2) a plan that cannot run, before the journal is touched."""
-    problems = plan_problems(plan, components)
+    problems = plan_problems(plan, components, fetch=True)
     if problems:
         name = plan.source or plan.experiment
         raise DataError(f"{name}: cannot run:\n  " + "\n  ".join(problems))

@@ -34,6 +34,12 @@ def registry_data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     return list(data_problems(spec, budget))
 
 
+def registry_fetch_data(spec: EvaluatorSpec) -> list[str]:
+    from nasdsl.evaluators import fetch_data
+
+    return list(fetch_data(spec))
+
+
 def registry_data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
     from nasdsl.evaluators import data_identity
 
@@ -55,6 +61,8 @@ class Components:
     data_problems: Callable[[EvaluatorSpec, Budget], list[str]] = registry_data_problems
     data_identity: Callable[[EvaluatorSpec], "dict[str, Any] | None"] = registry_data_identity
     """Which stored data answers an evaluator (kept with each run in the journal)."""
+    fetch_data: Callable[[EvaluatorSpec], list[str]] = registry_fetch_data
+    """`run`'s downloads before the data checks: why one failed (empty: fine)."""
     _spaces: dict[str, Any] = field(default_factory=dict, init=False, compare=False,
                                     repr=False)
 
@@ -68,7 +76,7 @@ class Components:
     def __getstate__(self) -> dict[str, Any]:
         return {"make_space": self.make_space, "make_evaluator": self.make_evaluator,
                 "make_optimizer": self.make_optimizer, "data_problems": self.data_problems,
-                "data_identity": self.data_identity}
+                "data_identity": self.data_identity, "fetch_data": self.fetch_data}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in {**state, "_spaces": {}}.items():

@@ -1,8 +1,9 @@
 """Fetch the official NAS-Bench-101 files, resumably.
 
-Bytes go to `<data>/downloads/<file>.part`; an interrupted download resumes with an HTTP
-Range request from the size already there (a server that ignores Range restarts it). The
-finished file is renamed from `.part`, its sha256 computed and checked where one is known.
+Bytes go to `<data>/downloads/<file>.part`, renamed when the file is whole and its sha256
+checked where one is known. A download that fails, stalls (`nasdsl.store.transfer`) or is
+interrupted removes its `.part`; one left by a killed process is resumed with an HTTP Range
+request from the size already there (a server that ignores Range restarts it).
 The URL can be replaced with `$NASDSL_NB101_URL` (a mirror, or a local server in tests).
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Callable
 from nasdsl.errors import DataError
 from nasdsl.store.importer import KNOWN_SHA256
 from nasdsl.store.paths import downloads_dir
+from nasdsl.store.transfer import removed_unless_done, stall_timeout
 
 BASE_URL = "https://storage.googleapis.com/nasbench/"
 FILES = {"only108": "nasbench_only108.tfrecord", "full": "nasbench_full.tfrecord"}
@@ -40,8 +42,9 @@ def source_url(variant: str) -> str:
 
 
 def download(variant: str = "only108", data: str | os.PathLike | None = None,
-             progress: Progress | None = None, timeout: float = 60.0) -> Downloaded:
-    """Download one official file into the data folder (resuming a partial one)."""
+             progress: Progress | None = None, timeout: float | None = None) -> Downloaded:
+    """Download one official file into the data folder (resuming a partial one left by a
+    killed process). `timeout`: the stall timeout, default `stall_timeout()`."""
     if variant not in FILES:
         raise DataError(f"unknown NAS-Bench-101 file {variant!r}; choose one of {', '.join(FILES)}")
     url = source_url(variant)
@@ -50,11 +53,15 @@ def download(variant: str = "only108", data: str | os.PathLike | None = None,
     final = folder / FILES[variant]
     part = final.with_name(final.name + ".part")
     start = part.stat().st_size if part.exists() else 0
+    timeout = stall_timeout() if timeout is None else timeout
     try:
-        resumed = _fetch(url, part, start, progress, timeout)
+        with removed_unless_done(part):
+            resumed = _fetch(url, part, start, progress, timeout)
     except (urllib.error.URLError, OSError) as e:
-        raise DataError(f"cannot download {url}: {getattr(e, 'reason', e)}; the partial file "
-                        f"{part} is kept and the next --download resumes it") from None
+        reason = getattr(e, "reason", None) or e
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            reason = f"no data for {timeout:g} s (stalled)"
+        raise DataError(f"cannot download {url}: {reason}; nothing was kept") from None
     digest = _sha256(part)
     known = KNOWN_SHA256.get(final.name)
     if known and known != digest:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = ROOT / "experiments" / "nb101_evolution_example.nas"
+GOOD = ROOT / "experiments" / "nb101_official_evolution_example.nas"
 BROKEN = ROOT / "tests" / "dsl" / "broken" / "unknown_key_search.nas"
 
 
@@ -18,7 +18,7 @@ def _nasdsl(*args: str) -> subprocess.CompletedProcess:
 def test_check_good_file_prints_the_plan_and_exits_0():
     done = _nasdsl("check", str(GOOD))
     assert done.returncode == 0, done.stderr
-    assert "experiment nb101_evolution_example" in done.stdout
+    assert "experiment nb101_official_evolution_example" in done.stdout
     assert "search regularized_evolution: 5 configurations, 50 runs" in done.stdout
     assert "population = 64, sample = 16" in done.stdout
     assert "total: 50 runs, 75,000 evaluations" in done.stdout
@@ -33,7 +33,7 @@ def test_check_broken_file_prints_caret_and_exits_2_but_checks_the_others():
     assert lines[1] == "    search regularized_evolution { populaton = 10 }"
     assert lines[2] == "    " + " " * 31 + "^"
     assert "did you mean `population`?" in done.stderr
-    assert done.stdout.startswith(f"{GOOD}: ok, experiment nb101_evolution_example: 5 configurations")
+    assert done.stdout.startswith(f"{GOOD}: ok, experiment nb101_official_evolution_example: 5 configurations")
 
 
 def test_list_algorithms_includes_pygmo_keywords_with_defaults():

@@ -16,10 +16,10 @@ def _load(name: str):
 
 
 def test_evolution_example_expands_the_zipped_sweep():
-    plan = _load("nb101_evolution_example.nas")
-    assert plan.experiment == "nb101_evolution_example"
+    plan = _load("nb101_official_evolution_example.nas")
+    assert plan.experiment == "nb101_official_evolution_example"
     assert (plan.seed, plan.repeat) == (0, 10)
-    assert plan.output == Path("results/nb101_evolution_example")
+    assert plan.output == Path("results/nb101_official_evolution_example")
     assert [dict(c.swept) for c in plan.configs] == [
         {"population": 100, "sample": 2}, {"population": 100, "sample": 50},
         {"population": 20, "sample": 20}, {"population": 100, "sample": 25},
