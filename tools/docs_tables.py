@@ -1,8 +1,11 @@
 """The documentation's tables of results, generated so that no figure is copied by hand.
 
 The study's published figures come from `nasdsl.report.study_published` (what the report
-prints beside nasdsl's own); nasdsl's figures from one `make study` come from
-`docs/study/measured.json`. Each table fills a marked region of a page:
+prints beside nasdsl's own). nasdsl's figures come from the reports: the metaheuristics from
+`docs/study/nb101_metaheuristics.summary.csv` (the `summary.csv` that `nasdsl run
+experiments/nb101_metaheuristics.nas` writes: copy it there after a rerun), the rest from one
+`make study`, recorded in `docs/study/measured.json`. Each table fills a marked region of a
+page:
 
     <!-- generated: NAME -->
     ...
@@ -13,6 +16,7 @@ prints beside nasdsl's own); nasdsl's figures from one `make study` come from
 """
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
@@ -24,9 +28,27 @@ from nasdsl.report import study_published as published
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 MEASURED = DOCS / "study" / "measured.json"
+METAHEURISTICS_SUMMARY = DOCS / "study" / "nb101_metaheuristics.summary.csv"
+STUDY_NAMES = {"gaco": "GACO", "pso": "PSO", "abc": "ABC", "random": "Random search"}
+"""The searches of `experiments/nb101_metaheuristics.nas` by the study's names."""
+STATS = ("highest", "highest_mean", "mean", "mean_of_highest")
 REGION = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end generated -->)",
                     re.S)
 DASH = "–"
+
+
+def load_measured() -> dict:
+    """nasdsl's figures: `measured.json`, plus the metaheuristics read from their report's
+    summary (in %: highest, highest mean, mean, mean of highest; then the mean generation of
+    first hit and the evaluations per run)."""
+    measured = json.loads(MEASURED.read_text())
+    with METAHEURISTICS_SUMMARY.open(newline="") as f:
+        rows = {STUDY_NAMES[r["config"]]: r for r in csv.DictReader(f) if r["config"] in STUDY_NAMES}
+    measured["metaheuristics"] = {
+        name: [float(r[s]) * 100 for s in STATS]
+        + [float(r["mean_first_hit"]), round(float(r["evaluations"]) / int(r["runs"]))]
+        for name, r in rows.items()}
+    return measured
 
 
 def _study(value, fmt: str = "{:.2f}") -> str:
@@ -54,8 +76,6 @@ def final_comparison(measured: dict) -> str:
         rows.append((row["label"], name, row["highest"], "", row["evaluations per run"]))
     labels = {"Random search": "random search"}
     for name, values in meta.items():
-        if name == "columns":
-            continue
         rows.append((labels.get(name, name), name, values[0], "", values[-1]))
     chain = max((dqn["dense"], dqn["lstm"]), key=lambda r: r["best found"])
     wide = dqn["lstm, inputs = 2"]
@@ -123,12 +143,12 @@ def fill(text: str, measured: dict) -> str:
 
 def stale_pages(docs: Path = DOCS) -> list[Path]:
     """The pages whose generated regions differ from what the sources give now."""
-    measured = json.loads(MEASURED.read_text())
+    measured = load_measured()
     return [p for p in sorted(docs.rglob("*.md")) if fill(p.read_text(), measured) != p.read_text()]
 
 
 def main(argv: list[str]) -> int:
-    measured = json.loads(MEASURED.read_text())
+    measured = load_measured()
     stale = stale_pages()
     if "--check" in argv:
         for page in stale:
