@@ -45,7 +45,7 @@ check: install
 # The layers and the absence of import cycles (setup.cfg [importlinter]), then the tests.
 test: install
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadfile
 
 # The NAS-Bench-101 study: each experiment runs (or resumes from its journal), then one report
 # compares them all, with the study's tables, in results/study/ (report.html to read).
