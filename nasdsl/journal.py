@@ -45,17 +45,23 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
+import numpy as np
 import pandas as pd
 
 from nasdsl.errors import ForeignFile, JournalError
 from nasdsl.journal_file import APPLICATION_ID, identify
+from nasdsl.journal_rows import (ARRIVAL_TYPE_CHECK, HASHED, KIND_WORDS, TYPE_CHECK, checksums,
+                                 metric_kind, metric_numbers, numbers, out_of_range,
+                                 row_checksums)
 from nasdsl.plan import SearchConfig, jsonable
 from nasdsl.result import Result
+from nasdsl.wording import count
 
 FORMAT_VERSION = "2"
 READABLE = ("1", "2")
@@ -70,7 +76,7 @@ CREATE TABLE IF NOT EXISTS runs(
     evaluations INT, started REAL, finished REAL, data TEXT);
 CREATE TABLE IF NOT EXISTS evaluations(
     run TEXT, idx INT, generation INT, architecture TEXT, hash TEXT, fitness REAL,
-    status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT,
+    status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT, checksum INT,
     PRIMARY KEY (run, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outcomes(run TEXT PRIMARY KEY, outcome TEXT);
 CREATE TABLE IF NOT EXISTS finals(
@@ -164,6 +170,7 @@ class Journal:
         self._db = connection
         self.path = path
         self.readonly = readonly
+        self._warned = False
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
@@ -220,6 +227,8 @@ class Journal:
             journal._check_version()
             if found.kind == "nasdsl-1":
                 journal._upgrade()
+            if not journal._has_checksum_column():
+                journal._add_checksums()
         except BaseException:
             db.close()
             raise
@@ -241,6 +250,17 @@ class Journal:
         statements.append(("INSERT OR REPLACE INTO meta(key, value) VALUES "
                            "('format_version', ?)", (FORMAT_VERSION,)))
         self._transaction(statements)
+
+    def _add_checksums(self) -> None:
+        """Give the rows of a journal written before rows carried checksums theirs, in one
+        transaction with the new column; refused (JournalError) when a row holds a value it
+        cannot hold, as a resume on it would be."""
+        with self._reading():
+            columns, _ = self._verified(warn=False)
+        sums = checksums(columns).tolist() if columns["run"] else []
+        self._transaction([("ALTER TABLE evaluations ADD COLUMN checksum INT", ()),
+                           ("UPDATE evaluations SET checksum = ? WHERE run = ? AND idx = ?",
+                            list(zip(sums, columns["run"], columns["idx"])))])
 
     def close(self) -> None:
         """Close; a writer leaves the file in rollback-journal mode, so that neither it nor a
@@ -338,17 +358,19 @@ class Journal:
         """Commit evaluation rows; with `finished = (run, n)` mark that run finished in the
         same transaction, recording the optimizer's `outcome` when it has one."""
         statements: list[tuple[str, Any]] = []
-        if rows:
-            out_of_order = [r for r in rows if len(r) == 12 and r[11] is not None]
+        if rows:  # each row with its checksum (`nasdsl.journal_rows`), written in one go
+            sums = row_checksums(rows)
+            out_of_order = [(*r, c) for r, c in zip(rows, sums) if len(r) == 12
+                            and r[11] is not None]
             if out_of_order:
                 if not self._has_arrival_column():
                     statements.append(("ALTER TABLE evaluations ADD COLUMN arrival INT", ()))
-                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS)}) "
-                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", out_of_order))
-            in_order = [r[:11] for r in rows if len(r) == 11 or r[11] is None]
+                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS)}, "
+                                   "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", out_of_order))
+            in_order = [(*r[:11], c) for r, c in zip(rows, sums) if len(r) == 11 or r[11] is None]
             if in_order:
-                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS[:11])}) "
-                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)", in_order))
+                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS[:11])}, "
+                                   "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", in_order))
         if rows:  # rows of several runs may share one commit: count each of them
             counts: dict[str, int] = {}
             for r in rows:  # the place among completions, the index unless told otherwise
@@ -388,6 +410,9 @@ class Journal:
     def _has_arrival_column(self) -> bool:
         return "arrival" in {r[1] for r in self._db.execute("PRAGMA table_info(evaluations)")}
 
+    def _has_checksum_column(self) -> bool:
+        return "checksum" in {r[1] for r in self._db.execute("PRAGMA table_info(evaluations)")}
+
     def _has_data_column(self) -> bool:
         return "data" in {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
 
@@ -402,15 +427,109 @@ class Journal:
             return {row[0]: RunState(*row) for row in cur}
 
     def run_progress(self) -> list[RunProgress]:
-        """Every run with its evaluations so far and their best fitness, in one pass over
-        the evaluations' key (`nasdsl status`: cheap on a journal of millions of rows)."""
+        """Every run with its evaluations so far and their best fitness (`nasdsl status`),
+        from the rows as reports read them: checked the same way (`_verified`)."""
         with self._reading():
-            cur = self._db.execute(
-                "SELECT r.run, r.config, r.repeat, r.status, r.started, r.finished, "
-                "coalesce(e.n, 0), e.best FROM runs r LEFT JOIN (SELECT run, count(*) AS n, "
-                "max(CASE WHEN status = 'ok' THEN fitness END) AS best FROM evaluations "
-                "GROUP BY run) e ON e.run = r.run")
-            return [RunProgress(*row) for row in cur]
+            columns, _ = self._verified()
+            runs = self._db.execute("SELECT run, config, repeat, status, started, finished "
+                                    "FROM runs").fetchall()
+        rows = pd.DataFrame({"run": pd.Series(columns["run"], dtype=object),
+                             "fitness": numbers(columns["fitness"]),
+                             "ok": np.asarray(columns["status"], dtype=object) == "ok"})
+        counts = rows.groupby("run", sort=False).size()
+        best = rows[rows["ok"]].groupby("run", sort=False)["fitness"].max()
+        return [RunProgress(run, config, repeat, status, started, finished,
+                            int(counts.get(run, 0)), _number(best.get(run)))
+                for run, config, repeat, status, started, finished in runs]
+
+    def _verified(self, run: str | None = None,
+                  warn: bool = True) -> tuple[dict[str, tuple], list[dict]]:
+        """The evaluations table's rows (all of them, or one run's) as columns (HASHED
+        names, each a tuple over the rows in key order) and their decoded metrics — each row
+        checked first: its values' types, its checksum, its values' ranges
+        (`nasdsl.journal_rows`). The one reader of rows, for reports, `status` and resume
+        alike: a damaged row is a JournalError naming it. A journal written before rows
+        carried checksums is read unverified, with a one-line warning (`warn`)."""
+        has_checksum = self._has_checksum_column()
+        arrival = "arrival" if self._has_arrival_column() else "NULL"
+        malformed = TYPE_CHECK + (f" OR {ARRIVAL_TYPE_CHECK}" if arrival != "NULL" else "")
+        if has_checksum:
+            malformed += " OR typeof(checksum) != 'integer'"
+        where, params = (" WHERE run = ?", (run,)) if run is not None else ("", ())
+        cur = self._db.execute(
+            f"SELECT {', '.join(HASHED[:-1])}, {arrival}, "
+            f"{'checksum' if has_checksum else 'NULL'}, {malformed} FROM evaluations{where}",
+            params)
+        found = list(zip(*cur.fetchall())) or [()] * (len(HASHED) + 2)
+        columns = dict(zip(HASHED, found))
+        stored, wrong_type = found[-2], np.asarray(found[-1], dtype=bool)
+        if wrong_type.any():
+            self._damaged(columns, int(np.argmax(wrong_type)), wrong_type,
+                          _wrong_type(columns, int(np.argmax(wrong_type))))
+        if has_checksum and stored:
+            mismatch = np.asarray(stored, dtype=np.int64) != checksums(columns)
+            if mismatch.any():
+                self._damaged(columns, int(np.argmax(mismatch)), mismatch,
+                              "its checksum does not match its values")
+        elif warn and stored and not self._warned:
+            self._warned = True
+            print(f"warning: {self.path} was written before journal rows carried checksums: "
+                  f"its {len(stored):,} evaluations are read unverified (a run that resumes it "
+                  "adds them)", file=sys.stderr)
+        decoded = _decode_json(columns["metrics"])
+        self._check_ranges(columns, decoded)
+        return columns, decoded
+
+    def _check_ranges(self, columns: dict[str, tuple], decoded: list[dict]) -> None:
+        """Refuse the first row whose fitness, times or metrics lie outside what their kind
+        allows (`metric_kind`): values a checksum cannot vouch for in a journal without them,
+        and a guard against an evaluator's wrong units."""
+        if not columns["run"]:
+            return
+        fitness_of = self._fitness_metrics()
+        run_names = pd.Series(columns["run"], dtype=object)
+        checks: list[tuple[str, str, np.ndarray, np.ndarray]] = []  # what, kind, values, bad
+        fitness = numbers(columns["fitness"])
+        metric = run_names.map(fitness_of).to_numpy(dtype=object)
+        for name in {m for m in fitness_of.values() if metric_kind(m)}:
+            mine = metric == name
+            bad = np.zeros(len(fitness), dtype=bool)
+            bad[mine] = out_of_range(fitness[mine], metric_kind(name))
+            checks.append((f"fitness ({name})", metric_kind(name), fitness, bad))
+        for column in ("cost_seconds", "wall_seconds"):
+            values = numbers(columns[column])
+            checks.append((column, "amount", values, out_of_range(values, "amount")))
+        for name, values in _columns(decoded).items():
+            kind = metric_kind(name)
+            if kind:
+                array = metric_numbers(values)
+                checks.append((f"metric {name}", kind, array, out_of_range(array, kind)))
+        for what, kind, values, bad in checks:
+            if bad.any():
+                i = int(np.argmax(bad))
+                self._damaged(columns, i, bad, f"its {what} is {float(values[i])!r}, which is "
+                                               f"not {KIND_WORDS[kind]}")
+
+    def _fitness_metrics(self) -> dict[str, str]:
+        """Run -> the name of the metric its configuration maximizes (when it names one)."""
+        out = {}
+        for run, evaluator in self._db.execute(
+                "SELECT r.run, c.evaluator FROM runs r JOIN configs c ON c.config = r.config"):
+            try:
+                fitness = (json.loads(evaluator or "{}").get("settings") or {}).get("fitness")
+            except (ValueError, AttributeError):
+                fitness = None
+            if isinstance(fitness, str):
+                out[run] = fitness
+        return out
+
+    def _damaged(self, columns: dict[str, tuple], i: int, bad: np.ndarray, why: str) -> None:
+        others = int(bad.sum()) - 1
+        more = f" (and {count(others, 'more row')})" if others else ""
+        raise JournalError(f"{self.path}: evaluation {columns['idx'][i]} of run "
+                           f"{columns['run'][i]} is damaged: {why}{more}; nasdsl neither "
+                           "reports nor resumes a damaged journal: restore it from a copy, or "
+                           "rerun with --fresh")
 
     def fingerprints(self) -> dict[str, str]:
         with self._reading():
@@ -418,21 +537,22 @@ class Journal:
 
     def recorded(self, run: str) -> list[Recorded]:
         """The run's journaled evaluations in the order they arrived (index order unless
-        they were submitted one by one): completions 0..n-1, each index once."""
+        they were submitted one by one): completions 0..n-1, each index once; each row
+        checked as reports check it (`_verified`), so a damaged one stops the resume."""
         out: list[Recorded] = []
-        place = "coalesce(arrival, idx)" if self._has_arrival_column() else "idx"
         with self._reading():
-            cur = self._db.execute(
-                f"SELECT idx, hash, fitness, status, error, cost_seconds, metrics, {place} AS p "
-                "FROM evaluations WHERE run = ? ORDER BY p", (run,))
-            for idx, h, fitness, status, error, cost, metrics, p in cur:
-                if p != len(out):
-                    raise JournalError(f"{self.path}: run {run} misses evaluation {len(out)}"
-                                       if p == idx else f"{self.path}: run {run} misses "
-                                       f"completion {len(out)}")
-                out.append(Recorded(idx, h, Result(fitness=fitness, metrics=json.loads(metrics),
-                                                   cost_seconds=cost, status=status,
-                                                   error=error)))
+            c, decoded = self._verified(run)
+        places = [i if a is None else a for i, a in zip(c["idx"], c["arrival"])]
+        for row in sorted(range(len(places)), key=places.__getitem__):
+            idx, p = c["idx"][row], places[row]
+            if p != len(out):
+                raise JournalError(f"{self.path}: run {run} misses evaluation {len(out)}"
+                                   if p == idx else f"{self.path}: run {run} misses "
+                                   f"completion {len(out)}")
+            out.append(Recorded(idx, c["hash"][row], Result(
+                fitness=c["fitness"][row], metrics=decoded[row],
+                cost_seconds=c["cost_seconds"][row], status=c["status"][row],
+                error=c["error"][row])))
         return out
 
     def finals(self) -> pd.DataFrame:
@@ -501,15 +621,33 @@ class Journal:
             return self._evaluations()
 
     def _evaluations(self) -> pd.DataFrame:
-        cur = self._db.execute(
-            "SELECT c.search, c.config, r.repeat, r.seed, e.idx, e.generation, e.architecture, "
-            "e.hash, e.fitness, e.status, e.error, e.cost_seconds, e.wall_seconds, e.metrics "
-            "FROM evaluations e JOIN runs r ON r.run = e.run JOIN configs c ON c.config = r.config "
-            "ORDER BY c.position, r.repeat, e.idx")
-        rows = cur.fetchall()
-        df = pd.DataFrame.from_records([r[:-1] for r in rows], columns=_EVALUATION_COLUMNS)
-        df["fitness"] = df["fitness"].astype(float)
-        metrics = _expand_json([r[-1] for r in rows])
+        c, decoded = self._verified()
+        runs = pd.DataFrame.from_records(self._db.execute(
+            "SELECT r.run, c.search, c.config, r.repeat, r.seed, c.position FROM runs r "
+            "JOIN configs c ON c.config = r.config").fetchall(),
+            columns=["key", "search", "config", "run", "seed", "position"])
+        codes = pd.Categorical(pd.Series(c["run"], dtype=object),
+                               categories=runs["key"].astype(object)).codes
+        index = np.asarray(c["idx"], dtype=np.int64)
+        kept = np.flatnonzero(codes >= 0)  # rows of runs the runs table holds
+        position = runs["position"].to_numpy()[codes[kept]]
+        repeat = runs["run"].to_numpy()[codes[kept]]
+        kept = kept[np.lexsort((index[kept], repeat, position))]
+        of_run = runs.iloc[codes[kept]].reset_index(drop=True)
+
+        def column(name: str) -> list:
+            return np.asarray(c[name], dtype=object)[kept].tolist()
+
+        df = pd.DataFrame({"search": of_run["search"], "config": of_run["config"],
+                           "run": of_run["run"], "seed": of_run["seed"], "index": index[kept],
+                           **{name: column(source) for name, source in (
+                               ("generation", "generation"), ("architecture", "architecture"),
+                               ("hash", "hash"), ("fitness", "fitness"), ("status", "status"),
+                               ("error", "error"), ("cost_seconds", "cost_seconds"),
+                               ("wall_seconds", "wall_seconds"))}},
+                          columns=_EVALUATION_COLUMNS)
+        df["fitness"] = numbers(df["fitness"].to_numpy(dtype=object))
+        metrics = _columns([decoded[i] for i in kept])
         for name, values in metrics.items():
             df[name if name not in df.columns else f"metric.{name}"] = values
         swept = {c: json.loads(s) for c, s in self._db.execute("SELECT config, swept FROM configs")}
@@ -522,14 +660,47 @@ class Journal:
         return df
 
 
-def _expand_json(texts: list[str]) -> dict[str, list[Any]]:
+def _expand_json(texts: Sequence[str]) -> dict[str, list[Any]]:
     """Metric columns from per-row JSON objects, in order of first appearance."""
-    decoded = json.loads("[" + ",".join(t or "{}" for t in texts) + "]")  # one parse
+    return _columns(_decode_json(texts))
+
+
+def _decode_json(texts: Sequence[str | None]) -> list[dict]:
+    """Per-row JSON objects (an empty one for NULL), in one parse."""
+    return json.loads("[" + ",".join(t or "{}" for t in texts) + "]")
+
+
+def _columns(decoded: Sequence[dict]) -> dict[str, list[Any]]:
+    """Metric columns from decoded per-row objects, in order of first appearance."""
     names: dict[str, None] = {}
     for d in decoded:
         if len(d) != len(names) or any(k not in names for k in d):
             names.update(dict.fromkeys(d))
     return {n: [d.get(n) for d in decoded] for n in names}
+
+
+def _number(value: Any) -> float | None:
+    """A float, None for none (NaN included)."""
+    return None if value is None or value != value else float(value)
+
+
+def _wrong_type(columns: dict[str, tuple], i: int) -> str:
+    """Which value of row `i` has a type its column cannot hold, said for the user."""
+    for name in HASHED:
+        value = columns[name][i]
+        if value is None:
+            continue
+        if name in ("fitness", "cost_seconds", "wall_seconds"):
+            fits = isinstance(value, (int, float))
+        elif name in ("idx", "generation", "arrival"):
+            fits = isinstance(value, int)
+        else:
+            fits = isinstance(value, str)
+        if not fits:
+            kind = "a number" if name not in ("run", "architecture", "hash", "status",
+                                              "error", "metrics") else "text"
+            return f"its {name} is {value!r}, not {kind}"
+    return "a value or its checksum has the wrong type"
 
 
 def _json_default(value: Any) -> Any:
