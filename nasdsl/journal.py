@@ -526,8 +526,12 @@ class Journal:
     def _damaged(self, columns: dict[str, tuple], i: int, bad: np.ndarray, why: str) -> None:
         others = int(bad.sum()) - 1
         more = f" (and {count(others, 'more row')})" if others else ""
+        run = columns["run"][i]
+        known = self._db.execute("SELECT config, repeat FROM runs WHERE run = ?",
+                                 (run,)).fetchone()
+        which = f" (configuration {known[0]}, repeat {known[1]})" if known else ""
         raise JournalError(f"{self.path}: evaluation {columns['idx'][i]} of run "
-                           f"{columns['run'][i]} is damaged: {why}{more}; nasdsl neither "
+                           f"{run}{which} is damaged: {why}{more}; nasdsl neither "
                            "reports nor resumes a damaged journal: restore it from a copy, or "
                            "rerun with --fresh")
 
