@@ -56,9 +56,8 @@ import pandas as pd
 
 from nasdsl.errors import ForeignFile, JournalError
 from nasdsl.journal_file import APPLICATION_ID, identify
-from nasdsl.journal_rows import (ARRIVAL_TYPE_CHECK, HASHED, KIND_WORDS, TYPE_CHECK, checksums,
-                                 metric_kind, metric_numbers, numbers, out_of_range,
-                                 row_checksums)
+from nasdsl.journal_rows import (HASHED, KIND_WORDS, checksums, metric_kind, metric_numbers,
+                                 numbers, out_of_range, row_checksums, wrong_type, wrong_types)
 from nasdsl.plan import SearchConfig, jsonable
 from nasdsl.result import Result
 from nasdsl.wording import count
@@ -92,6 +91,18 @@ _ROW_COLUMNS = ("run", "idx", "generation", "architecture", "hash", "fitness", "
                 "cost_seconds", "wall_seconds", "metrics", "arrival")
 _EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation", "architecture",
                        "hash", "fitness", "status", "error", "cost_seconds", "wall_seconds"]
+
+class Checked(NamedTuple):
+    """Evaluation rows that passed their checks (`Journal._verified`)."""
+
+    columns: dict[str, np.ndarray]
+    """HASHED column name -> its values over the rows (an object array of what SQLite
+    gave back), in key order (run, index)."""
+    decoded: list[dict]
+    """Each row's metrics."""
+    metrics: dict[str, list]
+    """Metric name -> its value in each row (None where a row lacks it)."""
+
 
 class Row(NamedTuple):
     """One row of the evaluations table, in column order (a plain tuple of the same order,
@@ -256,11 +267,12 @@ class Journal:
         transaction with the new column; refused (JournalError) when a row holds a value it
         cannot hold, as a resume on it would be."""
         with self._reading():
-            columns, _ = self._verified(warn=False)
-        sums = checksums(columns).tolist() if columns["run"] else []
+            columns = self._verified(warn=False).columns
+        sums = checksums(columns).tolist() if len(columns["run"]) else []
         self._transaction([("ALTER TABLE evaluations ADD COLUMN checksum INT", ()),
                            ("UPDATE evaluations SET checksum = ? WHERE run = ? AND idx = ?",
-                            list(zip(sums, columns["run"], columns["idx"])))])
+                            list(zip(sums, columns["run"].tolist(),
+                                     columns["idx"].tolist())))])
 
     def close(self) -> None:
         """Close; a writer leaves the file in rollback-journal mode, so that neither it nor a
@@ -430,7 +442,7 @@ class Journal:
         """Every run with its evaluations so far and their best fitness (`nasdsl status`),
         from the rows as reports read them: checked the same way (`_verified`)."""
         with self._reading():
-            columns, _ = self._verified()
+            columns = self._verified().columns
             runs = self._db.execute("SELECT run, config, repeat, status, started, finished "
                                     "FROM runs").fetchall()
         rows = pd.DataFrame({"run": pd.Series(columns["run"], dtype=object),
@@ -442,32 +454,32 @@ class Journal:
                             int(counts.get(run, 0)), _number(best.get(run)))
                 for run, config, repeat, status, started, finished in runs]
 
-    def _verified(self, run: str | None = None,
-                  warn: bool = True) -> tuple[dict[str, tuple], list[dict]]:
-        """The evaluations table's rows (all of them, or one run's) as columns (HASHED
-        names, each a tuple over the rows in key order) and their decoded metrics — each row
+    def _verified(self, run: str | None = None, warn: bool = True) -> "Checked":
+        """The evaluations table's rows (all of them, or one run's), each row
         checked first: its values' types, its checksum, its values' ranges
         (`nasdsl.journal_rows`). The one reader of rows, for reports, `status` and resume
         alike: a damaged row is a JournalError naming it. A journal written before rows
         carried checksums is read unverified, with a one-line warning (`warn`)."""
         has_checksum = self._has_checksum_column()
         arrival = "arrival" if self._has_arrival_column() else "NULL"
-        malformed = TYPE_CHECK + (f" OR {ARRIVAL_TYPE_CHECK}" if arrival != "NULL" else "")
-        if has_checksum:
-            malformed += " OR typeof(checksum) != 'integer'"
         where, params = (" WHERE run = ?", (run,)) if run is not None else ("", ())
         cur = self._db.execute(
             f"SELECT {', '.join(HASHED[:-1])}, {arrival}, "
-            f"{'checksum' if has_checksum else 'NULL'}, {malformed} FROM evaluations{where}",
-            params)
-        found = list(zip(*cur.fetchall())) or [()] * (len(HASHED) + 2)
-        columns = dict(zip(HASHED, found))
-        stored, wrong_type = found[-2], np.asarray(found[-1], dtype=bool)
-        if wrong_type.any():
-            self._damaged(columns, int(np.argmax(wrong_type)), wrong_type,
-                          _wrong_type(columns, int(np.argmax(wrong_type))))
+            f"{'checksum' if has_checksum else 'NULL'} FROM evaluations{where}", params)
+        found = list(zip(*cur.fetchall())) or [()] * (len(HASHED) + 1)
+        columns = {name: _objects(values) for name, values in zip(HASHED, found)}
+        stored = found[-1]
+        wrong = wrong_types(columns)
+        if wrong is not None:
+            i = int(np.argmax(wrong))
+            self._damaged(columns, i, wrong, wrong_type(columns, i))
         if has_checksum and stored:
-            mismatch = np.asarray(stored, dtype=np.int64) != checksums(columns)
+            try:
+                sums = np.asarray(stored, dtype=np.int64)
+            except (TypeError, ValueError, OverflowError):  # NULL or text: matches nothing
+                sums = np.array([v if isinstance(v, int) and -2**63 <= v < 2**63 else 0
+                                 for v in stored], dtype=np.int64)
+            mismatch = sums != checksums(columns)
             if mismatch.any():
                 self._damaged(columns, int(np.argmax(mismatch)), mismatch,
                               "its checksum does not match its values")
@@ -477,14 +489,15 @@ class Journal:
                   f"its {len(stored):,} evaluations are read unverified (a run that resumes it "
                   "adds them)", file=sys.stderr)
         decoded = _decode_json(columns["metrics"])
-        self._check_ranges(columns, decoded)
-        return columns, decoded
+        metrics = _columns(decoded)
+        self._check_ranges(columns, metrics)
+        return Checked(columns, decoded, metrics)
 
-    def _check_ranges(self, columns: dict[str, tuple], decoded: list[dict]) -> None:
+    def _check_ranges(self, columns: dict[str, np.ndarray], metrics: dict[str, list]) -> None:
         """Refuse the first row whose fitness, times or metrics lie outside what their kind
         allows (`metric_kind`): values a checksum cannot vouch for in a journal without them,
         and a guard against an evaluator's wrong units."""
-        if not columns["run"]:
+        if not len(columns["run"]):
             return
         fitness_of = self._fitness_metrics()
         run_names = pd.Series(columns["run"], dtype=object)
@@ -499,7 +512,7 @@ class Journal:
         for column in ("cost_seconds", "wall_seconds"):
             values = numbers(columns[column])
             checks.append((column, "amount", values, out_of_range(values, "amount")))
-        for name, values in _columns(decoded).items():
+        for name, values in metrics.items():
             kind = metric_kind(name)
             if kind:
                 array = metric_numbers(values)
@@ -523,7 +536,7 @@ class Journal:
                 out[run] = fitness
         return out
 
-    def _damaged(self, columns: dict[str, tuple], i: int, bad: np.ndarray, why: str) -> None:
+    def _damaged(self, columns: dict[str, np.ndarray], i: int, bad: np.ndarray, why: str) -> None:
         others = int(bad.sum()) - 1
         more = f" (and {count(others, 'more row')})" if others else ""
         run = columns["run"][i]
@@ -545,7 +558,8 @@ class Journal:
         checked as reports check it (`_verified`), so a damaged one stops the resume."""
         out: list[Recorded] = []
         with self._reading():
-            c, decoded = self._verified(run)
+            checked = self._verified(run)
+        c, decoded = checked.columns, checked.decoded
         places = [i if a is None else a for i, a in zip(c["idx"], c["arrival"])]
         for row in sorted(range(len(places)), key=places.__getitem__):
             idx, p = c["idx"][row], places[row]
@@ -625,7 +639,8 @@ class Journal:
             return self._evaluations()
 
     def _evaluations(self) -> pd.DataFrame:
-        c, decoded = self._verified()
+        checked = self._verified()
+        c = checked.columns
         runs = pd.DataFrame.from_records(self._db.execute(
             "SELECT r.run, c.search, c.config, r.repeat, r.seed, c.position FROM runs r "
             "JOIN configs c ON c.config = r.config").fetchall(),
@@ -651,7 +666,12 @@ class Journal:
                                ("wall_seconds", "wall_seconds"))}},
                           columns=_EVALUATION_COLUMNS)
         df["fitness"] = numbers(df["fitness"].to_numpy(dtype=object))
-        metrics = _columns([decoded[i] for i in kept])
+        metrics = checked.metrics
+        if len(kept) < len(index):  # rows of runs the table lacks: their metrics left out
+            metrics = _columns([checked.decoded[i] for i in kept])
+        else:
+            metrics = {name: np.asarray(values, dtype=object)[kept].tolist()
+                       for name, values in metrics.items()}
         for name, values in metrics.items():
             df[name if name not in df.columns else f"metric.{name}"] = values
         swept = {c: json.loads(s) for c, s in self._db.execute("SELECT config, swept FROM configs")}
@@ -683,28 +703,16 @@ def _columns(decoded: Sequence[dict]) -> dict[str, list[Any]]:
     return {n: [d.get(n) for d in decoded] for n in names}
 
 
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """The values as a one-dimensional object array (never a 2-D one)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
 def _number(value: Any) -> float | None:
     """A float, None for none (NaN included)."""
     return None if value is None or value != value else float(value)
-
-
-def _wrong_type(columns: dict[str, tuple], i: int) -> str:
-    """Which value of row `i` has a type its column cannot hold, said for the user."""
-    for name in HASHED:
-        value = columns[name][i]
-        if value is None:
-            continue
-        if name in ("fitness", "cost_seconds", "wall_seconds"):
-            fits = isinstance(value, (int, float))
-        elif name in ("idx", "generation", "arrival"):
-            fits = isinstance(value, int)
-        else:
-            fits = isinstance(value, str)
-        if not fits:
-            kind = "a number" if name not in ("run", "architecture", "hash", "status",
-                                              "error", "metrics") else "text"
-            return f"its {name} is {value!r}, not {kind}"
-    return "a value or its checksum has the wrong type"
 
 
 def _json_default(value: Any) -> Any:

@@ -129,13 +129,42 @@ def metric_numbers(values: Sequence[Any]) -> np.ndarray:
                          else np.nan for v in values], dtype=np.float64)
 
 
-TYPE_CHECK = " OR ".join(
-    [f"typeof({c}) NOT IN ('text', 'null')" for c in ("architecture", "hash", "error",
-                                                      "metrics")]
-    + ["typeof(run) != 'text'", "typeof(status) != 'text'", "typeof(idx) != 'integer'"]
-    + [f"typeof({c}) NOT IN ('integer', 'null')" for c in ("generation",)]
-    + [f"typeof({c}) NOT IN ('real', 'integer', 'null')"
-       for c in ("fitness", "cost_seconds", "wall_seconds")])
-"""SQL true for a row holding a value of the wrong type (text where a number belongs, …);
-`arrival` is checked where the column exists."""
-ARRIVAL_TYPE_CHECK = "typeof(arrival) NOT IN ('integer', 'null')"
+REAL = frozenset({"fitness", "cost_seconds", "wall_seconds"})
+_INFERRED = {"text": ("string", "empty"), "integer": ("integer", "empty"),
+             "real": ("floating", "integer", "mixed-integer-float", "empty")}
+_TYPES: dict[str, tuple[type, ...]] = {"text": (str,), "integer": (int,), "real": (int, float)}
+
+
+def _type_of(column: str) -> str:
+    return "text" if column in TEXT else "integer" if column in INTEGER else "real"
+
+
+def _fits(value: Any, kind: str) -> bool:
+    return value is None or (isinstance(value, _TYPES[kind]) and not isinstance(value, bool))
+
+
+def wrong_types(columns: Mapping[str, Sequence[Any]]) -> np.ndarray | None:
+    """Which rows hold a value their column cannot hold (text where a number belongs, a
+    number where text belongs), as SQLite gave them back; None when every row is right.
+    One pass in C per column (`infer_dtype`); rows are looked at one by one only in a
+    column found wrong."""
+    wrong = None
+    for name in HASHED:
+        values = columns.get(name)
+        kind = _type_of(name)
+        if values is None or not len(values) or pd.api.types.infer_dtype(values, skipna=True) in _INFERRED[kind]:
+            continue
+        bad = np.fromiter((not _fits(v, kind) for v in values), dtype=bool, count=len(values))
+        wrong = bad if wrong is None else wrong | bad
+    return wrong if wrong is not None and wrong.any() else None
+
+
+def wrong_type(columns: Mapping[str, Sequence[Any]], i: int) -> str:
+    """What is wrong with row `i`'s types, said for the user."""
+    for name in HASHED:
+        values = columns.get(name)
+        kind = _type_of(name)
+        if values is not None and len(values) and not _fits(values[i], kind):
+            return (f"its {name} is {values[i]!r}, not "
+                    + ("text" if kind == "text" else "a number"))
+    return "one of its values has the wrong type"
