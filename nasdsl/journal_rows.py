@@ -92,8 +92,9 @@ def row_checksums(rows: Sequence[Sequence[Any]]) -> list[int]:
     if not rows:
         return []
     width = len(HASHED)
-    padded = [tuple(r) + (None,) * (width - len(r)) for r in rows]
-    return checksums(dict(zip(HASHED, zip(*padded)))).tolist()
+    if any(len(r) != len(rows[0]) for r in rows):
+        rows = [tuple(r) + (None,) * (width - len(r)) for r in rows]
+    return checksums(dict(zip(HASHED, zip(*rows)))).tolist()
 
 
 def metric_kind(name: str) -> str | None:
