@@ -56,7 +56,7 @@ import pandas as pd
 
 from nasdsl.errors import ForeignFile, JournalError
 from nasdsl.journal_file import APPLICATION_ID, identify
-from nasdsl.journal_rows import (HASHED, KIND_WORDS, checksums, metric_kind, metric_numbers,
+from nasdsl.journal_rows import (FINAL_HASHED, HASHED, KIND_WORDS, checksums, metric_kind, metric_numbers,
                                  numbers, out_of_range, row_checksums, wrong_type, wrong_types)
 from nasdsl.plan import SearchConfig, jsonable
 from nasdsl.result import Result
@@ -81,11 +81,10 @@ CREATE TABLE IF NOT EXISTS outcomes(run TEXT PRIMARY KEY, outcome TEXT);
 CREATE TABLE IF NOT EXISTS finals(
     config TEXT, hash TEXT, epochs INT, rank INT, architecture TEXT, search_fitness REAL,
     seed INT, status TEXT, error TEXT, fitness REAL, cost_seconds REAL, wall_seconds REAL,
-    metrics TEXT, model TEXT, data TEXT, PRIMARY KEY (config, hash, epochs)) WITHOUT ROWID;
+    metrics TEXT, model TEXT, data TEXT, checksum INT,
+    PRIMARY KEY (config, hash, epochs)) WITHOUT ROWID;
 """
-FINAL_COLUMNS = ("config", "hash", "epochs", "rank", "architecture", "search_fitness", "seed",
-                 "status", "error", "fitness", "cost_seconds", "wall_seconds", "metrics",
-                 "model", "data")
+FINAL_COLUMNS = FINAL_HASHED
 
 _ROW_COLUMNS = ("run", "idx", "generation", "architecture", "hash", "fitness", "status", "error",
                 "cost_seconds", "wall_seconds", "metrics", "arrival")
@@ -238,8 +237,7 @@ class Journal:
             journal._check_version()
             if found.kind == "nasdsl-1":
                 journal._upgrade()
-            if not journal._has_checksum_column():
-                journal._add_checksums()
+            journal._add_checksums()
         except BaseException:
             db.close()
             raise
@@ -264,15 +262,27 @@ class Journal:
 
     def _add_checksums(self) -> None:
         """Give the rows of a journal written before rows carried checksums theirs, in one
-        transaction with the new column; refused (JournalError) when a row holds a value it
-        cannot hold, as a resume on it would be."""
+        transaction with the new columns (`evaluations.checksum`, `finals.checksum`);
+        refused (JournalError) when a row holds a value it cannot hold, as a resume on it
+        would be."""
+        statements: list[tuple[str, Any]] = []
         with self._reading():
-            columns = self._verified(warn=False).columns
-        sums = checksums(columns).tolist() if len(columns["run"]) else []
-        self._transaction([("ALTER TABLE evaluations ADD COLUMN checksum INT", ()),
-                           ("UPDATE evaluations SET checksum = ? WHERE run = ? AND idx = ?",
-                            list(zip(sums, columns["run"].tolist(),
-                                     columns["idx"].tolist())))])
+            if not self._has_column("evaluations", "checksum"):
+                c = self._verified(warn=False).columns
+                sums = checksums(c).tolist() if len(c["run"]) else []
+                statements += [("ALTER TABLE evaluations ADD COLUMN checksum INT", ()),
+                               ("UPDATE evaluations SET checksum = ? WHERE run = ? AND idx = ?",
+                                list(zip(sums, c["run"].tolist(), c["idx"].tolist())))]
+            if not self._has_column("finals", "checksum"):
+                _, c = self._finals(warn=False)
+                sums = checksums(c, FINAL_HASHED).tolist() if len(c["config"]) else []
+                statements += [("ALTER TABLE finals ADD COLUMN checksum INT", ()),
+                               ("UPDATE finals SET checksum = ? WHERE config = ? AND hash = ? "
+                                "AND epochs = ?", list(zip(sums, c["config"].tolist(),
+                                                           c["hash"].tolist(),
+                                                           c["epochs"].tolist())))]
+        if statements:
+            self._transaction(statements)
 
     def close(self) -> None:
         """Close; a writer leaves the file in rollback-journal mode, so that neither it nor a
@@ -405,8 +415,10 @@ class Journal:
         a mapping)."""
         values = [row.get(c) for c in FINAL_COLUMNS]
         values[FINAL_COLUMNS.index("metrics")] = metrics_json(row.get("metrics") or {})
-        self._transaction([(f"INSERT OR REPLACE INTO finals({', '.join(FINAL_COLUMNS)}) "
-                            f"VALUES ({','.join('?' * len(FINAL_COLUMNS))})", tuple(values))])
+        values.append(row_checksums([values], FINAL_HASHED)[0])
+        self._transaction([(f"INSERT OR REPLACE INTO finals({', '.join(FINAL_COLUMNS)}, "
+                            f"checksum) VALUES ({','.join('?' * (len(FINAL_COLUMNS) + 1))})",
+                            tuple(values))])
 
     # --- reading for the runner ------------------------------------------------------------
     @contextlib.contextmanager
@@ -422,8 +434,8 @@ class Journal:
     def _has_arrival_column(self) -> bool:
         return "arrival" in {r[1] for r in self._db.execute("PRAGMA table_info(evaluations)")}
 
-    def _has_checksum_column(self) -> bool:
-        return "checksum" in {r[1] for r in self._db.execute("PRAGMA table_info(evaluations)")}
+    def _has_column(self, table: str, column: str) -> bool:
+        return column in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
 
     def _has_data_column(self) -> bool:
         return "data" in {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
@@ -455,12 +467,10 @@ class Journal:
                 for run, config, repeat, status, started, finished in runs]
 
     def _verified(self, run: str | None = None, warn: bool = True) -> "Checked":
-        """The evaluations table's rows (all of them, or one run's), each row
-        checked first: its values' types, its checksum, its values' ranges
-        (`nasdsl.journal_rows`). The one reader of rows, for reports, `status` and resume
-        alike: a damaged row is a JournalError naming it. A journal written before rows
-        carried checksums is read unverified, with a one-line warning (`warn`)."""
-        has_checksum = self._has_checksum_column()
+        """The evaluations table's rows (all of them, or one run's), each checked first
+        (`_check`). The one reader of evaluations, for reports, `status` and resume alike:
+        a damaged row is a JournalError naming it."""
+        has_checksum = self._has_column("evaluations", "checksum")
         arrival = "arrival" if self._has_arrival_column() else "NULL"
         where, params = (" WHERE run = ?", (run,)) if run is not None else ("", ())
         cur = self._db.execute(
@@ -468,83 +478,100 @@ class Journal:
             f"{'checksum' if has_checksum else 'NULL'} FROM evaluations{where}", params)
         found = list(zip(*cur.fetchall())) or [()] * (len(HASHED) + 1)
         columns = {name: _objects(values) for name, values in zip(HASHED, found)}
-        stored = found[-1]
-        wrong = wrong_types(columns)
+        fitness_of = self._fitness_metrics()
+        runs = dict(self._db.execute("SELECT run, config FROM runs"))
+        metric = pd.Series(columns["run"], dtype=object).map(
+            {r: fitness_of.get(c) for r, c in runs.items()}).to_numpy(dtype=object)
+
+        def name(i: int) -> str:
+            known = self._db.execute("SELECT config, repeat FROM runs WHERE run = ?",
+                                     (columns["run"][i],)).fetchone()
+            which = f" (configuration {known[0]}, repeat {known[1]})" if known else ""
+            return f"evaluation {columns['idx'][i]} of run {columns['run'][i]}{which}"
+
+        decoded, metrics = self._check(HASHED, columns, found[-1] if has_checksum else None,
+                                       {"fitness": metric}, name, warn)
+        return Checked(columns, decoded, metrics)
+
+    def _check(self, names: Sequence[str], columns: dict[str, np.ndarray],
+               stored: Sequence[Any] | None, fitness: dict[str, np.ndarray], name,
+               warn: bool) -> tuple[list[dict], dict[str, list]]:
+        """Check rows read back (`columns`, over `names`) in the order that names what is
+        wrong first: their values' types, their checksums (`stored`; None for a table
+        written before rows carried them, read with a one-line "unverified" warning when
+        `warn`), their values' ranges (`_check_ranges`). `name(i)` names row i in the
+        JournalError that refuses it. Returns the rows' decoded metrics, and their columns."""
+        rows = len(columns[names[0]])
+        wrong = wrong_types(columns, names)
         if wrong is not None:
             i = int(np.argmax(wrong))
-            self._damaged(columns, i, wrong, wrong_type(columns, i))
-        if has_checksum and stored:
+            self._damaged(name(i), wrong, wrong_type(columns, i, names))
+        if stored is not None and rows:
             try:
                 sums = np.asarray(stored, dtype=np.int64)
             except (TypeError, ValueError, OverflowError):  # NULL or text: matches nothing
                 sums = np.array([v if isinstance(v, int) and -2**63 <= v < 2**63 else 0
                                  for v in stored], dtype=np.int64)
-            mismatch = sums != checksums(columns)
+            mismatch = sums != checksums(columns, names)
             if mismatch.any():
-                self._damaged(columns, int(np.argmax(mismatch)), mismatch,
+                self._damaged(name(int(np.argmax(mismatch))), mismatch,
                               "its checksum does not match its values")
-        elif warn and stored and not self._warned:
+        elif warn and rows and not self._warned:
             self._warned = True
             print(f"warning: {self.path} was written before journal rows carried checksums: "
-                  f"its {len(stored):,} evaluations are read unverified (a run that resumes it "
-                  "adds them)", file=sys.stderr)
+                  "its rows are read unverified (a run that resumes it adds them)",
+                  file=sys.stderr)
         decoded = _decode_json(columns["metrics"])
         metrics = _columns(decoded)
-        self._check_ranges(columns, metrics)
-        return Checked(columns, decoded, metrics)
+        if rows:
+            self._check_ranges(columns, metrics, fitness, name)
+        return decoded, metrics
 
-    def _check_ranges(self, columns: dict[str, np.ndarray], metrics: dict[str, list]) -> None:
+    def _check_ranges(self, columns: dict[str, np.ndarray], metrics: dict[str, list],
+                      fitness: dict[str, np.ndarray], name) -> None:
         """Refuse the first row whose fitness, times or metrics lie outside what their kind
         allows (`metric_kind`): values a checksum cannot vouch for in a journal without them,
-        and a guard against an evaluator's wrong units."""
-        if not len(columns["run"]):
-            return
-        fitness_of = self._fitness_metrics()
-        run_names = pd.Series(columns["run"], dtype=object)
+        and a guard against an evaluator's wrong units. `fitness`: column -> the name of the
+        metric it holds in each row (None where unknown)."""
         checks: list[tuple[str, str, np.ndarray, np.ndarray]] = []  # what, kind, values, bad
-        fitness = numbers(columns["fitness"])
-        metric = run_names.map(fitness_of).to_numpy(dtype=object)
-        for name in {m for m in fitness_of.values() if metric_kind(m)}:
-            mine = metric == name
-            bad = np.zeros(len(fitness), dtype=bool)
-            bad[mine] = out_of_range(fitness[mine], metric_kind(name))
-            checks.append((f"fitness ({name})", metric_kind(name), fitness, bad))
+        for column, metric in fitness.items():
+            values = numbers(columns[column])
+            for of in {m for m in metric if isinstance(m, str) and metric_kind(m)}:
+                mine = metric == of
+                bad = np.zeros(len(values), dtype=bool)
+                bad[mine] = out_of_range(values[mine], metric_kind(of))
+                checks.append((f"{column} ({of})", metric_kind(of) or "", values, bad))
         for column in ("cost_seconds", "wall_seconds"):
             values = numbers(columns[column])
             checks.append((column, "amount", values, out_of_range(values, "amount")))
-        for name, values in metrics.items():
-            kind = metric_kind(name)
+        for metric_name, values in metrics.items():
+            kind = metric_kind(metric_name)
             if kind:
                 array = metric_numbers(values)
-                checks.append((f"metric {name}", kind, array, out_of_range(array, kind)))
+                checks.append((f"metric {metric_name}", kind, array,
+                               out_of_range(array, kind)))
         for what, kind, values, bad in checks:
             if bad.any():
                 i = int(np.argmax(bad))
-                self._damaged(columns, i, bad, f"its {what} is {float(values[i])!r}, which is "
-                                               f"not {KIND_WORDS[kind]}")
+                self._damaged(name(i), bad, f"its {what} is {float(values[i])!r}, which is "
+                                            f"not {KIND_WORDS[kind]}")
 
     def _fitness_metrics(self) -> dict[str, str]:
-        """Run -> the name of the metric its configuration maximizes (when it names one)."""
+        """Configuration -> the name of the metric it maximizes (when it names one)."""
         out = {}
-        for run, evaluator in self._db.execute(
-                "SELECT r.run, c.evaluator FROM runs r JOIN configs c ON c.config = r.config"):
+        for config, evaluator in self._db.execute("SELECT config, evaluator FROM configs"):
             try:
                 fitness = (json.loads(evaluator or "{}").get("settings") or {}).get("fitness")
             except (ValueError, AttributeError):
                 fitness = None
             if isinstance(fitness, str):
-                out[run] = fitness
+                out[config] = fitness
         return out
 
-    def _damaged(self, columns: dict[str, np.ndarray], i: int, bad: np.ndarray, why: str) -> None:
+    def _damaged(self, row: str, bad: np.ndarray, why: str) -> None:
         others = int(bad.sum()) - 1
         more = f" (and {count(others, 'more row')})" if others else ""
-        run = columns["run"][i]
-        known = self._db.execute("SELECT config, repeat FROM runs WHERE run = ?",
-                                 (run,)).fetchone()
-        which = f" (configuration {known[0]}, repeat {known[1]})" if known else ""
-        raise JournalError(f"{self.path}: evaluation {columns['idx'][i]} of run "
-                           f"{run}{which} is damaged: {why}{more}; nasdsl neither "
+        raise JournalError(f"{self.path}: {row} is damaged: {why}{more}; nasdsl neither "
                            "reports nor resumes a damaged journal: restore it from a copy, or "
                            "rerun with --fresh")
 
@@ -575,19 +602,40 @@ class Journal:
 
     def finals(self) -> pd.DataFrame:
         """The retrainings of `final { … }`, by configuration position and rank; one column
-        per metric after the fixed ones. Empty for a journal without any."""
-        columns = ["search", *FINAL_COLUMNS]
+        per metric after the fixed ones. Empty for a journal without any. Each row is
+        checked as evaluations are (`_check`)."""
         with self._reading():
-            rows = self._rows_if_table(
-                f"SELECT c.search, {', '.join('f.' + c for c in FINAL_COLUMNS)} "
-                "FROM finals f LEFT JOIN configs c ON c.config = f.config "
-                "ORDER BY c.position, f.rank, f.epochs")
-        df = pd.DataFrame.from_records(rows, columns=columns)
+            rows, _ = self._finals()
+        columns = ["search", *FINAL_COLUMNS]
+        df = pd.DataFrame.from_records([r[:-1] for r in rows], columns=columns)
         metrics = _expand_json([r[columns.index("metrics")] for r in rows])
         df = df.drop(columns=["metrics"])
         for name, values in metrics.items():
             df[name if name not in df.columns else f"metric.{name}"] = values
         return df
+
+    def _finals(self, warn: bool = True) -> tuple[list[tuple], dict[str, np.ndarray]]:
+        """The finals table's rows (search, its columns, checksum) in report order, checked,
+        and its columns."""
+        has_checksum = self._has_column("finals", "checksum")
+        rows = self._rows_if_table(
+            f"SELECT c.search, {', '.join('f.' + c for c in FINAL_COLUMNS)}, "
+            f"{'f.checksum' if has_checksum else 'NULL'} "
+            "FROM finals f LEFT JOIN configs c ON c.config = f.config "
+            "ORDER BY c.position, f.rank, f.epochs")
+        found = list(zip(*rows)) or [()] * (len(FINAL_COLUMNS) + 2)
+        columns = {name: _objects(values) for name, values in zip(FINAL_COLUMNS, found[1:])}
+        fitness_of = self._fitness_metrics()
+        metric = pd.Series(columns["config"], dtype=object).map(fitness_of).to_numpy(
+            dtype=object)
+
+        def name(i: int) -> str:
+            return (f"the retraining of {columns['hash'][i]} for {columns['epochs'][i]} "
+                    f"epochs (configuration {columns['config'][i]})")
+
+        self._check(FINAL_HASHED, columns, found[-1] if has_checksum else None,
+                    {"fitness": metric, "search_fitness": metric}, name, warn)
+        return rows, columns
 
     def _rows_if_table(self, query: str) -> list[tuple]:
         """The query's rows; none when a table it reads is missing (a journal written before

@@ -21,10 +21,16 @@ import pandas as pd
 
 HASHED = ("run", "idx", "generation", "architecture", "hash", "fitness", "status", "error",
           "cost_seconds", "wall_seconds", "metrics", "arrival")
-"""The columns a checksum covers, in the order they are mixed."""
-TEXT = frozenset({"run", "architecture", "hash", "status", "error", "metrics"})
-INTEGER = frozenset({"idx", "generation", "arrival"})
-_REPEATED = frozenset({"run", "status", "error"})
+"""The columns an evaluation's checksum covers, in the order they are mixed."""
+FINAL_HASHED = ("config", "hash", "epochs", "rank", "architecture", "search_fitness", "seed",
+                "status", "error", "fitness", "cost_seconds", "wall_seconds", "metrics",
+                "model", "data")
+"""The columns a retraining's (`finals`) checksum covers."""
+TEXT = frozenset({"run", "config", "architecture", "hash", "status", "error", "metrics",
+                  "model", "data"})
+INTEGER = frozenset({"idx", "generation", "arrival", "epochs", "rank", "seed"})
+REAL = frozenset({"fitness", "search_fitness", "cost_seconds", "wall_seconds"})
+_REPEATED = frozenset({"run", "config", "status", "error", "data"})
 """Text columns with few distinct values: hashed once per value."""
 _KEY = "nasdsl-journal-1"  # 16 bytes, SipHash's key: changing it changes every checksum
 _NULL = np.uint64(0x9E3779B97F4A7C15)
@@ -71,12 +77,14 @@ def _text_hash(values: Sequence[Any], repeated: bool) -> np.ndarray:
     return h ^ (null.astype(np.uint64) * _NULL)
 
 
-def checksums(columns: Mapping[str, Sequence[Any]]) -> np.ndarray:
-    """The checksum of each row, as int64 (SQLite's INTEGER), from the HASHED columns
-    (each a sequence over the rows; a missing `arrival` is NULL throughout)."""
-    n = len(columns["run"])
+def checksums(columns: Mapping[str, Sequence[Any]],
+              names: Sequence[str] = HASHED) -> np.ndarray:
+    """The checksum of each row, as int64 (SQLite's INTEGER), from the columns `names`
+    (each a sequence over the rows; a missing one, as `arrival` may be, is NULL
+    throughout)."""
+    n = len(columns[names[0]])
     total = np.full(n, 0x6E617364, dtype=np.uint64)
-    for position, name in enumerate(HASHED):
+    for position, name in enumerate(names):
         values = columns.get(name)
         if values is None:
             values = [None] * n
@@ -86,15 +94,15 @@ def checksums(columns: Mapping[str, Sequence[Any]]) -> np.ndarray:
     return total.view(np.int64)
 
 
-def row_checksums(rows: Sequence[Sequence[Any]]) -> list[int]:
-    """The checksum of each row given as a tuple in HASHED order (the last column, arrival,
-    may be left out): what a writer stores beside it."""
+def row_checksums(rows: Sequence[Sequence[Any]], names: Sequence[str] = HASHED) -> list[int]:
+    """The checksum of each row given as a tuple in `names` order (trailing columns, as
+    `arrival`, may be left out: NULL): what a writer stores beside it."""
     if not rows:
         return []
-    width = len(HASHED)
+    width = len(names)
     if any(len(r) != len(rows[0]) for r in rows):
         rows = [tuple(r) + (None,) * (width - len(r)) for r in rows]
-    return checksums(dict(zip(HASHED, zip(*rows)))).tolist()
+    return checksums(dict(zip(names, zip(*rows))), names).tolist()
 
 
 def metric_kind(name: str) -> str | None:
@@ -130,7 +138,6 @@ def metric_numbers(values: Sequence[Any]) -> np.ndarray:
                          else np.nan for v in values], dtype=np.float64)
 
 
-REAL = frozenset({"fitness", "cost_seconds", "wall_seconds"})
 _INFERRED = {"text": ("string", "empty"), "integer": ("integer", "empty"),
              "real": ("floating", "integer", "mixed-integer-float", "empty")}
 _TYPES: dict[str, tuple[type, ...]] = {"text": (str,), "integer": (int,), "real": (int, float)}
@@ -144,25 +151,28 @@ def _fits(value: Any, kind: str) -> bool:
     return value is None or (isinstance(value, _TYPES[kind]) and not isinstance(value, bool))
 
 
-def wrong_types(columns: Mapping[str, Sequence[Any]]) -> np.ndarray | None:
+def wrong_types(columns: Mapping[str, Sequence[Any]],
+                names: Sequence[str] = HASHED) -> np.ndarray | None:
     """Which rows hold a value their column cannot hold (text where a number belongs, a
     number where text belongs), as SQLite gave them back; None when every row is right.
     One pass in C per column (`infer_dtype`); rows are looked at one by one only in a
     column found wrong."""
     wrong = None
-    for name in HASHED:
+    for name in names:
         values = columns.get(name)
         kind = _type_of(name)
-        if values is None or not len(values) or pd.api.types.infer_dtype(values, skipna=True) in _INFERRED[kind]:
+        if (values is None or not len(values)
+                or pd.api.types.infer_dtype(values, skipna=True) in _INFERRED[kind]):
             continue
         bad = np.fromiter((not _fits(v, kind) for v in values), dtype=bool, count=len(values))
         wrong = bad if wrong is None else wrong | bad
     return wrong if wrong is not None and wrong.any() else None
 
 
-def wrong_type(columns: Mapping[str, Sequence[Any]], i: int) -> str:
+def wrong_type(columns: Mapping[str, Sequence[Any]], i: int,
+               names: Sequence[str] = HASHED) -> str:
     """What is wrong with row `i`'s types, said for the user."""
-    for name in HASHED:
+    for name in names:
         values = columns.get(name)
         kind = _type_of(name)
         if values is not None and len(values) and not _fits(values[i], kind):

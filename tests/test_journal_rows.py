@@ -95,3 +95,33 @@ def test_a_metric_of_no_known_kind_is_not_range_checked(tmp_path, capsys):
     with Journal.open(path) as journal:
         assert journal.evaluations()["loss"].tolist()[0] == 1e9
     assert "read unverified" in capsys.readouterr().err
+
+
+FINAL = {"config": CONFIG.key, "hash": "h2", "epochs": 4, "rank": 1, "architecture": "cell:c",
+         "search_fitness": 1.0, "seed": 7, "status": "ok", "error": None, "fitness": 0.625,
+         "cost_seconds": 12.5, "wall_seconds": 13.0, "metrics": {"test_accuracy": 0.625},
+         "model": "models/top1.keras", "data": None}
+
+
+def test_retrainings_carry_checksums_too_and_gain_them_on_resume(tmp_path, capsys):
+    path = _journal(tmp_path / "j.sqlite")
+    with Journal.open(path, readonly=False) as journal:
+        journal.record_final(FINAL)
+    with Journal.open(path) as journal:
+        assert journal.finals()["fitness"].tolist() == [0.625]
+    _set(path, "UPDATE finals SET fitness = 0.626")
+    with Journal.open(path) as journal, pytest.raises(
+            JournalError, match="the retraining of h2 for 4 epochs .* is damaged: its checksum"):
+        journal.finals()
+    _set(path, "UPDATE finals SET fitness = 0.625")
+    _set(path, "ALTER TABLE finals DROP COLUMN checksum")
+    with Journal.open(path) as journal:
+        assert len(journal.finals()) == 1
+    assert "read unverified" in capsys.readouterr().err
+    Journal.open(path, readonly=False).close()  # as a resume opens it: checksums added
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT count(*) FROM finals WHERE checksum IS NOT NULL").fetchone() == (1,)
+    db.close()
+    with Journal.open(path) as journal:
+        assert len(journal.finals()) == 1
+    assert capsys.readouterr().err == ""
