@@ -19,7 +19,7 @@ Tables (format 2):
                                      status is "running" until the search returned; data
                                      (JSON) identifies the benchmark data the run read
     evaluations(run, idx, generation, architecture, hash, fitness, status, error,
-                cost_seconds, wall_seconds, metrics, arrival)
+                cost_seconds, wall_seconds, metrics, checksum, arrival)
                                      indices in the order the optimizer asked (0..n-1 per
                                      run once it finished); `arrival` the place of the
                                      evaluation among the run's completions when it is not
@@ -28,12 +28,16 @@ Tables (format 2):
                                      NULL: arrived in index order. The column is added by
                                      the first row that needs it, so a journal of runs
                                      that completed in index order stays as older nasdsl
-                                     wrote it
+                                     wrote it. `checksum`: of the row's other columns
+                                     (`nasdsl.journal_rows`), written with it and checked
+                                     with its values' ranges whenever the row is read;
+                                     added, filled for every row, when a run resumes a
+                                     journal written before it existed
     outcomes(run, outcome)           JSON of what the optimizer found beyond its evaluations
                                      (a controller's final policy), written as the run
                                      finishes; journals without the table read as none
     finals(config, hash, epochs, rank, architecture, search_fitness, seed, status, error,
-           fitness, cost_seconds, wall_seconds, metrics, model, data)
+           fitness, cost_seconds, wall_seconds, metrics, model, data, checksum)
                                      `final { … }` retrainings, one per (configuration,
                                      architecture, epochs), each committed as it ends;
                                      `model` the saved file, `data` (JSON) the identity of
@@ -49,15 +53,16 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 
 from nasdsl.errors import ForeignFile, JournalError
 from nasdsl.journal_file import APPLICATION_ID, identify
-from nasdsl.journal_rows import (FINAL_HASHED, HASHED, KIND_WORDS, checksums, metric_kind, metric_numbers,
-                                 numbers, out_of_range, row_checksums, wrong_type, wrong_types)
+from nasdsl.journal_rows import (FINAL_HASHED, HASHED, KIND_WORDS, checksums, metric_kind,
+                                 metric_numbers, numbers, out_of_range, row_checksums, wrong_type,
+                                 wrong_types)
 from nasdsl.plan import SearchConfig, jsonable
 from nasdsl.result import Result
 from nasdsl.wording import count
@@ -90,6 +95,7 @@ _ROW_COLUMNS = ("run", "idx", "generation", "architecture", "hash", "fitness", "
                 "cost_seconds", "wall_seconds", "metrics", "arrival")
 _EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation", "architecture",
                        "hash", "fitness", "status", "error", "cost_seconds", "wall_seconds"]
+
 
 class Checked(NamedTuple):
     """Evaluation rows that passed their checks (`Journal._verified`)."""
@@ -389,7 +395,8 @@ class Journal:
                     statements.append(("ALTER TABLE evaluations ADD COLUMN arrival INT", ()))
                 statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS)}, "
                                    "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", out_of_order))
-            in_order = [(*r[:11], c) for r, c in zip(rows, sums) if len(r) == 11 or r[11] is None]
+            in_order = [(*r[:11], c) for r, c in zip(rows, sums)
+                        if len(r) == 11 or r[11] is None]
             if in_order:
                 statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS[:11])}, "
                                    "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", in_order))
@@ -431,14 +438,15 @@ class Journal:
                                "is damaged (truncated, or overwritten inside): move it aside "
                                "and run again, or use --fresh") from e
 
-    def _has_arrival_column(self) -> bool:
-        return "arrival" in {r[1] for r in self._db.execute("PRAGMA table_info(evaluations)")}
-
     def _has_column(self, table: str, column: str) -> bool:
+        """Whether `table` has `column` (False for a table the journal lacks)."""
         return column in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
 
+    def _has_arrival_column(self) -> bool:
+        return self._has_column("evaluations", "arrival")
+
     def _has_data_column(self) -> bool:
-        return "data" in {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+        return self._has_column("runs", "data")
 
     def run_states(self) -> dict[str, RunState]:
         with self._reading():
@@ -494,8 +502,8 @@ class Journal:
         return Checked(columns, decoded, metrics)
 
     def _check(self, names: Sequence[str], columns: dict[str, np.ndarray],
-               stored: Sequence[Any] | None, fitness: dict[str, np.ndarray], name,
-               warn: bool) -> tuple[list[dict], dict[str, list]]:
+               stored: Sequence[Any] | None, fitness: dict[str, np.ndarray],
+               name: Callable[[int], str], warn: bool) -> tuple[list[dict], dict[str, list]]:
         """Check rows read back (`columns`, over `names`) in the order that names what is
         wrong first: their values' types, their checksums (`stored`; None for a table
         written before rows carried them, read with a one-line "unverified" warning when
@@ -528,7 +536,7 @@ class Journal:
         return decoded, metrics
 
     def _check_ranges(self, columns: dict[str, np.ndarray], metrics: dict[str, list],
-                      fitness: dict[str, np.ndarray], name) -> None:
+                      fitness: dict[str, np.ndarray], name: Callable[[int], str]) -> None:
         """Refuse the first row whose fitness, times or metrics lie outside what their kind
         allows (`metric_kind`): values a checksum cannot vouch for in a journal without them,
         and a guard against an evaluator's wrong units. `fitness`: column -> the name of the
