@@ -1,12 +1,13 @@
-"""What makes a journal's evaluation row trustworthy: a checksum written with it, and the
-range each of its values can take.
+"""What makes a journal's row (an evaluation, a `final` retraining) trustworthy: a checksum
+written with it, the types its columns hold, and the range each of its values can take.
 
 A row's checksum is a 64-bit hash of all its columns, computed column by column over whole
 batches (`pandas.util.hash_array`, SipHash-2-4 with a fixed key, for text; the bits of the
-float64 value, mixed, for numbers): no Python step per row, so the 1.9 million rows of a
-large study are checked in about a second. It is recomputed from the values as SQLite gives
-them back, so a row reads as written exactly when no bit of it changed: a flipped bit in a
-fitness, an edited value, a value of the wrong type, a row moved to another run or index.
+float64 value, mixed, for numbers): no Python step per row, so checksumming costs about a
+tenth of writing or reading a journal (`bench/bench_journal_checks.py`: 1.9 million rows).
+It is recomputed from the values as SQLite gives them back, so a row reads as written
+exactly when no bit of it changed: a flipped bit in a fitness, an edited value, a value of
+the wrong type, a row moved to another run or index.
 
 Ranges come from a metric's kind, read from its name: an accuracy (`…accuracy`) is a
 fraction in [0, 1]; counts, parameters, FLOPs and times (`parameters`, `flops`, `epochs`,
