@@ -129,6 +129,19 @@ def lookup(kind: str, name: str) -> Any:
                              f"{type(e).__name__}: {e}") from e
 
 
+def built_in(kind: str, name: str) -> Any:
+    """The built-in component `name` names, resolved from `BUILT_IN` alone: never a
+    `"module:Class"` target, an entry point or a family. What reads results (reports,
+    `status`) rebuilds components this way, so that a journal naming any other object makes
+    nothing be imported. ComponentError for any other name."""
+    target = BUILT_IN[kind].get(name) if not name.endswith(".*") else None
+    if target is None:
+        raise ComponentError(f"{WORDS[kind]} {name!r} is not one of nasdsl's own "
+                             f"({', '.join(k for k in BUILT_IN[kind] if not k.endswith('.*'))})",
+                             unknown=True)
+    return _load(kind, name, target)
+
+
 def _load(kind: str, name: str, target: str) -> Any:
     try:
         return load_target(target)

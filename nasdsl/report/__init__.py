@@ -175,7 +175,12 @@ def _optimum(source: ReportSource):
 
     def optimum(evaluator: dict, metric: str, space: dict) -> float | None:
         value = recorded.get(optimum_key(evaluator, metric, space))
-        return value if value is not None else space_optimum(evaluator, metric, space)
+        if value is not None:
+            return value
+        try:  # settings a journal holds may be anything: an unreadable one means unknown
+            return space_optimum(evaluator, metric, space)
+        except (ValueError, TypeError, AttributeError):
+            return None
 
     return optimum
 
