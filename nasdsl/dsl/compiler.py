@@ -22,7 +22,7 @@ from nasdsl import registry
 from nasdsl.dsl import ast, limits, schema
 from nasdsl.dsl.diagnostics import Source
 from nasdsl.dsl.sweeps import Dimension, Template, collect
-from nasdsl.errors import DslError, DslErrors
+from nasdsl.errors import DslError, DslErrors, Refusals
 from nasdsl.plan import (
     Budget, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
 )
@@ -88,7 +88,7 @@ class _Compiler:
         self.doc = doc
         self.src = source
         self.notes: list[str] = []
-        self.errors: list[DslError] = []
+        self.errors = Refusals()
 
     def _try(self, fn: Any, *args: Any) -> Any:
         """`fn(*args)`, or `_FAILED` with its refusals recorded: a part of the file that is
@@ -171,7 +171,9 @@ class _Compiler:
             own_budget = search.template.has("budget")
             top_dims = [d for d in top.dims if not (own_budget and "budget" in d.names)]
             groups = [top_dims, space_tpl.dims, eval_tpl.dims, search.template.dims]
-            ranges = [range(len(d.choices)) for g in groups for d in g]
+            owners = [schema.TOP_LEVEL, space.params, evaluator.params, search.params]
+            ranges = [self._usable_choices(d, params)
+                      for g, params in zip(groups, owners) for d in g]
             for combo in itertools.product(*ranges):
                 cuts = list(itertools.accumulate(len(g) for g in groups))
                 top_c = combo[:cuts[0]]
@@ -210,6 +212,26 @@ class _Compiler:
                                          budget=config.budget))
                 configs.append(_with_swept(config, swept))
         return configs
+
+    def _usable_choices(self, dim: Dimension, params: Mapping[str, Param] | None) -> list[int]:
+        """The choices of a sweep whose values convert on their own; each refused value is
+        recorded once here, and the configurations holding it are never built (a sweep of
+        100,000 bad values costs 100,000 conversions, not 100,000 configurations)."""
+        usable = []
+        for index, values in enumerate(dim.choices):
+            refused = False
+            for path, node in zip(dim.paths, values):
+                param = params.get(path[0]) if params is not None and len(path) == 1 else None
+                if param is None:
+                    continue
+                try:
+                    param.type.convert(node, Context(self.src, path[0]))
+                except DslError as e:
+                    self.errors.append(e)
+                    refused = True
+            if not refused:
+                usable.append(index)
+        return usable or [0]  # the block's other settings are still checked, once
 
     def _check_configuration_count(self, top: Template, space_tpl: Template,
                                    eval_tpl: Template, searches: Sequence[Any]) -> None:

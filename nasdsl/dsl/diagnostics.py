@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -16,8 +17,13 @@ class Source:
     file: str
     text: str
 
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, split once: every error of a line shares its one copy."""
+        return self.text.splitlines()
+
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
+        lines = self.lines
         if 1 <= number <= len(lines):
             return lines[number - 1]
         return ""

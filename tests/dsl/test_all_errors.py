@@ -120,3 +120,35 @@ def test_strict_check_labels_data_refusals_as_errors(tmp_path: Path, nb101_store
     assert strict.returncode == 2
     assert "warning:" not in strict.stdout + strict.stderr
     assert f"{path}: error: the NAS-Bench-101 store holds" in strict.stderr
+
+
+def test_collecting_errors_is_bounded(tmp_path: Path):
+    """100,000 refused sweep values (a 200 KB file) are counted, not kept: the check runs in a
+    2 GB address space and gives the first 20 and the count."""
+    import resource
+
+    count = 100_000
+    path = tmp_path / "many.nas"
+    path.write_text("budget = 10 evaluations\nspace cell { }\nevaluate nasbench101 { }\n"
+                    "search regularized_evolution { population in ["
+                    + ",".join(["0"] * count) + "] }\n")
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2 ** 30, 2 * 2 ** 30))
+
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "check", str(path)],
+                          capture_output=True, text=True, timeout=20, cwd=tmp_path,
+                          preexec_fn=limit_memory)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.count(": error: ") == MAX_ERRORS
+    assert done.stderr.rstrip().endswith(
+        f"{path}: {count} errors ({count - MAX_ERRORS} more not shown)")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_sweep_of_refused_values_still_checks_the_other_settings():
+    errors = _errors("budget = 10 evals\nspace cell { }\nevaluate nasbench101 { }\n"
+                     "search regularized_evolution { population in [0, 0.5]\n"
+                     "    mutation = flop }\n")
+    assert [(e.line, e.column) for e in errors] == [(4, 47), (4, 50), (5, 16)]
+    assert errors[2].suggestion == "flip"
