@@ -24,7 +24,7 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
     one line each (checking a folder of experiments stays short)."""
     from nasdsl.dsl import load
     from nasdsl.runner import plan_problems
-    from nasdsl.runner.checks import plan_data_notes
+    from nasdsl.runner.checks import plan_as_run, plan_data_notes
 
     if verbose is None:
         verbose = len(paths) == 1
@@ -46,7 +46,7 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
                 print(f"{path}: error: {problem}", file=sys.stderr)
             continue
         if verbose:
-            out.plan(plan)
+            out.plan(plan_as_run(plan))
             for note in plan_data_notes(plan):
                 out.note(note)
             for problem in problems:
