@@ -115,13 +115,13 @@ def lookup(kind: str, name: str) -> Any:
         prefix, target = family
         member = _load(kind, name, target).member(name[len(prefix):])
         if member is None:
-            raise ComponentError(f"unknown {WORDS[kind]} {name!r}", names(kind), unknown=True)
+            raise ComponentError(f"unknown {WORDS[kind]} {name!r}", usable(kind), unknown=True)
         return member
     if ":" in name:
         return load_target(name)
     ep = _entry_points(kind).get(name)
     if ep is None:
-        raise ComponentError(f"unknown {WORDS[kind]} {name!r}", names(kind), unknown=True)
+        raise ComponentError(f"unknown {WORDS[kind]} {name!r}", usable(kind), unknown=True)
     try:
         return ep.load()
     except Exception as e:  # an installed plugin may fail in any way while importing
@@ -178,3 +178,9 @@ def listed(kind: str) -> list[tuple[str, Any]]:
         except ComponentError:
             continue
     return out
+
+
+def usable(kind: str) -> list[str]:
+    """The names of `kind` a file may write here: those `lookup` gives (what a refusal of an
+    unknown name lists, so it never offers a name that is refused in its turn)."""
+    return [name for name, _ in listed(kind)]

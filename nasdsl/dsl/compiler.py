@@ -401,7 +401,7 @@ class _Compiler:
         if not isinstance(block.head, ast.Name):
             where = block.head.pos if block.head is not None else block.kind.pos
             raise self.src.error("a space is `space cell { … }` or `space global { … }`", where,
-                                 accepted=tuple(registry.names("space")))
+                                 accepted=tuple(registry.usable("space")))
         kind = block.head.value
         component = self._component("space", kind, block.head.pos)
         params = parameters_of(component)
@@ -502,7 +502,7 @@ class _Compiler:
         if block.head is None:
             raise self.src.error("a search names its algorithm: `search ALGORITHM` or "
                                  "`search \"package.module:Class\"`", block.kind.pos,
-                                 accepted=registry.names("optimizer"))
+                                 accepted=registry.usable("optimizer"))
         algorithm = block.head.value
         if isinstance(block.head, ast.Str) and not registry.TARGET.fullmatch(algorithm):
             raise self.src.error(f"a Python search is named \"package.module:Class\", "

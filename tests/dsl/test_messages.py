@@ -53,3 +53,18 @@ def test_a_search_that_cannot_move_here_is_refused_with_the_reason():
         loads(BASE.replace("search random", "search pygmo.scipy_optimize"))
     assert info.value.message.startswith("`pygmo.scipy_optimize` cannot search architectures")
     assert (info.value.line, info.value.column) == (4, 8)
+
+
+def test_an_unknown_algorithm_lists_only_names_that_are_accepted():
+    pytest.importorskip("pygmo")
+    with pytest.raises(DslError) as info:
+        loads(BASE.replace("search random", "search pygmo.nsga"))
+    accepted = info.value.accepted
+    assert "pygmo.pso" in accepted and "random" in accepted
+    for refused in ("pygmo.nsga2", "pygmo.moead", "pygmo.scipy_optimize", "pygmo.ipopt"):
+        assert refused not in accepted
+    assert info.value.suggestion != "pygmo.nsga2"
+    # every name offered is accepted in that place
+    searches = "".join(f"search {name} as s{i}\n" for i, name in enumerate(accepted))
+    plan = loads(BASE.replace("10 evals", "200 evals").replace("search random\n", searches))
+    assert sorted({c.algorithm for c in plan.configs}) == sorted(accepted)
