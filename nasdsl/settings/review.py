@@ -96,6 +96,7 @@ def with_defaults(component: Any, settings: Mapping[str, Any]) -> dict[str, Any]
 
 
 def summary_of(component: Any) -> str:
-    """The first line of a component's docstring, for `nasdsl list`."""
-    doc = inspect.getdoc(component) or ""
-    return doc.strip().splitlines()[0].strip() if doc.strip() else ""
+    """The first paragraph of a component's docstring as one line, for `nasdsl list` (whole
+    sentences: a paragraph's first line may stop mid-sentence)."""
+    doc = (inspect.getdoc(component) or "").strip()
+    return " ".join(doc.split("\n\n", 1)[0].split())

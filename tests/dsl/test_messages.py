@@ -43,8 +43,36 @@ def test_list_algorithms_shows_only_what_can_search_here_in_plain_words():
     for unusable in ("pygmo.scipy_optimize", "pygmo.ipopt", "pygmo.nsga2", "pygmo.moead"):
         assert unusable not in names
     assert ":class:" not in done.stdout and ":func:" not in done.stdout
-    pso_gen = next(line for line in done.stdout.splitlines() if line.startswith("pygmo.pso_gen"))
+    pso_gen = _entry(done.stdout, "pygmo.pso_gen")
     assert "identical to `pso`" in pso_gen and pso_gen.endswith(".")
+
+
+def _entry(listing: str, name: str) -> str:
+    """The help of `name` in a `nasdsl list` output, its wrapped comment lines joined."""
+    lines = listing.splitlines()
+    start = next(i for i, line in enumerate(lines)
+                 if not line.startswith(" ") and line.split()[0] == name)
+    column = lines[start].index("  # ") + 2
+    text = [lines[start][column + 2:]]
+    for line in lines[start + 1:]:
+        if line[:column].strip() or line[column:column + 2] != "# ":
+            break
+        text.append(line[column + 2:])
+    return " ".join(text)
+
+
+def test_list_algorithms_prints_each_help_whole_wrapped_to_the_terminal(monkeypatch, capsys):
+    from nasdsl.dsl.show import list_names
+    from nasdsl.optimizers.bananas import Bananas
+    from nasdsl.optimizers.local_search import LocalSearch
+
+    monkeypatch.setenv("COLUMNS", "60")
+    assert list_names("algorithms") == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 60
+    for cls, name in ((LocalSearch, "local_search"), (Bananas, "bananas")):
+        assert _entry(out, name) == " ".join(cls.__doc__.split("\n\n")[0].split())
+        assert _entry(out, name).endswith(".")
 
 
 def test_a_search_that_cannot_move_here_is_refused_with_the_reason():
