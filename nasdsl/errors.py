@@ -55,8 +55,10 @@ class Refusals:
     kept, every other is only counted (one small key per place, so a place refused by many
     configurations of a sweep counts once). Memory stays flat however many a file has."""
 
-    def __init__(self, cap: int = MAX_ERRORS):
+    def __init__(self, cap: int = MAX_ERRORS, ignored: Iterable[int] = ()):
         self.cap = cap
+        self.ignored = frozenset(ignored)
+        """Lines whose refusals are not recorded (lines set aside after a syntax error)."""
         self._kept: list[tuple[tuple[int, int, int], DslError]] = []  # a heap, last first
         self._places: set[tuple] = set()
         self._uncounted = 0  # the `more` of nested DslErrors, whose places are not known
@@ -66,6 +68,8 @@ class Refusals:
             for e in error.errors:
                 self.append(e)
             self._uncounted += error.more
+            return
+        if error.line in self.ignored:
             return
         place = (error.file, error.line, error.column) if error.line else \
             (error.file, error.message)

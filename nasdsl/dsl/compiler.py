@@ -77,18 +77,24 @@ class _Blocks:
     """A block of an unknown kind was refused (it may be the one that looks missing)."""
 
 
-def compile_document(doc: ast.Document, default_name: str, source_path: Path | None) -> Plan:
+def compile_document(doc: ast.Document, default_name: str, source_path: Path | None,
+                     set_aside: frozenset[int] = frozenset()) -> Plan:
     """The Plan of a parsed file; raises a DslError (a `DslErrors` when there are several)
-    naming every problem of the file."""
-    return _Compiler(doc, Source(doc.file, doc.text)).compile(default_name, source_path)
+    naming every problem of the file. `set_aside`: lines a syntax error took out of the file
+    (their refusals are reported already, and what they set may only look missing)."""
+    return _Compiler(doc, Source(doc.file, doc.text), set_aside).compile(default_name,
+                                                                        source_path)
 
 
 class _Compiler:
-    def __init__(self, doc: ast.Document, source: Source):
+    def __init__(self, doc: ast.Document, source: Source,
+                 set_aside: frozenset[int] = frozenset()):
         self.doc = doc
         self.src = source
         self.notes: list[str] = []
-        self.errors = Refusals()
+        self.errors = Refusals(ignored=set_aside)
+        self.partial = bool(set_aside)
+        """Statements were set aside: a setting or block that looks missing may be there."""
 
     def _try(self, fn: Any, *args: Any) -> Any:
         """`fn(*args)`, or `_FAILED` with its refusals recorded: a part of the file that is
@@ -109,7 +115,7 @@ class _Compiler:
         if name is _FAILED:
             name = default_name
 
-        if not blocks.dropped:  # a refused block may be the one that looks missing
+        if not (blocks.dropped or self.partial):  # a refused block may be the one missing
             if blocks.space is None:
                 self.errors.append(self.src.error(
                     "a `space cell { … }` or `space global { … }` block is required", ORIGIN))
@@ -165,7 +171,7 @@ class _Compiler:
         evaluator, target, eval_tpl = evaluated
         configs: list[SearchConfig] = []
         space_cache: dict[tuple[int, ...], Any] = {}
-        eval_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
+        eval_cache: dict[tuple[tuple[int, ...] | None, tuple[int, ...]], Any] = {}
         search_cache: dict[tuple, Any] = {}
         for search in searches:
             own_budget = search.template.has("budget")
@@ -192,6 +198,11 @@ class _Compiler:
                             self._evaluator_spec, blocks.evaluate, evaluator, target, eval_tpl,
                             eval_c, blocks.space, space_spec, space_checked)
                     eval_spec = eval_cache[space_c, eval_c]
+                elif (None, eval_c) not in eval_cache and evaluator.params is not None:
+                    # its own settings still checked; the checks against the space are not
+                    eval_cache[None, eval_c] = self._try(
+                        self._check_block, evaluator.params, eval_tpl.fill(eval_c),
+                        blocks.evaluate, f"evaluate {evaluator.name}", eval_tpl.dropped)
                 top_values = self._fill_top(top, top_dims, top_c)
                 key = (id(search), search_c, top_c, space_c)
                 if key not in search_cache:
@@ -339,7 +350,7 @@ class _Compiler:
                 except DslError as e:
                     errors.append(e)
             elif param.default is REQUIRED:
-                if not dropped:
+                if not (dropped or self.partial):
                     errors.append(self.src.error(f"`{what}` needs `{name}`", block.kind.pos))
                 else:
                     errors.append(_SILENT)
@@ -554,6 +565,8 @@ class _Compiler:
     def _budget(self, search: _SearchBlock, values: Mapping[str, ast.Value],
                 top_values: Mapping[str, ast.Value]) -> Budget:
         node = values.get("budget", top_values.get("budget"))
+        if node is None and self.partial:
+            raise _SILENT
         if node is None:
             raise self.src.error("a budget is required: set `budget = 1500 evaluations` (or a "
                                  "time such as `2 hours`) at top level or in this search",

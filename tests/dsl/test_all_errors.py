@@ -70,6 +70,55 @@ def test_several_syntax_errors_are_reported_together():
     assert "has no `}`" not in errors[0].message  # the block is closed on line 5
 
 
+EIGHT = """\
+experiment eight
+budget = 100 evaluations
+space cell {
+    vertices = 7 @
+    edges 9
+    ops = [conv1x1, conv3x3, maxpol3x3]
+}
+evaluate nasbench101 {
+    fitnes = validation_accuracy
+    repeats = median
+}
+search regularized_evoluton
+search random {
+run { workers = 0 }
+"""
+
+
+def test_syntax_errors_hide_no_other_mistake():
+    """A bad token, a missing `=`, a bad op, an unknown key, a bad value, an unknown
+    algorithm, an unclosed brace and an out-of-range value: all eight in one pass."""
+    errors = _errors(EIGHT)
+    assert [(e.line, e.column) for e in errors] == [(4, 18), (5, 11), (6, 30), (9, 5),
+                                                    (10, 15), (12, 8), (14, 5), (14, 17)]
+    messages = [e.message for e in errors]
+    assert messages[0] == "unexpected character `@`"
+    assert messages[1] == "unexpected `9`" and errors[1].expected == ("`=` or `in`",)
+    assert errors[2].suggestion == "maxpool3x3" and errors[3].suggestion == "fitness"
+    assert messages[4] == "unknown repeats mode `median` for `repeats`"
+    assert errors[5].suggestion == "regularized_evolution"
+    assert messages[6] == "unexpected `{` (the block opened on line 13 has no `}`)"
+    assert messages[7] == "`workers` must be an integer in [1, 1024], got 0"
+    assert errors[2].source_line == "    ops = [conv1x1, conv3x3, maxpol3x3]"
+
+
+def test_a_block_left_open_at_the_end_still_has_its_settings_checked():
+    errors = _errors("budget = 10 evals\nspace cell { }\nevaluate nasbench101 { }\n"
+                     "search regularized_evolution {\n    population = 0\n")
+    assert [(e.line, e.message) for e in errors] == [
+        (5, "`population` must be an integer ≥ 1, got 0"),
+        (5, "unexpected end of file (the block opened on line 4 has no `}`)")]
+
+
+def test_a_line_set_aside_makes_nothing_look_missing():
+    errors = _errors("budget 10 evals\nspace global { layers 5 }\nevaluate keras { }\n"
+                     "search random\n")
+    assert [e.line for e in errors] == [1, 2]
+
+
 def test_a_refused_statement_does_not_make_its_setting_look_missing():
     errors = _errors("budget = 10 evals\nspace global { layrs = 5 }\nevaluate keras { }\n"
                      "search random\n")
