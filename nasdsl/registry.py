@@ -142,6 +142,12 @@ def built_in(kind: str, name: str) -> Any:
     return _load(kind, name, target)
 
 
+def is_built_in(kind: str, name: str) -> bool:
+    """Whether `name` is one of nasdsl's own components (a built-in or a family member)."""
+    return (name in BUILT_IN[kind] and not name.endswith(".*")) or \
+        _family_of(kind, name) is not None
+
+
 def _load(kind: str, name: str, target: str) -> Any:
     try:
         return load_target(target)

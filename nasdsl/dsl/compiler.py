@@ -529,9 +529,25 @@ class _Compiler:
                                  f"{labels[label].pos.line}); give one `as LABEL`", pos)
         labels[label] = block
         self._reserved_keys(block, getattr(component, "reserved", None) or {})
+        if not params and not registry.is_built_in("optimizer", algorithm):
+            self._no_settings(block, algorithm)
         template = collect(block.body or (), self.src, "", allowed,
                            f"in `search {algorithm}`", errors=self.errors)
         return _SearchBlock(block, algorithm, label, template, component, params)
+
+    def _no_settings(self, block: ast.Block, algorithm: str) -> None:
+        """A user's class that declares no settings and whose constructor names none: each
+        key the block sets (but `budget`) is refused with how to declare it."""
+        shown = f'"{algorithm}"' if ":" in algorithm else algorithm
+        for stmt in block.body or ():
+            keys = stmt.keys if isinstance(stmt, ast.ZippedSweep) else (stmt.key,)
+            for key in keys:
+                if key.name != "budget":
+                    self.errors.append(self.src.error(
+                        f"`search {shown}` takes no settings, so `{key.name}` is refused: "
+                        f"name it in the class's constructor (`def __init__(self, space, "
+                        f"{key.name}: int = 10)`) or declare it in `parameters` (see "
+                        "`nasdsl list algorithms` for the built-in ones)", key.pos))
 
     def _reserved_keys(self, block: ast.Block,
                        hints: Mapping[str, tuple[str, str | None]]) -> None:
