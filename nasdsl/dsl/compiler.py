@@ -26,8 +26,8 @@ from nasdsl.errors import DslError, DslErrors, Refusals
 from nasdsl.plan import (
     Budget, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
 )
-from nasdsl.settings import (REQUIRED, Context, Param, Review, SettingError, parameters_of,
-                             plain, show)
+from nasdsl.settings import (REQUIRED, Context, Param, Review, SettingError, keyword_parameters,
+                             parameters_of, plain, show)
 from nasdsl.wording import article
 
 ORIGIN = ast.Pos(1, 1)
@@ -58,7 +58,8 @@ class _SearchBlock:
 @dataclass
 class _Component:
     """A space or evaluator block's component: its name, class and declared settings
-    (`component` None for a Python evaluator: any keyword, unchecked)."""
+    (`component` None for a Python evaluator, whose `params` are its keyword arguments, or
+    None: any keyword, unchecked)."""
 
     name: str
     component: Any
@@ -441,14 +442,15 @@ class _Compiler:
                 raise self.src.error(f"a Python evaluator is named \"package.module:name\", "
                                      f"got {show(block.head)}", block.head.pos)
             try:  # refused here, not after the run has started
-                registry.load_target(target)
+                obj = registry.load_target(target)
             except registry.ComponentError as e:
                 raise self.src.error(f"{e.message} (modules are found in the experiment file's "
                                      "folder and among the installed packages)",
                                      block.head.pos) from None
-            return _Component("python", None, None), target, collect(
-                block.body or (), self.src, "evaluate.", None, "in `evaluate`",
-                errors=self.errors)
+            params = keyword_parameters(obj)
+            return _Component(f'"{target}"', None, params), target, collect(
+                block.body or (), self.src, "evaluate.", None if params is None else
+                list(params), f'in `evaluate "{target}"`', errors=self.errors)
         kind = block.head.value
         component = self._component("evaluator", kind, block.head.pos,
                                     "(or a \"package.module:name\" string)")
@@ -461,8 +463,13 @@ class _Compiler:
                         template: Template, choice: tuple[int, ...], space_block: ast.Block,
                         space: SpaceSpec, space_checked: _Checked) -> EvaluatorSpec:
         values = template.fill(choice)
-        if evaluator.params is None:
-            settings = {k: plain(v, Context(self.src, k)) for k, v in values.items()}
+        if evaluator.component is None:  # Python: only what the file writes is passed on
+            if evaluator.params is None:
+                settings = {k: plain(v, Context(self.src, k)) for k, v in values.items()}
+            else:
+                checked = self._check_block(evaluator.params, values, block,
+                                            f"evaluate {evaluator.name}", template.dropped)
+                settings = {k: checked.values[k] for k in values}
             return EvaluatorSpec("python", settings, target)
         try:
             checked = self._check_block(evaluator.params, values, block,

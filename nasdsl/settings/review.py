@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 
 from nasdsl.errors import NasdslError
 from nasdsl.plan import Budget, SpaceSpec
-from nasdsl.settings.signature import signature_parameters
+from nasdsl.settings.signature import closed_signature_parameters, signature_parameters
 from nasdsl.settings.types import REQUIRED, Param
 
 
@@ -77,6 +77,17 @@ def parameters_of(component: Any) -> dict[str, Param]:
         items = declared.values() if isinstance(declared, Mapping) else declared
         return {p.name: p for p in items}
     return signature_parameters(component)
+
+
+def keyword_parameters(component: Any) -> dict[str, Param] | None:
+    """The settings of a Python object called with the block's settings as keyword arguments
+    (`evaluate "module:name"`): its `parameters` when it declares some, else its signature's
+    keyword arguments; None (any keyword, unchecked) when the signature cannot be read or
+    takes `**kwargs`."""
+    declared = getattr(component, "parameters", None)
+    if declared:
+        return parameters_of(component)
+    return closed_signature_parameters(component)
 
 
 def _own(component: Any) -> bool:

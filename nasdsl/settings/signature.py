@@ -22,13 +22,31 @@ _LISTS = ("list[", "List[", "Sequence[", "typing.List[", "typing.Sequence[")
 def signature_parameters(component: Any) -> dict[str, Param]:
     """The keyword arguments of `component(space, …)` or `component(…)` as settings (a first
     argument named `space` is the space the runner passes, not a setting)."""
+    signature = _signature(component)
+    return {} if signature is None else _parameters(signature)
+
+
+def closed_signature_parameters(component: Any) -> dict[str, Param] | None:
+    """As `signature_parameters`, or None when the signature cannot be read or takes any
+    keyword (`**kwargs`): then no key can be refused."""
+    signature = _signature(component)
+    if signature is None or any(p.kind == p.VAR_KEYWORD
+                                for p in signature.parameters.values()):
+        return None
+    return _parameters(signature)
+
+
+def _signature(component: Any) -> inspect.Signature | None:
     try:
         try:
-            signature = inspect.signature(component, eval_str=True)
+            return inspect.signature(component, eval_str=True)
         except Exception:  # an annotation naming what the module does not define at run time
-            signature = inspect.signature(component)
+            return inspect.signature(component)
     except (TypeError, ValueError):
-        return {}
+        return None
+
+
+def _parameters(signature: inspect.Signature) -> dict[str, Param]:
     out: dict[str, Param] = {}
     for i, p in enumerate(signature.parameters.values()):
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY) or (

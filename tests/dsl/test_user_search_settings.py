@@ -111,3 +111,34 @@ def test_a_class_with_no_settings_says_how_to_declare_them(tmp_path, module):
         "declare it in `parameters`")
     assert _load(tmp_path, f'search "{module}:Bare" {{ budget = 9 evals }}').configs[0] \
         .settings == {}
+
+
+EVALUATOR = '''\
+def scorer(depth: int, scale: float = 1.0, **extra):
+    return None
+
+
+def strict(depth: int, scale: float = 1.0):
+    return None
+'''
+
+
+def _evaluate(tmp_path: Path, module: str, block: str):
+    (tmp_path / f"{module}_eval.py").write_text(EVALUATOR)
+    path = tmp_path / "exp.nas"
+    path.write_text(f"budget = 20 evals\nspace cell {{ }}\n{block}\nsearch random\n")
+    return load(path)
+
+
+def test_a_python_evaluator_is_checked_against_its_keyword_arguments(tmp_path, module):
+    plan = _evaluate(tmp_path, module, f'evaluate "{module}_eval:strict" {{ depth = 2 }}')
+    assert plan.configs[0].evaluator.settings == {"depth": 2}  # only what the file writes
+    with pytest.raises(DslError) as info:
+        _evaluate(tmp_path, module, f'evaluate "{module}_eval:strict" {{ dept = 2 }}')
+    assert info.value.suggestion == "depth"
+    with pytest.raises(DslError) as info:
+        _evaluate(tmp_path, module, f'evaluate "{module}_eval:strict" {{ depth = 2.5 }}')
+    assert info.value.message == "`depth` must be an integer, got 2.5"
+    # `**extra` takes any keyword: nothing is refused
+    plan = _evaluate(tmp_path, module, f'evaluate "{module}_eval:scorer" {{ anything = 2.5 }}')
+    assert plan.configs[0].evaluator.settings == {"anything": 2.5}
