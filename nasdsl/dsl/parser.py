@@ -10,7 +10,7 @@ import functools
 import re
 from dataclasses import dataclass, replace
 from importlib import resources
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -149,8 +149,8 @@ def _recover(source: Source, parser: Lark, first: DslError) -> Recovery:
     return Recovery(tuple(found), None, frozenset(aside))
 
 
-def _unclosed_before(lines: list[str], number: int) -> bool:
-    """Whether a block opened before line `number` is never closed in the whole text."""
+def _unclosed(lines: Sequence[str]) -> list[int]:
+    """The lines of the blocks that are opened and never closed in the whole text."""
     opened: list[int] = []
     for at, line in enumerate(lines, start=1):
         for ch in _braces(line):
@@ -158,7 +158,12 @@ def _unclosed_before(lines: list[str], number: int) -> bool:
                 opened.append(at)
             elif opened:
                 opened.pop()
-    return any(at < number for at in opened)
+    return opened
+
+
+def _unclosed_before(lines: Sequence[str], number: int) -> bool:
+    """Whether a block opened before line `number` is never closed in the whole text."""
+    return any(at < number for at in _unclosed(lines))
 
 
 def _close_after(lines: list[str], number: int) -> None:
@@ -260,15 +265,7 @@ def _accepted(exc: UnexpectedToken) -> set[str]:
 def _open_brace_hint(source: Source, pos: Pos | None) -> str:
     """When a block opened before the error is never closed in the whole file, the missing
     `}` is the likely cause."""
-    lines = source.text.splitlines()
-    opened: list[int] = []
-    for number, line in enumerate(lines, start=1):
-        for ch in _braces(line):
-            if ch == "{":
-                opened.append(number)
-            elif opened:
-                opened.pop()
-    before = [n for n in opened if pos is None or n <= pos.line]
+    before = [n for n in _unclosed(source.lines) if pos is None or n <= pos.line]
     if before:
         return f" (the block opened on line {before[-1]} has no `}}`)"
     return ""
