@@ -2,6 +2,7 @@
 `parameters`: each keyword argument is a setting, its default the setting's default (none:
 required), its annotation the setting's type (`int`, `float`, `bool`, `str`, a list of one
 of them, any of them `| None`); with no annotation, the type of its default; else any value.
+A default the language could not write (an object) is left to the constructor.
 """
 from __future__ import annotations
 
@@ -54,8 +55,16 @@ def _parameters(signature: inspect.Signature) -> dict[str, Param]:
             continue
         default = REQUIRED if p.default is p.empty else p.default
         out[p.name] = Param(p.name, _type_of(p.annotation, p.default), default,
-                            "from the constructor's signature")
+                            "from the constructor's signature", fill=_plain(p.default))
     return out
+
+
+def _plain(value: Any) -> bool:
+    """Whether a default is a value the language could write (it is then shown and recorded
+    in the plan as the setting's value; any other default stays the constructor's own)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    return isinstance(value, (list, tuple)) and all(_plain(v) for v in value)
 
 
 def _type_of(annotation: Any, default: Any) -> ValueType:

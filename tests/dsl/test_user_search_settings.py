@@ -142,3 +142,13 @@ def test_a_python_evaluator_is_checked_against_its_keyword_arguments(tmp_path, m
     # `**extra` takes any keyword: nothing is refused
     plan = _evaluate(tmp_path, module, f'evaluate "{module}_eval:scorer" {{ anything = 2.5 }}')
     assert plan.configs[0].evaluator.settings == {"anything": 2.5}
+
+
+def test_a_default_the_language_cannot_write_stays_the_constructors(tmp_path, module):
+    (tmp_path / f"{module}_obj.py").write_text(
+        "from nasdsl.optimizers.base import Optimizer\n\n\nclass Odd(Optimizer):\n"
+        "    def __init__(self, space, rng=object(), size: int = 3):\n"
+        "        super().__init__(space)\n\n    def search(self, evaluate_batch, budget, rng):\n"
+        "        return evaluate_batch.history\n")
+    plan = _load(tmp_path, f'search "{module}_obj:Odd"')
+    assert plan.configs[0].settings == {"size": 3}
