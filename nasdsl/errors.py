@@ -53,7 +53,7 @@ MAX_ERRORS = 20
 class Refusals:
     """The refusals of one file as they are found, bounded: the `cap` first in line order are
     kept, every other is only counted (one small key per place, so a place refused by many
-    configurations of a sweep counts once). Memory stays flat however many a file has."""
+    configurations of a sweep counts once): a file with 100,000 refusals keeps 20 of them."""
 
     def __init__(self, cap: int = MAX_ERRORS, ignored: Iterable[int] = ()):
         self.cap = cap

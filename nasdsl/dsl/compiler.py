@@ -548,12 +548,13 @@ class _Compiler:
         shown = f'"{algorithm}"' if ":" in algorithm else algorithm
         for stmt in block.body or ():
             keys = stmt.keys if isinstance(stmt, ast.ZippedSweep) else (stmt.key,)
+            value = show(stmt.value) if isinstance(stmt, ast.Setting) else "…"
             for key in keys:
                 if key.name != "budget":
                     self.errors.append(self.src.error(
                         f"`search {shown}` takes no settings, so `{key.name}` is refused: "
                         f"name it in the class's constructor (`def __init__(self, space, "
-                        f"{key.name}: int = 10)`) or declare it in `parameters` (see "
+                        f"{key.name}={value})`) or declare it in `parameters` (see "
                         "`nasdsl list algorithms` for the built-in ones)", key.pos))
 
     def _reserved_keys(self, block: ast.Block,

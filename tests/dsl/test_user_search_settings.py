@@ -107,7 +107,7 @@ def test_a_class_with_no_settings_says_how_to_declare_them(tmp_path, module):
     assert len(errors) == 1 and errors[0].column == len(f'search "{module}:Bare" {{ ') + 1
     assert errors[0].message.startswith(
         f'`search "{module}:Bare"` takes no settings, so `patience` is refused: name it in '
-        "the class's constructor (`def __init__(self, space, patience: int = 10)`) or "
+        "the class's constructor (`def __init__(self, space, patience=5)`) or "
         "declare it in `parameters`")
     assert _load(tmp_path, f'search "{module}:Bare" {{ budget = 9 evals }}').configs[0] \
         .settings == {}
