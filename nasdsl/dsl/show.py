@@ -43,7 +43,7 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
         if problems and strict:
             status = 2
             if verbose:
-                out.plan(plan)
+                out.plan(plan_as_run(plan))
             for problem in problems:
                 print(f"{path}: error: {problem}", file=sys.stderr)
             continue
