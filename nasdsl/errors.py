@@ -87,6 +87,14 @@ class Refusals:
             self.append(error)
         return self
 
+    def absorb(self, other: "Refusals") -> "Refusals":
+        """Add the refusals another collector found: those it kept, and the count of the
+        others."""
+        shown = other.shown()
+        self.extend(shown)
+        self._uncounted += len(other) - len(shown)
+        return self
+
     def __len__(self) -> int:
         return len(self._places) + self._uncounted
 

@@ -44,7 +44,7 @@ def loads(text: str, file: str = "<string>", *, source_path: Path | None = None)
     All of a file's mistakes are refused in one pass, syntax errors included: when the text
     does not parse, what still parses once the lines at fault are set aside is checked too,
     and its refusals come with the syntax errors, in line order."""
-    from nasdsl.dsl.compiler import compile_document
+    from nasdsl.dsl.compiler import compile_document, refusals_of
     from nasdsl.dsl.parser import parse_or_recover
     from nasdsl.dsl.transformer import to_ast
 
@@ -59,10 +59,12 @@ def loads(text: str, file: str = "<string>", *, source_path: Path | None = None)
         found = Refusals().extend(recovery.errors)
         if recovery.tree is not None:
             try:
-                compile_document(to_ast(recovery.tree, source), default_name, source_path,
-                                 set_aside=recovery.set_aside)
+                document = to_ast(recovery.tree, source)
             except DslError as e:
                 found.append(e)
+            else:
+                found.absorb(refusals_of(document, default_name, source_path,
+                                         recovery.set_aside))
         raise DslErrors.of(found) from None
     except RecursionError:
         raise source.error("the file nests too deeply to read", ast.Pos(1, 1)) from None

@@ -78,13 +78,23 @@ class _Blocks:
     """A block of an unknown kind was refused (it may be the one that looks missing)."""
 
 
-def compile_document(doc: ast.Document, default_name: str, source_path: Path | None,
-                     set_aside: frozenset[int] = frozenset()) -> Plan:
+def compile_document(doc: ast.Document, default_name: str, source_path: Path | None) -> Plan:
     """The Plan of a parsed file; raises a DslError (a `DslErrors` when there are several)
-    naming every problem of the file. `set_aside`: lines a syntax error took out of the file
-    (their refusals are reported already, and what they set may only look missing)."""
-    return _Compiler(doc, Source(doc.file, doc.text), set_aside).compile(default_name,
-                                                                        source_path)
+    naming every problem of the file."""
+    return _Compiler(doc, Source(doc.file, doc.text)).compile(default_name, source_path)
+
+
+def refusals_of(doc: ast.Document, default_name: str, source_path: Path | None,
+                set_aside: frozenset[int]) -> Refusals:
+    """The refusals of what still parsed of a file with syntax errors, which gives no plan:
+    `set_aside` holds the lines taken out (their refusals are reported already, and what
+    they set may only look missing)."""
+    compiler = _Compiler(doc, Source(doc.file, doc.text), set_aside)
+    try:
+        compiler.compile(default_name, source_path)
+    except DslError:
+        pass  # every refusal is in `compiler.errors`
+    return compiler.errors
 
 
 class _Compiler:

@@ -119,6 +119,16 @@ def test_a_line_set_aside_makes_nothing_look_missing():
     assert [e.line for e in errors] == [1, 2]
 
 
+def test_the_count_after_a_syntax_error_holds_every_later_refusal():
+    keys = "\n".join(f"    wrong{i} = 1" for i in range(MAX_ERRORS + 5))
+    with pytest.raises(DslErrors) as info:
+        loads(f"budget 10 evals\nspace cell {{\n{keys}\n}}\nevaluate nasbench101 {{ }}\n"
+              "search random\n", "many.nas")
+    assert info.value.errors[0].message == "unexpected `10`"
+    assert len(info.value.errors) == MAX_ERRORS and info.value.more == 6
+    assert "the file was refused" not in str(info.value)
+
+
 def test_a_refused_statement_does_not_make_its_setting_look_missing():
     errors = _errors("budget = 10 evals\nspace global { layrs = 5 }\nevaluate keras { }\n"
                      "search random\n")
