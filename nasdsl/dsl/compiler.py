@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 
 from nasdsl import registry
 from nasdsl.dsl import ast, limits, schema
-from nasdsl.dsl.diagnostics import Source
+from nasdsl.dsl.diagnostics import Narrowed, Source
 from nasdsl.dsl.sweeps import Dimension, Template, collect
 from nasdsl.errors import DslError, DslErrors, Refusals
 from nasdsl.plan import (
@@ -28,6 +28,7 @@ from nasdsl.plan import (
 )
 from nasdsl.settings import (REQUIRED, Context, Param, Review, SettingError, keyword_parameters,
                              parameters_of, plain, show)
+from nasdsl.settings.types import Located
 from nasdsl.wording import article
 
 ORIGIN = ast.Pos(1, 1)
@@ -189,8 +190,9 @@ class _Compiler:
             top_dims = [d for d in top.dims if not (own_budget and "budget" in d.names)]
             groups = [top_dims, space_tpl.dims, eval_tpl.dims, search.template.dims]
             owners = [schema.TOP_LEVEL, space.params, evaluator.params, search.params]
-            ranges = [self._usable_choices(d, params)
-                      for g, params in zip(groups, owners) for d in g]
+            sources = [self.src, self._space_source(evaluator), self.src, self.src]
+            ranges = [self._usable_choices(d, params, src)
+                      for g, params, src in zip(groups, owners, sources) for d in g]
             for combo in itertools.product(*ranges):
                 cuts = list(itertools.accumulate(len(g) for g in groups))
                 top_c = combo[:cuts[0]]
@@ -199,7 +201,8 @@ class _Compiler:
                 search_c = combo[cuts[2]:]
                 if space_c not in space_cache:
                     space_cache[space_c] = self._try(self._space_spec, blocks.space, space,
-                                                     space_tpl, space_c)
+                                                     space_tpl, space_c,
+                                                     self._space_source(evaluator))
                 eval_spec = _FAILED
                 space_spec = None
                 if space_cache[space_c] is not _FAILED:
@@ -235,7 +238,14 @@ class _Compiler:
                 configs.append(_with_swept(config, swept))
         return configs
 
-    def _usable_choices(self, dim: Dimension, params: Mapping[str, Param] | None) -> list[int]:
+    def _space_source(self, evaluator: _Component) -> Located:
+        """What the space's settings are checked with: an unknown op offers only the ops
+        the evaluator can score, when it says (`ops`)."""
+        ops = getattr(evaluator.component, "ops", None)
+        return Narrowed(self.src, "op", frozenset(ops)) if ops else self.src
+
+    def _usable_choices(self, dim: Dimension, params: Mapping[str, Param] | None,
+                        src: Located) -> list[int]:
         """The choices of a sweep whose values convert on their own; each refused value is
         recorded once here, and the configurations holding it are never built (a sweep of
         100,000 bad values costs 100,000 conversions, not 100,000 configurations)."""
@@ -247,7 +257,7 @@ class _Compiler:
                 if param is None:
                     continue
                 try:
-                    param.type.convert(node, Context(self.src, path[0]))
+                    param.type.convert(node, Context(src, path[0]))
                 except DslError as e:
                     self.errors.append(e)
                     refused = True
@@ -349,15 +359,17 @@ class _Compiler:
         return param.type.convert(node, Context(self.src, key))
 
     def _check_block(self, params: Mapping[str, Param], values: Mapping[str, ast.Value],
-                     block: ast.Block, what: str, dropped: bool = False) -> _Checked:
+                     block: ast.Block, what: str, dropped: bool = False,
+                     src: Located | None = None) -> _Checked:
         """Every setting converted, each refusal recorded (`dropped`: a statement of the
-        block was refused, so a required setting may only look missing)."""
+        block was refused, so a required setting may only look missing; `src`: what the
+        values are checked with, the file's source unless narrowed)."""
         out: dict[str, Any] = {}
         errors: list[DslError] = []
         for name, param in params.items():
             if name in values:
                 try:
-                    out[name] = param.type.convert(values[name], Context(self.src, name))
+                    out[name] = param.type.convert(values[name], Context(src or self.src, name))
                 except DslError as e:
                     errors.append(e)
             elif param.default is REQUIRED:
@@ -432,10 +444,10 @@ class _Compiler:
         return _Component(kind, component, params), template
 
     def _space_spec(self, block: ast.Block, space: _Component, template: Template,
-                    choice: tuple[int, ...]) -> tuple[SpaceSpec, _Checked]:
+                    choice: tuple[int, ...], src: Located) -> tuple[SpaceSpec, _Checked]:
         assert space.params is not None
         checked = self._check_block(space.params, template.fill(choice), block,
-                                    f"space {space.name}", template.dropped)
+                                    f"space {space.name}", template.dropped, src)
         review = Review(space.name, checked.values, frozenset(checked.nodes))
         self._validate(space.component, review, block, checked.nodes)
         return SpaceSpec(space.name, review.values), checked

@@ -45,6 +45,30 @@ class Source:
                           accepted=choices, suggestion=closest(name, choices))
 
 
+@dataclass(frozen=True)
+class Narrowed:
+    """A `Source` whose refusals of an unknown `what` offer (and suggest) only `allowed`:
+    what another block of the file lets through there (the ops an evaluator can score)."""
+
+    source: Source
+    what: str
+    allowed: frozenset[str]
+
+    def line(self, number: int) -> str:
+        return self.source.line(number)
+
+    def error(self, message: str, pos: Pos | None, *, expected: Sequence[str] = (),
+              accepted: Sequence[str] = (), suggestion: str | None = None) -> DslError:
+        return self.source.error(message, pos, expected=expected, accepted=accepted,
+                                 suggestion=suggestion)
+
+    def unknown(self, what: str, name: str, pos: Pos | None, accepted: Iterable[str],
+                context: str = "") -> DslError:
+        if what == self.what:
+            accepted = [a for a in accepted if a in self.allowed]
+        return self.source.unknown(what, name, pos, accepted, context)
+
+
 def closest(name: str, choices: Sequence[str]) -> str | None:
     """The accepted name a typo most likely meant, if any is close enough."""
     found = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)

@@ -98,6 +98,7 @@ def test_syntax_errors_hide_no_other_mistake():
     assert messages[0] == "unexpected character `@`"
     assert messages[1] == "unexpected `9`" and errors[1].expected == ("`=` or `in`",)
     assert errors[2].suggestion == "maxpool3x3" and errors[3].suggestion == "fitness"
+    assert errors[2].accepted == ("conv1x1", "conv3x3", "maxpool3x3")  # what nasbench101 takes
     assert messages[4] == "unknown repeats mode `median` for `repeats`"
     assert errors[5].suggestion == "regularized_evolution"
     assert messages[6] == "unexpected `{` (the block opened on line 13 has no `}`)"

@@ -96,3 +96,15 @@ def test_an_unknown_algorithm_lists_only_names_that_are_accepted():
     searches = "".join(f"search {name} as s{i}\n" for i, name in enumerate(accepted))
     plan = loads(BASE.replace("10 evals", "200 evals").replace("search random\n", searches))
     assert sorted({c.algorithm for c in plan.configs}) == sorted(accepted)
+
+
+def test_an_unknown_op_lists_only_the_ops_the_evaluator_takes():
+    with pytest.raises(DslError) as info:
+        loads(BASE.replace("space cell { }", "space cell { ops = [conv3x3, avgpool3x] }"))
+    assert info.value.accepted == ("conv1x1", "conv3x3", "maxpool3x3")
+    assert info.value.suggestion == "maxpool3x3"  # not avgpool3x3, which NAS-Bench-101 lacks
+    with pytest.raises(DslError) as info:  # a sweep's values too
+        loads(BASE.replace("space cell { }", "space cell { ops in [[conv5x5], [avgpool3x]] }"))
+    errors = info.value.errors
+    assert errors[0].message == "op `conv5x5` is not in NAS-Bench-101"
+    assert errors[1].accepted == ("conv1x1", "conv3x3", "maxpool3x3")
