@@ -115,13 +115,13 @@ def lookup(kind: str, name: str) -> Any:
         prefix, target = family
         member = _load(kind, name, target).member(name[len(prefix):])
         if member is None:
-            raise ComponentError(f"unknown {WORDS[kind]} {name!r}", names(kind), unknown=True)
+            raise ComponentError(f"unknown {WORDS[kind]} {name!r}", usable(kind), unknown=True)
         return member
     if ":" in name:
         return load_target(name)
     ep = _entry_points(kind).get(name)
     if ep is None:
-        raise ComponentError(f"unknown {WORDS[kind]} {name!r}", names(kind), unknown=True)
+        raise ComponentError(f"unknown {WORDS[kind]} {name!r}", usable(kind), unknown=True)
     try:
         return ep.load()
     except Exception as e:  # an installed plugin may fail in any way while importing
@@ -140,6 +140,12 @@ def built_in(kind: str, name: str) -> Any:
                              f"({', '.join(k for k in BUILT_IN[kind] if not k.endswith('.*'))})",
                              unknown=True)
     return _load(kind, name, target)
+
+
+def is_built_in(kind: str, name: str) -> bool:
+    """Whether `name` is one of nasdsl's own components (a built-in or a family member)."""
+    return (name in BUILT_IN[kind] and not name.endswith(".*")) or \
+        _family_of(kind, name) is not None
 
 
 def _load(kind: str, name: str, target: str) -> Any:
@@ -178,3 +184,9 @@ def listed(kind: str) -> list[tuple[str, Any]]:
         except ComponentError:
             continue
     return out
+
+
+def usable(kind: str) -> list[str]:
+    """The names of `kind` a file may write here: those `lookup` gives (what a refusal of an
+    unknown name lists, so it never offers a name that is refused in its turn)."""
+    return [name for name, _ in listed(kind)]

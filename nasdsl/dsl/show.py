@@ -5,7 +5,9 @@ Output is plain lines when stdout is not a terminal (pipes, CI, tests) and rich 
 from __future__ import annotations
 
 import math
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -24,7 +26,7 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
     one line each (checking a folder of experiments stays short)."""
     from nasdsl.dsl import load
     from nasdsl.runner import plan_problems
-    from nasdsl.runner.checks import plan_data_notes
+    from nasdsl.runner.checks import plan_as_run, plan_data_notes
 
     if verbose is None:
         verbose = len(paths) == 1
@@ -41,12 +43,12 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
         if problems and strict:
             status = 2
             if verbose:
-                out.plan(plan)
+                out.plan(plan_as_run(plan))
             for problem in problems:
                 print(f"{path}: error: {problem}", file=sys.stderr)
             continue
         if verbose:
-            out.plan(plan)
+            out.plan(plan_as_run(plan))
             for note in plan_data_notes(plan):
                 out.note(note)
             for problem in problems:
@@ -215,9 +217,27 @@ def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
     for p in params:
         default = "required" if p.default is REQUIRED else (
             "none" if p.default is None else p.type.spell(p.default))
-        doc = f"  # {p.doc}" if p.doc else ""
-        out.append(f"{indent}{p.name} = {default}{doc}")
+        out.extend(commented(f"{indent}{p.name} = {default}", p.doc))
     return out
+
+
+def commented(head: str, comment: str, width: int | None = None) -> list[str]:
+    """`head  # comment` whole, wrapped to `width` (the terminal's, 80 off a terminal or as
+    `COLUMNS` says): the comment goes on as comment lines under its `#`, or, after a long
+    head, indented under the head."""
+    if not comment:
+        return [head]
+    width = width or shutil.get_terminal_size().columns
+    first = f"{head}  # "
+    if len(first) <= width // 2:
+        more = " " * (len(first) - 2) + "# "
+    else:
+        more = " " * (len(head) - len(head.lstrip()) + 4) + "# "
+    width = max(width, len(more) + 20)
+    lines = [] if len(first) + len(comment.split()[0]) <= width else [head]
+    return lines + textwrap.wrap(comment, width, initial_indent=more if lines else first,
+                                 subsequent_indent=more, break_long_words=False,
+                                 break_on_hyphens=False)
 
 
 def _component_lines(kind: str) -> list[str]:
@@ -226,17 +246,19 @@ def _component_lines(kind: str) -> list[str]:
 
     lines = []
     for name, component in listed(kind):
-        summary = summary_of(component)
-        lines.append(f"{name}  # {summary}" if summary else name)
+        lines.extend(commented(name, summary_of(component)))
         listing = getattr(component, "listing", None)  # more a component wants to say
-        lines.extend(f"    {line}" for line in (listing() if callable(listing) else ()))
+        for line in (listing() if callable(listing) else ()):
+            text = line.removeprefix("# ")
+            lines.extend(commented("  ", text) if text != line else [f"    {line}"])
         lines.extend(_param_lines(parameters_of(component).values()) or ["    (no settings)"])
     return lines
 
 
 def _algorithm_lines() -> list[str]:
-    return _component_lines("optimizer") + [
-        '"package.module:Class"  # any search class; settings are its declared parameters',
+    return _component_lines("optimizer") + commented(
+        '"package.module:Class"', "any search class; settings are its declared `parameters` "
+        "or, when it declares none, its constructor's keyword arguments") + [
         "every search also takes `budget`"]
 
 
@@ -257,9 +279,9 @@ def _op_lines() -> list[str]:
 
 
 def _evaluator_lines() -> list[str]:
-    return _component_lines("evaluator") + [
-        '"package.module:name"  # any evaluator class or factory; settings are its '
-        "keyword arguments"]
+    return _component_lines("evaluator") + commented(
+        '"package.module:name"', "any evaluator class or factory; settings are its keyword "
+        "arguments")
 
 
 def _metric_lines() -> list[str]:

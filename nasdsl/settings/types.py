@@ -264,11 +264,14 @@ _UNITS = {
     "hours": ("seconds", 3600), "h": ("seconds", 3600),
 }
 BUDGET_UNITS = tuple(_UNITS)
+_LATER_UNITS = {"epochs": "epochs", "epoch": "epochs"}
+"""Units of the language reference that no search here can spend yet."""
 
 
 @dataclass(frozen=True)
 class BudgetType(ValueType):
-    """`1500 evaluations` (a whole count ≥ 1) or a time (> 0), minutes and hours as seconds."""
+    """`1500 evaluations` (a whole count ≥ 1, exponent allowed: `1e4 evaluations`) or a time
+    (> 0), minutes and hours as seconds."""
 
     def describe(self) -> str:
         return "a quantity such as `1500 evaluations` or `2 hours`"
@@ -280,10 +283,14 @@ class BudgetType(ValueType):
                 node.pos)
         if not isinstance(node, ast.Quantity):
             raise self.fail(node, ctx)
+        if node.unit in _LATER_UNITS:
+            raise ctx.source.error(f"an {_LATER_UNITS[node.unit]} budget needs a "
+                                   "multi-fidelity search, which nasdsl does not offer yet; "
+                                   "give evaluations or a time", node.unit_pos)
         if node.unit not in _UNITS:
             raise ctx.source.unknown("unit", node.unit, node.unit_pos, BUDGET_UNITS)
         unit, factor = _UNITS[node.unit]
-        if unit == "evaluations" and not node.integral:
+        if unit == "evaluations" and not float(node.amount).is_integer():
             raise ctx.source.error(f"`{ctx.key}` must be a whole number of evaluations, "
                                    f"got {show(node)}", node.pos)
         if node.amount <= 0:
