@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, ClassVar, Mapping
@@ -292,11 +293,17 @@ class KerasEvaluator(Evaluator):
 
 
 def _save(model: Any, path: Path) -> None:
-    """Written under a temporary name first: a kill never leaves a half file in place."""
+    """Written under a temporary name of its own first (never a name somebody else's file
+    has): a kill never leaves a half file in place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.stem + ".part.keras")
-    model.save(part)
-    os.replace(part, path)
+    fd, part = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.keras", dir=path.parent)
+    os.close(fd)
+    try:
+        model.save(part)
+        os.replace(part, path)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
 
 
 def _with(evaluator: KerasEvaluator, **changes: Any) -> KerasEvaluator:
