@@ -232,8 +232,7 @@ class KerasEvaluator(Evaluator):
         from nasdsl.training import runtime
 
         runtime.configure(self.threads)
-        import keras
-        import tensorflow as tf
+        from nasdsl.quiet_tensorflow import keras, tf
 
         from nasdsl.training.builder import build_model, count_flops, trainable_parameters
         from nasdsl.training.pipeline import scoring_data, training_data
@@ -333,7 +332,7 @@ def _optimizer_call(value: Any) -> Call:
 
 
 def _keras_optimizer(call: Call) -> Any:
-    import keras
+    from nasdsl.quiet_tensorflow import keras
 
     args = dict(call.args)
     if call.name == "adam":

@@ -29,6 +29,7 @@ from nasdsl.report.output import claim
 from nasdsl.result import Result
 from nasdsl.runner.components import Components
 from nasdsl.seeding import evaluation_seed
+from nasdsl.wording import count
 
 MODELS = "models"
 
@@ -94,7 +95,7 @@ def run_final(plan: Plan, journal: Journal, progress: Progress, components: Comp
                  if (config.key, c.hash, epochs, data) not in done]
     if not todo:
         return 0
-    progress.begin(f"{plan.experiment}: final retraining, {epochs} epochs", len(todo),
+    progress.begin(f"{plan.experiment}: final retraining, {count(epochs, 'epoch')}", len(todo),
                    len(done), None)
     for candidate in todo:
         _retrain(plan, candidate, journal, progress, components, identities)
