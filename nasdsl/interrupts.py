@@ -24,6 +24,8 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int = signal.SIGINT):
         super().__init__(signum)
         self.signum = signum
+        self.report: str | None = None
+        """The command that writes the report of what finished, once the run knows it."""
 
     @property
     def name(self) -> str:

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,18 +18,7 @@ from nasdsl.errors import ForeignFile
 from nasdsl.report.output import MANIFEST, claim
 from nasdsl.runner.final import MODELS, model_names
 
-HERE = Path(__file__).resolve().parent
-
-SLEEPY = """\
-experiment mine_or_yours
-seed = 1
-budget = 50 evaluations
-space cell {{ vertices = 5; edges = 6 }}
-evaluate "sleepy_evaluator:Sleepy" {{ expensive = true }}
-search random
-output = "{output}"
-"""
-"""Evaluations that take NASDSL_TEST_SLEEP seconds each: the run is alive while a test acts."""
+from live_runs import end, env, live_run
 
 KERAS = """\
 experiment keeps_models
@@ -43,52 +31,21 @@ output = "out"
 """
 
 
-def _env(**extra: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE),
-                                                          os.environ.get("PYTHONPATH", "")]),
-            **extra}
-
-
-def _nasdsl(cwd: Path, *args: str, env: dict[str, str] | None = None
-            ) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", *args], cwd=cwd,
-                          env=env or _env(), capture_output=True, text=True, timeout=300)
+def _nasdsl(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", *args], cwd=cwd, env=env(),
+                          capture_output=True, text=True, timeout=300)
     assert "Traceback" not in done.stderr, done.stderr
     return done
-
-
-def _live_run(folder: Path, output: str) -> tuple[subprocess.Popen, Path]:
-    """`nasdsl run` of SLEEPY, returned once it evaluates (its journal exists)."""
-    exp = folder / "exp.nas"
-    exp.write_text(SLEEPY.format(output=output))
-    started = folder / "started"
-    started.mkdir()
-    run = subprocess.Popen([sys.executable, "-m", "nasdsl.cli", "run", "--quiet", str(exp)],
-                           cwd=folder, env=_env(NASDSL_TEST_SLEEP="30",
-                                                NASDSL_TEST_STARTED=str(started)),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not any(started.iterdir()):
-        assert run.poll() is None, run.communicate()
-        assert time.monotonic() < deadline, "no evaluation started within 120 s"
-        time.sleep(0.02)
-    return run, exp
-
-
-def _end(run: subprocess.Popen) -> None:
-    if run.poll() is None:
-        run.kill()
-    run.communicate(timeout=60)
 
 
 def test_a_file_put_where_a_killed_run_reports_stays_the_users(tmp_path, capsys):
     """`output = "."`, `kill -9` before the first report, the user's `summary.csv` put there:
     the rerun refuses with a sentence naming it and leaves it as it was."""
-    run, exp = _live_run(tmp_path, ".")
+    run, exp = live_run(tmp_path, ".")
     try:
         os.kill(run.pid, signal.SIGKILL)
     finally:
-        _end(run)
+        end(run)
     assert (tmp_path / "journal.sqlite").exists() and not (tmp_path / "report.html").exists()
     (tmp_path / "summary.csv").write_text("my own summary\n")
     again = _nasdsl(tmp_path, "run", "--quiet", str(exp))
@@ -105,7 +62,7 @@ def test_a_second_run_through_a_symbolic_link_is_refused(tmp_path):
     """A live run holds `out/journal.sqlite`; a second `nasdsl run` whose journal is a
     symbolic link to it is the same journal under another name: refused with a sentence,
     the live run untouched."""
-    run, exp = _live_run(tmp_path, "out")
+    run, exp = live_run(tmp_path, "out")
     try:
         (tmp_path / "alias.sqlite").symlink_to(tmp_path / "out" / "journal.sqlite")
         other = tmp_path / "other.nas"
@@ -116,7 +73,7 @@ def test_a_second_run_through_a_symbolic_link_is_refused(tmp_path):
         assert f"pid {run.pid}" in second.stderr and second.stderr.count("\n") == 1
         assert run.poll() is None  # the first run goes on
     finally:
-        _end(run)
+        end(run)
 
 
 def _tiny_images(path: Path) -> Path:
