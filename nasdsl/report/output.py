@@ -74,19 +74,23 @@ def check_output(folder: Path, names: Iterable[str], journal: Path | None = None
 
 
 def claim(folder: Path, names: Iterable[str], journal: Path | None = None,
-          home: Path | None = None, writing: bool = False) -> None:
+          home: Path | None = None, writing: bool = False, what: str = "the report") -> None:
     """Before nasdsl writes any of `names` into `folder`: refuse (ForeignFile) when one of
     them there is a file nasdsl did not write, else list `folder` as nasdsl's with those of
     `names` already there (an older nasdsl's, which no list named yet) and, when `writing`,
     all of `names` (about to be written). A run claims its folders when it starts, before its
     journal exists: after a kill, a file put there is still known as the user's.
-    WriteFailed when the folder or its list cannot be written."""
+    WriteFailed ("cannot write `what` into …") when the folder or its list cannot be written:
+    for a run, before its first evaluation."""
     folder, names = Path(folder), list(names)
     check_output(folder, names, journal, home)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise WriteFailed(f"cannot write into {folder}: {explain(e)}") from None
+        raise WriteFailed(f"cannot write {what} into {folder}: {explain(e)}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WriteFailed(f"cannot write {what} into {folder}: the folder is read-only or "
+                          "not writable")
     _record(folder, names if writing else [n for n in names if os.path.lexists(folder / n)])
 
 

@@ -114,7 +114,7 @@ def _retrain(plan: Plan, candidate: Candidate, journal: Journal, progress: Progr
                                                config.space))
     seed = evaluation_seed(plan.seed, candidate.rank)
     path = model_path(plan.output, candidate)
-    claim(path.parent, [path.name], writing=True)  # listed before it exists; never the user's
+    claim(path.parent, [path.name], writing=True, what="the model")  # listed before it exists
     start = time.perf_counter()
     try:
         result = evaluator.retrain(space.parse(candidate.architecture), epochs, seed,

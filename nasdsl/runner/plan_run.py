@@ -247,7 +247,8 @@ def _claim_output(plan: Plan, check_only: bool = False) -> None:
     if check_only:
         return
     if models:  # first: the output folder's list ends what an older nasdsl's journal vouches for
-        claim(plan.output / MODELS, models, plan.journal_path, home=plan.output)
+        claim(plan.output / MODELS, models, plan.journal_path, home=plan.output,
+              what="final's models")
     claim(plan.output, REPORT_FILES, plan.journal_path)
 
 
