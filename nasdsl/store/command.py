@@ -117,8 +117,8 @@ def info_lines(store: NASBench101Store) -> list[str]:
     ]
     for name, info in meta["metrics"].items():
         if info["per"] == "run":
-            where = ", ".join(f"{count(e, 'epoch')}: {count(n, 'run')}, "
-                              f"{count(info['repeats'][e], 'repeat')}"
+            where = ", ".join(f"{count(int(e), 'epoch')}: {count(int(n), 'run')}, "
+                              f"{count(int(info['repeats'][e]), 'repeat')}"
                               for e, n in info["runs"].items() if n)
             lines.append(f"  {name:<22} per run  ({where})")
         else:
