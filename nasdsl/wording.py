@@ -9,8 +9,9 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def rate(n: int, seconds: float, noun: str) -> str:
-    """`12/s` (`n` `noun`s in `seconds`), or `40.5 s per evaluation` below one a second, where
-    a rate rounds to a useless `0/s`; `-` before the first one."""
+    """`12/s` (`n` `noun`s in `seconds`); below one a second, where a rate would round to a
+    useless `0/s`, the seconds each takes: `42 s per evaluation`, `2.5 s per evaluation`;
+    `-` before the first one."""
     if n <= 0 or seconds <= 0:
         return "-"
     per_second = n / seconds
