@@ -1,4 +1,4 @@
-"""`nasdsl run / check / report / status / data / list`. Exit codes: 0 ok, 1 run failed, 2 refused input."""
+"""`nasdsl run / check / report / status / data / list / init`. Exit codes: 0 ok, 1 run failed, 2 refused input."""
 from __future__ import annotations
 
 import argparse
@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="data problems are errors too")
     check.add_argument("-v", "--verbose", action="store_true", default=None,
                        help="print every plan in full (the default for a single file)")
+
+    init = sub.add_parser("init", help="write a commented experiment file to start from "
+                                       "(never over an existing file)")
+    init.add_argument("file", type=Path, metavar="NAME.nas")
 
     report = sub.add_parser("report", help="write tables and plots from a journal, or compare "
                             "several journals in one report")
@@ -109,6 +113,7 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
     from dataclasses import replace
 
     from nasdsl.dsl import load
+    from nasdsl.interrupts import Interrupted
     from nasdsl.progress import make_progress
     from nasdsl.runner import run_plan
     from nasdsl.runner.plan_run import write_plan_report
@@ -121,7 +126,12 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
         plan = replace(plan, execution=replace(plan.execution, workers=workers, cluster=None))
     if cluster is not None:
         plan = replace(plan, execution=replace(plan.execution, cluster=cluster))
-    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
+    try:
+        summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
+    except KeyboardInterrupt as e:
+        stop = e if isinstance(e, Interrupted) else Interrupted()
+        stop.report = _report_of(plan)
+        raise stop from None
     retrained = (f"; {count(summary.retrained, 'architecture')} retrained by `final`"
                  if summary.retrained else "")
     print(f"{count(summary.runs, 'run')} done ({count(summary.evaluations, 'evaluation')}, "
@@ -131,6 +141,20 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
     return 0
 
 
+def _report_of(plan) -> str | None:
+    """The command that writes the report of what an interrupted run finished (None before
+    its journal exists)."""
+    import shlex
+
+    journal = Path(plan.journal_path)
+    if not journal.is_file():
+        return None
+    output = Path(plan.output)
+    if journal.name == "journal.sqlite" and journal.parent.resolve() == output.resolve():
+        return f"nasdsl report {shlex.quote(str(output))}"
+    return f"nasdsl report {shlex.quote(str(journal))} --output {shlex.quote(str(output))}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -138,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
             from nasdsl.dsl.show import check_files
 
             return check_files(args.files, strict=args.strict, verbose=args.verbose)
+        if args.command == "init":
+            from nasdsl.dsl.template import init_file
+
+            return init_file(args.file)
         if args.command == "list":
             from nasdsl.dsl.show import list_names
 
@@ -203,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         stop = e if isinstance(e, Interrupted) else Interrupted()
         again = ("rerun without --fresh to resume (with it, the journal is discarded again)"
                  if getattr(args, "fresh", False) else "rerun the same command to resume")
-        print(f"interrupted ({stop.name}); {again}", file=sys.stderr)
+        report = f"; `{stop.report}` writes the report of what finished" if stop.report else ""
+        print(f"interrupted ({stop.name}); {again}{report}", file=sys.stderr)
         return stop.exit_status
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         import os

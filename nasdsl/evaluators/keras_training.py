@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, ClassVar, Mapping
@@ -246,8 +247,7 @@ class KerasEvaluator(Evaluator):
         from nasdsl.training import runtime
 
         runtime.configure(self.threads)
-        import keras
-        import tensorflow as tf
+        from nasdsl.quiet_tensorflow import keras, tf
 
         from nasdsl.training.builder import build_model, count_flops, trainable_parameters
         from nasdsl.training.pipeline import scoring_data, training_data
@@ -307,11 +307,17 @@ class KerasEvaluator(Evaluator):
 
 
 def _save(model: Any, path: Path) -> None:
-    """Written under a temporary name first: a kill never leaves a half file in place."""
+    """Written under a temporary name of its own first (never a name somebody else's file
+    has): a kill never leaves a half file in place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.stem + ".part.keras")
-    model.save(part)
-    os.replace(part, path)
+    fd, part = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.keras", dir=path.parent)
+    os.close(fd)
+    try:
+        model.save(part)
+        os.replace(part, path)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
 
 
 def _with(evaluator: KerasEvaluator, **changes: Any) -> KerasEvaluator:
@@ -341,7 +347,7 @@ def _optimizer_call(value: Any) -> Call:
 
 
 def _keras_optimizer(call: Call) -> Any:
-    import keras
+    from nasdsl.quiet_tensorflow import keras
 
     args = dict(call.args)
     if call.name == "adam":

@@ -21,17 +21,12 @@ as it did.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
+from nasdsl.quiet_tensorflow import keras, tf
 
 if keras.backend.backend() != "tensorflow":  # pragma: no cover - depends on the user's setup
     raise ImportError("the ppo controller needs Keras with the TensorFlow backend "

@@ -30,6 +30,7 @@ from nasdsl.optimizers.dqn import require, reward_of
 from nasdsl.settings import IntType, NumberType, Param, Review, SettingError
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
+from nasdsl.wording import count
 
 UNITS = Param("units", IntType(1, 1024), 64, "LSTM units (and embedding size)")
 BATCH = Param("batch", IntType(1), 10, "episodes played and evaluated per update")
@@ -61,7 +62,7 @@ class PPOSearch(Optimizer):
         """A batch must leave budget for a second one, else the policy never learns."""
         budget, batch = review.budget, review.values["batch"]
         if budget is not None and budget.unit == "evaluations" and batch >= budget.amount:
-            raise SettingError(f"`batch` ({batch} episodes) must be below the budget "
+            raise SettingError(f"`batch` ({count(batch, 'episode')}) must be below the budget "
                                f"({int(budget.amount)} evaluations): the policy is updated "
                                "after each batch, so it would never learn", "batch")
 

@@ -22,6 +22,7 @@ from nasdsl.plan import format_value
 from nasdsl.registry import ComponentError
 from nasdsl.settings import (Context, IntType, Param, Review, SettingError, ValueType, plain,
                              show)
+from nasdsl.wording import count
 
 CONTAINERS = ("archipelago", "island")
 SKIPPED = ("null_algorithm",)
@@ -385,12 +386,13 @@ def _budget_note(review: Review, search: Any) -> None:
     if generations is None or budget is None or budget.unit != "evaluations":
         return
     spend = search.population + generations * search.per_generation
-    what = (f"search `{review.label}`: {generations} generations spend {spend:,} evaluations "
+    what = (f"search `{review.label}`: {count(spend, 'evaluation')} for "
+            f"{count(generations, 'generation')} "
             f"({search.population} initial + {search.per_generation} a generation)")
     if budget.amount < spend:
         whole = max(int(budget.amount) - search.population, 0) // search.per_generation
         review.notes.append(f"{what}; the budget of {int(budget.amount):,} stops it after "
-                            f"{whole} whole generations")
+                            f"{count(whole, 'whole generation')}")
     elif budget.amount > spend:
         review.notes.append(f"{what}, less than its budget of {int(budget.amount):,}")
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from nasdsl.report.plots import (_finish, _pyplot, _save, _unit, best_so_far_curves,
                                  nothing_drawn)
+from nasdsl.wording import count
 
 REGRET_PNG = "regret.png"
 
@@ -39,7 +40,7 @@ def plot_regret(evaluations: pd.DataFrame, references: dict[str, float | None],
             mean = np.nanmean(regret, axis=0)
             low, high = np.nanpercentile(regret, [25, 75], axis=0)
         x = np.arange(1, regret.shape[1] + 1)
-        (line,) = ax.plot(x, mean, label=f"{config} ({regret.shape[0]} runs)")
+        (line,) = ax.plot(x, mean, label=f"{config} ({count(regret.shape[0], 'run')})")
         ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
         drawn += 1
     if drawn:  # a log axis needs a line to scale to

@@ -100,8 +100,9 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
     progress = progress or NullProgress()
     check_plan(plan, components)
     refuse_foreign(plan.journal_path)
-    _check_report_folder(plan)  # the report comes after the run, here or from the caller
+    _claim_output(plan, check_only=True)  # the report comes after the run, here or by the caller
     with WriteLock(plan.journal_path):  # one writer; readers never wait for it
+        _claim_output(plan)  # before the journal exists
         return _run_locked(plan, fresh, progress, components, report, show)
 
 
@@ -231,13 +232,24 @@ def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWrite
                 raise NasdslError(f"run {task.key} failed:\n{message.traceback}")
 
 
-def _check_report_folder(plan: Plan) -> None:
-    """Refuse, before the first evaluation, an output folder where the report would replace
-    files nasdsl did not write."""
+def _claim_output(plan: Plan, check_only: bool = False) -> None:
+    """Refuse, before the first evaluation, an output folder where the report or `final`'s
+    models would replace files nasdsl did not write; else (unless `check_only`) list the
+    folders as nasdsl's before the journal exists, so that after a kill a file put there is
+    still the user's."""
     from nasdsl.report import REPORT_FILES
-    from nasdsl.report.output import check_output
+    from nasdsl.report.output import check_output, claim
+    from nasdsl.runner.final import MODELS, model_names
 
+    models = model_names(plan)
     check_output(plan.output, REPORT_FILES, plan.journal_path)
+    check_output(plan.output / MODELS, models, plan.journal_path, home=plan.output)
+    if check_only:
+        return
+    if models:  # first: the output folder's list ends what an older nasdsl's journal vouches for
+        claim(plan.output / MODELS, models, plan.journal_path, home=plan.output,
+              what="final's models")
+    claim(plan.output, REPORT_FILES, plan.journal_path)
 
 
 def write_plan_report(plan: Plan, show: bool) -> None:

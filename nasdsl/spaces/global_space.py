@@ -17,6 +17,7 @@ from nasdsl.descriptor import NeuralDescriptor
 from nasdsl.ops import GLOBAL_OPS
 from nasdsl.settings import REQUIRED, IntType, LayersType, ListType, NameType, Param
 from nasdsl.spaces.base import Space
+from nasdsl.wording import count
 
 Layer = tuple[str, int | None]
 
@@ -119,7 +120,7 @@ class GlobalSpace(Space):
         if not isinstance(arch, GlobalArch):
             return f"not a global architecture: {arch!r}"
         if not self.lo <= arch.depth <= self.hi:
-            return f"{arch.depth} layers, the space allows {self.lo}..{self.hi}"
+            return f"{count(arch.depth, 'layer')}, the space allows {self.lo}..{self.hi} layers"
         for op, f in arch.layers:
             if (op, f) not in self._choices:
                 return f"layer ({op}, {f}) is not in the space"
