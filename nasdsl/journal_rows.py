@@ -129,6 +129,22 @@ def out_of_range(values: np.ndarray, kind: str | None) -> np.ndarray:
     return np.zeros(len(values), dtype=bool)
 
 
+def result_problem(fitness: Any, fitness_metric: str | None, cost_seconds: Any,
+                   metrics: Mapping[str, Any]) -> str | None:
+    """Why an evaluation's values could not be journaled as sound (the reader's range rules,
+    applied before a search sees them), or None: an evaluator answering in the wrong units
+    (an accuracy of 95) fails that evaluation instead of damaging the journal."""
+    checks = [("fitness" + (f" ({fitness_metric})" if fitness_metric else ""),
+               metric_kind(fitness_metric) if fitness_metric else None, fitness),
+              ("cost_seconds", "amount", cost_seconds)]
+    checks += [(f"metric {name}", metric_kind(name), value) for name, value in metrics.items()]
+    for what, kind, value in checks:
+        number = metric_numbers([value])
+        if kind and out_of_range(number, kind)[0]:
+            return f"its {what} is {float(number[0])!r}, which is not {KIND_WORDS[kind]}"
+    return None
+
+
 def metric_numbers(values: Sequence[Any]) -> np.ndarray:
     """A metric column's numbers (NaN where a row has none, or a value that is no number:
     a learning curve, a word)."""

@@ -25,6 +25,18 @@ class Broken(Evaluator):
         raise RuntimeError("no accelerator here")
 
 
+class Percent(Evaluator):
+    """Answers in percent where nasdsl's accuracies are fractions: a user's wrong units."""
+
+    @property
+    def metrics(self):
+        return ("test_accuracy",)
+
+    def evaluate(self, x, seed=None):
+        accuracy = 50 + hashlib.sha1(str(x).encode()).digest()[0] / 255 * 50
+        return Result(fitness=accuracy, metrics={"test_accuracy": accuracy}, cost_seconds=1.0)
+
+
 class Hashed(Evaluator):
     @property
     def metrics(self):
@@ -83,3 +95,14 @@ def test_user_text_in_plots_is_shown_as_written(tmp_path, monkeypatch, capsys):
     """matplotlib reads `$…$` as mathematics and fails on `$\\frac{ in $`."""
     out = _run(tmp_path, monkeypatch, capsys, '"cost $\\\\frac{ in $"', "Hashed")
     assert "cost $\\frac{ in $" in (out / "report.html").read_text()
+
+
+def test_an_accuracy_in_wrong_units_fails_its_evaluation_and_the_journal_stays_sound(
+        tmp_path, monkeypatch, capsys):
+    """An accuracy of 95 is refused before the search sees it (the evaluation fails, saying
+    why), so the run, its report and a resume all read a sound journal."""
+    out = _run(tmp_path, monkeypatch, capsys, "percent", "Percent")
+    rows = (out / "evaluations.csv").read_text()
+    assert rows.count(",failed,") == 24
+    assert "test_accuracy" in rows and "which is not an accuracy (a fraction from 0 to 1)" in rows
+    assert main(["run", str(tmp_path / "exp.nas"), "--quiet"]) == 0  # resumes: already finished
