@@ -10,7 +10,7 @@ The file is marked as nasdsl's (SQLite `application_id`, see `nasdsl.journal_fil
 other file at a journal's path is refused, never written into or deleted. Format 1 journals
 (no marker, no `runs.data`) are read, and upgraded in place when a run resumes them.
 
-Tables (format 2):
+Tables (format 3; format 2 had no checksum columns, added when a run resumes it):
 
     meta(key, value)                 format_version, experiment, source, seed, repeat, created
     configs(config, position, search, algorithm, settings, swept, budget, space, evaluator,
@@ -67,8 +67,9 @@ from nasdsl.plan import SearchConfig, jsonable
 from nasdsl.result import Result
 from nasdsl.wording import count
 
-FORMAT_VERSION = "2"
-READABLE = ("1", "2")
+FORMAT_VERSION = "3"
+"""3: rows carry checksums (an older nasdsl, which would add rows without them, refuses it)."""
+READABLE = ("1", "2", "3")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -288,6 +289,8 @@ class Journal:
                                                            c["hash"].tolist(),
                                                            c["epochs"].tolist())))]
         if statements:
+            statements.append(("INSERT OR REPLACE INTO meta(key, value) VALUES "
+                               "('format_version', ?)", (FORMAT_VERSION,)))
             self._transaction(statements)
 
     def close(self) -> None:

@@ -170,6 +170,7 @@ def test_a_journal_without_checksums_reads_unverified_and_gains_them_on_resume(
     journal = out / "journal.sqlite"
     run, idx, _ = _ok_row(journal)
     _sql(journal, "ALTER TABLE evaluations DROP COLUMN checksum")
+    _sql(journal, "UPDATE meta SET value = '2' WHERE key = 'format_version'")  # as written then
     _sql(journal, "DELETE FROM evaluations WHERE run = ? AND idx >= ?", params=(run, idx))
     _sql(journal, "UPDATE runs SET status = 'running', evaluations = ? WHERE run = ?",
          params=(idx, run))
@@ -179,6 +180,8 @@ def test_a_journal_without_checksums_reads_unverified_and_gains_them_on_resume(
     assert main(["run", str(exp), "--quiet"]) == 0, capsys.readouterr().err
     unchecked = _sql(journal, "SELECT count(*) FROM evaluations WHERE checksum IS NULL")
     assert unchecked == [(0,)]
+    # Format 3 from now on: a nasdsl that would add rows without checksums refuses it.
+    assert _sql(journal, "SELECT value FROM meta WHERE key = 'format_version'") == [("3",)]
     assert main(["report", str(out)]) == 0
     assert "unverified" not in capsys.readouterr().err
     assert len(_sql(journal, "SELECT * FROM evaluations WHERE run = ?", params=(run,))) == 12
