@@ -171,13 +171,16 @@ def main(argv: list[str] | None = None) -> int:
 
             return list_names(args.what)
         if args.command == "data":
-            if args.dataset != "nasbench101":
-                from nasdsl.training.dataset_import import dataset_command
+            from nasdsl.interrupts import stop_on_signals
 
-                return dataset_command(args)
-            from nasdsl.store.command import data_command
+            with stop_on_signals():  # a download or import stops cleanly, as a run does
+                if args.dataset != "nasbench101":
+                    from nasdsl.training.dataset_import import dataset_command
 
-            return data_command(args)
+                    return dataset_command(args)
+                from nasdsl.store.command import data_command
+
+                return data_command(args)
         if args.command == "run":
             from nasdsl.interrupts import stop_on_signals
 
