@@ -155,6 +155,18 @@ def _report_of(plan) -> str | None:
     return f"nasdsl report {shlex.quote(str(journal))} --output {shlex.quote(str(output))}"
 
 
+def _out_of_memory(error: BaseException) -> bool:
+    """Python's MemoryError or TensorFlow's ResourceExhaustedError (named, so TensorFlow is
+    not imported to recognise it)."""
+    return any(kind.__name__ in ("MemoryError", "ResourceExhaustedError")
+               for kind in type(error).__mro__)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "message", None) or error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -242,6 +254,13 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:  # noqa: BLE001 - only running out of memory is handled here
+        if not _out_of_memory(e):
+            raise
+        print(f"error: out of memory ({_first_line(e)}): the settings ask for more than this "
+              "machine has; lower the ones that size memory (population, replay, units, "
+              "stem, batch_size, workers)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -47,6 +47,7 @@ import re
 
 from nasdsl.dsl.limits import MAX_RUNS, MAX_SEED
 from nasdsl.settings import BudgetType, IntType, Param, StringType
+from nasdsl.settings.bounds import MAX_EPOCHS, MAX_TOP, MAX_WORKERS
 from nasdsl.settings.types import REQUIRED
 
 BLOCK_KINDS = ("experiment", "space", "evaluate", "search", "final", "run")
@@ -100,11 +101,11 @@ TOP_LEVEL_SWEEPABLE = ("budget",)
 EXPERIMENT_NAME = StringType("a name", _experiment_name_problem)
 
 FINAL = _params(
-    Param("top", IntType(1), 3, "architectures retrained"),
-    Param("epochs", IntType(1), 50, "training epochs of the retraining"),
+    Param("top", IntType(1, MAX_TOP), 3, "architectures retrained"),
+    Param("epochs", IntType(1, MAX_EPOCHS), 50, "training epochs of the retraining"),
 )
 RUN = _params(
-    Param("workers", IntType(1, 1024), 1, "evaluations at once on this machine"),
+    Param("workers", IntType(1, MAX_WORKERS), 1, "evaluations at once on this machine"),
     Param("cluster", StringType("a string (a scheduler address)", _non_empty), None,
           "address of an existing Dask scheduler"),
     Param("journal", StringType("a string (a path)", _path_problem), None,

@@ -21,6 +21,7 @@ from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimize
 from nasdsl.optimizers.mlp_ensemble import MLPEnsemble
 from nasdsl.optimizers.paid import Paid
 from nasdsl.settings import IntType, Param
+from nasdsl.settings.bounds import MAX_ENSEMBLE, MAX_PARENTS, MAX_POPULATION
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.neighbourhood import neighbours
 from nasdsl.spaces.path_encoding import feature_count, features
@@ -28,11 +29,11 @@ from nasdsl.spaces.path_encoding import feature_count, features
 _NEIGHBOURS_KEPT = 1 << 12
 """Neighbourhoods remembered per run (the best parents change slowly)."""
 
-INITIAL = Param("initial", IntType(1), 10, "random architectures before the first prediction")
-BATCH = Param("batch", IntType(1), 10, "architectures chosen and evaluated together")
+INITIAL = Param("initial", IntType(1, MAX_POPULATION), 10, "random architectures before the first prediction")
+BATCH = Param("batch", IntType(1, MAX_POPULATION), 10, "architectures chosen and evaluated together")
 RETRAIN = Param("retrain", IntType(1), 10, "evaluations between refits of the predictor")
-ENSEMBLE = Param("ensemble", IntType(2), 5, "neural predictors in the ensemble")
-PARENTS = Param("parents", IntType(1), 10, "best architectures whose neighbours are candidates")
+ENSEMBLE = Param("ensemble", IntType(2, MAX_ENSEMBLE), 5, "neural predictors in the ensemble")
+PARENTS = Param("parents", IntType(1, MAX_PARENTS), 10, "best architectures whose neighbours are candidates")
 
 
 class Bananas(Optimizer):

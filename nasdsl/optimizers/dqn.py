@@ -27,6 +27,7 @@ from nasdsl.registry import ComponentError
 from nasdsl.result import Result
 from nasdsl.settings import (RATE, BoolType, CallType, IntType, ListType, NumberType, OneOf,
                              Param, Review, SettingError, not_above)
+from nasdsl.settings.bounds import MAX_BATCH, MAX_NETWORK_LAYERS, MAX_REPLAY, MAX_UNITS
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
 
@@ -51,9 +52,9 @@ DEFAULT_NETWORK = Call("dense", {"units": [64, 64]})
 DEFAULT_EPSILON = Call("decay", {"start": 1.0, "end": 0.05, "steps": None})
 
 NETWORK_TYPE = CallType({
-    "dense": (Param("units", ListType(IntType(1), "list of positive integers", unique=False),
-                    [64, 64]),),
-    "lstm": (Param("units", IntType(1), 64),),
+    "dense": (Param("units", ListType(IntType(1, MAX_UNITS), "list of positive integers",
+                                      unique=False, most=MAX_NETWORK_LAYERS), [64, 64]),),
+    "lstm": (Param("units", IntType(1, MAX_UNITS), 64),),
 }, "network")
 EPSILON_TYPE = OneOf((
     RATE,
@@ -116,8 +117,8 @@ class DQNSearch(Optimizer):
         Param("gamma", RATE, 1.0, "discount"),
         Param("epsilon", EPSILON_TYPE, DEFAULT_EPSILON,
               "a float, or decay(start, end, steps); steps default: the budget"),
-        Param("replay", IntType(1), 2000, "replay memory size (transitions)"),
-        Param("batch_size", IntType(1), 32, "replay batch (≤ replay)"),
+        Param("replay", IntType(1, MAX_REPLAY), 2000, "replay memory size (transitions)"),
+        Param("batch_size", IntType(1, MAX_BATCH), 32, "replay batch (≤ replay)"),
         Param("learning_rate", NumberType(0.0, lo_open=True), 0.001, "Adam's step size"),
     )
 

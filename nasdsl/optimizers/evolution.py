@@ -29,6 +29,7 @@ from nasdsl.optimizers.mutation import MUTATION, as_mutation
 from nasdsl.plan import Call
 from nasdsl.result import Result, usable_fitness
 from nasdsl.settings import BoolType, IntType, Param, Review, not_above
+from nasdsl.settings.bounds import MAX_POPULATION
 from nasdsl.spaces.base import Space
 
 _NEG_INF = -math.inf
@@ -41,8 +42,8 @@ def fitness_of(result: Result) -> float:
     return _NEG_INF if f is None else float(f)
 
 
-POPULATION = Param("population", IntType(1), 100, "population size")
-SAMPLE = Param("sample", IntType(1), 25, "tournament size (≤ population)")
+POPULATION = Param("population", IntType(1, MAX_POPULATION), 100, "population size")
+SAMPLE = Param("sample", IntType(1, MAX_POPULATION), 25, "tournament size (≤ population)")
 ASYNCHRONOUS = Param("asynchronous", BoolType(), False,
                      "a new child as soon as any worker is free (results differ from the "
                      "sequential search with several workers)", fill=False)

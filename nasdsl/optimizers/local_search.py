@@ -18,10 +18,11 @@ import numpy as np
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.paid import Paid
 from nasdsl.settings import IntType, Param
+from nasdsl.settings.bounds import MAX_POPULATION
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.neighbourhood import neighbours
 
-INITIAL = Param("initial", IntType(1), 10, "random architectures each climb starts from (the best)")
+INITIAL = Param("initial", IntType(1, MAX_POPULATION), 10, "random architectures each climb starts from (the best)")
 
 
 class LocalSearch(Optimizer):

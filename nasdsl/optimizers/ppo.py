@@ -28,12 +28,13 @@ import numpy as np
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.dqn import require, reward_of
 from nasdsl.settings import IntType, NumberType, Param, Review, SettingError
+from nasdsl.settings.bounds import MAX_POPULATION, MAX_UNITS
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
 from nasdsl.wording import count
 
-UNITS = Param("units", IntType(1, 1024), 64, "LSTM units (and embedding size)")
-BATCH = Param("batch", IntType(1), 10, "episodes played and evaluated per update")
+UNITS = Param("units", IntType(1, MAX_UNITS), 64, "LSTM units (and embedding size)")
+BATCH = Param("batch", IntType(1, MAX_POPULATION), 10, "episodes played and evaluated per update")
 EPOCHS = Param("epochs", IntType(1, 100), 4, "passes over a batch's decisions per update")
 MINIBATCHES = Param("minibatches", IntType(1, 1000), 4, "minibatches per pass")
 CLIP = Param("clip", NumberType(0.0, 1.0, lo_open=True, hi_open=True), 0.2,

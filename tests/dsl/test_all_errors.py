@@ -42,7 +42,7 @@ def test_every_mistake_of_a_file_is_reported_in_line_order():
     assert errors[2].suggestion == "test_accuracy"
     assert errors[3].suggestion == "population" and errors[4].suggestion == "flip"
     assert messages[5] == "`sample` must not exceed `population` (10), got 50"
-    assert messages[6] == "`workers` must be an integer in [1, 1024], got 0"
+    assert messages[6] == "`workers` must be an integer in [1, 256], got 0"
 
 
 def test_the_rendering_shows_each_error_with_its_caret_and_a_count():
