@@ -204,13 +204,35 @@ def _shape(space: Space, integer: bool) -> Shape:
     return tuple(map(float, lower)), tuple(map(float, upper)), problem.get_nix()
 
 
+STAND_IN_POPULATION = 256
+"""Largest population a stand-in problem is evolved with, so that checking a population of
+any size costs milliseconds. pygmo refuses populations too small for the settings (DE needs
+5 individuals, GACO's archive `ker` at most the population), never too large ones, and a
+generation spends evaluations linear in the population (P, 2 × P for ABC, 1 for SEA): what
+two small populations show holds for the large one."""
+
+
 def evaluations_per_generation(algorithm: str, population: int, keywords: Mapping[str, Any],
                                shape: Shape) -> int:
     """Evaluations one generation of `algorithm` spends (for algorithms without generations:
     `population`, the block reports number). Evolves one generation of a stand-in problem of
-    `shape`; ValueError with pygmo's reason when pygmo refuses the settings."""
-    return _per_generation(algorithm, population, tuple(sorted(keywords.items(), key=str)),
-                           shape)
+    `shape`; ValueError with pygmo's reason when pygmo refuses the settings. A population
+    above `STAND_IN_POPULATION` is judged on the smallest of 256, 512, … that pygmo accepts
+    and one half as large again, extrapolated; only when pygmo refuses every one of them is
+    the population itself evolved, for pygmo's reason."""
+    items = tuple(sorted(((k, tuple(v) if isinstance(v, list) else v)  # hashable: cached
+                          for k, v in keywords.items()), key=str))
+    small = STAND_IN_POPULATION
+    while small < population:
+        try:
+            spent = _per_generation(algorithm, small, items, shape)
+        except ValueError:
+            small *= 2
+            continue
+        larger = min(small + small // 2, population)
+        slope = (_per_generation(algorithm, larger, items, shape) - spent) / (larger - small)
+        return spent + round(slope * (population - small))
+    return _per_generation(algorithm, population, items, shape)
 
 
 @functools.lru_cache(maxsize=256)
