@@ -58,6 +58,18 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
     return status
 
 
+def _started(plan: Plan) -> str:
+    """How many worker processes the run starts here, when `workers` asks for several."""
+    from nasdsl.runner.workers import plan_workers
+
+    if plan.execution.workers <= 1 or plan.execution.cluster is not None:
+        return ""
+    started = plan_workers(plan)
+    if started == 0:
+        return " (none start: the evaluations run in this process)"
+    return f" ({count(started, 'worker process', 'worker processes')} start)"
+
+
 def summary_line(plan: Plan, path: Path | str, warnings: int = 0) -> str:
     """One line saying what a checked file holds (`nasdsl check` of several files)."""
     line = (f"{path}: ok, experiment {plan.experiment}: "
@@ -97,7 +109,8 @@ def plan_lines(plan: Plan) -> list[str]:
     if plan.final:
         lines.append(f"  final: top {plan.final.top}, epochs {plan.final.epochs}")
     ex = plan.execution
-    lines.append(f"  run: workers {ex.workers}" + (f", cluster {ex.cluster}" if ex.cluster else "")
+    lines.append(f"  run: workers {ex.workers}" + _started(plan)
+                 + (f", cluster {ex.cluster}" if ex.cluster else "")
                  + f", journal {plan.journal_path}")
     for note in plan.notes:
         lines.append(f"  note: {note}")
