@@ -88,19 +88,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _workers(text: str) -> int:
+    from nasdsl.settings.bounds import MAX_WORKERS
+
     try:
         n = int(text)
     except ValueError:
         n = 0
-    if not 1 <= n <= 1024:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1024, not {text!r}")
+    if not 1 <= n <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_WORKERS}, "
+                                         f"not {text!r}")
     return n
 
 
 def _address(text: str) -> str:
+    from nasdsl.cluster import address_problem
+
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a scheduler address such as "
                                          "tcp://10.0.0.5:8786")
+    problem = address_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r} is no scheduler address: {problem}")
     return text.strip()
 
 

@@ -74,8 +74,14 @@ def output_folder_name(experiment: str) -> str:
     return name if name.strip("_") else "experiment"
 
 
-def _non_empty(text: str) -> str | None:
-    return None if text.strip() else "must not be empty"
+def _address_problem(text: str) -> str | None:
+    """A scheduler address of a form Dask can dial (checked without connecting)."""
+    from nasdsl.cluster import address_problem
+
+    if not text.strip():
+        return "must not be empty"
+    problem = address_problem(text)
+    return None if problem is None else f"{text!r} is no scheduler address: {problem}"
 
 
 def _path_problem(text: str) -> str | None:
@@ -106,7 +112,7 @@ FINAL = _params(
 )
 RUN = _params(
     Param("workers", IntType(1, MAX_WORKERS), 1, "evaluations at once on this machine"),
-    Param("cluster", StringType("a string (a scheduler address)", _non_empty), None,
+    Param("cluster", StringType("a string (a scheduler address)", _address_problem), None,
           "address of an existing Dask scheduler"),
     Param("journal", StringType("a string (a path)", _path_problem), None,
           "journal path; default <output>/journal.sqlite"),
