@@ -39,6 +39,7 @@ from typing import Any, ClassVar, Hashable, Mapping
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
+from nasdsl.optimizers.guarded import GuardedFailure, can_guard, guarded
 from nasdsl.optimizers.pygmo_catalog import (POPULATION_BOUND, RESERVED, integer_native,
                                              multi_objective, pygmo_algorithms)
 from nasdsl.optimizers.pygmo_problem import NASProblem
@@ -204,6 +205,8 @@ def _shape(space: Space, integer: bool) -> Shape:
     return tuple(map(float, lower)), tuple(map(float, upper)), problem.get_nix()
 
 
+STAND_IN_SECONDS = 10.0
+"""Most time `check` gives pygmo to evolve one generation of a stand-in problem."""
 STAND_IN_POPULATION = 256
 """Largest population a stand-in problem is evolved with, so that checking a population of
 any size costs milliseconds. pygmo refuses populations too small for the settings (DE needs
@@ -222,17 +225,42 @@ def evaluations_per_generation(algorithm: str, population: int, keywords: Mappin
     the population itself evolved, for pygmo's reason."""
     items = tuple(sorted(((k, tuple(v) if isinstance(v, list) else v)  # hashable: cached
                           for k, v in keywords.items()), key=str))
-    small = STAND_IN_POPULATION
-    while small < population:
-        try:
-            spent = _per_generation(algorithm, small, items, shape)
-        except ValueError:
-            small *= 2
-            continue
-        larger = min(small + small // 2, population)
-        slope = (_per_generation(algorithm, larger, items, shape) - spent) / (larger - small)
-        return spent + round(slope * (population - small))
-    return _per_generation(algorithm, population, items, shape)
+    if not can_guard():  # a run with threads: pygmo asked here, at the population itself
+        return _per_generation(algorithm, population, items, shape)
+    try:
+        small = STAND_IN_POPULATION
+        while small < population:
+            try:
+                spent = _guarded_per_generation(algorithm, small, items, shape)
+            except ValueError:  # refused, or crashed, at this size: maybe not at a larger one
+                small *= 2
+                continue
+            larger = min(small + small // 2, population)
+            slope = (_guarded_per_generation(algorithm, larger, items, shape) - spent) / (
+                larger - small)
+            return spent + round(slope * (population - small))
+        return _guarded_per_generation(algorithm, population, items, shape)
+    except _TooSlow as e:
+        raise ValueError(str(e)) from None
+
+
+class _TooSlow(Exception):
+    """A stand-in generation ran past its time: a larger population would take longer."""
+
+
+@functools.lru_cache(maxsize=256)
+def _guarded_per_generation(algorithm: str, population: int, keywords: tuple,
+                            shape: Shape) -> int:
+    """`_per_generation` in a forked child (`nasdsl.optimizers.guarded`): pygmo crashes on
+    some keywords it does not check, or allocates by their value."""
+    try:
+        return guarded(_per_generation, algorithm, population, keywords, shape,
+                       seconds=STAND_IN_SECONDS)
+    except GuardedFailure as e:
+        text = f"pygmo cannot evolve one generation with these settings: {e}"
+        if "did not finish" in str(e):
+            raise _TooSlow(text) from None
+        raise ValueError(text) from None
 
 
 @functools.lru_cache(maxsize=256)

@@ -30,6 +30,9 @@ def test_large_populations_sweeps_and_refusals_check_in_2_gb_and_20_seconds(tmp_
         "archive.nas": "search pygmo.gaco { ker = 40; population = 30 }\n",
         "swept.nas": f"search pygmo.pso {{ population in [{swept}] }}\n",
         "largest.nas": "search pygmo.bee_colony { population = 100000 }\n",
+        # pygmo does not check `neighb_param` against the population: a stand-in smaller
+        # than it crashed the interpreter; the population itself is fine
+        "neighbours.nas": "search pygmo.pso { population = 1000; neighb_param = 999 }\n",
     }
     for name, body in files.items():
         (tmp_path / name).write_text(HEAD + body)
@@ -62,3 +65,15 @@ def test_a_population_large_enough_only_for_a_large_archive_is_judged_at_its_siz
     assert evaluations_per_generation("gaco", 1500, {"ker": 1000}, shape) == 1500
     with pytest.raises(ValueError, match="archive bigger than the population"):
         evaluations_per_generation("gaco", 700, {"ker": 1000}, shape)
+
+
+
+@pytest.mark.slow
+def test_a_keyword_that_allocates_by_its_value_is_refused_within_the_limits(tmp_path: Path):
+    """PSO's `neighb_param` is not checked by pygmo: a huge one allocates by its value."""
+    (tmp_path / "huge.nas").write_text(HEAD + "search pygmo.pso { neighb_param = 1000000000 }\n")
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "check", str(tmp_path / "huge.nas")],
+                          capture_output=True, text=True, timeout=20,
+                          preexec_fn=limited(2 * 2**30))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "huge.nas:5:8: error: `pygmo.pso` refuses these settings" in done.stderr
