@@ -230,8 +230,20 @@ def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
     for p in params:
         default = "required" if p.default is REQUIRED else (
             "none" if p.default is None else p.type.spell(p.default))
-        out.extend(commented(f"{indent}{p.name} = {default}", p.doc))
+        most = _upper_bound(p.type)
+        bound = f"at most {most:,}" if most is not None else ""
+        doc = "; ".join(part for part in (p.doc, bound) if part)
+        out.extend(commented(f"{indent}{p.name} = {default}", doc))
     return out
+
+
+def _upper_bound(kind: Any) -> int | None:
+    """The declared bound of an integer setting (or of each integer of a list), if any."""
+    from nasdsl.settings import IntType, ListType
+
+    if isinstance(kind, ListType):
+        kind = kind.item
+    return kind.hi if isinstance(kind, IntType) else None
 
 
 def commented(head: str, comment: str, width: int | None = None) -> list[str]:

@@ -113,3 +113,13 @@ def test_the_bound_itself_is_accepted():
                                    "network = lstm(units = 4096) }\nrun { workers = 256 }\n")
     plan = loads(text, "exp.nas")
     assert plan.execution.workers == 256
+
+
+def test_nasdsl_list_shows_each_bound(capsys, monkeypatch):
+    from nasdsl.dsl.show import list_names
+
+    monkeypatch.setenv("COLUMNS", "200")  # one line per setting
+    list_names("algorithms")
+    listing = capsys.readouterr().out
+    assert "replay = 2000  # replay memory size (transitions); at most 10,000,000" in listing
+    assert "population = 100  # population size; at most 100,000" in listing
