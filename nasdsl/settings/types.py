@@ -1,7 +1,7 @@
 """Value types of settings: each checks one AST value and turns it into a plain Python value.
 
-A type knows how to describe itself ("an integer ≥ 1"), so every refusal reads
-"`population` must be an integer ≥ 1, got 0.5" and points at the value.
+A type knows how to describe itself ("an integer in [1, 100000]"), so every refusal reads
+"`population` must be an integer in [1, 100000], got 0.5" and points at the value.
 """
 from __future__ import annotations
 

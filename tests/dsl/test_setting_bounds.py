@@ -19,7 +19,7 @@ from resource_limits import limited
 
 HEAD = "experiment bombs\nbudget = 10 evaluations\n"
 CELL = "space cell { vertices = 7 }\n"
-PYTHON = 'evaluate "os.path:basename" { }\n'
+PYTHON = 'evaluate "json:JSONDecoder" { }\n'
 
 BOMBS = {  # name: (file text, the line of the refused value, what the message names)
     "dqn replay": (CELL + PYTHON + "search dqn { replay = 1_000_000_000_000 }\n",

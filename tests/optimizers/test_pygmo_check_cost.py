@@ -20,7 +20,7 @@ from nasdsl.optimizers.pygmo_search import (STAND_IN_POPULATION, _shape,  # noqa
 from nasdsl.spaces.cell_space import CellSpace  # noqa: E402
 
 HEAD = ("experiment pygmo_cost\nbudget = 10 evaluations\nspace cell { vertices = 7 }\n"
-        'evaluate "os.path:basename" { }\n')
+        'evaluate "json:JSONDecoder" { }\n')
 
 
 def test_large_populations_sweeps_and_refusals_check_in_2_gb_and_20_seconds(tmp_path: Path):

@@ -82,5 +82,5 @@ def test_workers_are_capped_by_runs_for_lookups_and_by_a_runs_budget_for_trainin
 
 def test_check_counts_runs_of_lookups(tmp_path: Path):
     text = ("experiment w\nbudget = 10 evaluations\nrepeat = 3\nspace cell { vertices = 7 }\n"
-            'evaluate "os.path:basename" { }\nsearch random\nrun { workers = 8 }\n')
+            'evaluate "json:JSONDecoder" { }\nsearch random\nrun { workers = 8 }\n')
     assert plan_workers(loads(text, "exp.nas")) == 3
