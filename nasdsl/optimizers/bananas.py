@@ -13,7 +13,7 @@ Nothing is evaluated twice: the search remembers the fitness it paid for (`Paid`
 """
 from __future__ import annotations
 
-from typing import ClassVar, Hashable
+from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
@@ -45,6 +45,11 @@ class Bananas(Optimizer):
 
     name: ClassVar[str] = "bananas"
     parameters: ClassVar = (INITIAL, BATCH, RETRAIN, ENSEMBLE, PARENTS)
+
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        return max(int(settings.get("initial", INITIAL.default)),
+                   int(settings.get("batch", BATCH.default)))
 
     def __init__(self, space: Space, initial: int = INITIAL.default, batch: int = BATCH.default,
                  retrain: int = RETRAIN.default, ensemble: int = ENSEMBLE.default,

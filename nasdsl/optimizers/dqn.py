@@ -17,7 +17,7 @@ reports it, and the report says whether it is the best the run found ("converges
 from __future__ import annotations
 
 import importlib.util
-from typing import Any, ClassVar, Hashable
+from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
@@ -121,6 +121,10 @@ class DQNSearch(Optimizer):
         Param("batch_size", IntType(1, MAX_BATCH), 32, "replay batch (≤ replay)"),
         Param("learning_rate", NumberType(0.0, lo_open=True), 0.001, "Adam's step size"),
     )
+
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        return 1  # one episode, evaluated before the next is played
 
     @classmethod
     def validate(cls, review: Review) -> None:

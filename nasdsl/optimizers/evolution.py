@@ -20,7 +20,7 @@ child sees depends on which evaluations finished first).
 from __future__ import annotations
 
 import math
-from typing import ClassVar, Hashable
+from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
@@ -63,6 +63,13 @@ class RegularizedEvolution(Optimizer):
 
     name: ClassVar[str] = "regularized_evolution"
     parameters: ClassVar = (POPULATION, SAMPLE, MUTATION, ASYNCHRONOUS)
+
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        """The initial population; then one child at a time (asynchronous: every worker)."""
+        if settings.get("asynchronous"):
+            return None
+        return int(settings.get("population", POPULATION.default))
 
     @classmethod
     def validate(cls, review: Review) -> None:

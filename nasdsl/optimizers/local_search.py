@@ -11,7 +11,7 @@ costs one new evaluation of the budget.
 """
 from __future__ import annotations
 
-from typing import ClassVar, Hashable
+from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
@@ -31,6 +31,11 @@ class LocalSearch(Optimizer):
 
     name: ClassVar[str] = "local_search"
     parameters: ClassVar = (INITIAL,)
+
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        """A climb's random starts; its neighbours one at a time."""
+        return int(settings.get("initial", INITIAL.default))
 
     def __init__(self, space: Space, initial: int = INITIAL.default):
         initial = int(initial)

@@ -21,7 +21,7 @@ more architecture, not evaluated: `outcome()` reports it, as the DQN controller 
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
@@ -57,6 +57,10 @@ class PPOSearch(Optimizer):
     name: ClassVar[str] = "ppo"
     parameters: ClassVar = (UNITS, BATCH, EPOCHS, MINIBATCHES, CLIP, ENTROPY, VALUE,
                             LEARNING_RATE)
+
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        return int(settings.get("batch", BATCH.default))
 
     @classmethod
     def validate(cls, review: Review) -> None:

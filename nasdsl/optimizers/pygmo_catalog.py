@@ -367,6 +367,10 @@ class PygmoComponent:
                                head=True) from None
         _budget_note(review, search)
 
+    def largest_batch(self, settings: Mapping[str, Any]) -> int | None:
+        """A population (the initial one, or a generation asked as one batch)."""
+        return int(settings.get("population", POPULATION.default))
+
     def listing(self) -> list[str]:
         """What `nasdsl list algorithms` says beside the settings: how a generation spends
         evaluations (asked of pygmo at two population sizes), batched or not, integers or

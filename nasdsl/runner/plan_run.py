@@ -153,7 +153,7 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
     spec = plan.execution
     writer = JournalWriter(journal, immediate=expensive)
     started = workers_to_start(spec.workers, expensive, len(tasks),
-                               (t.config.budget for t in tasks))
+                               [t.config for t in tasks])
     try:
         if not expensive and spec.cluster is not None:
             _execute_on_cluster(tasks, spec.cluster, writer, journal, progress, summary)

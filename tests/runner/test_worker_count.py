@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from nasdsl.dsl import loads
-from nasdsl.plan import Budget
 from nasdsl.runner.workers import plan_workers, workers_to_start
 
 COUNTING = """\
@@ -70,14 +69,25 @@ def test_32_workers_for_2_evaluations_start_2_processes_and_check_says_so(tmp_pa
     assert (tmp_path / "workers").read_text() == "2"
 
 
-def test_workers_are_capped_by_runs_for_lookups_and_by_a_runs_budget_for_training():
-    evals = [Budget(2, "evaluations"), Budget(5, "evaluations")]
-    assert workers_to_start(32, True, 1, evals) == 5
-    assert workers_to_start(32, True, 1, [Budget(60, "seconds")]) == 32
-    assert workers_to_start(32, True, 1, [Budget(1, "evaluations")]) == 0  # one at a time here
-    assert workers_to_start(32, False, 3, evals) == 3
-    assert workers_to_start(32, False, 1, evals) == 0  # one run of lookups runs here
-    assert workers_to_start(1, True, 8, evals) == 0
+def test_workers_are_capped_by_runs_for_lookups_and_by_what_a_run_has_in_flight():
+    text = ("experiment w\nbudget = BUDGET\nspace cell { vertices = 7 }\n"
+            'evaluate "json:JSONDecoder" { }\nsearch dqn { epsilon = 0.1 }\n'
+            "search regularized_evolution as evolution { population = 4; sample = 2 }\n"
+            "search regularized_evolution as busy { population = 4; sample = 2; "
+            "asynchronous = true }\nsearch random\n")
+    configs = {c.label: c for c in loads(text.replace("BUDGET", "100 evaluations"), "e.nas").configs}
+    assert workers_to_start(32, True, 1, [configs["dqn"]]) == 0  # one episode at a time
+    assert workers_to_start(32, True, 1, [configs["evolution"]]) == 4  # its population
+    assert workers_to_start(32, True, 1, [configs["busy"]]) == 32  # as workers free up
+    assert workers_to_start(32, True, 1, [configs["random"]]) == 30  # its chunk
+    assert workers_to_start(32, True, 1, configs.values()) == 32
+    assert workers_to_start(32, False, 3, configs.values()) == 3  # lookups: a run each
+    assert workers_to_start(32, False, 1, configs.values()) == 0  # one run runs here
+    assert workers_to_start(1, True, 8, configs.values()) == 0
+    timed = loads(text.replace("BUDGET", "1 hours"), "e.nas").configs
+    assert workers_to_start(300, True, 1, [c for c in timed if c.label == "busy"]) == 300
+    two = loads(text.replace("BUDGET", "2 evaluations"), "e.nas").configs
+    assert workers_to_start(32, True, 1, two) == 2
 
 
 def test_check_counts_runs_of_lookups(tmp_path: Path):
