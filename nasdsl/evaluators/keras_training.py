@@ -32,7 +32,7 @@ from nasdsl.evaluators.base import Evaluator, accuracies
 from nasdsl.plan import Budget, Call
 from nasdsl.result import Result
 from nasdsl.settings import (BoolType, CallType, IntType, NameType, NumberType, OneOf, Param,
-                             Review, SettingError, StringType)
+                             Review, SettingError, StringType, within_bounds)
 from nasdsl.settings.bounds import MAX_BATCH, MAX_CHANNELS, MAX_EPOCHS, MAX_STACKS
 
 METRICS = ("validation_accuracy", "validation_loss", "train_accuracy", "train_loss",
@@ -109,6 +109,8 @@ class KerasEvaluator(Evaluator):
                  mixed_precision: bool = False, *, space: Any = None, threads: int | None = None,
                  jit_compile: bool = False, split_seed: int = 0, seed: int = 0,
                  download: bool = True):
+        within_bounds(self.parameters, {"epochs": epochs, "batch_size": batch_size, "stem": stem,
+                                        "stacks": stacks, "cells": cells})
         self.dataset = dataset
         self.epochs = int(epochs)
         self.batch_size = int(batch_size)

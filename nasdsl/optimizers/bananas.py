@@ -20,7 +20,7 @@ import numpy as np
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.mlp_ensemble import MLPEnsemble
 from nasdsl.optimizers.paid import Paid
-from nasdsl.settings import IntType, Param
+from nasdsl.settings import IntType, Param, within_bounds
 from nasdsl.settings.bounds import MAX_ENSEMBLE, MAX_PARENTS, MAX_POPULATION
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.neighbourhood import neighbours
@@ -61,6 +61,7 @@ class Bananas(Optimizer):
                 raise ValueError(f"{key} must be at least 1, not {value}")
         if int(ensemble) < 2:
             raise ValueError("ensemble must be at least 2 (its spread is the uncertainty)")
+        within_bounds(self.parameters, values)
         self.initial, self.batch, self.retrain = int(initial), int(batch), int(retrain)
         self.ensemble, self.parents = int(ensemble), int(parents)
         super().__init__(space, **{k: int(v) for k, v in values.items()})

@@ -26,7 +26,7 @@ from nasdsl.plan import Call
 from nasdsl.registry import ComponentError
 from nasdsl.result import Result
 from nasdsl.settings import (RATE, BoolType, CallType, IntType, ListType, NumberType, OneOf,
-                             Param, Review, SettingError, not_above)
+                             Param, Review, SettingError, not_above, within_bounds)
 from nasdsl.settings.bounds import MAX_BATCH, MAX_NETWORK_LAYERS, MAX_REPLAY, MAX_UNITS
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
@@ -159,6 +159,7 @@ class DQNSearch(Optimizer):
                              f"({self.replay})")
         if not self.learning_rate > 0:
             raise ValueError("learning_rate must be above 0")
+        within_bounds(self.parameters, {"replay": self.replay, "batch_size": self.batch_size})
         self.environment: Environment = make_environment(space)
         self._outcome: dict[str, Any] = {}
         super().__init__(space, network=self.network, target_network=self.target_network,
@@ -265,9 +266,12 @@ def _network(value: Call | str | None) -> Call:
         units = [int(u) for u in (units if isinstance(units, (list, tuple)) else [units])]
         if not units or min(units) < 1:
             raise ValueError("dense(units = [...]) needs at least one layer of ≥ 1 unit")
+        if max(units) > MAX_UNITS or len(units) > MAX_NETWORK_LAYERS:
+            raise ValueError(f"dense(units = [...]) takes at most {MAX_NETWORK_LAYERS} layers "
+                             f"of at most {MAX_UNITS} units")
     else:
-        if isinstance(units, (list, tuple)) or int(units) < 1:
-            raise ValueError("lstm(units = n) takes one positive integer")
+        if isinstance(units, (list, tuple)) or not 1 <= int(units) <= MAX_UNITS:
+            raise ValueError(f"lstm(units = n) takes one integer in [1, {MAX_UNITS}]")
         units = int(units)
     return Call(value.name, {"units": units})
 

@@ -28,7 +28,7 @@ from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimize
 from nasdsl.optimizers.mutation import MUTATION, as_mutation
 from nasdsl.plan import Call
 from nasdsl.result import Result, usable_fitness
-from nasdsl.settings import BoolType, IntType, Param, Review, not_above
+from nasdsl.settings import BoolType, IntType, Param, Review, not_above, within_bounds
 from nasdsl.settings.bounds import MAX_POPULATION
 from nasdsl.spaces.base import Space
 
@@ -83,6 +83,7 @@ class RegularizedEvolution(Optimizer):
             raise ValueError("population must be at least 1")
         if not 1 <= sample <= population:
             raise ValueError(f"sample must be in 1..population ({population}), not {sample}")
+        within_bounds(self.parameters, {"population": population, "sample": sample})
         self.population = population
         self.sample = sample
         self.mutation = as_mutation(mutation)

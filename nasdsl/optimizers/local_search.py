@@ -17,7 +17,7 @@ import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.paid import Paid
-from nasdsl.settings import IntType, Param
+from nasdsl.settings import IntType, Param, within_bounds
 from nasdsl.settings.bounds import MAX_POPULATION
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.neighbourhood import neighbours
@@ -41,6 +41,7 @@ class LocalSearch(Optimizer):
         initial = int(initial)
         if initial < 1:
             raise ValueError("initial must be at least 1")
+        within_bounds(self.parameters, {"initial": initial})
         self.initial = initial
         super().__init__(space, initial=initial)
 

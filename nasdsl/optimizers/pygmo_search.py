@@ -40,10 +40,12 @@ import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.guarded import GuardedFailure, can_guard, guarded
-from nasdsl.optimizers.pygmo_catalog import (POPULATION_BOUND, RESERVED, integer_native,
-                                             multi_objective, pygmo_algorithms)
+from nasdsl.optimizers.pygmo_catalog import (POPULATION, POPULATION_BOUND, RESERVED,
+                                             integer_native, multi_objective,
+                                             pygmo_algorithms)
 from nasdsl.optimizers.pygmo_problem import NASProblem
 from nasdsl.result import Result
+from nasdsl.settings import within_bounds
 from nasdsl.spaces.base import Space
 
 TIME_BUDGET_GENERATIONS = 100
@@ -83,6 +85,7 @@ class PygmoSearch(Optimizer):
                                           list(spec.settable)))
         if isinstance(population, bool) or int(population) != population or population < 1:
             raise ValueError(f"population must be a positive integer, got {population!r}")
+        within_bounds((POPULATION,), {"population": population})
         if generations is not None:
             if not spec.has_gen:
                 raise ValueError(f"pygmo.{algorithm} has no generations; its own settings "

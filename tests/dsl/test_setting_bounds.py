@@ -123,3 +123,21 @@ def test_nasdsl_list_shows_each_bound(capsys, monkeypatch):
     listing = capsys.readouterr().out
     assert "replay = 2000  # replay memory size (transitions); at most 10,000,000" in listing
     assert "population = 100  # population size; at most 100,000" in listing
+
+
+def test_python_callers_meet_the_same_bounds():
+    from nasdsl.evaluators.keras_training import KerasEvaluator
+    from nasdsl.optimizers.bananas import Bananas
+    from nasdsl.optimizers.evolution import RegularizedEvolution
+    from nasdsl.optimizers.local_search import LocalSearch
+    from nasdsl.spaces import CellSpace
+
+    space = CellSpace()
+    with pytest.raises(ValueError, match=r"population must be an integer in \[1, 100000\]"):
+        RegularizedEvolution(space, population=10**9, sample=2)
+    with pytest.raises(ValueError, match="initial must be an integer in"):
+        LocalSearch(space, initial=10**9)
+    with pytest.raises(ValueError, match="ensemble must be an integer in"):
+        Bananas(space, ensemble=10**9)
+    with pytest.raises(ValueError, match="cells must be an integer in"):
+        KerasEvaluator(cells=10**9)
