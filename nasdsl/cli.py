@@ -88,19 +88,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _workers(text: str) -> int:
+    from nasdsl.settings.bounds import MAX_WORKERS
+
     try:
         n = int(text)
     except ValueError:
         n = 0
-    if not 1 <= n <= 1024:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1024, not {text!r}")
+    if not 1 <= n <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_WORKERS}, "
+                                         f"not {text!r}")
     return n
 
 
 def _address(text: str) -> str:
+    from nasdsl.cluster import address_problem
+
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a scheduler address such as "
                                          "tcp://10.0.0.5:8786")
+    problem = address_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r} is no scheduler address: {problem}")
     return text.strip()
 
 
@@ -153,6 +161,18 @@ def _report_of(plan) -> str | None:
     if journal.name == "journal.sqlite" and journal.parent.resolve() == output.resolve():
         return f"nasdsl report {shlex.quote(str(output))}"
     return f"nasdsl report {shlex.quote(str(journal))} --output {shlex.quote(str(output))}"
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    """Python's MemoryError or TensorFlow's ResourceExhaustedError (named, so TensorFlow is
+    not imported to recognise it)."""
+    return any(kind.__name__ in ("MemoryError", "ResourceExhaustedError")
+               for kind in type(error).__mro__)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "message", None) or error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,6 +262,13 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:  # noqa: BLE001 - only running out of memory is handled here
+        if not _out_of_memory(e):
+            raise
+        print(f"error: out of memory ({_first_line(e)}): the settings ask for more than this "
+              "machine has; lower the ones that size memory (population, replay, units, "
+              "stem, batch_size, workers)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -58,6 +58,18 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
     return status
 
 
+def _started(plan: Plan) -> str:
+    """How many worker processes the run starts here, when `workers` asks for several."""
+    from nasdsl.runner.workers import plan_workers
+
+    if plan.execution.workers <= 1 or plan.execution.cluster is not None:
+        return ""
+    started = plan_workers(plan)
+    if started == 0:
+        return " (none start: the evaluations run in this process)"
+    return f" ({count(started, 'worker process', 'worker processes')} start)"
+
+
 def summary_line(plan: Plan, path: Path | str, warnings: int = 0) -> str:
     """One line saying what a checked file holds (`nasdsl check` of several files)."""
     line = (f"{path}: ok, experiment {plan.experiment}: "
@@ -97,7 +109,8 @@ def plan_lines(plan: Plan) -> list[str]:
     if plan.final:
         lines.append(f"  final: top {plan.final.top}, epochs {plan.final.epochs}")
     ex = plan.execution
-    lines.append(f"  run: workers {ex.workers}" + (f", cluster {ex.cluster}" if ex.cluster else "")
+    lines.append(f"  run: workers {ex.workers}" + _started(plan)
+                 + (f", cluster {ex.cluster}" if ex.cluster else "")
                  + f", journal {plan.journal_path}")
     for note in plan.notes:
         lines.append(f"  note: {note}")
@@ -217,8 +230,20 @@ def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
     for p in params:
         default = "required" if p.default is REQUIRED else (
             "none" if p.default is None else p.type.spell(p.default))
-        out.extend(commented(f"{indent}{p.name} = {default}", p.doc))
+        most = _upper_bound(p.type)
+        bound = f"at most {most:,}" if most is not None else ""
+        doc = "; ".join(part for part in (p.doc, bound) if part)
+        out.extend(commented(f"{indent}{p.name} = {default}", doc))
     return out
+
+
+def _upper_bound(kind: Any) -> int | None:
+    """The declared bound of an integer setting (or of each integer of a list), if any."""
+    from nasdsl.settings import IntType, ListType
+
+    if isinstance(kind, ListType):
+        kind = kind.item
+    return kind.hi if isinstance(kind, IntType) else None
 
 
 def commented(head: str, comment: str, width: int | None = None) -> list[str]:

@@ -22,6 +22,7 @@ from nasdsl.plan import format_value
 from nasdsl.registry import ComponentError
 from nasdsl.settings import (Context, IntType, Param, Review, SettingError, ValueType, plain,
                              show)
+from nasdsl.settings.bounds import MAX_POPULATION
 from nasdsl.wording import count
 
 CONTAINERS = ("archipelago", "island")
@@ -33,7 +34,7 @@ RESERVED = ("gen", "seed")
 POPULATION_BOUND = ("ker",)
 """Keywords whose pygmo default may exceed a small population (GACO's archive, 63): a
 default above the population is lowered to it (pygmo refuses a larger archive)."""
-POPULATION = Param("population", IntType(1), 20, "population size")
+POPULATION = Param("population", IntType(1, MAX_POPULATION), 20, "population size")
 GENERATIONS = Param("generations", IntType(1), None,
                     "pygmo's gen; default: evolve until the budget is spent")
 SEARCH = "nasdsl.optimizers.pygmo_search:PygmoSearch"
@@ -365,6 +366,10 @@ class PygmoComponent:
             raise SettingError(f"`{self.name}` refuses these settings ({shown}): {exc}",
                                head=True) from None
         _budget_note(review, search)
+
+    def largest_batch(self, settings: Mapping[str, Any]) -> int | None:
+        """A population (the initial one, or a generation asked as one batch)."""
+        return int(settings.get("population", POPULATION.default))
 
     def listing(self) -> list[str]:
         """What `nasdsl list algorithms` says beside the settings: how a generation spends

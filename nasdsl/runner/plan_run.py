@@ -28,6 +28,7 @@ from nasdsl.runner.components import Components
 from nasdsl.runner.final import run_final
 from nasdsl.runner.task import (Finished, Rows, RunTask, Started, perform_in_worker,
                                 perform_run, run_id)
+from nasdsl.runner.workers import workers_to_start
 from nasdsl.runner.writer import JournalWriter
 
 
@@ -151,13 +152,15 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
     reuse = bool(getattr(evaluator, "reuse_results", False))
     spec = plan.execution
     writer = JournalWriter(journal, immediate=expensive)
+    started = workers_to_start(spec.workers, expensive, len(tasks),
+                               [t.config for t in tasks])
     try:
         if not expensive and spec.cluster is not None:
             _execute_on_cluster(tasks, spec.cluster, writer, journal, progress, summary)
-        elif not expensive and spec.workers > 1 and len(tasks) > 1:
-            _execute_in_workers(tasks, spec.workers, writer, journal, progress, summary)
+        elif not expensive and started > 1:
+            _execute_in_workers(tasks, started, writer, journal, progress, summary)
         else:
-            with make_executor(spec.workers if expensive else 1, spec.cluster) as executor:
+            with make_executor(started if expensive else 1, spec.cluster) as executor:
                 chunk = executor.workers if expensive else None
                 for task in tasks:
                     _execute_here(task, executor, writer, journal, progress, summary, reuse,

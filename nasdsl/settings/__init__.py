@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nasdsl.settings.review import (
     Review, SettingError, keyword_parameters, not_above, parameters_of, summary_of,
-    with_defaults,
+    with_defaults, within_bounds,
 )
 from nasdsl.settings.types import (
     BUDGET_UNITS, RATE, REQUIRED, AnyType, BoolType, BudgetType, CallType, ChoiceType, Context,
@@ -18,5 +18,5 @@ __all__ = [
     "ChoiceType", "Context", "IntType", "LayersType", "ListType", "NameType", "NumberType",
     "OneOf", "Param", "Review", "SettingError", "StringType", "ValueType", "keyword_parameters",
     "not_above",
-    "parameters_of", "plain", "show", "summary_of", "with_defaults",
+    "parameters_of", "plain", "show", "summary_of", "with_defaults", "within_bounds",
 ]

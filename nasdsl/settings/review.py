@@ -12,12 +12,12 @@ from __future__ import annotations
 import copy
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from nasdsl.errors import NasdslError
 from nasdsl.plan import Budget, SpaceSpec
 from nasdsl.settings.signature import closed_signature_parameters, signature_parameters
-from nasdsl.settings.types import REQUIRED, Param
+from nasdsl.settings.types import REQUIRED, IntType, NumberType, Param
 
 
 class SettingError(NasdslError):
@@ -65,6 +65,24 @@ def not_above(review: Review, small: str, big: str) -> None:
                            f"got {values[small]}", small)
     raise SettingError(f"`{big}` ({values[big]}) is below the default `{small}` "
                        f"({values[small]}); set `{small}` too", big)
+
+
+def within_bounds(params: Iterable[Param], values: Mapping[str, Any]) -> None:
+    """The declared bounds of numeric settings, for Python callers (a `.nas` file is checked
+    against the same declarations first): ValueError naming the first value outside them,
+    before anything is allocated by it."""
+    for param in params:
+        kind, given = param.type, values.get(param.name)
+        if given is None or not isinstance(kind, (IntType, NumberType)):
+            continue
+        if isinstance(kind, IntType) and (isinstance(given, bool) or int(given) != given):
+            raise ValueError(f"{param.name} must be an integer, not {given!r}")
+        lo, hi = kind.lo, kind.hi
+        low_open = getattr(kind, "lo_open", False)
+        high_open = getattr(kind, "hi_open", False)
+        if ((lo is not None and (given < lo or (low_open and given == lo))) or
+                (hi is not None and (given > hi or (high_open and given == hi)))):
+            raise ValueError(f"{param.name} must be {kind.describe()}, not {given!r}")
 
 
 def parameters_of(component: Any) -> dict[str, Param]:

@@ -1,7 +1,7 @@
 """Value types of settings: each checks one AST value and turns it into a plain Python value.
 
-A type knows how to describe itself ("an integer ≥ 1"), so every refusal reads
-"`population` must be an integer ≥ 1, got 0.5" and points at the value.
+A type knows how to describe itself ("an integer in [1, 100000]"), so every refusal reads
+"`population` must be an integer in [1, 100000], got 0.5" and points at the value.
 """
 from __future__ import annotations
 
@@ -212,18 +212,24 @@ class ChoiceType(ValueType):
 
 @dataclass(frozen=True)
 class ListType(ValueType):
-    """A non-empty list of items of one type (without repeats when `unique`)."""
+    """A non-empty list of items of one type (without repeats when `unique`), of at most
+    `most` items when it is given."""
 
     item: ValueType
     what: str = "a list"
     unique: bool = True
+    most: int | None = None
 
     def describe(self) -> str:
-        return f"a non-empty {self.what}"
+        bound = f" of at most {self.most} items" if self.most is not None else ""
+        return f"a non-empty {self.what}{bound}"
 
     def convert(self, node, ctx):
         if not isinstance(node, ast.ListValue) or not node.items:
             raise self.fail(node, ctx)
+        if self.most is not None and len(node.items) > self.most:
+            raise ctx.source.error(f"`{ctx.key}` must be {self.describe()}, got "
+                                   f"{len(node.items)} items", node.pos)
         out = []
         for item in node.items:
             value = self.item.convert(item, ctx)

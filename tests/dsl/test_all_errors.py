@@ -42,7 +42,7 @@ def test_every_mistake_of_a_file_is_reported_in_line_order():
     assert errors[2].suggestion == "test_accuracy"
     assert errors[3].suggestion == "population" and errors[4].suggestion == "flip"
     assert messages[5] == "`sample` must not exceed `population` (10), got 50"
-    assert messages[6] == "`workers` must be an integer in [1, 1024], got 0"
+    assert messages[6] == "`workers` must be an integer in [1, 256], got 0"
 
 
 def test_the_rendering_shows_each_error_with_its_caret_and_a_count():
@@ -102,7 +102,7 @@ def test_syntax_errors_hide_no_other_mistake():
     assert messages[4] == "unknown repeats mode `median` for `repeats`"
     assert errors[5].suggestion == "regularized_evolution"
     assert messages[6] == "unexpected `{` (the block opened on line 13 has no `}`)"
-    assert messages[7] == "`workers` must be an integer in [1, 1024], got 0"
+    assert messages[7] == "`workers` must be an integer in [1, 256], got 0"
     assert errors[2].source_line == "    ops = [conv1x1, conv3x3, maxpol3x3]"
 
 
@@ -110,7 +110,7 @@ def test_a_block_left_open_at_the_end_still_has_its_settings_checked():
     errors = _errors("budget = 10 evals\nspace cell { }\nevaluate nasbench101 { }\n"
                      "search regularized_evolution {\n    population = 0\n")
     assert [(e.line, e.message) for e in errors] == [
-        (5, "`population` must be an integer ≥ 1, got 0"),
+        (5, "`population` must be an integer in [1, 100000], got 0"),
         (5, "unexpected end of file (the block opened on line 4 has no `}`)")]
 
 
