@@ -33,6 +33,8 @@ def test_large_populations_sweeps_and_refusals_check_in_2_gb_and_20_seconds(tmp_
         # pygmo does not check `neighb_param` against the population: a stand-in smaller
         # than it crashed the interpreter; the population itself is fine
         "neighbours.nas": "search pygmo.pso { population = 1000; neighb_param = 999 }\n",
+        # pygmo's particle swarm crashes the interpreter with one particle
+        "alone.nas": "search pygmo.pso { population = 1 }\n",
     }
     for name, body in files.items():
         (tmp_path / name).write_text(HEAD + body)
@@ -42,11 +44,14 @@ def test_large_populations_sweeps_and_refusals_check_in_2_gb_and_20_seconds(tmp_
                           preexec_fn=limited(2 * 2**30))
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     errors = re.findall(r"^(\S+\.nas):(\d+):(\d+): error: (.*)$", done.stderr, re.M)
-    assert {e[0].rsplit("/", 1)[-1] for e in errors} == {"huge.nas", "archive.nas"}
+    assert {e[0].rsplit("/", 1)[-1] for e in errors} == {"huge.nas", "archive.nas",
+                                                             "alone.nas"}
     huge = next(e for e in errors if e[0].endswith("huge.nas"))
     assert huge[1:3] == ("5", "33") and "[1, 100000], got 10000000" in huge[3]
     archive = next(e for e in errors if e[0].endswith("archive.nas"))
     assert archive[1] == "5" and "ker" in archive[3]
+    alone = next(e for e in errors if e[0].endswith("alone.nas"))
+    assert alone[1] == "5" and "crashed" in alone[3]
     assert "100 runs" in done.stdout
 
 
