@@ -19,6 +19,7 @@ experiment read alike. One module per job:
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, overload
 
 from nasdsl.journal.reader import Reader
 from nasdsl.journal.writer import Writer, discard
@@ -28,8 +29,19 @@ class Journal:
     """Opens a journal: `Journal.open(path)` to read (a `Reader`), `Journal.open(path,
     readonly=False)` to write (a `Writer`, creating the file and its folder if needed)."""
 
+    @overload
     @staticmethod
-    def open(path: str | Path, readonly: bool = True, max_bytes: int | None = None) -> Reader:
+    def open(path: str | Path, readonly: Literal[True] = True,
+             max_bytes: int | None = None) -> Reader: ...
+
+    @overload
+    @staticmethod
+    def open(path: str | Path, readonly: Literal[False],
+             max_bytes: int | None = None) -> Writer: ...
+
+    @staticmethod
+    def open(path: str | Path, readonly: bool = True,
+             max_bytes: int | None = None) -> Reader | Writer:
         """`max_bytes` caps a writer's file size (`Writer.open`). ForeignFile when the file
         at `path` is not a nasdsl journal."""
         return Reader.open(path) if readonly else Writer.open(path, max_bytes)

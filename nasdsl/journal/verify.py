@@ -118,7 +118,8 @@ def fitness_metrics(db: sqlite3.Connection) -> dict[str, str]:
 
 def _check(path: Path, names: Sequence[str], columns: dict[str, np.ndarray],
            stored: Sequence[Any] | None, fitness: dict[str, np.ndarray],
-           name: Callable[[int], str], unverified: Unverified) -> tuple[list[dict], dict[str, list]]:
+           name: Callable[[int], str],
+           unverified: Unverified) -> tuple[list[dict], dict[str, list]]:
     """Check rows read back (`columns`, over `names`) in the order that names what is
     wrong first: their values' types, their checksums (`stored`; None for a table
     written before rows carried them, read after calling `unverified`), their values'
