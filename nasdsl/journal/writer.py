@@ -201,9 +201,9 @@ def _evaluation_rows(rows: Sequence[Row], has_arrival: Callable[[], bool]) -> li
             statements.append(("ALTER TABLE evaluations ADD COLUMN arrival INT", ()))
         statements.append((f"INSERT INTO evaluations({', '.join(ROW_COLUMNS)}, "
                            "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", out_of_order))
-    in_order = [(*r[:11], c) for r, c in zip(rows, sums) if r.arrival is None]
+    in_order = [(*r[:-1], c) for r, c in zip(rows, sums) if r.arrival is None]  # no arrival
     if in_order:
-        statements.append((f"INSERT INTO evaluations({', '.join(ROW_COLUMNS[:11])}, "
+        statements.append((f"INSERT INTO evaluations({', '.join(ROW_COLUMNS[:-1])}, "
                            "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", in_order))
     counts: dict[str, int] = {}  # rows of several runs may share one commit: count each
     for r in rows:
