@@ -1,0 +1,295 @@
+"""The controllers' small neural networks, in numpy: forward and backward passes, and Adam.
+
+The DQN's Q-network and the PPO policy are tiny (an LSTM or two dense layers of 64 units,
+states of a dozen tokens, minibatches of 32), so a call into a deep-learning framework costs
+far more than its arithmetic; plain numpy does the same arithmetic with a few dozen array
+operations per pass. A network is a reader (tokens → features) and one linear head; all its
+parameters are views into one flat float vector, so Adam and the target network's copy are a
+few whole-vector operations, and a run's state is its vectors.
+
+Readers, both over the environment's states (integer tokens, 0 = padding after the tokens):
+- `TokenBag`: a dense layer over the multi-hot form of the tokens (the sum of one kernel row
+  per token, plus a bias), ReLU, then more ReLU dense layers;
+- `SequenceLSTM`: an embedding, then an LSTM (Keras's: gates i, f, c, o, sigmoid and tanh,
+  forget bias 1) whose output is its state after the last token.
+
+Everything is determined by the seed: initial weights are drawn from `numpy.random` with the
+initializers Keras uses by default (Glorot-uniform kernels, orthogonal recurrent kernels).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+Cache = Any
+"""What a forward pass keeps for its backward pass."""
+
+_BETA_1, _BETA_2, _ADAM_EPSILON = 0.9, 0.999, 1e-7
+"""Keras's Adam defaults."""
+
+
+def one_blas_thread() -> threadpool_limits:
+    """numpy's BLAS on one thread while the context lasts (a whole run: entering it costs
+    more than a forward pass). These matrices are small: several BLAS threads cost far more
+    CPU time than they save, most of all on a machine busy with other work."""
+    return threadpool_limits(1, user_api="blas")
+
+
+class Layout:
+    """Named arrays laid out in one flat vector: `views(flat)` gives them, by name."""
+
+    def __init__(self) -> None:
+        self.shapes: dict[str, tuple[int, ...]] = {}
+        self.size = 0
+        self._slices: dict[str, slice] = {}
+
+    def add(self, name: str, *shape: int) -> None:
+        count = int(np.prod(shape))
+        self.shapes[name] = shape
+        self._slices[name] = slice(self.size, self.size + count)
+        self.size += count
+
+    def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        return {name: flat[s].reshape(self.shapes[name]) for name, s in self._slices.items()}
+
+
+def glorot(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+    """Glorot-uniform kernel (fan_in, fan_out)."""
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def orthogonal(rng: np.random.Generator, rows: int, columns: int) -> np.ndarray:
+    """A (rows, columns) matrix with orthonormal rows or columns, as Keras's `Orthogonal`."""
+    a = rng.normal(size=(max(rows, columns), min(rows, columns)))
+    q, r = np.linalg.qr(a)
+    q *= np.sign(np.diag(r))
+    return q if rows >= columns else q.T
+
+
+class TokenBag:
+    """Dense ReLU layers over the multi-hot form of a token sequence (token 0 is padding)."""
+
+    def __init__(self, layout: Layout, vocabulary: int, units: Sequence[int]):
+        self.vocabulary, self.units = vocabulary, tuple(units)
+        self.width = self.units[-1]
+        layout.add("bag.kernel", vocabulary, self.units[0])
+        layout.add("bag.bias", self.units[0])
+        for k in range(1, len(self.units)):
+            layout.add(f"dense{k}.kernel", self.units[k - 1], self.units[k])
+            layout.add(f"dense{k}.bias", self.units[k])
+
+    def initialize(self, p: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+        p["bag.kernel"][:] = glorot(rng, self.vocabulary, self.units[0])
+        for k in range(1, len(self.units)):
+            p[f"dense{k}.kernel"][:] = glorot(rng, self.units[k - 1], self.units[k])
+
+    def _bag(self, tokens: np.ndarray, dtype: Any) -> np.ndarray:
+        bag = np.zeros((len(tokens), self.vocabulary), dtype=dtype)
+        rows = np.broadcast_to(np.arange(len(tokens))[:, None], tokens.shape)
+        np.add.at(bag, (rows, tokens), 1.0)
+        bag[:, 0] = 0.0  # padding
+        return bag
+
+    def forward(self, p: dict[str, np.ndarray], tokens: np.ndarray) -> tuple[np.ndarray, Cache]:
+        bag = self._bag(tokens, p["bag.bias"].dtype)
+        x = np.maximum(bag @ p["bag.kernel"] + p["bag.bias"], 0.0)
+        xs = [x]
+        for k in range(1, len(self.units)):
+            x = np.maximum(x @ p[f"dense{k}.kernel"] + p[f"dense{k}.bias"], 0.0)
+            xs.append(x)
+        return x, (bag, xs)
+
+    def backward(self, p: dict[str, np.ndarray], g: dict[str, np.ndarray], cache: Cache,
+                 dx: np.ndarray) -> None:
+        bag, xs = cache
+        for k in range(len(self.units) - 1, 0, -1):
+            dx = dx * (xs[k] > 0)
+            g[f"dense{k}.kernel"][:] = xs[k - 1].T @ dx
+            g[f"dense{k}.bias"][:] = dx.sum(axis=0)
+            dx = dx @ p[f"dense{k}.kernel"].T
+        dx = dx * (xs[0] > 0)
+        g["bag.kernel"][:] = bag.T @ dx
+        g["bag.bias"][:] = dx.sum(axis=0)
+
+
+class SequenceLSTM:
+    """An embedding and an LSTM over a token sequence; its features: the LSTM's state after
+    the last token (tokens come first, padding after, as the environment writes states)."""
+
+    def __init__(self, layout: Layout, vocabulary: int, units: int):
+        self.vocabulary, self.units, self.width = vocabulary, units, units
+        layout.add("embedding", vocabulary, units)
+        layout.add("lstm.kernel", units, 4 * units)
+        layout.add("lstm.recurrent", units, 4 * units)
+        layout.add("lstm.bias", 4 * units)
+
+    def initialize(self, p: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+        n = self.units
+        p["embedding"][:] = rng.uniform(-0.05, 0.05, size=(self.vocabulary, n))
+        p["lstm.kernel"][:] = glorot(rng, n, 4 * n)
+        p["lstm.recurrent"][:] = orthogonal(rng, n, 4 * n)
+        p["lstm.bias"][n:2 * n] = 1.0  # the forget gate starts open
+
+    def forward(self, p: dict[str, np.ndarray], tokens: np.ndarray) -> tuple[np.ndarray, Cache]:
+        n, batch = self.units, len(tokens)
+        lengths = np.count_nonzero(tokens, axis=1)
+        steps = int(lengths.max(initial=0))
+        dtype = p["lstm.bias"].dtype
+        # Time first, (T, B); the input term of the gates only where a token is (padding
+        # steps of shorter rows run on zeros: their results are never used).
+        tokens = tokens[:, :steps].T.reshape(-1)
+        present = np.flatnonzero(tokens)
+        tokens = tokens[present]
+        inputs = p["embedding"][tokens]                                  # (tokens, n)
+        z_in = np.zeros((steps, batch, 4 * n), dtype=dtype)
+        z_in.reshape(-1, 4 * n)[present] = inputs @ p["lstm.kernel"] + p["lstm.bias"]
+        recurrent = p["lstm.recurrent"]
+        gates = np.empty_like(z_in)
+        hs = np.zeros((steps + 1, batch, n), dtype=dtype)                # hs[t]: before step t
+        cs = np.zeros((steps + 1, batch, n), dtype=dtype)
+        tcs = np.empty((steps, batch, n), dtype=dtype)
+        for t in range(steps):
+            act = gates[t]
+            np.matmul(hs[t], recurrent, out=act)
+            act += z_in[t]
+            candidate = np.tanh(act[:, 2 * n:3 * n])
+            np.negative(act, out=act)
+            np.exp(act, out=act)
+            act += 1.0
+            np.reciprocal(act, out=act)                                  # sigmoid: i, f, o
+            act[:, 2 * n:3 * n] = candidate
+            c = cs[t + 1]
+            np.multiply(act[:, n:2 * n], cs[t], out=c)
+            c += act[:, :n] * candidate
+            np.tanh(c, out=tcs[t])
+            np.multiply(act[:, 3 * n:], tcs[t], out=hs[t + 1])
+        out = hs[lengths, np.arange(batch)]                              # state after the last token
+        return out, (tokens, present, lengths, inputs, hs, cs, gates, tcs)
+
+    def backward(self, p: dict[str, np.ndarray], g: dict[str, np.ndarray], cache: Cache,
+                 dout: np.ndarray) -> None:
+        tokens, present, lengths, inputs, hs, cs, gates, tcs = cache
+        n, steps = self.units, len(gates)
+        batch = len(dout)
+        i, f, o = gates[..., :n], gates[..., n:2 * n], gates[..., 3 * n:]
+        candidate = gates[..., 2 * n:3 * n]
+        # d z_t = (dc, dc, dc, dh) × these factors, for every step at once.
+        factors = np.empty_like(gates)
+        factors[..., :n] = candidate * i * (1.0 - i)
+        factors[..., n:2 * n] = cs[:-1] * f * (1.0 - f)
+        factors[..., 2 * n:3 * n] = i * (1.0 - candidate * candidate)
+        factors[..., 3 * n:] = tcs * o * (1.0 - o)
+        to_cell = o * (1.0 - tcs * tcs)                                  # dc += dh × this
+        dz_all = np.empty_like(gates)
+        dh = np.zeros_like(dout)
+        dc = np.zeros_like(dout)
+        recurrent_t = p["lstm.recurrent"].T
+        for t in range(steps - 1, -1, -1):
+            ending = lengths == t + 1
+            if ending.any():
+                dh[ending] += dout[ending]
+            dc += dh * to_cell[t]
+            dz = dz_all[t]
+            np.multiply(factors[t].reshape(batch, 4, n)[:, :3], dc[:, None, :],
+                        out=dz.reshape(batch, 4, n)[:, :3])
+            np.multiply(factors[t, :, 3 * n:], dh, out=dz[:, 3 * n:])
+            dc *= f[t]
+            dh = dz @ recurrent_t
+        flat_dz = dz_all.reshape(-1, 4 * n)[present]                     # zero elsewhere
+        g["lstm.recurrent"][:] = hs[:-1].reshape(-1, n)[present].T @ flat_dz
+        g["lstm.kernel"][:] = inputs.T @ flat_dz
+        g["lstm.bias"][:] = flat_dz.sum(axis=0)
+        g["embedding"][:] = 0.0
+        if len(tokens):  # each token's row: the sum over its positions
+            order = np.argsort(tokens, kind="stable")
+            ordered = tokens[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            g["embedding"][ordered[starts]] = np.add.reduceat(
+                flat_dz[order] @ p["lstm.kernel"].T, starts, axis=0)
+
+
+@dataclass(frozen=True)
+class HeadInit:
+    """How the head's kernel columns start: `glorot` columns, or normal with `stddev`."""
+
+    columns: int
+    stddev: float | None = None
+
+
+class Network:
+    """A reader and a linear head over its features, in one flat parameter vector.
+
+    `heads` lists column groups of the head with their initializers (the PPO policy's
+    logits and value are one head of `actions + 1` columns)."""
+
+    def __init__(self, reader_kind: str, units: Sequence[int], vocabulary: int,
+                 heads: Sequence[HeadInit], dtype: Any = np.float32):
+        self.layout = Layout()
+        if reader_kind == "dense":
+            self.reader: TokenBag | SequenceLSTM = TokenBag(self.layout, vocabulary, units)
+        elif reader_kind == "lstm":
+            (n,) = units
+            self.reader = SequenceLSTM(self.layout, vocabulary, n)
+        else:
+            raise ValueError(f"unknown network {reader_kind!r}")
+        self.heads = tuple(heads)
+        self.outputs = sum(h.columns for h in self.heads)
+        self.layout.add("head.kernel", self.reader.width, self.outputs)
+        self.layout.add("head.bias", self.outputs)
+        self.dtype = dtype
+
+    def initial(self, seed: int) -> np.ndarray:
+        """The flat parameters drawn from `seed` alone."""
+        rng = np.random.default_rng(seed)
+        flat = np.zeros(self.layout.size, dtype=np.float64)
+        p = self.layout.views(flat)
+        self.reader.initialize(p, rng)
+        start, width = 0, self.reader.width
+        for head in self.heads:
+            columns = slice(start, start + head.columns)
+            p["head.kernel"][:, columns] = (
+                glorot(rng, width, head.columns) if head.stddev is None
+                else rng.normal(0.0, head.stddev, size=(width, head.columns)))
+            start += head.columns
+        return flat.astype(self.dtype)
+
+    def forward(self, flat: np.ndarray, tokens: np.ndarray) -> tuple[np.ndarray, Cache]:
+        """Outputs (batch, outputs) of a batch of states (batch, length), and the cache."""
+        p = self.layout.views(flat)
+        x, cache = self.reader.forward(p, tokens)
+        return x @ p["head.kernel"] + p["head.bias"], (x, cache)
+
+    def backward(self, flat: np.ndarray, cache: Cache, dout: np.ndarray) -> np.ndarray:
+        """The gradient (flat, like the parameters) of a loss whose gradient with respect to
+        the outputs of the forward pass that made `cache` is `dout`."""
+        p = self.layout.views(flat)
+        grad = np.empty_like(flat)
+        g = self.layout.views(grad)
+        x, inner = cache
+        g["head.kernel"][:] = x.T @ dout
+        g["head.bias"][:] = dout.sum(axis=0)
+        self.reader.backward(p, g, inner, dout @ p["head.kernel"].T)
+        return grad
+
+
+class Adam:
+    """Adam on a flat parameter vector, with Keras's defaults and update formula."""
+
+    def __init__(self, size: int, learning_rate: float, dtype: Any = np.float32):
+        self.learning_rate = learning_rate
+        self.first = np.zeros(size, dtype=dtype)
+        self.second = np.zeros(size, dtype=dtype)
+        self.steps = 0
+
+    def step(self, flat: np.ndarray, grad: np.ndarray) -> None:
+        """Update `flat` in place with `grad`."""
+        self.steps += 1
+        t = self.steps
+        rate = float(self.learning_rate * np.sqrt(1.0 - _BETA_2 ** t) / (1.0 - _BETA_1 ** t))
+        self.first += (grad - self.first) * (1.0 - _BETA_1)
+        self.second += (grad * grad - self.second) * (1.0 - _BETA_2)
+        flat -= rate * self.first / (np.sqrt(self.second) + _ADAM_EPSILON)
