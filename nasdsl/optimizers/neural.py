@@ -167,7 +167,7 @@ class SequenceLSTM:
             c += act[:, :n] * candidate
             np.tanh(c, out=tcs[t])
             np.multiply(act[:, 3 * n:], tcs[t], out=hs[t + 1])
-        out = hs[lengths, np.arange(batch)]                              # state after the last token
+        out = hs[lengths, np.arange(batch)]  # after the last token
         return out, (tokens, present, lengths, inputs, hs, cs, gates, tcs)
 
     def backward(self, p: dict[str, np.ndarray], g: dict[str, np.ndarray], cache: Cache,
