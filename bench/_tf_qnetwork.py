@@ -1,4 +1,6 @@
-"""The Q-networks of the DQN controller: Keras 3 models, compiled prediction and training.
+"""The DQN controller's Q-networks as they were before numpy (Keras 3 and compiled TensorFlow
+functions), kept here only as `bench_dqn.py`'s baseline: the same algorithm, interface and
+minibatch draws, so the bench times both in one run.
 
 A network maps a state (the environment's token sequence) to one Q-value per action:
 `dense(units)` reads the set of tokens (a dense layer over the multi-hot state, then more
