@@ -135,46 +135,51 @@ class SequenceLSTM:
         p["lstm.bias"][n:2 * n] = 1.0  # the forget gate starts open
 
     def forward(self, p: dict[str, np.ndarray], tokens: np.ndarray) -> tuple[np.ndarray, Cache]:
+        """Rows run longest first, so step t works on the first `active[t]` rows, those with
+        more than t tokens: a row stops at its last token (Keras's masking), and no step
+        computes a padded position."""
         n, batch = self.units, len(tokens)
-        lengths = np.count_nonzero(tokens, axis=1)
-        steps = int(lengths.max(initial=0))
         dtype = p["lstm.bias"].dtype
-        # Time first, (T, B); the input term of the gates only where a token is (padding
-        # steps of shorter rows run on zeros: their results are never used).
-        tokens = tokens[:, :steps].T.reshape(-1)
+        lengths = np.count_nonzero(tokens, axis=1)
+        order = np.argsort(-lengths, kind="stable")
+        lengths = lengths[order]
+        steps = int(lengths[0]) if batch else 0
+        active = np.searchsorted(-lengths, -np.arange(steps), side="left").tolist()
+        # Time first, (T, B); the input term of the gates where a token is.
+        tokens = tokens[order, :steps].T.reshape(-1)
         present = np.flatnonzero(tokens)
         tokens = tokens[present]
         inputs = p["embedding"][tokens]                                  # (tokens, n)
         z_in = np.zeros((steps, batch, 4 * n), dtype=dtype)
         z_in.reshape(-1, 4 * n)[present] = inputs @ p["lstm.kernel"] + p["lstm.bias"]
         recurrent = p["lstm.recurrent"]
-        gates = np.empty_like(z_in)
+        gates = np.zeros_like(z_in)
         hs = np.zeros((steps + 1, batch, n), dtype=dtype)                # hs[t]: before step t
         cs = np.zeros((steps + 1, batch, n), dtype=dtype)
-        tcs = np.empty((steps, batch, n), dtype=dtype)
-        for t in range(steps):
-            act = gates[t]
-            np.matmul(hs[t], recurrent, out=act)
-            act += z_in[t]
+        tcs = np.zeros((steps, batch, n), dtype=dtype)
+        for t, k in enumerate(active):
+            act = gates[t, :k]
+            np.matmul(hs[t, :k], recurrent, out=act)
+            act += z_in[t, :k]
             candidate = np.tanh(act[:, 2 * n:3 * n])
             np.negative(act, out=act)
             np.exp(act, out=act)
             act += 1.0
             np.reciprocal(act, out=act)                                  # sigmoid: i, f, o
             act[:, 2 * n:3 * n] = candidate
-            c = cs[t + 1]
-            np.multiply(act[:, n:2 * n], cs[t], out=c)
+            c = cs[t + 1, :k]
+            np.multiply(act[:, n:2 * n], cs[t, :k], out=c)
             c += act[:, :n] * candidate
-            np.tanh(c, out=tcs[t])
-            np.multiply(act[:, 3 * n:], tcs[t], out=hs[t + 1])
-        out = hs[lengths, np.arange(batch)]  # after the last token
-        return out, (tokens, present, lengths, inputs, hs, cs, gates, tcs)
+            np.tanh(c, out=tcs[t, :k])
+            np.multiply(act[:, 3 * n:], tcs[t, :k], out=hs[t + 1, :k])
+        out = np.empty((batch, n), dtype=dtype)
+        out[order] = hs[lengths, np.arange(batch)]                       # after the last token
+        return out, (order, active, tokens, present, inputs, hs, cs, gates, tcs)
 
     def backward(self, p: dict[str, np.ndarray], g: dict[str, np.ndarray], cache: Cache,
                  dout: np.ndarray) -> None:
-        tokens, present, lengths, inputs, hs, cs, gates, tcs = cache
-        n, steps = self.units, len(gates)
-        batch = len(dout)
+        order, active, tokens, present, inputs, hs, cs, gates, tcs = cache
+        n = self.units
         i, f, o = gates[..., :n], gates[..., n:2 * n], gates[..., 3 * n:]
         candidate = gates[..., 2 * n:3 * n]
         # d z_t = (dc, dc, dc, dh) × these factors, for every step at once.
@@ -185,31 +190,29 @@ class SequenceLSTM:
         factors[..., 3 * n:] = tcs * o * (1.0 - o)
         to_cell = o * (1.0 - tcs * tcs)                                  # dc += dh × this
         dz_all = np.empty_like(gates)
-        dh = np.zeros_like(dout)
-        dc = np.zeros_like(dout)
+        dh = dout[order]  # a row's gradient waits until the steps reach its last token
+        dc = np.zeros_like(dh)
         recurrent_t = p["lstm.recurrent"].T
-        for t in range(steps - 1, -1, -1):
-            ending = lengths == t + 1
-            if ending.any():
-                dh[ending] += dout[ending]
-            dc += dh * to_cell[t]
-            dz = dz_all[t]
-            np.multiply(factors[t].reshape(batch, 4, n)[:, :3], dc[:, None, :],
-                        out=dz.reshape(batch, 4, n)[:, :3])
-            np.multiply(factors[t, :, 3 * n:], dh, out=dz[:, 3 * n:])
-            dc *= f[t]
-            dh = dz @ recurrent_t
-        flat_dz = dz_all.reshape(-1, 4 * n)[present]                     # zero elsewhere
+        for t in range(len(active) - 1, -1, -1):
+            k = active[t]
+            dh_k, dc_k, dz = dh[:k], dc[:k], dz_all[t, :k]
+            dc_k += dh_k * to_cell[t, :k]
+            np.multiply(factors[t, :k].reshape(k, 4, n)[:, :3], dc_k[:, None, :],
+                        out=dz.reshape(k, 4, n)[:, :3])
+            np.multiply(factors[t, :k, 3 * n:], dh_k, out=dz[:, 3 * n:])
+            dc_k *= f[t, :k]
+            np.matmul(dz, recurrent_t, out=dh_k)
+        flat_dz = dz_all.reshape(-1, 4 * n)[present]
         g["lstm.recurrent"][:] = hs[:-1].reshape(-1, n)[present].T @ flat_dz
         g["lstm.kernel"][:] = inputs.T @ flat_dz
         g["lstm.bias"][:] = flat_dz.sum(axis=0)
         g["embedding"][:] = 0.0
         if len(tokens):  # each token's row: the sum over its positions
-            order = np.argsort(tokens, kind="stable")
-            ordered = tokens[order]
+            by_token = np.argsort(tokens, kind="stable")
+            ordered = tokens[by_token]
             starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
             g["embedding"][ordered[starts]] = np.add.reduceat(
-                flat_dz[order] @ p["lstm.kernel"].T, starts, axis=0)
+                flat_dz[by_token] @ p["lstm.kernel"].T, starts, axis=0)
 
 
 @dataclass(frozen=True)
