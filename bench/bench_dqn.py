@@ -12,6 +12,7 @@ process is pinned to `--cores` cores (default 1) before numpy and TensorFlow sta
 
     python bench/bench_dqn.py [--data DIR] [--episodes N] [--space chain|wide]
                               [--network dense|lstm|both] [--cores C] [--no-baseline]
+                              [--seeds K]
 
 The issue's figures: `--space chain --network dense --episodes 1000` (goal <= 2 CPU s) and
 `--space wide --network lstm --episodes 2000` (goal <= 20 CPU s).
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--network", choices=["dense", "lstm", "both"], default="both")
     p.add_argument("--cores", type=int, default=1)
     p.add_argument("--no-baseline", action="store_true", help="skip the TensorFlow runs")
+    p.add_argument("--seeds", type=int, default=0,
+                   help="also compare the best fitness found, mean over runs of seeds 0..K-1")
     args = p.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:max(args.cores, 1)])
@@ -98,6 +101,14 @@ def main(argv: list[str] | None = None) -> int:
                      f" first run of 20 episodes {warm:.1f} s with tracing)  ratio "
                      f"{old_cpu / cpu:.1f}x  same architectures {same:,} of {n:,}")
         print(line, flush=True)
+        if args.seeds:
+            searches = {"numpy": DQNSearch, "tensorflow": baseline}
+            found = {name: [max(e.fitness for e in cls(space, network=network).optimize(
+                evaluator.evaluate, n, seed=seed)) for seed in range(args.seeds)]
+                for name, cls in searches.items() if cls is not None}
+            print(f"{tag}_best_found mean over seeds 0..{args.seeds - 1}: " + "  ".join(
+                f"{name} {sum(v) / len(v):.5f} ({' '.join(f'{x:.5f}' for x in v)})"
+                for name, v in found.items()), flush=True)
     return 0
 
 
