@@ -134,10 +134,16 @@ class SequenceLSTM:
         p["lstm.recurrent"][:] = orthogonal(rng, n, 4 * n)
         p["lstm.bias"][n:2 * n] = 1.0  # the forget gate starts open
 
-    def forward(self, p: dict[str, np.ndarray], tokens: np.ndarray) -> tuple[np.ndarray, Cache]:
+    def input_table(self, p: dict[str, np.ndarray]) -> np.ndarray:
+        """Every token's input term of the gates (embedding @ kernel + bias): for weights
+        that serve many forward passes unchanged (a target network)."""
+        return p["embedding"] @ p["lstm.kernel"] + p["lstm.bias"]
+
+    def forward(self, p: dict[str, np.ndarray], tokens: np.ndarray,
+                table: np.ndarray | None = None) -> tuple[np.ndarray, Cache]:
         """Rows run longest first, so step t works on the first `active[t]` rows, those with
         more than t tokens: a row stops at its last token (Keras's masking), and no step
-        computes a padded position."""
+        computes a padded position. `table`: `input_table(p)`, when the caller keeps it."""
         n, batch = self.units, len(tokens)
         dtype = p["lstm.bias"].dtype
         lengths = np.count_nonzero(tokens, axis=1)
@@ -149,9 +155,13 @@ class SequenceLSTM:
         tokens = tokens[order, :steps].T.reshape(-1)
         present = np.flatnonzero(tokens)
         tokens = tokens[present]
-        inputs = p["embedding"][tokens]                                  # (tokens, n)
         z_in = np.zeros((steps, batch, 4 * n), dtype=dtype)
-        z_in.reshape(-1, 4 * n)[present] = inputs @ p["lstm.kernel"] + p["lstm.bias"]
+        if table is None:
+            inputs = p["embedding"][tokens]                              # (tokens, n)
+            z_in.reshape(-1, 4 * n)[present] = inputs @ p["lstm.kernel"] + p["lstm.bias"]
+        else:
+            inputs = None  # no backward pass from here
+            z_in.reshape(-1, 4 * n)[present] = table[tokens]
         recurrent = p["lstm.recurrent"]
         gates = np.zeros_like(z_in)
         hs = np.zeros((steps + 1, batch, n), dtype=dtype)                # hs[t]: before step t
@@ -260,10 +270,19 @@ class Network:
             start += head.columns
         return flat.astype(self.dtype)
 
-    def forward(self, flat: np.ndarray, tokens: np.ndarray) -> tuple[np.ndarray, Cache]:
-        """Outputs (batch, outputs) of a batch of states (batch, length), and the cache."""
+    def input_table(self, flat: np.ndarray) -> np.ndarray | None:
+        """What `forward` can reuse while `flat` stays unchanged (None: nothing)."""
+        if isinstance(self.reader, SequenceLSTM):
+            return self.reader.input_table(self.layout.views(flat))
+        return None
+
+    def forward(self, flat: np.ndarray, tokens: np.ndarray,
+                table: np.ndarray | None = None) -> tuple[np.ndarray, Cache]:
+        """Outputs (batch, outputs) of a batch of states (batch, length), and the cache;
+        `table`: `input_table(flat)` where the caller keeps it."""
         p = self.layout.views(flat)
-        x, cache = self.reader.forward(p, tokens)
+        x, cache = (self.reader.forward(p, tokens) if table is None
+                    else self.reader.forward(p, tokens, table))
         return x @ p["head.kernel"] + p["head.bias"], (x, cache)
 
     def backward(self, flat: np.ndarray, cache: Cache, dout: np.ndarray) -> np.ndarray:

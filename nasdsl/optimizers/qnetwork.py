@@ -48,6 +48,7 @@ class QNetworks:
         self._adam = Adam(self._network.layout.size, learning_rate)
         self._gamma = np.float32(gamma)
         self._every = int(target_update or 1)
+        self._target_table: np.ndarray | None = None
         self.training_steps = 0
 
     def q_values(self, tokens: np.ndarray) -> np.ndarray:
@@ -63,7 +64,8 @@ class QNetworks:
             end = start + 1 if not self.two_networks else min(
                 steps, start + self._every - self.training_steps % self._every)
             q_next = self._network.forward(
-                self.target, next_states[start:end].reshape(-1, next_states.shape[-1]))[0]
+                self.target, next_states[start:end].reshape(-1, next_states.shape[-1]),
+                self._table())[0]
             best_next = np.where(next_masks[start:end].reshape(-1, q_next.shape[1]), q_next,
                                  _MASKED).max(axis=1).reshape(end - start, -1)
             for i in range(start, end):
@@ -71,6 +73,14 @@ class QNetworks:
                 total += self._step(states[i], actions[i], y)
             start = end
         return total
+
+    def _table(self) -> np.ndarray | None:
+        """The target network's reusable input table, while it stays unchanged."""
+        if not self.two_networks:
+            return None
+        if self._target_table is None:
+            self._target_table = self._network.input_table(self.target)
+        return self._target_table
 
     def _step(self, states: np.ndarray, actions: np.ndarray, y: np.ndarray) -> float:
         """One Adam step towards the targets `y` of the actions taken."""
@@ -84,4 +94,5 @@ class QNetworks:
         self.training_steps += 1
         if self.two_networks and self.training_steps % self._every == 0:
             self.target[:] = self.weights
+            self._target_table = None
         return float(np.mean(error * error))

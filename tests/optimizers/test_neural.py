@@ -53,6 +53,9 @@ def test_the_lstm_reads_only_the_tokens_of_a_state():
     for row in range(3):
         alone = network.forward(flat, tokens[row:row + 1, :int(np.count_nonzero(tokens[row]))])
         np.testing.assert_allclose(alone[0][0], together[row], rtol=1e-5, atol=1e-6)
+    # The input table a target network keeps gives the same outputs.
+    np.testing.assert_allclose(network.forward(flat, tokens, network.input_table(flat))[0],
+                               together, rtol=1e-5, atol=1e-6)
     # Only the tokens matter: a different first token changes a state's output.
     changed = tokens.copy()
     changed[0, 0] = next(t for t in range(1, 30) if t not in tokens[0])
