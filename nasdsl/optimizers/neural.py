@@ -143,7 +143,9 @@ class SequenceLSTM:
                 table: np.ndarray | None = None) -> tuple[np.ndarray, Cache]:
         """Rows run longest first, so step t works on the first `active[t]` rows, those with
         more than t tokens: a row stops at its last token (Keras's masking), and no step
-        computes a padded position. `table`: `input_table(p)`, when the caller keeps it."""
+        computes a padded position. Every per-position array is packed, step after step
+        (step t's rows start at `starts[t]`). `table`: `input_table(p)`, when the caller
+        keeps it."""
         n, batch = self.units, len(tokens)
         dtype = p["lstm.bias"].dtype
         lengths = np.count_nonzero(tokens, axis=1)
@@ -151,78 +153,85 @@ class SequenceLSTM:
         lengths = lengths[order]
         steps = int(lengths[0]) if batch else 0
         active = np.searchsorted(-lengths, -np.arange(steps), side="left").tolist()
-        # Time first, (T, B); the input term of the gates where a token is.
-        tokens = tokens[order, :steps].T.reshape(-1)
-        present = np.flatnonzero(tokens)
-        tokens = tokens[present]
-        z_in = np.zeros((steps, batch, 4 * n), dtype=dtype)
+        starts = np.r_[0, np.cumsum(active, dtype=np.int64)].tolist()
+        packed = tokens[order, :steps].T.reshape(-1)
+        packed = packed[packed != 0]                                     # (P,) step by step
+        total = len(packed)
         if table is None:
-            inputs = p["embedding"][tokens]                              # (tokens, n)
-            z_in.reshape(-1, 4 * n)[present] = inputs @ p["lstm.kernel"] + p["lstm.bias"]
+            inputs = p["embedding"][packed]
+            gates = inputs @ p["lstm.kernel"] + p["lstm.bias"]           # (P, 4n)
         else:
             inputs = None  # no backward pass from here
-            z_in.reshape(-1, 4 * n)[present] = table[tokens]
+            gates = table[packed]
+        # h and c after each position; row P (zeros) is the state before the first step.
+        hs = np.zeros((total + 1, n), dtype=dtype)
+        cs = np.zeros((total + 1, n), dtype=dtype)
+        tcs = np.empty((total, n), dtype=dtype)
         recurrent = p["lstm.recurrent"]
-        gates = np.zeros_like(z_in)
-        hs = np.zeros((steps + 1, batch, n), dtype=dtype)                # hs[t]: before step t
-        cs = np.zeros((steps + 1, batch, n), dtype=dtype)
-        tcs = np.zeros((steps, batch, n), dtype=dtype)
-        for t, k in enumerate(active):
-            act = gates[t, :k]
-            np.matmul(hs[t, :k], recurrent, out=act)
-            act += z_in[t, :k]
+        before = slice(total, total + 1)
+        for t in range(steps):
+            now = slice(starts[t], starts[t + 1])
+            k = active[t]
+            act = gates[now]
+            act += hs[before][:k] @ recurrent
             candidate = np.tanh(act[:, 2 * n:3 * n])
             np.negative(act, out=act)
             np.exp(act, out=act)
             act += 1.0
             np.reciprocal(act, out=act)                                  # sigmoid: i, f, o
             act[:, 2 * n:3 * n] = candidate
-            c = cs[t + 1, :k]
-            np.multiply(act[:, n:2 * n], cs[t, :k], out=c)
+            c = cs[now]
+            np.multiply(act[:, n:2 * n], cs[before][:k], out=c)
             c += act[:, :n] * candidate
-            np.tanh(c, out=tcs[t, :k])
-            np.multiply(act[:, 3 * n:], tcs[t, :k], out=hs[t + 1, :k])
+            np.tanh(c, out=tcs[now])
+            np.multiply(act[:, 3 * n:], tcs[now], out=hs[now])
+            before = now
         out = np.empty((batch, n), dtype=dtype)
-        out[order] = hs[lengths, np.arange(batch)]                       # after the last token
-        return out, (order, active, tokens, present, inputs, hs, cs, gates, tcs)
+        last = np.asarray(starts)[np.maximum(lengths - 1, 0)] + np.arange(batch)
+        out[order] = hs[np.where(lengths > 0, last, total)]              # after the last token
+        return out, (order, active, starts, packed, inputs, hs, cs, gates, tcs)
 
     def backward(self, p: dict[str, np.ndarray], g: dict[str, np.ndarray], cache: Cache,
                  dout: np.ndarray) -> None:
-        order, active, tokens, present, inputs, hs, cs, gates, tcs = cache
-        n = self.units
-        i, f, o = gates[..., :n], gates[..., n:2 * n], gates[..., 3 * n:]
-        candidate = gates[..., 2 * n:3 * n]
-        # d z_t = (dc, dc, dc, dh) × these factors, for every step at once.
+        order, active, starts, tokens, inputs, hs, cs, gates, tcs = cache
+        n, total = self.units, len(tokens)
+        # Position of step t, row r: starts[t] + r; the state before it: row P at t = 0.
+        previous = np.full(total, total)
+        for t in range(1, len(active)):
+            previous[starts[t]:starts[t + 1]] = np.arange(starts[t - 1],
+                                                          starts[t - 1] + active[t])
+        i, f, o = gates[:, :n], gates[:, n:2 * n], gates[:, 3 * n:]
+        candidate = gates[:, 2 * n:3 * n]
+        # d z = (dc, dc, dc, dh) × these factors, for every position at once.
         factors = np.empty_like(gates)
-        factors[..., :n] = candidate * i * (1.0 - i)
-        factors[..., n:2 * n] = cs[:-1] * f * (1.0 - f)
-        factors[..., 2 * n:3 * n] = i * (1.0 - candidate * candidate)
-        factors[..., 3 * n:] = tcs * o * (1.0 - o)
+        factors[:, :n] = candidate * i * (1.0 - i)
+        factors[:, n:2 * n] = cs[previous] * f * (1.0 - f)
+        factors[:, 2 * n:3 * n] = i * (1.0 - candidate * candidate)
+        factors[:, 3 * n:] = tcs * o * (1.0 - o)
         to_cell = o * (1.0 - tcs * tcs)                                  # dc += dh × this
-        dz_all = np.empty_like(gates)
+        dz = np.empty_like(gates)
         dh = dout[order]  # a row's gradient waits until the steps reach its last token
         dc = np.zeros_like(dh)
         recurrent_t = p["lstm.recurrent"].T
         for t in range(len(active) - 1, -1, -1):
-            k = active[t]
-            dh_k, dc_k, dz = dh[:k], dc[:k], dz_all[t, :k]
-            dc_k += dh_k * to_cell[t, :k]
-            np.multiply(factors[t, :k].reshape(k, 4, n)[:, :3], dc_k[:, None, :],
-                        out=dz.reshape(k, 4, n)[:, :3])
-            np.multiply(factors[t, :k, 3 * n:], dh_k, out=dz[:, 3 * n:])
-            dc_k *= f[t, :k]
-            np.matmul(dz, recurrent_t, out=dh_k)
-        flat_dz = dz_all.reshape(-1, 4 * n)[present]
-        g["lstm.recurrent"][:] = hs[:-1].reshape(-1, n)[present].T @ flat_dz
-        g["lstm.kernel"][:] = inputs.T @ flat_dz
-        g["lstm.bias"][:] = flat_dz.sum(axis=0)
+            now, k = slice(starts[t], starts[t + 1]), active[t]
+            dh_k, dc_k, dz_t = dh[:k], dc[:k], dz[now]
+            dc_k += dh_k * to_cell[now]
+            np.multiply(factors[now].reshape(k, 4, n)[:, :3], dc_k[:, None, :],
+                        out=dz_t.reshape(k, 4, n)[:, :3])
+            np.multiply(factors[now, 3 * n:], dh_k, out=dz_t[:, 3 * n:])
+            dc_k *= f[now]
+            np.matmul(dz_t, recurrent_t, out=dh_k)
+        g["lstm.recurrent"][:] = hs[previous].T @ dz
+        g["lstm.kernel"][:] = inputs.T @ dz
+        g["lstm.bias"][:] = dz.sum(axis=0)
         g["embedding"][:] = 0.0
         if len(tokens):  # each token's row: the sum over its positions
             by_token = np.argsort(tokens, kind="stable")
             ordered = tokens[by_token]
-            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-            g["embedding"][ordered[starts]] = np.add.reduceat(
-                flat_dz[by_token] @ p["lstm.kernel"].T, starts, axis=0)
+            firsts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            g["embedding"][ordered[firsts]] = np.add.reduceat(
+                dz[by_token] @ p["lstm.kernel"].T, firsts, axis=0)
 
 
 @dataclass(frozen=True)
