@@ -314,13 +314,24 @@ class Adam:
         self.learning_rate = learning_rate
         self.first = np.zeros(size, dtype=dtype)
         self.second = np.zeros(size, dtype=dtype)
+        self._scratch = (np.empty(size, dtype=dtype), np.empty(size, dtype=dtype))
         self.steps = 0
 
     def step(self, flat: np.ndarray, grad: np.ndarray) -> None:
-        """Update `flat` in place with `grad`."""
+        """Update `flat` in place with `grad` (in preallocated buffers)."""
         self.steps += 1
         t = self.steps
         rate = float(self.learning_rate * np.sqrt(1.0 - _BETA_2 ** t) / (1.0 - _BETA_1 ** t))
-        self.first += (grad - self.first) * (1.0 - _BETA_1)
-        self.second += (grad * grad - self.second) * (1.0 - _BETA_2)
-        flat -= rate * self.first / (np.sqrt(self.second) + _ADAM_EPSILON)
+        a, b = self._scratch
+        np.subtract(grad, self.first, out=a)          # m += (g - m)(1 - β1)
+        a *= 1.0 - _BETA_1
+        self.first += a
+        np.multiply(grad, grad, out=a)                # v += (g² - v)(1 - β2)
+        a -= self.second
+        a *= 1.0 - _BETA_2
+        self.second += a
+        np.sqrt(self.second, out=a)                   # w -= rate · m / (√v + ε)
+        a += _ADAM_EPSILON
+        np.multiply(self.first, rate, out=b)
+        b /= a
+        flat -= b
