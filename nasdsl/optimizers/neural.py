@@ -19,6 +19,7 @@ initializers Keras uses by default (Glorot-uniform kernels, orthogonal recurrent
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, Sequence
 
 import numpy as np
@@ -153,7 +154,7 @@ class SequenceLSTM:
         lengths = lengths[order]
         steps = int(lengths[0]) if batch else 0
         active = np.searchsorted(-lengths, -np.arange(steps), side="left").tolist()
-        starts = np.r_[0, np.cumsum(active, dtype=np.int64)].tolist()
+        starts = list(accumulate(active, initial=0))
         packed = tokens[order, :steps].T.reshape(-1)
         packed = packed[packed != 0]                                     # (P,) step by step
         total = len(packed)
@@ -229,7 +230,7 @@ class SequenceLSTM:
         if len(tokens):  # each token's row: the sum over its positions
             by_token = np.argsort(tokens, kind="stable")
             ordered = tokens[by_token]
-            firsts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            firsts = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1))
             g["embedding"][ordered[firsts]] = np.add.reduceat(
                 dz[by_token] @ p["lstm.kernel"].T, firsts, axis=0)
 
@@ -263,6 +264,16 @@ class Network:
         self.layout.add("head.kernel", self.reader.width, self.outputs)
         self.layout.add("head.bias", self.outputs)
         self.dtype = dtype
+        self._views: dict[int, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+
+    def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        """The named parameters in `flat`, kept for the few vectors a run reuses."""
+        known = self._views.get(id(flat))
+        if known is None or known[0] is not flat:
+            if len(self._views) >= 4:
+                self._views.clear()
+            known = self._views[id(flat)] = (flat, self.layout.views(flat))
+        return known[1]
 
     def initial(self, seed: int) -> np.ndarray:
         """The flat parameters drawn from `seed` alone."""
@@ -282,14 +293,14 @@ class Network:
     def input_table(self, flat: np.ndarray) -> np.ndarray | None:
         """What `forward` can reuse while `flat` stays unchanged (None: nothing)."""
         if isinstance(self.reader, SequenceLSTM):
-            return self.reader.input_table(self.layout.views(flat))
+            return self.reader.input_table(self.views(flat))
         return None
 
     def forward(self, flat: np.ndarray, tokens: np.ndarray,
                 table: np.ndarray | None = None) -> tuple[np.ndarray, Cache]:
         """Outputs (batch, outputs) of a batch of states (batch, length), and the cache;
         `table`: `input_table(flat)` where the caller keeps it."""
-        p = self.layout.views(flat)
+        p = self.views(flat)
         x, cache = (self.reader.forward(p, tokens) if table is None
                     else self.reader.forward(p, tokens, table))
         return x @ p["head.kernel"] + p["head.bias"], (x, cache)
@@ -297,7 +308,7 @@ class Network:
     def backward(self, flat: np.ndarray, cache: Cache, dout: np.ndarray) -> np.ndarray:
         """The gradient (flat, like the parameters) of a loss whose gradient with respect to
         the outputs of the forward pass that made `cache` is `dout`."""
-        p = self.layout.views(flat)
+        p = self.views(flat)
         grad = np.empty_like(flat)
         g = self.layout.views(grad)
         x, inner = cache
