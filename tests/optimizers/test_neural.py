@@ -1,5 +1,6 @@
 """The controllers' numpy networks: gradients worked out by hand agree with finite differences
-(in float64), the LSTM reads only a state's tokens, and Adam follows Keras's formula."""
+(in float64), the LSTM reads only a state's tokens, Adam follows Keras's formula, and the
+Q-network's training steps fit their targets."""
 from __future__ import annotations
 
 import numpy as np
@@ -99,3 +100,27 @@ def test_adam_takes_keras_steps():
     rate = 0.1 * np.sqrt(1 - 0.999 ** 2) / (1 - 0.9 ** 2)
     np.testing.assert_allclose(flat[:2], [-0.1, 0.1] - rate * m / (np.sqrt(v) + 1e-7),
                                rtol=1e-5)
+
+
+@pytest.mark.parametrize("kind,units,target_update",
+                         [("dense", (16, 16), 5), ("lstm", (16,), None)],
+                         ids=["dense-two-networks", "lstm-one-network"])
+def test_q_network_training_steps_fit_their_targets(kind, units, target_update):
+    """Final transitions (done): the targets are the rewards, so Q(s, a) learns them."""
+    from nasdsl.optimizers.qnetwork import QNetworks, Shape
+
+    rng = np.random.default_rng(5)
+    networks = QNetworks(Shape(kind, units, 20, 6, 4), 0, 0.01, 1.0, target_update)
+    states = _tokens(rng, [1, 2, 3, 4, 5, 2, 3, 1], 6, 20)
+    actions = rng.integers(0, 4, size=8)
+    rewards = rng.random(8).astype(np.float32)
+    batch = (states, actions, rewards, np.zeros_like(states), np.ones((8, 4), dtype=bool),
+             np.ones(8, dtype=np.float32))
+    steps = 40
+    first = networks.train(*(np.stack([a] * steps) for a in batch)) / steps
+    for _ in range(9):
+        last = networks.train(*(np.stack([a] * steps) for a in batch)) / steps
+    assert networks.training_steps == 10 * steps
+    assert last < first / 20
+    q = networks.q_values(states)[np.arange(8), actions]
+    np.testing.assert_allclose(q, rewards, atol=0.05)
