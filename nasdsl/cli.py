@@ -1,4 +1,4 @@
-"""`nasdsl run / check / report / status / data / list`. Exit codes: 0 ok, 1 run failed, 2 refused input."""
+"""`nasdsl run / check / report / status / data / list / init`. Exit codes: 0 ok, 1 run failed, 2 refused input."""
 from __future__ import annotations
 
 import argparse
@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="data problems are errors too")
     check.add_argument("-v", "--verbose", action="store_true", default=None,
                        help="print every plan in full (the default for a single file)")
+
+    init = sub.add_parser("init", help="write a commented experiment file to start from "
+                                       "(never over an existing file)")
+    init.add_argument("file", type=Path, metavar="NAME.nas")
 
     report = sub.add_parser("report", help="write tables and plots from a journal, or compare "
                             "several journals in one report")
@@ -84,19 +88,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _workers(text: str) -> int:
+    from nasdsl.settings.bounds import MAX_WORKERS
+
     try:
         n = int(text)
     except ValueError:
         n = 0
-    if not 1 <= n <= 1024:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1024, not {text!r}")
+    if not 1 <= n <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_WORKERS}, "
+                                         f"not {text!r}")
     return n
 
 
 def _address(text: str) -> str:
+    from nasdsl.cluster import address_problem
+
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a scheduler address such as "
                                          "tcp://10.0.0.5:8786")
+    problem = address_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r} is no scheduler address: {problem}")
     return text.strip()
 
 
@@ -109,6 +121,7 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
     from dataclasses import replace
 
     from nasdsl.dsl import load
+    from nasdsl.interrupts import Interrupted
     from nasdsl.progress import make_progress
     from nasdsl.runner import run_plan
     from nasdsl.runner.plan_run import write_plan_report
@@ -121,7 +134,12 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
         plan = replace(plan, execution=replace(plan.execution, workers=workers, cluster=None))
     if cluster is not None:
         plan = replace(plan, execution=replace(plan.execution, cluster=cluster))
-    summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
+    try:
+        summary = run_plan(plan, fresh=fresh, progress=make_progress(quiet=quiet), report=False)
+    except KeyboardInterrupt as e:
+        stop = e if isinstance(e, Interrupted) else Interrupted()
+        stop.report = _report_of(plan)
+        raise stop from None
     retrained = (f"; {count(summary.retrained, 'architecture')} retrained by `final`"
                  if summary.retrained else "")
     print(f"{count(summary.runs, 'run')} done ({count(summary.evaluations, 'evaluation')}, "
@@ -131,6 +149,32 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
     return 0
 
 
+def _report_of(plan) -> str | None:
+    """The command that writes the report of what an interrupted run finished (None before
+    its journal exists)."""
+    import shlex
+
+    journal = Path(plan.journal_path)
+    if not journal.is_file():
+        return None
+    output = Path(plan.output)
+    if journal.name == "journal.sqlite" and journal.parent.resolve() == output.resolve():
+        return f"nasdsl report {shlex.quote(str(output))}"
+    return f"nasdsl report {shlex.quote(str(journal))} --output {shlex.quote(str(output))}"
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    """Python's MemoryError or TensorFlow's ResourceExhaustedError (named, so TensorFlow is
+    not imported to recognise it)."""
+    return any(kind.__name__ in ("MemoryError", "ResourceExhaustedError")
+               for kind in type(error).__mro__)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "message", None) or error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -138,18 +182,25 @@ def main(argv: list[str] | None = None) -> int:
             from nasdsl.dsl.show import check_files
 
             return check_files(args.files, strict=args.strict, verbose=args.verbose)
+        if args.command == "init":
+            from nasdsl.dsl.template import init_file
+
+            return init_file(args.file)
         if args.command == "list":
             from nasdsl.dsl.show import list_names
 
             return list_names(args.what)
         if args.command == "data":
-            if args.dataset != "nasbench101":
-                from nasdsl.training.dataset_import import dataset_command
+            from nasdsl.interrupts import stop_on_signals
 
-                return dataset_command(args)
-            from nasdsl.store.command import data_command
+            with stop_on_signals():  # a download or import stops cleanly, as a run does
+                if args.dataset != "nasbench101":
+                    from nasdsl.training.dataset_import import dataset_command
 
-            return data_command(args)
+                    return dataset_command(args)
+                from nasdsl.store.command import data_command
+
+                return data_command(args)
         if args.command == "run":
             from nasdsl.interrupts import stop_on_signals
 
@@ -203,13 +254,21 @@ def main(argv: list[str] | None = None) -> int:
         stop = e if isinstance(e, Interrupted) else Interrupted()
         again = ("rerun without --fresh to resume (with it, the journal is discarded again)"
                  if getattr(args, "fresh", False) else "rerun the same command to resume")
-        print(f"interrupted ({stop.name}); {again}", file=sys.stderr)
+        report = f"; `{stop.report}` writes the report of what finished" if stop.report else ""
+        print(f"interrupted ({stop.name}); {again}{report}", file=sys.stderr)
         return stop.exit_status
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:  # noqa: BLE001 - only running out of memory is handled here
+        if not _out_of_memory(e):
+            raise
+        print(f"error: out of memory ({_first_line(e)}): the settings ask for more than this "
+              "machine has; lower the ones that size memory (population, replay, units, "
+              "stem, batch_size, workers)", file=sys.stderr)
+        return 1
     return 0
 
 

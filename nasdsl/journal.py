@@ -10,7 +10,7 @@ The file is marked as nasdsl's (SQLite `application_id`, see `nasdsl.journal_fil
 other file at a journal's path is refused, never written into or deleted. Format 1 journals
 (no marker, no `runs.data`) are read, and upgraded in place when a run resumes them.
 
-Tables (format 2):
+Tables (format 3; format 2 had no checksum columns, added when a run resumes it):
 
     meta(key, value)                 format_version, experiment, source, seed, repeat, created
     configs(config, position, search, algorithm, settings, swept, budget, space, evaluator,
@@ -19,7 +19,7 @@ Tables (format 2):
                                      status is "running" until the search returned; data
                                      (JSON) identifies the benchmark data the run read
     evaluations(run, idx, generation, architecture, hash, fitness, status, error,
-                cost_seconds, wall_seconds, metrics, arrival)
+                cost_seconds, wall_seconds, metrics, checksum, arrival)
                                      indices in the order the optimizer asked (0..n-1 per
                                      run once it finished); `arrival` the place of the
                                      evaluation among the run's completions when it is not
@@ -28,12 +28,16 @@ Tables (format 2):
                                      NULL: arrived in index order. The column is added by
                                      the first row that needs it, so a journal of runs
                                      that completed in index order stays as older nasdsl
-                                     wrote it
+                                     wrote it. `checksum`: of the row's other columns
+                                     (`nasdsl.journal_rows`), written with it and checked
+                                     with its values' ranges whenever the row is read;
+                                     added, filled for every row, when a run resumes a
+                                     journal written before it existed
     outcomes(run, outcome)           JSON of what the optimizer found beyond its evaluations
                                      (a controller's final policy), written as the run
                                      finishes; journals without the table read as none
     finals(config, hash, epochs, rank, architecture, search_fitness, seed, status, error,
-           fitness, cost_seconds, wall_seconds, metrics, model, data)
+           fitness, cost_seconds, wall_seconds, metrics, model, data, checksum)
                                      `final { … }` retrainings, one per (configuration,
                                      architecture, epochs), each committed as it ends;
                                      `model` the saved file, `data` (JSON) the identity of
@@ -45,20 +49,27 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
+import numpy as np
 import pandas as pd
 
 from nasdsl.errors import ForeignFile, JournalError
 from nasdsl.journal_file import APPLICATION_ID, identify
+from nasdsl.journal_rows import (FINAL_HASHED, HASHED, KIND_WORDS, checksums, metric_kind,
+                                 metric_numbers, numbers, out_of_range, row_checksums, wrong_type,
+                                 wrong_types)
 from nasdsl.plan import SearchConfig, jsonable
 from nasdsl.result import Result
+from nasdsl.wording import count
 
-FORMAT_VERSION = "2"
-READABLE = ("1", "2")
+FORMAT_VERSION = "3"
+"""3: rows carry checksums (an older nasdsl, which would add rows without them, refuses it)."""
+READABLE = ("1", "2", "3")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -70,22 +81,34 @@ CREATE TABLE IF NOT EXISTS runs(
     evaluations INT, started REAL, finished REAL, data TEXT);
 CREATE TABLE IF NOT EXISTS evaluations(
     run TEXT, idx INT, generation INT, architecture TEXT, hash TEXT, fitness REAL,
-    status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT,
+    status TEXT, error TEXT, cost_seconds REAL, wall_seconds REAL, metrics TEXT, checksum INT,
     PRIMARY KEY (run, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outcomes(run TEXT PRIMARY KEY, outcome TEXT);
 CREATE TABLE IF NOT EXISTS finals(
     config TEXT, hash TEXT, epochs INT, rank INT, architecture TEXT, search_fitness REAL,
     seed INT, status TEXT, error TEXT, fitness REAL, cost_seconds REAL, wall_seconds REAL,
-    metrics TEXT, model TEXT, data TEXT, PRIMARY KEY (config, hash, epochs)) WITHOUT ROWID;
+    metrics TEXT, model TEXT, data TEXT, checksum INT,
+    PRIMARY KEY (config, hash, epochs)) WITHOUT ROWID;
 """
-FINAL_COLUMNS = ("config", "hash", "epochs", "rank", "architecture", "search_fitness", "seed",
-                 "status", "error", "fitness", "cost_seconds", "wall_seconds", "metrics",
-                 "model", "data")
+FINAL_COLUMNS = FINAL_HASHED
 
 _ROW_COLUMNS = ("run", "idx", "generation", "architecture", "hash", "fitness", "status", "error",
                 "cost_seconds", "wall_seconds", "metrics", "arrival")
 _EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation", "architecture",
                        "hash", "fitness", "status", "error", "cost_seconds", "wall_seconds"]
+
+
+class Checked(NamedTuple):
+    """Evaluation rows that passed their checks (`Journal._verified`)."""
+
+    columns: dict[str, np.ndarray]
+    """HASHED column name -> its values over the rows (an object array of what SQLite
+    gave back), in key order (run, index)."""
+    decoded: list[dict]
+    """Each row's metrics."""
+    metrics: dict[str, list]
+    """Metric name -> its value in each row (None where a row lacks it)."""
+
 
 class Row(NamedTuple):
     """One row of the evaluations table, in column order (a plain tuple of the same order,
@@ -164,6 +187,7 @@ class Journal:
         self._db = connection
         self.path = path
         self.readonly = readonly
+        self._warned = False
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
@@ -220,6 +244,7 @@ class Journal:
             journal._check_version()
             if found.kind == "nasdsl-1":
                 journal._upgrade()
+            journal._add_checksums()
         except BaseException:
             db.close()
             raise
@@ -241,6 +266,32 @@ class Journal:
         statements.append(("INSERT OR REPLACE INTO meta(key, value) VALUES "
                            "('format_version', ?)", (FORMAT_VERSION,)))
         self._transaction(statements)
+
+    def _add_checksums(self) -> None:
+        """Give the rows of a journal written before rows carried checksums theirs, in one
+        transaction with the new columns (`evaluations.checksum`, `finals.checksum`);
+        refused (JournalError) when a row holds a value it cannot hold, as a resume on it
+        would be."""
+        statements: list[tuple[str, Any]] = []
+        with self._reading():
+            if not self._has_column("evaluations", "checksum"):
+                c = self._verified(warn=False).columns
+                sums = checksums(c).tolist() if len(c["run"]) else []
+                statements += [("ALTER TABLE evaluations ADD COLUMN checksum INT", ()),
+                               ("UPDATE evaluations SET checksum = ? WHERE run = ? AND idx = ?",
+                                list(zip(sums, c["run"].tolist(), c["idx"].tolist())))]
+            if not self._has_column("finals", "checksum"):
+                _, c = self._finals(warn=False)
+                sums = checksums(c, FINAL_HASHED).tolist() if len(c["config"]) else []
+                statements += [("ALTER TABLE finals ADD COLUMN checksum INT", ()),
+                               ("UPDATE finals SET checksum = ? WHERE config = ? AND hash = ? "
+                                "AND epochs = ?", list(zip(sums, c["config"].tolist(),
+                                                           c["hash"].tolist(),
+                                                           c["epochs"].tolist())))]
+        if statements:
+            statements.append(("INSERT OR REPLACE INTO meta(key, value) VALUES "
+                               "('format_version', ?)", (FORMAT_VERSION,)))
+            self._transaction(statements)
 
     def close(self) -> None:
         """Close; a writer leaves the file in rollback-journal mode, so that neither it nor a
@@ -338,17 +389,20 @@ class Journal:
         """Commit evaluation rows; with `finished = (run, n)` mark that run finished in the
         same transaction, recording the optimizer's `outcome` when it has one."""
         statements: list[tuple[str, Any]] = []
-        if rows:
-            out_of_order = [r for r in rows if len(r) == 12 and r[11] is not None]
+        if rows:  # each row with its checksum (`nasdsl.journal_rows`), written in one go
+            sums = row_checksums(rows)
+            out_of_order = [(*r, c) for r, c in zip(rows, sums) if len(r) == 12
+                            and r[11] is not None]
             if out_of_order:
                 if not self._has_arrival_column():
                     statements.append(("ALTER TABLE evaluations ADD COLUMN arrival INT", ()))
-                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS)}) "
-                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", out_of_order))
-            in_order = [r[:11] for r in rows if len(r) == 11 or r[11] is None]
+                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS)}, "
+                                   "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", out_of_order))
+            in_order = [(*r[:11], c) for r, c in zip(rows, sums)
+                        if len(r) == 11 or r[11] is None]
             if in_order:
-                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS[:11])}) "
-                                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)", in_order))
+                statements.append((f"INSERT INTO evaluations({', '.join(_ROW_COLUMNS[:11])}, "
+                                   "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", in_order))
         if rows:  # rows of several runs may share one commit: count each of them
             counts: dict[str, int] = {}
             for r in rows:  # the place among completions, the index unless told otherwise
@@ -371,8 +425,10 @@ class Journal:
         a mapping)."""
         values = [row.get(c) for c in FINAL_COLUMNS]
         values[FINAL_COLUMNS.index("metrics")] = metrics_json(row.get("metrics") or {})
-        self._transaction([(f"INSERT OR REPLACE INTO finals({', '.join(FINAL_COLUMNS)}) "
-                            f"VALUES ({','.join('?' * len(FINAL_COLUMNS))})", tuple(values))])
+        values.append(row_checksums([values], FINAL_HASHED)[0])
+        self._transaction([(f"INSERT OR REPLACE INTO finals({', '.join(FINAL_COLUMNS)}, "
+                            f"checksum) VALUES ({','.join('?' * (len(FINAL_COLUMNS) + 1))})",
+                            tuple(values))])
 
     # --- reading for the runner ------------------------------------------------------------
     @contextlib.contextmanager
@@ -385,11 +441,15 @@ class Journal:
                                "is damaged (truncated, or overwritten inside): move it aside "
                                "and run again, or use --fresh") from e
 
+    def _has_column(self, table: str, column: str) -> bool:
+        """Whether `table` has `column` (False for a table the journal lacks)."""
+        return column in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+
     def _has_arrival_column(self) -> bool:
-        return "arrival" in {r[1] for r in self._db.execute("PRAGMA table_info(evaluations)")}
+        return self._has_column("evaluations", "arrival")
 
     def _has_data_column(self) -> bool:
-        return "data" in {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+        return self._has_column("runs", "data")
 
     def run_states(self) -> dict[str, RunState]:
         with self._reading():
@@ -402,15 +462,129 @@ class Journal:
             return {row[0]: RunState(*row) for row in cur}
 
     def run_progress(self) -> list[RunProgress]:
-        """Every run with its evaluations so far and their best fitness, in one pass over
-        the evaluations' key (`nasdsl status`: cheap on a journal of millions of rows)."""
+        """Every run with its evaluations so far and their best fitness (`nasdsl status`),
+        from the rows as reports read them: checked the same way (`_verified`)."""
         with self._reading():
-            cur = self._db.execute(
-                "SELECT r.run, r.config, r.repeat, r.status, r.started, r.finished, "
-                "coalesce(e.n, 0), e.best FROM runs r LEFT JOIN (SELECT run, count(*) AS n, "
-                "max(CASE WHEN status = 'ok' THEN fitness END) AS best FROM evaluations "
-                "GROUP BY run) e ON e.run = r.run")
-            return [RunProgress(*row) for row in cur]
+            columns = self._verified().columns
+            runs = self._db.execute("SELECT run, config, repeat, status, started, finished "
+                                    "FROM runs").fetchall()
+        rows = pd.DataFrame({"run": pd.Series(columns["run"], dtype=object),
+                             "fitness": numbers(columns["fitness"]),
+                             "ok": np.asarray(columns["status"], dtype=object) == "ok"})
+        counts = rows.groupby("run", sort=False).size()
+        best = rows[rows["ok"]].groupby("run", sort=False)["fitness"].max()
+        return [RunProgress(run, config, repeat, status, started, finished,
+                            int(counts.get(run, 0)), _number(best.get(run)))
+                for run, config, repeat, status, started, finished in runs]
+
+    def _verified(self, run: str | None = None, warn: bool = True) -> "Checked":
+        """The evaluations table's rows (all of them, or one run's), each checked first
+        (`_check`). The one reader of evaluations, for reports, `status` and resume alike:
+        a damaged row is a JournalError naming it."""
+        has_checksum = self._has_column("evaluations", "checksum")
+        arrival = "arrival" if self._has_arrival_column() else "NULL"
+        where, params = (" WHERE run = ?", (run,)) if run is not None else ("", ())
+        cur = self._db.execute(
+            f"SELECT {', '.join(HASHED[:-1])}, {arrival}, "
+            f"{'checksum' if has_checksum else 'NULL'} FROM evaluations{where}", params)
+        found = list(zip(*cur.fetchall())) or [()] * (len(HASHED) + 1)
+        columns = {name: _objects(values) for name, values in zip(HASHED, found)}
+        fitness_of = self._fitness_metrics()
+        runs = dict(self._db.execute("SELECT run, config FROM runs"))
+        metric = pd.Series(columns["run"], dtype=object).map(
+            {r: fitness_of.get(c) for r, c in runs.items()}).to_numpy(dtype=object)
+
+        def name(i: int) -> str:
+            known = self._db.execute("SELECT config, repeat FROM runs WHERE run = ?",
+                                     (columns["run"][i],)).fetchone()
+            which = f" (configuration {known[0]}, repeat {known[1]})" if known else ""
+            return f"evaluation {columns['idx'][i]} of run {columns['run'][i]}{which}"
+
+        decoded, metrics = self._check(HASHED, columns, found[-1] if has_checksum else None,
+                                       {"fitness": metric}, name, warn)
+        return Checked(columns, decoded, metrics)
+
+    def _check(self, names: Sequence[str], columns: dict[str, np.ndarray],
+               stored: Sequence[Any] | None, fitness: dict[str, np.ndarray],
+               name: Callable[[int], str], warn: bool) -> tuple[list[dict], dict[str, list]]:
+        """Check rows read back (`columns`, over `names`) in the order that names what is
+        wrong first: their values' types, their checksums (`stored`; None for a table
+        written before rows carried them, read with a one-line "unverified" warning when
+        `warn`), their values' ranges (`_check_ranges`). `name(i)` names row i in the
+        JournalError that refuses it. Returns the rows' decoded metrics, and their columns."""
+        rows = len(columns[names[0]])
+        wrong = wrong_types(columns, names)
+        if wrong is not None:
+            i = int(np.argmax(wrong))
+            self._damaged(name(i), wrong, wrong_type(columns, i, names))
+        if stored is not None and rows:
+            try:
+                sums = np.asarray(stored, dtype=np.int64)
+            except (TypeError, ValueError, OverflowError):  # NULL or text: matches nothing
+                sums = np.array([v if isinstance(v, int) and -2**63 <= v < 2**63 else 0
+                                 for v in stored], dtype=np.int64)
+            mismatch = sums != checksums(columns, names)
+            if mismatch.any():
+                self._damaged(name(int(np.argmax(mismatch))), mismatch,
+                              "its checksum does not match its values")
+        elif warn and rows and not self._warned:
+            self._warned = True
+            print(f"warning: {self.path} was written before journal rows carried checksums: "
+                  "its rows are read unverified (a run that resumes it adds them)",
+                  file=sys.stderr)
+        decoded = _decode_json(columns["metrics"])
+        metrics = _columns(decoded)
+        if rows:
+            self._check_ranges(columns, metrics, fitness, name)
+        return decoded, metrics
+
+    def _check_ranges(self, columns: dict[str, np.ndarray], metrics: dict[str, list],
+                      fitness: dict[str, np.ndarray], name: Callable[[int], str]) -> None:
+        """Refuse the first row whose fitness, times or metrics lie outside what their kind
+        allows (`metric_kind`): values a checksum cannot vouch for in a journal without them,
+        and a guard against an evaluator's wrong units. `fitness`: column -> the name of the
+        metric it holds in each row (None where unknown)."""
+        checks: list[tuple[str, str, np.ndarray, np.ndarray]] = []  # what, kind, values, bad
+        for column, metric in fitness.items():
+            values = numbers(columns[column])
+            for of in {m for m in metric if isinstance(m, str) and metric_kind(m)}:
+                mine = metric == of
+                bad = np.zeros(len(values), dtype=bool)
+                bad[mine] = out_of_range(values[mine], metric_kind(of))
+                checks.append((f"{column} ({of})", metric_kind(of) or "", values, bad))
+        for column in ("cost_seconds", "wall_seconds"):
+            values = numbers(columns[column])
+            checks.append((column, "amount", values, out_of_range(values, "amount")))
+        for metric_name, values in metrics.items():
+            kind = metric_kind(metric_name)
+            if kind:
+                array = metric_numbers(values)
+                checks.append((f"metric {metric_name}", kind, array,
+                               out_of_range(array, kind)))
+        for what, kind, values, bad in checks:
+            if bad.any():
+                i = int(np.argmax(bad))
+                self._damaged(name(i), bad, f"its {what} is {float(values[i])!r}, which is "
+                                            f"not {KIND_WORDS[kind]}")
+
+    def _fitness_metrics(self) -> dict[str, str]:
+        """Configuration -> the name of the metric it maximizes (when it names one)."""
+        out = {}
+        for config, evaluator in self._db.execute("SELECT config, evaluator FROM configs"):
+            try:
+                fitness = (json.loads(evaluator or "{}").get("settings") or {}).get("fitness")
+            except (ValueError, AttributeError):
+                fitness = None
+            if isinstance(fitness, str):
+                out[config] = fitness
+        return out
+
+    def _damaged(self, row: str, bad: np.ndarray, why: str) -> None:
+        others = int(bad.sum()) - 1
+        more = f" (and {count(others, 'more row')})" if others else ""
+        raise JournalError(f"{self.path}: {row} is damaged: {why}{more}; nasdsl neither "
+                           "reports nor resumes a damaged journal: restore it from a copy, or "
+                           "rerun with --fresh")
 
     def fingerprints(self) -> dict[str, str]:
         with self._reading():
@@ -418,38 +592,61 @@ class Journal:
 
     def recorded(self, run: str) -> list[Recorded]:
         """The run's journaled evaluations in the order they arrived (index order unless
-        they were submitted one by one): completions 0..n-1, each index once."""
+        they were submitted one by one): completions 0..n-1, each index once; each row
+        checked as reports check it (`_verified`), so a damaged one stops the resume."""
         out: list[Recorded] = []
-        place = "coalesce(arrival, idx)" if self._has_arrival_column() else "idx"
         with self._reading():
-            cur = self._db.execute(
-                f"SELECT idx, hash, fitness, status, error, cost_seconds, metrics, {place} AS p "
-                "FROM evaluations WHERE run = ? ORDER BY p", (run,))
-            for idx, h, fitness, status, error, cost, metrics, p in cur:
-                if p != len(out):
-                    raise JournalError(f"{self.path}: run {run} misses evaluation {len(out)}"
-                                       if p == idx else f"{self.path}: run {run} misses "
-                                       f"completion {len(out)}")
-                out.append(Recorded(idx, h, Result(fitness=fitness, metrics=json.loads(metrics),
-                                                   cost_seconds=cost, status=status,
-                                                   error=error)))
+            checked = self._verified(run)
+        c, decoded = checked.columns, checked.decoded
+        places = [i if a is None else a for i, a in zip(c["idx"], c["arrival"])]
+        for row in sorted(range(len(places)), key=places.__getitem__):
+            idx, p = c["idx"][row], places[row]
+            if p != len(out):
+                raise JournalError(f"{self.path}: run {run} misses evaluation {len(out)}"
+                                   if p == idx else f"{self.path}: run {run} misses "
+                                   f"completion {len(out)}")
+            out.append(Recorded(idx, c["hash"][row], Result(
+                fitness=c["fitness"][row], metrics=decoded[row],
+                cost_seconds=c["cost_seconds"][row], status=c["status"][row],
+                error=c["error"][row])))
         return out
 
     def finals(self) -> pd.DataFrame:
         """The retrainings of `final { … }`, by configuration position and rank; one column
-        per metric after the fixed ones. Empty for a journal without any."""
-        columns = ["search", *FINAL_COLUMNS]
+        per metric after the fixed ones. Empty for a journal without any. Each row is
+        checked as evaluations are (`_check`)."""
         with self._reading():
-            rows = self._rows_if_table(
-                f"SELECT c.search, {', '.join('f.' + c for c in FINAL_COLUMNS)} "
-                "FROM finals f LEFT JOIN configs c ON c.config = f.config "
-                "ORDER BY c.position, f.rank, f.epochs")
-        df = pd.DataFrame.from_records(rows, columns=columns)
+            rows, _ = self._finals()
+        columns = ["search", *FINAL_COLUMNS]
+        df = pd.DataFrame.from_records([r[:-1] for r in rows], columns=columns)
         metrics = _expand_json([r[columns.index("metrics")] for r in rows])
         df = df.drop(columns=["metrics"])
         for name, values in metrics.items():
             df[name if name not in df.columns else f"metric.{name}"] = values
         return df
+
+    def _finals(self, warn: bool = True) -> tuple[list[tuple], dict[str, np.ndarray]]:
+        """The finals table's rows (search, its columns, checksum) in report order, checked,
+        and its columns."""
+        has_checksum = self._has_column("finals", "checksum")
+        rows = self._rows_if_table(
+            f"SELECT c.search, {', '.join('f.' + c for c in FINAL_COLUMNS)}, "
+            f"{'f.checksum' if has_checksum else 'NULL'} "
+            "FROM finals f LEFT JOIN configs c ON c.config = f.config "
+            "ORDER BY c.position, f.rank, f.epochs")
+        found = list(zip(*rows)) or [()] * (len(FINAL_COLUMNS) + 2)
+        columns = {name: _objects(values) for name, values in zip(FINAL_COLUMNS, found[1:])}
+        fitness_of = self._fitness_metrics()
+        metric = pd.Series(columns["config"], dtype=object).map(fitness_of).to_numpy(
+            dtype=object)
+
+        def name(i: int) -> str:
+            return (f"the retraining of {columns['hash'][i]} for {columns['epochs'][i]} "
+                    f"epochs (configuration {columns['config'][i]})")
+
+        self._check(FINAL_HASHED, columns, found[-1] if has_checksum else None,
+                    {"fitness": metric, "search_fitness": metric}, name, warn)
+        return rows, columns
 
     def _rows_if_table(self, query: str) -> list[tuple]:
         """The query's rows; none when a table it reads is missing (a journal written before
@@ -501,15 +698,39 @@ class Journal:
             return self._evaluations()
 
     def _evaluations(self) -> pd.DataFrame:
-        cur = self._db.execute(
-            "SELECT c.search, c.config, r.repeat, r.seed, e.idx, e.generation, e.architecture, "
-            "e.hash, e.fitness, e.status, e.error, e.cost_seconds, e.wall_seconds, e.metrics "
-            "FROM evaluations e JOIN runs r ON r.run = e.run JOIN configs c ON c.config = r.config "
-            "ORDER BY c.position, r.repeat, e.idx")
-        rows = cur.fetchall()
-        df = pd.DataFrame.from_records([r[:-1] for r in rows], columns=_EVALUATION_COLUMNS)
-        df["fitness"] = df["fitness"].astype(float)
-        metrics = _expand_json([r[-1] for r in rows])
+        checked = self._verified()
+        c = checked.columns
+        runs = pd.DataFrame.from_records(self._db.execute(
+            "SELECT r.run, c.search, c.config, r.repeat, r.seed, c.position FROM runs r "
+            "JOIN configs c ON c.config = r.config").fetchall(),
+            columns=["key", "search", "config", "run", "seed", "position"])
+        codes = pd.Categorical(pd.Series(c["run"], dtype=object),
+                               categories=runs["key"].astype(object)).codes
+        index = np.asarray(c["idx"], dtype=np.int64)
+        kept = np.flatnonzero(codes >= 0)  # rows of runs the runs table holds
+        position = runs["position"].to_numpy()[codes[kept]]
+        repeat = runs["run"].to_numpy()[codes[kept]]
+        kept = kept[np.lexsort((index[kept], repeat, position))]
+        of_run = runs.iloc[codes[kept]].reset_index(drop=True)
+
+        def column(name: str) -> list:
+            return np.asarray(c[name], dtype=object)[kept].tolist()
+
+        df = pd.DataFrame({"search": of_run["search"], "config": of_run["config"],
+                           "run": of_run["run"], "seed": of_run["seed"], "index": index[kept],
+                           **{name: column(source) for name, source in (
+                               ("generation", "generation"), ("architecture", "architecture"),
+                               ("hash", "hash"), ("fitness", "fitness"), ("status", "status"),
+                               ("error", "error"), ("cost_seconds", "cost_seconds"),
+                               ("wall_seconds", "wall_seconds"))}},
+                          columns=_EVALUATION_COLUMNS)
+        df["fitness"] = numbers(df["fitness"].to_numpy(dtype=object))
+        metrics = checked.metrics
+        if len(kept) < len(index):  # rows of runs the table lacks: their metrics left out
+            metrics = _columns([checked.decoded[i] for i in kept])
+        else:
+            metrics = {name: np.asarray(values, dtype=object)[kept].tolist()
+                       for name, values in metrics.items()}
         for name, values in metrics.items():
             df[name if name not in df.columns else f"metric.{name}"] = values
         swept = {c: json.loads(s) for c, s in self._db.execute("SELECT config, swept FROM configs")}
@@ -522,14 +743,35 @@ class Journal:
         return df
 
 
-def _expand_json(texts: list[str]) -> dict[str, list[Any]]:
+def _expand_json(texts: Sequence[str]) -> dict[str, list[Any]]:
     """Metric columns from per-row JSON objects, in order of first appearance."""
-    decoded = json.loads("[" + ",".join(t or "{}" for t in texts) + "]")  # one parse
+    return _columns(_decode_json(texts))
+
+
+def _decode_json(texts: Sequence[str | None]) -> list[dict]:
+    """Per-row JSON objects (an empty one for NULL), in one parse."""
+    return json.loads("[" + ",".join(t or "{}" for t in texts) + "]")
+
+
+def _columns(decoded: Sequence[dict]) -> dict[str, list[Any]]:
+    """Metric columns from decoded per-row objects, in order of first appearance."""
     names: dict[str, None] = {}
     for d in decoded:
         if len(d) != len(names) or any(k not in names for k in d):
             names.update(dict.fromkeys(d))
     return {n: [d.get(n) for d in decoded] for n in names}
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """The values as a one-dimensional object array (never a 2-D one)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _number(value: Any) -> float | None:
+    """A float, None for none (NaN included)."""
+    return None if value is None or value != value else float(value)
 
 
 def _json_default(value: Any) -> Any:

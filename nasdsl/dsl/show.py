@@ -5,7 +5,9 @@ Output is plain lines when stdout is not a terminal (pipes, CI, tests) and rich 
 from __future__ import annotations
 
 import math
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -24,7 +26,7 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
     one line each (checking a folder of experiments stays short)."""
     from nasdsl.dsl import load
     from nasdsl.runner import plan_problems
-    from nasdsl.runner.checks import plan_data_notes
+    from nasdsl.runner.checks import plan_as_run, plan_data_notes
 
     if verbose is None:
         verbose = len(paths) == 1
@@ -41,12 +43,12 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
         if problems and strict:
             status = 2
             if verbose:
-                out.plan(plan)
+                out.plan(plan_as_run(plan))
             for problem in problems:
                 print(f"{path}: error: {problem}", file=sys.stderr)
             continue
         if verbose:
-            out.plan(plan)
+            out.plan(plan_as_run(plan))
             for note in plan_data_notes(plan):
                 out.note(note)
             for problem in problems:
@@ -54,6 +56,18 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
         else:
             print(summary_line(plan, path, warnings=len(problems)), file=sys.stdout)
     return status
+
+
+def _started(plan: Plan) -> str:
+    """How many worker processes the run starts here, when `workers` asks for several."""
+    from nasdsl.runner.workers import plan_workers
+
+    if plan.execution.workers <= 1 or plan.execution.cluster is not None:
+        return ""
+    started = plan_workers(plan)
+    if started == 0:
+        return " (none start: the evaluations run in this process)"
+    return f" ({count(started, 'worker process', 'worker processes')} start)"
 
 
 def summary_line(plan: Plan, path: Path | str, warnings: int = 0) -> str:
@@ -95,7 +109,8 @@ def plan_lines(plan: Plan) -> list[str]:
     if plan.final:
         lines.append(f"  final: top {plan.final.top}, epochs {plan.final.epochs}")
     ex = plan.execution
-    lines.append(f"  run: workers {ex.workers}" + (f", cluster {ex.cluster}" if ex.cluster else "")
+    lines.append(f"  run: workers {ex.workers}" + _started(plan)
+                 + (f", cluster {ex.cluster}" if ex.cluster else "")
                  + f", journal {plan.journal_path}")
     for note in plan.notes:
         lines.append(f"  note: {note}")
@@ -215,9 +230,39 @@ def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
     for p in params:
         default = "required" if p.default is REQUIRED else (
             "none" if p.default is None else p.type.spell(p.default))
-        doc = f"  # {p.doc}" if p.doc else ""
-        out.append(f"{indent}{p.name} = {default}{doc}")
+        most = _upper_bound(p.type)
+        bound = f"at most {most:,}" if most is not None else ""
+        doc = "; ".join(part for part in (p.doc, bound) if part)
+        out.extend(commented(f"{indent}{p.name} = {default}", doc))
     return out
+
+
+def _upper_bound(kind: Any) -> int | None:
+    """The declared bound of an integer setting (or of each integer of a list), if any."""
+    from nasdsl.settings import IntType, ListType
+
+    if isinstance(kind, ListType):
+        kind = kind.item
+    return kind.hi if isinstance(kind, IntType) else None
+
+
+def commented(head: str, comment: str, width: int | None = None) -> list[str]:
+    """`head  # comment` whole, wrapped to `width` (the terminal's, 80 off a terminal or as
+    `COLUMNS` says): the comment goes on as comment lines under its `#`, or, after a long
+    head, indented under the head."""
+    if not comment:
+        return [head]
+    width = width or shutil.get_terminal_size().columns
+    first = f"{head}  # "
+    if len(first) <= width // 2:
+        more = " " * (len(first) - 2) + "# "
+    else:
+        more = " " * (len(head) - len(head.lstrip()) + 4) + "# "
+    width = max(width, len(more) + 20)
+    lines = [] if len(first) + len(comment.split()[0]) <= width else [head]
+    return lines + textwrap.wrap(comment, width, initial_indent=more if lines else first,
+                                 subsequent_indent=more, break_long_words=False,
+                                 break_on_hyphens=False)
 
 
 def _component_lines(kind: str) -> list[str]:
@@ -226,17 +271,19 @@ def _component_lines(kind: str) -> list[str]:
 
     lines = []
     for name, component in listed(kind):
-        summary = summary_of(component)
-        lines.append(f"{name}  # {summary}" if summary else name)
+        lines.extend(commented(name, summary_of(component)))
         listing = getattr(component, "listing", None)  # more a component wants to say
-        lines.extend(f"    {line}" for line in (listing() if callable(listing) else ()))
+        for line in (listing() if callable(listing) else ()):
+            text = line.removeprefix("# ")
+            lines.extend(commented("  ", text) if text != line else [f"    {line}"])
         lines.extend(_param_lines(parameters_of(component).values()) or ["    (no settings)"])
     return lines
 
 
 def _algorithm_lines() -> list[str]:
-    return _component_lines("optimizer") + [
-        '"package.module:Class"  # any search class; settings are its declared parameters',
+    return _component_lines("optimizer") + commented(
+        '"package.module:Class"', "any search class; settings are its declared `parameters` "
+        "or, when it declares none, its constructor's keyword arguments") + [
         "every search also takes `budget`"]
 
 
@@ -257,9 +304,9 @@ def _op_lines() -> list[str]:
 
 
 def _evaluator_lines() -> list[str]:
-    return _component_lines("evaluator") + [
-        '"package.module:name"  # any evaluator class or factory; settings are its '
-        "keyword arguments"]
+    return _component_lines("evaluator") + commented(
+        '"package.module:name"', "any evaluator class or factory; settings are its keyword "
+        "arguments")
 
 
 def _metric_lines() -> list[str]:

@@ -16,7 +16,7 @@ reports it, and the report says whether it is the best the run found ("converges
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Hashable
+from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
@@ -26,7 +26,8 @@ from nasdsl.optimizers.qnetwork import QNetworks, Shape
 from nasdsl.plan import Call
 from nasdsl.result import Result
 from nasdsl.settings import (RATE, BoolType, CallType, IntType, ListType, NumberType, OneOf,
-                             Param, Review, SettingError, not_above)
+                             Param, Review, SettingError, not_above, within_bounds)
+from nasdsl.settings.bounds import MAX_BATCH, MAX_NETWORK_LAYERS, MAX_REPLAY, MAX_UNITS
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
 
@@ -38,9 +39,9 @@ DEFAULT_NETWORK = Call("dense", {"units": [64, 64]})
 DEFAULT_EPSILON = Call("decay", {"start": 1.0, "end": 0.05, "steps": None})
 
 NETWORK_TYPE = CallType({
-    "dense": (Param("units", ListType(IntType(1), "list of positive integers", unique=False),
-                    [64, 64]),),
-    "lstm": (Param("units", IntType(1), 64),),
+    "dense": (Param("units", ListType(IntType(1, MAX_UNITS), "list of positive integers",
+                                      unique=False, most=MAX_NETWORK_LAYERS), [64, 64]),),
+    "lstm": (Param("units", IntType(1, MAX_UNITS), 64),),
 }, "network")
 EPSILON_TYPE = OneOf((
     RATE,
@@ -103,10 +104,14 @@ class DQNSearch(Optimizer):
         Param("gamma", RATE, 1.0, "discount"),
         Param("epsilon", EPSILON_TYPE, DEFAULT_EPSILON,
               "a float, or decay(start, end, steps); steps default: the budget"),
-        Param("replay", IntType(1), 2000, "replay memory size (transitions)"),
-        Param("batch_size", IntType(1), 32, "replay batch (≤ replay)"),
+        Param("replay", IntType(1, MAX_REPLAY), 2000, "replay memory size (transitions)"),
+        Param("batch_size", IntType(1, MAX_BATCH), 32, "replay batch (≤ replay)"),
         Param("learning_rate", NumberType(0.0, lo_open=True), 0.001, "Adam's step size"),
     )
+
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        return 1  # one episode, evaluated before the next is played
 
     @classmethod
     def validate(cls, review: Review) -> None:
@@ -140,6 +145,7 @@ class DQNSearch(Optimizer):
                              f"({self.replay})")
         if not self.learning_rate > 0:
             raise ValueError("learning_rate must be above 0")
+        within_bounds(self.parameters, {"replay": self.replay, "batch_size": self.batch_size})
         self.environment: Environment = make_environment(space)
         self._outcome: dict[str, Any] = {}
         super().__init__(space, network=self.network, target_network=self.target_network,
@@ -254,9 +260,12 @@ def _network(value: Call | str | None) -> Call:
         units = [int(u) for u in (units if isinstance(units, (list, tuple)) else [units])]
         if not units or min(units) < 1:
             raise ValueError("dense(units = [...]) needs at least one layer of ≥ 1 unit")
+        if max(units) > MAX_UNITS or len(units) > MAX_NETWORK_LAYERS:
+            raise ValueError(f"dense(units = [...]) takes at most {MAX_NETWORK_LAYERS} layers "
+                             f"of at most {MAX_UNITS} units")
     else:
-        if isinstance(units, (list, tuple)) or int(units) < 1:
-            raise ValueError("lstm(units = n) takes one positive integer")
+        if isinstance(units, (list, tuple)) or not 1 <= int(units) <= MAX_UNITS:
+            raise ValueError(f"lstm(units = n) takes one integer in [1, {MAX_UNITS}]")
         units = int(units)
     return Call(value.name, {"units": units})
 

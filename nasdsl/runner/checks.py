@@ -59,6 +59,27 @@ def plan_data_notes(plan: Plan) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
+def plan_as_run(plan: Plan) -> Plan:
+    """The plan with the defaulted settings the data changes as a run will use them (the
+    NAS-Bench-101 `report` the store can answer), so `nasdsl check` prints what runs."""
+    from dataclasses import replace
+
+    from nasdsl.evaluators.factory import data_settings
+
+    answers: dict[str, dict] = {}
+    configs = []
+    for config in plan.configs:
+        key = repr((config.evaluator, config.budget))
+        if key not in answers:
+            answers[key] = data_settings(config.evaluator, config.budget)
+        if answers[key]:
+            evaluator = replace(config.evaluator,
+                                settings={**config.evaluator.settings, **answers[key]})
+            config = replace(config, evaluator=evaluator)
+        configs.append(config)
+    return replace(plan, configs=tuple(configs))
+
+
 def check_plan(plan: Plan, components: Components) -> None:
     """Refuse (DataError, exit 2) a plan that cannot run, before the journal is touched."""
     problems = plan_problems(plan, components, fetch=True)

@@ -28,6 +28,7 @@ from nasdsl.runner.components import Components
 from nasdsl.runner.final import run_final
 from nasdsl.runner.task import (Finished, Rows, RunTask, Started, perform_in_worker,
                                 perform_run, run_id)
+from nasdsl.runner.workers import workers_to_start
 from nasdsl.runner.writer import JournalWriter
 
 
@@ -100,8 +101,9 @@ def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
     progress = progress or NullProgress()
     check_plan(plan, components)
     refuse_foreign(plan.journal_path)
-    _check_report_folder(plan)  # the report comes after the run, here or from the caller
+    _claim_output(plan, check_only=True)  # the report comes after the run, here or by the caller
     with WriteLock(plan.journal_path):  # one writer; readers never wait for it
+        _claim_output(plan)  # before the journal exists
         return _run_locked(plan, fresh, progress, components, report, show)
 
 
@@ -150,13 +152,15 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
     reuse = bool(getattr(evaluator, "reuse_results", False))
     spec = plan.execution
     writer = JournalWriter(journal, immediate=expensive)
+    started = workers_to_start(spec.workers, expensive, len(tasks),
+                               [t.config for t in tasks])
     try:
         if not expensive and spec.cluster is not None:
             _execute_on_cluster(tasks, spec.cluster, writer, journal, progress, summary)
-        elif not expensive and spec.workers > 1 and len(tasks) > 1:
-            _execute_in_workers(tasks, spec.workers, writer, journal, progress, summary)
+        elif not expensive and started > 1:
+            _execute_in_workers(tasks, started, writer, journal, progress, summary)
         else:
-            with make_executor(spec.workers if expensive else 1, spec.cluster) as executor:
+            with make_executor(started if expensive else 1, spec.cluster) as executor:
                 chunk = executor.workers if expensive else None
                 for task in tasks:
                     _execute_here(task, executor, writer, journal, progress, summary, reuse,
@@ -231,13 +235,24 @@ def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWrite
                 raise NasdslError(f"run {task.key} failed:\n{message.traceback}")
 
 
-def _check_report_folder(plan: Plan) -> None:
-    """Refuse, before the first evaluation, an output folder where the report would replace
-    files nasdsl did not write."""
+def _claim_output(plan: Plan, check_only: bool = False) -> None:
+    """Refuse, before the first evaluation, an output folder where the report or `final`'s
+    models would replace files nasdsl did not write; else (unless `check_only`) list the
+    folders as nasdsl's before the journal exists, so that after a kill a file put there is
+    still the user's."""
     from nasdsl.report import REPORT_FILES
-    from nasdsl.report.output import check_output
+    from nasdsl.report.output import check_output, claim
+    from nasdsl.runner.final import MODELS, model_names
 
+    models = model_names(plan)
     check_output(plan.output, REPORT_FILES, plan.journal_path)
+    check_output(plan.output / MODELS, models, plan.journal_path, home=plan.output)
+    if check_only:
+        return
+    if models:  # first: the output folder's list ends what an older nasdsl's journal vouches for
+        claim(plan.output / MODELS, models, plan.journal_path, home=plan.output,
+              what="final's models")
+    claim(plan.output, REPORT_FILES, plan.journal_path)
 
 
 def write_plan_report(plan: Plan, show: bool) -> None:

@@ -18,7 +18,7 @@ from nasdsl.spaces.global_space import GlobalSpace
 
 def text(space="space cell { vertices = 7 }", search="search random", top="") -> str:
     return (f"experiment bounds\nbudget = 10 evaluations\n{space}\n"
-            f'evaluate "os.path:basename" {{ }}\n{search}\n{top}')
+            f'evaluate "json:JSONDecoder" {{ }}\n{search}\n{top}')
 
 
 def refused(source: str, match: str) -> DslError:
