@@ -12,7 +12,7 @@ process is pinned to `--cores` cores (default 1) before numpy and TensorFlow sta
 
     python bench/bench_dqn.py [--data DIR] [--episodes N] [--space chain|wide]
                               [--network dense|lstm|both] [--cores C] [--no-baseline]
-                              [--seeds K]
+                              [--one-network] [--seeds K]
 
 The issue's figures: `--space chain --network dense --episodes 1000` (goal <= 2 CPU s) and
 `--space wide --network lstm --episodes 2000` (goal <= 20 CPU s).
@@ -35,6 +35,11 @@ def _timed(search: Any, evaluator: Any, episodes: int) -> tuple[float, float, li
     return cpu, wall, [str(search.space.key(e.arch)) for e in history]
 
 
+def _best(search: Any, evaluator: Any, episodes: int, seed: int) -> float:
+    """The best fitness a run of `seed` found."""
+    return max(e.fitness for e in search.optimize(evaluator.evaluate, episodes, seed=seed))
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", help="NAS-Bench-101 data folder (default: nasdsl's)")
@@ -43,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--network", choices=["dense", "lstm", "both"], default="both")
     p.add_argument("--cores", type=int, default=1)
     p.add_argument("--no-baseline", action="store_true", help="skip the TensorFlow runs")
+    p.add_argument("--one-network", action="store_true",
+                   help="no target network (the study's 1-network runs)")
     p.add_argument("--seeds", type=int, default=0,
                    help="also compare the best fitness found, mean over runs of seeds 0..K-1")
     args = p.parse_args(argv)
@@ -64,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     n = args.episodes
     networks = [Call("dense", {"units": [64, 64]}), Call("lstm", {"units": 64})]
     networks = [c for c in networks if args.network in ("both", c.name)]
+    settings = {"target_network": not args.one_network}
 
     baseline: Any = None
     if not args.no_baseline:
@@ -87,15 +95,16 @@ def main(argv: list[str] | None = None) -> int:
               "per process)", flush=True)
 
     for network in networks:
-        tag = f"dqn_{network.name}[{args.space}]"
-        cpu, wall, keys = _timed(DQNSearch(space, network=network), evaluator, n)
+        tag = f"dqn_{network.name}{'_one_network' if args.one_network else ''}[{args.space}]"
+        cpu, wall, keys = _timed(DQNSearch(space, network=network, **settings), evaluator, n)
         line = (f"{tag} {cpu:.1f} cpu_s per {n:,} episodes ({n / cpu:,.0f} episodes per CPU s;"
                 f" wall {wall:.1f} s; load {os.getloadavg()[0]:.1f})")
         if baseline is not None:
             start = time.perf_counter()
-            baseline(space, network=network).optimize(evaluator.evaluate, 20, seed=1)
+            baseline(space, network=network, **settings).optimize(evaluator.evaluate, 20, seed=1)
             warm = time.perf_counter() - start
-            old_cpu, old_wall, old_keys = _timed(baseline(space, network=network), evaluator, n)
+            old_cpu, old_wall, old_keys = _timed(baseline(space, network=network, **settings),
+                                                 evaluator, n)
             same = sum(a == b for a, b in zip(keys, old_keys))
             line += (f"  baseline {tag}_tensorflow {old_cpu:.1f} cpu_s (wall {old_wall:.1f} s;"
                      f" first run of 20 episodes {warm:.1f} s with tracing)  ratio "
@@ -103,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         print(line, flush=True)
         if args.seeds:
             searches = {"numpy": DQNSearch, "tensorflow": baseline}
-            found = {name: [max(e.fitness for e in cls(space, network=network).optimize(
-                evaluator.evaluate, n, seed=seed)) for seed in range(args.seeds)]
-                for name, cls in searches.items() if cls is not None}
+            found = {name: [_best(cls(space, network=network, **settings), evaluator, n, seed)
+                            for seed in range(args.seeds)]
+                     for name, cls in searches.items() if cls is not None}
             print(f"{tag}_best_found mean over seeds 0..{args.seeds - 1}: " + "  ".join(
                 f"{name} {sum(v) / len(v):.5f} ({' '.join(f'{x:.5f}' for x in v)})"
                 for name, v in found.items()), flush=True)
