@@ -26,6 +26,35 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(error).__name__
 
 
+def _raised_at(error: BaseException) -> str:
+    """`file:line` of the code that raised: the user's own module (a search or evaluator the
+    file names) or nasdsl's."""
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "an unknown place"
+
+
+def _kept_traceback() -> str:
+    """Where the traceback of an unexpected failure was kept for a bug report (shown whole
+    with NASDSL_TRACEBACK=1), said for the error line."""
+    import os
+    import tempfile
+    import traceback
+
+    text = traceback.format_exc()
+    if os.environ.get("NASDSL_TRACEBACK"):
+        print(text, file=sys.stderr)
+        return ""
+    try:
+        handle, path = tempfile.mkstemp(prefix="nasdsl-failure-", suffix=".txt")
+        with os.fdopen(handle, "w") as out:
+            out.write(text)
+    except OSError:
+        return "; set NASDSL_TRACEBACK=1 to see where"
+    return f"; the details, for a bug report, are in {path}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command `argv` asks for (default: the process's arguments); its exit status."""
     from nasdsl.cli.parser import parser
@@ -65,12 +94,18 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as e:  # noqa: BLE001 - only running out of memory is handled here
-        if not _out_of_memory(e):
-            raise
-        print(f"error: out of memory ({_first_line(e)}): the settings ask for more than this "
-              "machine has; lower the ones that size memory (population, replay, units, "
-              "stem, batch_size, workers)", file=sys.stderr)
+    except Exception as e:  # noqa: BLE001 - the last resort: one sentence, never a traceback
+        if _out_of_memory(e):
+            print(f"error: out of memory ({_first_line(e)}): the settings ask for more than "
+                  "this machine has; lower the ones that size memory (population, replay, "
+                  "units, stem, batch_size, workers)", file=sys.stderr)
+        elif isinstance(e, OSError):  # a folder that cannot be made or written, a full disk
+            where = f" ({e.filename})" if e.filename else ""
+            print(f"error: {e.strerror or _first_line(e)}{where}; nothing more was done",
+                  file=sys.stderr)
+        else:
+            print(f"error: {type(e).__name__}: {_first_line(e)} (raised at {_raised_at(e)})"
+                  f"{_kept_traceback()}", file=sys.stderr)
         return 1
 
 

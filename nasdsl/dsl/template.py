@@ -22,7 +22,7 @@ experiment {header}
 
 seed   = 0                  # run r of every search configuration uses seed + r
 repeat = 1                  # independent runs per search configuration
-budget = 300 evaluations    # per run (required): evaluations, seconds, or epochs of training
+budget = 300 evaluations    # per run (required): evaluations, or seconds of training
 
 # The NAS-Bench-101 cell space (`space global {{ layers = 5 }}` stacks layers instead).
 space cell {{

@@ -19,7 +19,7 @@ from nasdsl.errors import ForeignFile, JournalError
 from nasdsl.journal import Journal, RunProgress
 from nasdsl.journal_file import identify
 from nasdsl.journal_lock import lock_path
-from nasdsl.wording import count
+from nasdsl.wording import count, rate as rate_words
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,9 @@ def describe(status: Status) -> str:
     if status.best is not None:
         lines.append(f"best so far: {status.best:.4f} ({status.best_run})")
     if status.rate is not None:
-        rate = f"rate: {status.rate:,.1f} evaluations/s (since the first run started)"
+        pace = (f"{status.rate:,.1f} evaluations/s" if status.rate >= 1 or status.rate <= 0
+                else rate_words(1, 1 / status.rate, "evaluation"))  # `42 s per evaluation`
+        rate = f"rate: {pace} (since the first run started)"
         if status.eta is not None:
             rate += f"; ETA {_duration(status.eta)}"
         lines.append(rate)
