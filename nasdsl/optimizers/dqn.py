@@ -16,33 +16,20 @@ reports it, and the report says whether it is the best the run found ("converges
 """
 from __future__ import annotations
 
-import importlib.util
 from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
+from nasdsl.optimizers.neural import one_blas_thread
+from nasdsl.optimizers.qnetwork import QNetworks, Shape
 from nasdsl.plan import Call
-from nasdsl.registry import ComponentError
 from nasdsl.result import Result
 from nasdsl.settings import (RATE, BoolType, CallType, IntType, ListType, NumberType, OneOf,
                              Param, Review, SettingError, not_above, within_bounds)
 from nasdsl.settings.bounds import MAX_BATCH, MAX_NETWORK_LAYERS, MAX_REPLAY, MAX_UNITS
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
-
-
-def require(algorithm: str, *modules: str) -> None:
-    """Refuse, cheaply, where a controller's libraries are missing: `nasdsl check` and `run`
-    say so before anything runs, without loading TensorFlow."""
-    for name in modules:
-        try:
-            found = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            found = None
-        if found is None:
-            raise ComponentError(f"algorithm 'dqn' is not available here: the dqn controller "
-                                 f"needs {name} (pip install 'nasdsl[keras]')")
 
 
 GENERATION = 10
@@ -141,7 +128,6 @@ class DQNSearch(Optimizer):
                  target_network: bool = True, target_update: int = 20, gamma: float = 1.0,
                  epsilon: Call | float | None = None, replay: int = 2000, batch_size: int = 32,
                  learning_rate: float = 0.001):
-        require("dqn", "keras", "tensorflow")
         self.network = _network(network)
         self.epsilon = _epsilon(epsilon)
         self.target_network = bool(target_network)
@@ -174,15 +160,14 @@ class DQNSearch(Optimizer):
 
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
                rng: np.random.Generator) -> History:
-        from nasdsl.optimizers.qnetwork import QNetworks, Shape
+        with one_blas_thread():
+            return self._search(evaluate_batch, budget, rng)
 
+    def _search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
+                rng: np.random.Generator) -> History:
         env = self.environment
         schedule = self._schedule(budget)
-        units = self.network.args["units"]
-        shape = Shape(self.network.name, tuple(units) if isinstance(units, list) else (units,),
-                      env.vocabulary, env.sequence_length, env.num_actions)
-        networks = QNetworks(shape, int(rng.integers(2**31 - 1)), self.learning_rate,
-                             self.gamma, self.target_update if self.target_network else None)
+        networks = self._networks(int(rng.integers(2**31 - 1)))
         memory = ReplayMemory(self.replay, env.sequence_length, env.num_actions)
         done_mask = np.ones(env.num_actions, dtype=bool)
         blank = np.zeros(env.sequence_length, dtype=np.int32)
@@ -208,6 +193,15 @@ class DQNSearch(Optimizer):
                                                                                    arch),
                          "episodes": episode_index, "training_steps": networks.training_steps}
         return evaluate_batch.history
+
+    def _networks(self, seed: int) -> QNetworks:
+        """A run's Q-networks, initialized from `seed`."""
+        env = self.environment
+        units = self.network.args["units"]
+        shape = Shape(self.network.name, tuple(units) if isinstance(units, list) else (units,),
+                      env.vocabulary, env.sequence_length, env.num_actions)
+        return QNetworks(shape, seed, self.learning_rate, self.gamma,
+                         self.target_update if self.target_network else None)
 
     def _play(self, networks: Any, rng: np.random.Generator, epsilon: float
               ) -> tuple[Episode, list[np.ndarray], list[int], list[np.ndarray]]:

@@ -26,7 +26,9 @@ from typing import Any, ClassVar, Mapping
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
-from nasdsl.optimizers.dqn import require, reward_of
+from nasdsl.optimizers.dqn import reward_of
+from nasdsl.optimizers.neural import one_blas_thread
+from nasdsl.optimizers.policy_network import PolicyNetwork, PolicyShape, PPOSettings
 from nasdsl.settings import IntType, NumberType, Param, Review, SettingError, within_bounds
 from nasdsl.settings.bounds import MAX_POPULATION, MAX_UNITS
 from nasdsl.spaces.base import Space
@@ -75,7 +77,6 @@ class PPOSearch(Optimizer):
                  epochs: int = EPOCHS.default, minibatches: int = MINIBATCHES.default,
                  clip: float = CLIP.default, entropy: float = ENTROPY.default,
                  value: float = VALUE.default, learning_rate: float = LEARNING_RATE.default):
-        require("ppo", "keras", "tensorflow")
         values = {"units": units, "batch": batch, "epochs": epochs,
                   "minibatches": minibatches, "clip": clip, "entropy": entropy,
                   "value": value, "learning_rate": learning_rate}
@@ -97,8 +98,11 @@ class PPOSearch(Optimizer):
 
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
                rng: np.random.Generator) -> History:
-        from nasdsl.optimizers.policy_network import PolicyNetwork, PolicyShape, PPOSettings
+        with one_blas_thread():
+            return self._search(evaluate_batch, budget, rng)
 
+    def _search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
+                rng: np.random.Generator) -> History:
         env = self.environment
         shape = PolicyShape(self.units, env.vocabulary, env.sequence_length, env.num_actions)
         network = PolicyNetwork(shape, int(rng.integers(2**31 - 1)),
