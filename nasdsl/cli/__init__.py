@@ -124,7 +124,7 @@ def _command(args: argparse.Namespace) -> int:
 
         return init_file(args.file)
     if args.command == "list":
-        from nasdsl.cli.list import list_names
+        from nasdsl.cli.listing import list_names
 
         return list_names(args.what)
     if args.command == "data":
