@@ -1,4 +1,5 @@
-"""`nasdsl init NAME.nas`: a commented experiment to start from, every block with its defaults.
+"""What `nasdsl init NAME.nas` writes: a commented experiment to start from, every block with
+its defaults.
 
 The template runs as written on the NAS-Bench-101 table `make data` imports (which holds test
 accuracies only, hence `fitness = test_accuracy`), in seconds; what it cannot run there (`final`,
@@ -8,7 +9,6 @@ that it passes `check` and runs, so it follows the language as it is.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 from nasdsl.dsl.schema import output_folder_name
@@ -89,24 +89,3 @@ def template(path: Path) -> str:
     return TEMPLATE.format(title=name, header=header, file=Path(path),
                            output=f"results/{output_folder_name(name)}")
 
-
-def init_file(path: Path) -> int:
-    """Write the template to `path`: 0; 2 (a sentence on stderr) when `path` is not a `.nas`
-    file or already exists (never overwritten), 1 when it cannot be written."""
-    path = Path(path)
-    if path.suffix != ".nas":
-        print(f"error: {path}: an experiment file's name ends in .nas, e.g. nasdsl init "
-              f"{path.with_suffix('.nas')}", file=sys.stderr)
-        return 2
-    try:
-        with open(path, "x", encoding="utf-8") as f:
-            f.write(template(path))
-    except FileExistsError:
-        print(f"error: {path} exists; nasdsl init writes a new file only and never replaces "
-              "one: choose another name, or move the file away", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"error: cannot write {path}: {e.strerror or e}", file=sys.stderr)
-        return 1
-    print(f"wrote {path}: `nasdsl check {path}` shows its plan, `nasdsl run {path}` runs it")
-    return 0

@@ -17,7 +17,7 @@ from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
 from nasdsl.report.policy import write_policy
-from nasdsl.report.output import (check_output, foreign_files, forget, staged_report,
+from nasdsl.output_folder import (check_output, foreign_files, forget, staged_report,
                                   written_by_nasdsl)
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
                                  generation_sizes, plot_best_so_far, plot_generations,

@@ -25,7 +25,7 @@ from nasdsl.execution import EvaluatorFactory, evaluator_for
 from nasdsl.journal.writer import Writer
 from nasdsl.plan import Plan, SearchConfig
 from nasdsl.progress import Progress
-from nasdsl.report.output import claim
+from nasdsl.output_folder import claim
 from nasdsl.result import Result
 from nasdsl.runner.components import Components
 from nasdsl.seeding import evaluation_seed

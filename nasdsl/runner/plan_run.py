@@ -6,6 +6,10 @@ checkpoints. Cheap evaluators (table lookups, `expensive` False) run whole runs 
 processes (`run { workers }`) or as tasks of a Dask cluster (`run { cluster }`), each sending
 its rows to this process, the journal's single writer; expensive ones (training) run the runs
 here and spread each batch over an `Executor` (a local Dask cluster with `workers`).
+
+The runner writes no report: its caller does, after the run (`nasdsl.experiment`), and tells
+it which files that report puts into the output folder (`Reports`), so that a user's file
+there is refused before the first evaluation and `fresh` removes the report it discards.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from nasdsl.errors import JournalError, NasdslError
 from nasdsl.cluster import make_executor
@@ -47,6 +51,16 @@ class RunSummary:
     best: dict[str, float | None] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Reports:
+    """What the caller writes into the output folder after the run: `files`, claimed before
+    the first evaluation (none may replace a file nasdsl did not write), and `remove`, which
+    deletes them when `fresh` discards the journal they described. The default: no report."""
+
+    files: tuple[str, ...] = ()
+    remove: Callable[[Path], None] | None = None
+
+
 def _optima(plan: Plan) -> dict[str, float]:
     """The best value each accuracy the plan records can take in each declared space
     (NAS-Bench-101: exact, from the table), kept in the journal so that reports measure
@@ -65,15 +79,14 @@ def _optima(plan: Plan) -> dict[str, float]:
     return optima(list(records.values()), accuracies)
 
 
-def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None]) -> Writer:
+def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None],
+                  reports: Reports) -> Writer:
     path = plan.journal_path
     if fresh:
-        from nasdsl.report import remove_reports
-
         existed = path.exists()
         discard(path)
-        if existed:  # the reports beside it described the discarded journal
-            remove_reports(plan.output)
+        if existed and reports.remove is not None:  # they described the discarded journal
+            reports.remove(plan.output)
     journal = Writer.open(path)
     try:
         check_journal(journal, plan)
@@ -95,23 +108,22 @@ def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None]) ->
 
 
 def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = None,
-             components: Components = Components(), report: bool = True,
-             show: bool = False) -> RunSummary:
-    """Run (or resume) every run of `plan`; write the report at the end when `report`,
-    printing its summary table when `show`."""
+             components: Components = Components(), reports: Reports = Reports()) -> RunSummary:
+    """Run (or resume) every run of `plan` into its journal; the caller writes the report
+    (`reports` names its files, see `Reports`)."""
     progress = progress or NullProgress()
     check_plan(plan, components)
     refuse_foreign(plan.journal_path)
-    _claim_output(plan, check_only=True)  # the report comes after the run, here or by the caller
+    _claim_output(plan, reports.files, check_only=True)
     with WriteLock(plan.journal_path):  # one writer; readers never wait for it
-        _claim_output(plan)  # before the journal exists
-        return _run_locked(plan, fresh, progress, components, report, show)
+        _claim_output(plan, reports.files)  # before the journal exists
+        return _run_locked(plan, fresh, progress, components, reports)
 
 
 def _run_locked(plan: Plan, fresh: bool, progress: Progress, components: Components,
-                report: bool, show: bool) -> RunSummary:
+                reports: Reports) -> RunSummary:
     identities = data_identities(plan, components)
-    journal = _open_journal(plan, fresh, identities)
+    journal = _open_journal(plan, fresh, identities, reports)
     summary = RunSummary(journal=plan.journal_path)
     try:
         states = journal.run_states()
@@ -140,8 +152,6 @@ def _run_locked(plan: Plan, fresh: bool, progress: Progress, components: Compone
             raise
     finally:
         journal.close()
-    if report:
-        _write_report(plan, show)
     return summary
 
 
@@ -236,32 +246,20 @@ def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWrite
                 raise NasdslError(f"run {task.key} failed:\n{message.traceback}")
 
 
-def _claim_output(plan: Plan, check_only: bool = False) -> None:
-    """Refuse, before the first evaluation, an output folder where the report or `final`'s
-    models would replace files nasdsl did not write; else (unless `check_only`) list the
-    folders as nasdsl's before the journal exists, so that after a kill a file put there is
-    still the user's."""
-    from nasdsl.report import REPORT_FILES
-    from nasdsl.report.output import check_output, claim
+def _claim_output(plan: Plan, report_files: tuple[str, ...], check_only: bool = False) -> None:
+    """Refuse, before the first evaluation, an output folder where the report's files or
+    `final`'s models would replace files nasdsl did not write; else (unless `check_only`)
+    list the folders as nasdsl's before the journal exists, so that after a kill a file put
+    there is still the user's."""
+    from nasdsl.output_folder import check_output, claim
     from nasdsl.runner.final import MODELS, model_names
 
     models = model_names(plan)
-    check_output(plan.output, REPORT_FILES, plan.journal_path)
+    check_output(plan.output, report_files, plan.journal_path)
     check_output(plan.output / MODELS, models, plan.journal_path, home=plan.output)
     if check_only:
         return
     if models:  # first: the output folder's list ends what an older nasdsl's journal vouches for
         claim(plan.output / MODELS, models, plan.journal_path, home=plan.output,
               what="final's models")
-    claim(plan.output, REPORT_FILES, plan.journal_path)
-
-
-def write_plan_report(plan: Plan, show: bool) -> None:
-    """The report of `plan`'s journal, in its output folder."""
-    _write_report(plan, show)
-
-
-def _write_report(plan: Plan, show: bool) -> None:
-    from nasdsl.report import write_report
-
-    write_report(plan.output, journal=plan.journal_path, show=show)
+    claim(plan.output, report_files, plan.journal_path)

@@ -62,7 +62,7 @@ def _entry(listing: str, name: str) -> str:
 
 
 def test_list_algorithms_prints_each_help_whole_wrapped_to_the_terminal(monkeypatch, capsys):
-    from nasdsl.dsl.show import list_names
+    from nasdsl.cli.listing import list_names
     from nasdsl.optimizers.bananas import Bananas
     from nasdsl.optimizers.local_search import LocalSearch
 

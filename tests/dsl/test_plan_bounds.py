@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from nasdsl.dsl import limits, loads
-from nasdsl.dsl.show import count_text, plan_lines
+from nasdsl.cli.check import count_text, plan_lines
 from nasdsl.errors import DslError
 from nasdsl.spaces import CellSpace
 from nasdsl.spaces.global_space import GlobalSpace

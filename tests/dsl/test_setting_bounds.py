@@ -116,7 +116,7 @@ def test_the_bound_itself_is_accepted():
 
 
 def test_nasdsl_list_shows_each_bound(capsys, monkeypatch):
-    from nasdsl.dsl.show import list_names
+    from nasdsl.cli.listing import list_names
 
     monkeypatch.setenv("COLUMNS", "200")  # one line per setting
     list_names("algorithms")

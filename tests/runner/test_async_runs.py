@@ -46,7 +46,7 @@ def test_in_this_process_it_is_reproducible_and_the_sequential_search(tmp_path, 
     journals = []
     for name in ("one", "two"):
         plan = loads(TEXT.format(out=tmp_path / name))
-        summary = run_plan(plan, report=False)
+        summary = run_plan(plan)
         assert summary.evaluations == 480
         journals.append(_rows(tmp_path / name / "journal.sqlite"))
     first, second = journals

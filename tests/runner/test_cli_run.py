@@ -48,7 +48,7 @@ def _nasdsl(*args: str | Path, env: dict[str, str], cwd: Path) -> subprocess.Com
 
 
 def test_kill_9_then_rerun_gives_the_uninterrupted_summary(tmp_path: Path, env: dict[str, str]):
-    budget = 1000
+    budget = 3000
     whole = _write(tmp_path / "whole", budget=budget, workers=2)
     done = _nasdsl("run", whole, "--quiet", env=env, cwd=whole.parent)
     assert done.returncode == 0, done.stderr

@@ -13,7 +13,7 @@ import pytest
 
 from nasdsl.dsl import loads
 from nasdsl.journal import Journal
-from nasdsl.runner import run_plan
+from nasdsl.experiment import run_experiment
 from test_kill_resume import Twins, evaluation_rows
 
 EXPERIMENT = """\
@@ -57,7 +57,7 @@ def _cut(journal: Path, search: str, keep: int) -> None:
 def test_greedy_policies_are_journaled_reported_and_replayed(tmp_path: Path, nb101_store: Path):
     out = tmp_path / "out"
     plan = loads(_text(out, budget=30, repeat=2, store=nb101_store))
-    run_plan(plan)
+    run_experiment(plan)
     journal = out / "journal.sqlite"
     rows, outcomes = evaluation_rows(journal), _outcomes(journal)
     assert len(rows) == 6 * 30 and len(outcomes) == 6
@@ -84,7 +84,7 @@ def test_greedy_policies_are_journaled_reported_and_replayed(tmp_path: Path, nb1
     # A run killed part-way, in each controller: the rerun replays it to the same end.
     _cut(journal, "dense", keep=13)
     _cut(journal, "lstm", keep=21)
-    summary_run = run_plan(plan)
+    summary_run = run_experiment(plan)
     assert summary_run.runs == 2 and summary_run.replayed == 13 + 21
     assert evaluation_rows(journal) == rows
     assert _outcomes(journal) == outcomes

@@ -62,7 +62,7 @@ def test_a_slow_rate_is_said_in_seconds_per_evaluation(monkeypatch):
 
 def test_the_plan_of_one_run_says_run():
     from nasdsl.dsl import loads
-    from nasdsl.dsl.show import plan_lines
+    from nasdsl.cli.check import plan_lines
 
     plan = loads("budget = 1 evaluations\nspace cell { }\nevaluate nasbench101 { }\n"
                  "search random\n")

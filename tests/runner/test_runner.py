@@ -26,7 +26,7 @@ def _rows(output: Path) -> list[tuple]:
 
 def _run(output: Path, **kwargs) -> object:
     plan = kwargs.pop("plan", None) or toys.plan(output)
-    return run_plan(plan, components=kwargs.pop("components", toys.TOYS), report=False, **kwargs)
+    return run_plan(plan, components=kwargs.pop("components", toys.TOYS), **kwargs)
 
 
 def _evaluator_calls() -> int:

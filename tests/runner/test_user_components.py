@@ -27,7 +27,7 @@ evaluate nasbench101 {{ fitness = test_accuracy; report = [test_accuracy] }}
 search {search} as climb {{ {settings} }}
 output = "out"
 """
-BUDGET = 1500
+BUDGET = 4000
 """Evaluations per run: enough that a kill lands before a run ends."""
 
 DIST_INFO = {

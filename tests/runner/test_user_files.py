@@ -15,7 +15,7 @@ import pytest
 from nasdsl.cli import main
 from nasdsl.dsl import load
 from nasdsl.errors import ForeignFile
-from nasdsl.report.output import MANIFEST, claim
+from nasdsl.output_folder import MANIFEST, claim
 from nasdsl.runner.final import MODELS, model_names
 
 from live_runs import end, env, live_run

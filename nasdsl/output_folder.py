@@ -1,4 +1,6 @@
-"""Where reports go: never over a file nasdsl did not write, and never half-written.
+"""What nasdsl writes into an output folder (reports, `final`'s models): never over a file
+nasdsl did not write, and never half-written. Below both the runner (which claims the folder
+before a run) and the report (which writes into it).
 
 A report is written into a staging folder inside the output folder and moved into place file
 by file (a rename each) once every file is complete, so a full disk, a read-only folder or a
@@ -64,7 +66,7 @@ def _older_nasdsl_folder(folder: Path, journal: Path | None) -> bool:
 
 def check_output(folder: Path, names: Iterable[str], journal: Path | None = None,
                  home: Path | None = None) -> None:
-    """Refuse (ForeignFile) to write reports over files nasdsl did not write."""
+    """Refuse (ForeignFile) to write `names` over files nasdsl did not write."""
     foreign = foreign_files(folder, names, journal, home)
     if foreign:
         raise ForeignFile(f"{Path(folder) / foreign[0]} was not written by nasdsl"
