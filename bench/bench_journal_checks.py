@@ -21,8 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from nasdsl.journal import Journal, metrics_json
-from nasdsl.journal_rows import checksums, row_checksums
+from nasdsl.journal import Journal
+
+from nasdsl.journal.values import metrics_json
+from nasdsl.journal.rows import checksums, row_checksums
 from nasdsl.plan import Budget, EvaluatorSpec, SearchConfig, SpaceSpec
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_900_000

@@ -28,7 +28,7 @@ import numpy as np
 
 from nasdsl.dsl import load
 from nasdsl.evaluators import make_evaluator
-from nasdsl.journal import metrics_json
+from nasdsl.journal.values import metrics_json
 from nasdsl.optimizers import make_optimizer
 from nasdsl.optimizers.base import BudgetMeter, Evaluation, History
 from nasdsl.plan import Budget, Plan

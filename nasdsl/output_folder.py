@@ -24,7 +24,7 @@ from typing import Iterable, Iterator
 
 from nasdsl.atomic_file import WriteFailed, atomic_output, explain
 from nasdsl.errors import ForeignFile
-from nasdsl.journal_file import identify
+from nasdsl.journal.file import identify
 
 MANIFEST = ".nasdsl-files"
 STAGING_PREFIX = ".nasdsl-report-"

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from nasdsl.errors import JournalError
-from nasdsl.journal import Journal, metrics_json
-from nasdsl.journal_rows import row_checksums
+from nasdsl.journal import Journal
+from nasdsl.journal.values import metrics_json
+from nasdsl.journal.rows import row_checksums
 from nasdsl.plan import Budget, EvaluatorSpec, SearchConfig, SpaceSpec
 
 CONFIG = SearchConfig(label="random", algorithm="random", settings={}, swept={},

@@ -22,7 +22,7 @@ import pandas as pd
 
 from nasdsl.errors import DataError
 from nasdsl.execution import EvaluatorFactory, evaluator_for
-from nasdsl.journal import Journal
+from nasdsl.journal.writer import Writer
 from nasdsl.plan import Plan, SearchConfig
 from nasdsl.progress import Progress
 from nasdsl.output_folder import claim
@@ -77,7 +77,7 @@ def model_names(plan: Plan) -> list[str]:
     return [_model_name(c, k) for c in plan.configs for k in range(1, plan.final.top + 1)]
 
 
-def run_final(plan: Plan, journal: Journal, progress: Progress, components: Components,
+def run_final(plan: Plan, journal: Writer, progress: Progress, components: Components,
               identities: dict[str, str | None]) -> int:
     """Retrain what the journal does not hold yet; returns how many were retrained now.
     `identities`: configuration key -> the JSON identity of its data (`checks`)."""
@@ -103,7 +103,7 @@ def run_final(plan: Plan, journal: Journal, progress: Progress, components: Comp
     return len(todo)
 
 
-def _retrain(plan: Plan, candidate: Candidate, journal: Journal, progress: Progress,
+def _retrain(plan: Plan, candidate: Candidate, journal: Writer, progress: Progress,
              components: Components, identities: dict[str, str | None]) -> None:
     """Retrain one candidate and commit its row."""
     config, epochs = candidate.config, plan.final.epochs  # type: ignore[union-attr]

@@ -22,12 +22,13 @@ from typing import Any, Callable
 from nasdsl.errors import JournalError, NasdslError
 from nasdsl.cluster import make_executor
 from nasdsl.execution import RunPool, TaskFailed, evaluator_for
-from nasdsl.journal import FORMAT_VERSION, Journal
+from nasdsl.journal.file import refuse_foreign
+from nasdsl.journal.lock import WriteLock
+from nasdsl.journal.schema import FORMAT_VERSION
+from nasdsl.journal.writer import Writer, discard
 from nasdsl.plan import Plan
 from nasdsl.progress import NullProgress, Progress
-from nasdsl.journal_lock import WriteLock
-from nasdsl.runner.checks import (check_data, check_journal, check_plan, data_identities,
-                                  refuse_foreign)
+from nasdsl.runner.checks import check_data, check_journal, check_plan, data_identities
 from nasdsl.runner.components import Components
 from nasdsl.runner.final import run_final
 from nasdsl.runner.task import (Finished, Rows, RunTask, Started, perform_in_worker,
@@ -79,14 +80,14 @@ def _optima(plan: Plan) -> dict[str, float]:
 
 
 def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None],
-                  reports: Reports) -> Journal:
+                  reports: Reports) -> Writer:
     path = plan.journal_path
     if fresh:
         existed = path.exists()
-        Journal.discard(path)
+        discard(path)
         if existed and reports.remove is not None:  # they described the discarded journal
             reports.remove(plan.output)
-    journal = Journal.open(path, readonly=False)
+    journal = Writer.open(path)
     try:
         check_journal(journal, plan)
         check_data(journal, plan, identities)
@@ -154,7 +155,7 @@ def _run_locked(plan: Plan, fresh: bool, progress: Progress, components: Compone
     return summary
 
 
-def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progress,
+def _execute(plan: Plan, tasks: list[RunTask], journal: Writer, progress: Progress,
              summary: RunSummary) -> None:
     factory = tasks[0].factory
     evaluator = evaluator_for(factory)
@@ -184,7 +185,7 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
         raise
 
 
-def _execute_here(task: RunTask, executor: Any, writer: JournalWriter, journal: Journal,
+def _execute_here(task: RunTask, executor: Any, writer: JournalWriter, journal: Writer,
                   progress: Progress, summary: RunSummary, reuse: bool = False,
                   chunk: int | None = None) -> None:
     journal.start_run(task.id, task.config.key, task.repeat, task.seed, task.data)
@@ -207,7 +208,7 @@ def _finished(task: RunTask, n: int, best: float | None, progress: Progress,
 
 
 def _execute_on_cluster(tasks: list[RunTask], address: str, writer: JournalWriter,
-                        journal: Journal, progress: Progress, summary: RunSummary) -> None:
+                        journal: Writer, progress: Progress, summary: RunSummary) -> None:
     """Cheap evaluations on a Dask cluster: a task per run (`nasdsl.runner.cluster_runs`),
     each journaled whole as it ends."""
     from nasdsl.runner.cluster_runs import runs_on_cluster
@@ -220,7 +221,7 @@ def _execute_on_cluster(tasks: list[RunTask], address: str, writer: JournalWrite
         _finished(task, done.evaluations, done.best, progress, summary)
 
 
-def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWriter, journal: Journal,
+def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWriter, journal: Writer,
                         progress: Progress, summary: RunSummary) -> None:
     by_id = {t.id: t for t in tasks}
     with RunPool(perform_in_worker, min(workers, len(tasks))) as pool:

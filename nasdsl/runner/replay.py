@@ -14,7 +14,7 @@ import hashlib
 from typing import Any, Hashable, Mapping, Sequence
 
 from nasdsl.errors import JournalError
-from nasdsl.journal import Recorded
+from nasdsl.journal.records import Recorded
 from nasdsl.result import Result
 from nasdsl.wording import count
 

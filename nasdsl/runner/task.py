@@ -16,8 +16,9 @@ from typing import Any, Callable, Hashable, NamedTuple, Sequence
 import numpy as np
 
 from nasdsl.execution import EvaluatorFactory, evaluator_for, local_evaluation
-from nasdsl.journal import Recorded, Row, metrics_json
-from nasdsl.journal_rows import result_problem
+from nasdsl.journal.records import Recorded, Row
+from nasdsl.journal.rows import result_problem
+from nasdsl.journal.values import metrics_json
 from nasdsl.optimizers.base import BudgetMeter
 from nasdsl.optimizers.batch import Batch, Evaluate, Report, Timed
 from nasdsl.optimizers.completions import Completions

@@ -129,8 +129,8 @@ def test_status_while_a_run_creates_its_journal_says_no_evaluations_yet(tmp_path
     evaluations yet" (exit 0) while the lock is held, and refused again once it is not."""
     import sqlite3
 
-    from nasdsl.journal_file import APPLICATION_ID
-    from nasdsl.journal_lock import WriteLock
+    from nasdsl.journal.file import APPLICATION_ID
+    from nasdsl.journal.lock import WriteLock
 
     journal = tmp_path / "journal.sqlite"
 

@@ -65,7 +65,8 @@ def test_the_setting_is_checked_and_left_out_when_not_written():
 def test_a_journal_gains_the_arrival_column_only_with_a_row_out_of_order(tmp_path):
     """Runs that completed in index order leave the journal as older nasdsl wrote it; the
     first completion out of order adds the column, and replay reads both orders."""
-    from nasdsl.journal import Journal, Row
+    from nasdsl.journal import Journal
+    from nasdsl.journal.records import Row
 
     def row(run, index, arrival=None):
         return Row(run, index, 0, f"a{index}", f"h{index}", 0.5, "ok", None, 1.0, 0.1, "{}",

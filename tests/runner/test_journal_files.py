@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nasdsl.cli import main
-from nasdsl.journal_file import APPLICATION_ID, identify
+from nasdsl.journal.file import APPLICATION_ID, identify
 from nasdsl.store.importer import import_file
 from nb101_small import write_table
 

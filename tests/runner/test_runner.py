@@ -10,7 +10,7 @@ import pytest
 import runner_toys as toys
 from nasdsl.errors import DataError, JournalError
 from nasdsl.journal import Journal
-from nasdsl.journal_rows import HASHED, row_checksums
+from nasdsl.journal.rows import HASHED, row_checksums
 from nasdsl.plan import Budget
 from nasdsl.runner import Components, run_plan
 
