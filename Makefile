@@ -14,9 +14,12 @@ EXTRAS := test,dask,keras,docs
 
 $(BIN)/.installed: setup.cfg pyproject.toml Makefile
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -qq --upgrade pip
-	$(BIN)/python -m pip install -qq -e '.[$(EXTRAS)]'
+	@echo "creating the virtual environment $(VENV) (once)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "installing nasdsl and its dependencies into $(VENV) (TensorFlow, Dask, pygmo: a minute or two, once)"
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -e '.[$(EXTRAS)]'
+	@echo "installed"
 	@touch $@
 
 install: $(BIN)/.installed
@@ -42,10 +45,12 @@ run: data
 check: install
 	$(BIN)/nasdsl check experiments/*.nas
 
-# The layers and the absence of import cycles (setup.cfg [importlinter]), then the tests.
+# The layers and the absence of import cycles (setup.cfg [importlinter]: one line, the whole
+# report only when a contract is broken), then the tests.
 test: install
-	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -m "not slow"
+	@out=$$($(BIN)/lint-imports --no-cache --no-logo 2>&1) || { echo "$$out"; exit 1; }; \
+		echo "import layers: $$(echo "$$out" | tail -n 1)"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadfile
 
 # The documentation site: the tables of results regenerated from their sources, then every page
 # built into site/; a broken link, a missing page or a stale anchor fails the build.

@@ -77,7 +77,7 @@ search random
 def _timed_run(plan: Plan, folder: Path, **execution) -> tuple[float, int]:
     plan = replace(plan, output=folder, execution=replace(plan.execution, **execution))
     start = time.perf_counter()
-    summary = run_plan(plan, fresh=True, report=False)
+    summary = run_plan(plan, fresh=True)
     return time.perf_counter() - start, summary.evaluations
 
 

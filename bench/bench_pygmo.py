@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from nasdsl.dsl import load, loads
+from nasdsl.experiment import run_experiment
 from nasdsl.runner import run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +63,7 @@ def _seconds(name: str, n: int, folder: Path) -> float:
     """CPU seconds of one run of `n` evaluations (this process does all the work)."""
     plan = loads(EXPERIMENT.format(n=n, search=SEARCHES[name], output=folder / name))
     start = time.process_time()
-    summary = run_plan(plan, fresh=True, report=False)
+    summary = run_plan(plan, fresh=True)
     elapsed = time.process_time() - start
     assert summary.evaluations == n, (name, summary.evaluations)
     return elapsed
@@ -92,7 +93,7 @@ def bench_experiment(folder: Path) -> None:
     total = sum(c.budget.amount for c in plan.configs) * plan.repeat
     start = time.perf_counter()
     cpu = _cpu()
-    summary = run_plan(plan, fresh=True, report=True)
+    summary = run_experiment(plan, fresh=True)
     elapsed = time.perf_counter() - start
     cpu = _cpu() - cpu
     assert summary.evaluations == total

@@ -28,7 +28,7 @@ import numpy as np
 
 from nasdsl.dsl import load
 from nasdsl.evaluators import make_evaluator
-from nasdsl.journal import metrics_json
+from nasdsl.journal.values import metrics_json
 from nasdsl.optimizers import make_optimizer
 from nasdsl.optimizers.base import BudgetMeter, Evaluation, History
 from nasdsl.plan import Budget, Plan
@@ -114,7 +114,7 @@ def _runner_seconds(plan: Plan, label: str, folder: Path) -> float:
     one = replace(plan, configs=tuple(c for c in plan.configs if c.label == label),
                   output=folder / label)
     start = time.perf_counter()
-    summary = run_plan(one, fresh=True, report=False)
+    summary = run_plan(one, fresh=True)
     elapsed = time.perf_counter() - start
     assert summary.evaluations == sum(c.budget.amount for c in one.configs)
     return elapsed
@@ -159,7 +159,7 @@ def bench_grid(folder: Path, re_rate: float) -> None:
     plan = replace(plan, output=folder / "grid")
     total = sum(c.budget.amount for c in plan.configs) * plan.repeat
     start = time.perf_counter()
-    summary = run_plan(plan, fresh=True, report=False)
+    summary = run_plan(plan, fresh=True)
     elapsed = time.perf_counter() - start
     assert summary.evaluations == total
     one_process = total / re_rate

@@ -5,9 +5,7 @@ Prints one line per algorithm: name, value, unit, and the baseline measured in t
 Each run is timed in CPU seconds of this process (`time.process_time`), the process pinned to
 one core and numpy's BLAS limited to one thread, so other work on a shared machine does not
 count; best of `--repeats`.
-Goal: BANANAS and PPO under 60 s, the others under 5 s. PPO's first run of the process also
-imports TensorFlow and traces its compiled functions; a short run before the timed ones pays
-for that, so the figure is what every further run of a study costs.
+Goal: BANANAS and PPO under 60 s, the others under 5 s.
 
     python bench/bench_search_quality.py [--data DIR] [--evaluations N] [--repeats R]
                                          [--only NAME ...]
@@ -81,8 +79,6 @@ def main(argv: list[str] | None = None) -> int:
         _seconds(searches[0][1], evaluator, n, 1)  # warm the table's memos first
         baseline = _seconds(searches[0][1], evaluator, n, repeats)
         for name, make in searches:
-            if name == "ppo":
-                make().optimize(evaluator, budget=20, seed=0)  # import TensorFlow, trace
             value = _seconds(make, evaluator, n, repeats)
             print(f"{name} {value:.2f} s/run  baseline random {baseline:.2f} s/run  "
                   f"ratio {value / baseline:.1f}x", flush=True)

@@ -93,15 +93,52 @@ def lost(address: str, why: str = "") -> ClusterLost:
                        "ADDRESS` to use another scheduler)")
 
 
+PROBE_SECONDS = 5.0
+"""How long the first word of a scheduler may take (a Dask scheduler greets at once)."""
+HANDSHAKE_BYTES = 1 << 20
+"""Most bytes a Dask handshake announces: anything larger is not a Dask scheduler talking."""
+
+
+class NotAScheduler(ConnectionError):
+    """Something listens at the address but does not speak as a Dask scheduler."""
+
+
+def address_problem(address: str) -> str | None:
+    """Why `address` cannot be a scheduler's address (`tcp://HOST:PORT`, `HOST:PORT`,
+    `tls://…`, or another Dask transport's `scheme://…`), or None. No connection is made."""
+    from urllib.parse import urlsplit
+
+    scheme, sep, rest = address.strip().rpartition("://")
+    if sep and not scheme:
+        return "a scheme is missing before `://`"
+    if scheme not in ("", "tcp", "tls"):
+        return None  # another transport (inproc, ucx, ws): Dask judges it
+    try:
+        parts = urlsplit(f"//{rest}")
+        host, port = parts.hostname, parts.port
+    except ValueError as e:
+        return f"not of the form tcp://HOST:PORT ({e})"
+    if not host or port is None or parts.path or parts.query or parts.fragment:
+        return "not of the form tcp://HOST:PORT (such as tcp://10.0.0.5:8786)"
+    return None
+
+
 def connect(address: str) -> Any:
     """A client of the scheduler at `address`; `ClusterLost` when none answers within
-    `RECONNECT_SECONDS`."""
+    about `RECONNECT_SECONDS`. Only a server that greets as a Dask scheduler reaches Dask's
+    client (`_probe`): Dask would read any other server's first bytes as a frame length."""
     from distributed import Client
 
     quiet_dask()
+    problem = address_problem(address)
+    if problem is not None:
+        raise ClusterLost(f"`{address}` is no Dask scheduler address: {problem}")
     try:
         _probe(address)  # a client that fails to connect lingers and complains when collected
         return Client(address, timeout=RECONNECT_SECONDS, set_as_default=False)
+    except NotAScheduler as e:
+        raise ClusterLost(f"the server at {address} is not a Dask scheduler ({e}); give a "
+                          "scheduler's address with `run { cluster }` or `--cluster`") from None
     except (OSError, TimeoutError, ValueError) as e:
         raise ClusterLost(f"cannot reach a Dask scheduler at {address} ({e}); start one "
                           "(`dask scheduler`) or give its address with `run { cluster }` or "
@@ -109,18 +146,33 @@ def connect(address: str) -> Any:
 
 
 def _probe(address: str) -> None:
-    """Raise OSError when nothing listens at a tcp:// (or bare host:port) address."""
+    """Raise OSError when nothing listens at a tcp:// (or bare host:port) address within
+    `PROBE_SECONDS`, `NotAScheduler` when what listens does not greet as a Dask scheduler
+    does: its first 8 bytes are the length of its handshake."""
     import socket
+    import struct
     from urllib.parse import urlsplit
 
-    scheme, _, rest = address.rpartition("://")
+    scheme, _, rest = address.strip().rpartition("://")
     if scheme not in ("", "tcp", "tls"):
         return
     parts = urlsplit(f"//{rest}")
-    if parts.hostname is None or parts.port is None:
-        return
-    with socket.create_connection((parts.hostname, parts.port), timeout=RECONNECT_SECONDS):
-        pass
+    with socket.create_connection((parts.hostname, parts.port), timeout=PROBE_SECONDS) as sock:
+        if scheme == "tls":
+            return  # the greeting is encrypted: Dask's client judges it
+        head = b""
+        try:
+            while len(head) < 8:
+                more = sock.recv(8 - len(head))
+                if not more:
+                    raise NotAScheduler("it closed the connection without a word")
+                head += more
+        except TimeoutError:
+            raise NotAScheduler(f"it accepted the connection but said nothing within "
+                                f"{PROBE_SECONDS:g} s") from None
+    (length,) = struct.unpack("Q", head)
+    if not 0 < length <= HANDSHAKE_BYTES:
+        raise NotAScheduler(f"its first bytes {head!r} are no Dask handshake")
 
 
 def quiet_dask() -> None:

@@ -1,8 +1,9 @@
 """One error type per audience: the user's file, a data store, one evaluation."""
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
 
 
 class NasdslError(Exception):
@@ -49,6 +50,59 @@ MAX_ERRORS = 20
 """Most refusals of one file shown at once; past it the count of the others is given."""
 
 
+class Refusals:
+    """The refusals of one file as they are found, bounded: the `cap` first in line order are
+    kept, every other is only counted (one small key per place, so a place refused by many
+    configurations of a sweep counts once): a file with 100,000 refusals keeps 20 of them."""
+
+    def __init__(self, cap: int = MAX_ERRORS, ignored: Iterable[int] = ()):
+        self.cap = cap
+        self.ignored = frozenset(ignored)
+        """Lines whose refusals are not recorded (lines set aside after a syntax error)."""
+        self._kept: list[tuple[tuple[int, int, int], DslError]] = []  # a heap, last first
+        self._places: set[tuple] = set()
+        self._uncounted = 0  # the `more` of nested DslErrors, whose places are not known
+
+    def append(self, error: DslError) -> None:
+        if isinstance(error, DslErrors):
+            for e in error.errors:
+                self.append(e)
+            self._uncounted += error.more
+            return
+        if error.line in self.ignored:
+            return
+        place = (error.file, error.line, error.column) if error.line else \
+            (error.file, error.message)
+        if place in self._places:
+            return
+        self._places.add(place)
+        entry = ((-error.line, -error.column, -len(self._places)), error)
+        if len(self._kept) < self.cap:
+            heapq.heappush(self._kept, entry)
+        elif entry[0] > self._kept[0][0]:  # earlier in the file than the last one kept
+            heapq.heapreplace(self._kept, entry)
+
+    def extend(self, errors: Iterable[DslError]) -> "Refusals":
+        for error in errors:
+            self.append(error)
+        return self
+
+    def absorb(self, other: "Refusals") -> "Refusals":
+        """Add the refusals another collector found: those it kept, and the count of the
+        others."""
+        shown = other.shown()
+        self.extend(shown)
+        self._uncounted += len(other) - len(shown)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._places) + self._uncounted
+
+    def shown(self) -> list[DslError]:
+        """Those kept, in line order."""
+        return [e for _, e in sorted(self._kept, key=lambda entry: entry[0], reverse=True)]
+
+
 @dataclass
 class DslErrors(DslError):
     """Every refusal found in one file, in line order: made by `DslErrors.of`, which gives
@@ -59,21 +113,17 @@ class DslErrors(DslError):
     more: int = 0
 
     @classmethod
-    def of(cls, errors: Sequence[DslError], cap: int = MAX_ERRORS) -> DslError:
+    def of(cls, errors: Iterable[DslError], cap: int = MAX_ERRORS) -> DslError:
         """One error for `errors` (at least one), in line order, one per place: the
         configurations of a sweep refused at the same value give it once (the first)."""
-        unique: dict[tuple, DslError] = {}
-        for error in errors:
-            for e in (error.errors if isinstance(error, DslErrors) else (error,)):
-                key = (e.file, e.line, e.column) if e.line else (e.file, e.message)
-                unique.setdefault(key, e)
-        ordered = sorted(unique.values(), key=lambda e: (e.line, e.column))
-        if len(ordered) == 1:
+        found = errors if isinstance(errors, Refusals) else Refusals(cap).extend(errors)
+        ordered = found.shown()
+        if len(found) == 1:
             return ordered[0]
         first = ordered[0]
         return cls(first.message, first.file, first.line, first.column, first.source_line,
                    first.expected, first.accepted, first.suggestion,
-                   errors=tuple(ordered[:cap]), more=max(len(ordered) - cap, 0))
+                   errors=tuple(ordered), more=len(found) - len(ordered))
 
     def __str__(self) -> str:
         total = len(self.errors) + self.more

@@ -24,6 +24,7 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int = signal.SIGINT):
         super().__init__(signum)
         self.signum = signum
+        self.report: str | None = None  # the command that writes the report of what finished
 
     @property
     def name(self) -> str:

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import IO, Protocol
 
-from nasdsl.wording import count
+from nasdsl.wording import count, rate
 
 
 def _best(best: float | None) -> str:
@@ -82,9 +82,9 @@ class LogProgress:
         if now - self._last >= self._every:
             self._last = now
             total = sum(self._evaluations.values())
-            rate = total / max(now - self._start, 1e-9)
-            self._line(f"  {self._finished}/{self._runs} runs finished, {count(total, 'evaluation')} "
-                       f"({rate:.0f}/s)")
+            speed = rate(total, now - self._start, "evaluation")
+            self._line(f"  {self._finished}/{count(self._runs, 'run')} finished, "
+                       f"{count(total, 'evaluation')} ({speed})")
 
     def run_finished(self, run, evaluations, best):
         self._finished += 1
@@ -159,7 +159,7 @@ class RichProgress:
         if best is not None and (self._best is None or best > self._best):
             self._best = best
         self._bars.update(self._overall, best=_best(self._best))
-        self._bars.console.print(f"{run}: {evaluations} evaluations, best {_best(best)}")
+        self._bars.console.print(f"{run}: {count(evaluations, 'evaluation')}, best {_best(best)}")
 
     def end(self):
         self._bars.stop()

@@ -115,18 +115,37 @@ def lookup(kind: str, name: str) -> Any:
         prefix, target = family
         member = _load(kind, name, target).member(name[len(prefix):])
         if member is None:
-            raise ComponentError(f"unknown {WORDS[kind]} {name!r}", names(kind), unknown=True)
+            raise ComponentError(f"unknown {WORDS[kind]} {name!r}", usable(kind), unknown=True)
         return member
     if ":" in name:
         return load_target(name)
     ep = _entry_points(kind).get(name)
     if ep is None:
-        raise ComponentError(f"unknown {WORDS[kind]} {name!r}", names(kind), unknown=True)
+        raise ComponentError(f"unknown {WORDS[kind]} {name!r}", usable(kind), unknown=True)
     try:
         return ep.load()
     except Exception as e:  # an installed plugin may fail in any way while importing
         raise ComponentError(f"{WORDS[kind]} {name!r} (from {ep.value}) cannot be loaded: "
                              f"{type(e).__name__}: {e}") from e
+
+
+def built_in(kind: str, name: str) -> Any:
+    """The built-in component `name` names, resolved from `BUILT_IN` alone: never a
+    `"module:Class"` target, an entry point or a family. What reads results (reports,
+    `status`) rebuilds components this way, so that a journal naming any other object makes
+    nothing be imported. ComponentError for any other name."""
+    target = BUILT_IN[kind].get(name) if not name.endswith(".*") else None
+    if target is None:
+        raise ComponentError(f"{WORDS[kind]} {name!r} is not one of nasdsl's own "
+                             f"({', '.join(k for k in BUILT_IN[kind] if not k.endswith('.*'))})",
+                             unknown=True)
+    return _load(kind, name, target)
+
+
+def is_built_in(kind: str, name: str) -> bool:
+    """Whether `name` is one of nasdsl's own components (a built-in or a family member)."""
+    return (name in BUILT_IN[kind] and not name.endswith(".*")) or \
+        _family_of(kind, name) is not None
 
 
 def _load(kind: str, name: str, target: str) -> Any:
@@ -165,3 +184,9 @@ def listed(kind: str) -> list[tuple[str, Any]]:
         except ComponentError:
             continue
     return out
+
+
+def usable(kind: str) -> list[str]:
+    """The names of `kind` a file may write here: those `lookup` gives (what a refusal of an
+    unknown name lists, so it never offers a name that is refused in its turn)."""
+    return [name for name, _ in listed(kind)]

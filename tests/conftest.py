@@ -2,6 +2,8 @@
 it is never copied into the project. In CI (CI=true) missing data fails the test."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 from pathlib import Path
 
@@ -41,11 +43,35 @@ def fashion_mnist_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def nb101_store(nb101_table: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A NAS-Bench-101 store imported once per session from the shared table, in a temporary
-    data folder; returns the store folder (pass it as `data`). Sets nothing global."""
+    """A NAS-Bench-101 store imported from the shared table once per test run, in a temporary
+    data folder that parallel workers share (the first to get the lock imports it, by rename, so
+    the others find it whole); returns the store folder (pass it as `data`). Sets nothing global."""
     from nasdsl.store.importer import import_file
+    from nasdsl.store.paths import store_dir
 
-    return import_file(nb101_table, tmp_path_factory.mktemp("nasdsl-data")).store
+    folder = _run_folder(tmp_path_factory) / "nb101-data"
+    with _exclusive(folder.with_suffix(".lock")):
+        store = store_dir(folder)
+        if not (store / "meta.json").is_file():
+            return import_file(nb101_table, folder).store
+    return store
+
+
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of the whole test run: under pytest-xdist each worker has its own
+    base folder inside it."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from nasdsl.errors import JournalError
-from nasdsl.journal import Journal, metrics_json
+from nasdsl.journal import Journal
+from nasdsl.journal.values import metrics_json
 from nasdsl.plan import Budget, Call, EvaluatorSpec, SearchConfig, SpaceSpec
 
 SPACE = SpaceSpec("cell", {"vertices": 7, "edges": 9, "ops": ["conv1x1", "conv3x3"]})
@@ -74,9 +75,11 @@ def test_read_api_columns_order_and_types(filled: Path):
 
 
 def test_readonly_journal_refuses_writes_and_a_missing_one(filled: Path, tmp_path: Path):
-    with Journal.open(filled) as j:
-        with pytest.raises(JournalError, match="read-only"):
-            j.append([_row("a/0", 9)])
+    with Journal.open(filled) as j:  # a reader has no way to write
+        assert not any(hasattr(j, w) for w in ("append", "write_meta", "start_run",
+                                               "record_final", "_transaction"))
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            j._db.execute("DELETE FROM meta")  # and its connection is read-only underneath
     with pytest.raises(JournalError, match="no journal"):
         Journal.open(tmp_path / "nothing.sqlite")
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from nasdsl.errors import JournalInUse
-from nasdsl.journal_lock import WriteLock, lock_path
+from nasdsl.journal.lock import WriteLock, lock_path
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="advisory locks are POSIX")
 
@@ -28,7 +28,7 @@ def test_a_second_writer_is_refused_naming_the_holder(tmp_path):
 def test_the_lock_goes_with_a_killed_holder(tmp_path):
     journal = tmp_path / "journal.sqlite"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom nasdsl.journal_lock import WriteLock\n"
+        [sys.executable, "-c", "import sys, time\nfrom nasdsl.journal.lock import WriteLock\n"
          f"WriteLock({str(journal)!r}).acquire()\nprint('held', flush=True)\ntime.sleep(60)"],
         stdout=subprocess.PIPE, text=True)
     try:

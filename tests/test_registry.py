@@ -99,3 +99,18 @@ def test_an_unknown_name_lists_every_accepted_one(installed: Path):
     with pytest.raises(registry.ComponentError) as e:
         registry.lookup("evaluator", "onez")
     assert e.value.unknown and {"nasbench101", "keras", "ones"} <= set(e.value.accepted)
+
+
+@pytest.mark.parametrize("name", ["os:system", "journal_named_module:Space", "pygmo.*",
+                                  "ones"])
+def test_built_in_gives_nasdsl_s_own_components_and_imports_nothing_else(tmp_path, monkeypatch,
+                                                                          name):
+    """What reads results resolves names from the built-in table alone: a `module:attr`, a
+    family, an entry point is refused before anything is imported."""
+    (tmp_path / "journal_named_module.py").write_text(
+        f"open({str(tmp_path / 'imported')!r}, 'w').close()\nSpace = dict\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(registry.ComponentError, match="is not one of nasdsl's own"):
+        registry.built_in("space", name)
+    assert not (tmp_path / "imported").exists()
+    assert registry.built_in("space", "cell").__name__ == "CellSpace"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nasdsl.dsl import ast
 from nasdsl.dsl.diagnostics import Source
-from nasdsl.errors import DslError
+from nasdsl.errors import DslError, DslErrors, Refusals
 from nasdsl.plan import Plan
 
 
@@ -39,17 +39,35 @@ def normalize(text: str) -> str:
 
 
 def loads(text: str, file: str = "<string>", *, source_path: Path | None = None) -> Plan:
-    """Compile `.nas` text. `file` names it in errors; the experiment defaults to its stem."""
-    from nasdsl.dsl.compiler import compile_document
+    """Compile `.nas` text. `file` names it in errors; the experiment defaults to its stem.
+
+    All of a file's mistakes are refused in one pass, syntax errors included: when the text
+    does not parse, what still parses once the lines at fault are set aside is checked too,
+    and its refusals come with the syntax errors, in line order."""
+    from nasdsl.dsl.compiler import compile_document, refusals_of
+    from nasdsl.dsl.parser import parse_or_recover
+    from nasdsl.dsl.transformer import to_ast
 
     text = normalize(text)
-    document = parse(text, file)
+    source = Source(file, text)
     default_name = Path(file).stem if file and not file.startswith("<") else "experiment"
+    default_name = default_name or "experiment"
     try:
-        return compile_document(document, default_name or "experiment", source_path)
+        tree, recovery = parse_or_recover(source)
+        if recovery is None:
+            return compile_document(to_ast(tree, source), default_name, source_path)
+        found = Refusals().extend(recovery.errors)
+        if recovery.tree is not None:
+            try:
+                document = to_ast(recovery.tree, source)
+            except DslError as e:
+                found.append(e)
+            else:
+                found.absorb(refusals_of(document, default_name, source_path,
+                                         recovery.set_aside))
+        raise DslErrors.of(found) from None
     except RecursionError:
-        raise Source(file, text).error("the file nests too deeply to read",
-                                       ast.Pos(1, 1)) from None
+        raise source.error("the file nests too deeply to read", ast.Pos(1, 1)) from None
 
 
 MAX_FILE_BYTES = 10 * 2 ** 20

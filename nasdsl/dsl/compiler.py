@@ -20,14 +20,15 @@ from typing import Any, Mapping, Sequence
 
 from nasdsl import registry
 from nasdsl.dsl import ast, limits, schema
-from nasdsl.dsl.diagnostics import Source
+from nasdsl.dsl.diagnostics import Narrowed, Source
 from nasdsl.dsl.sweeps import Dimension, Template, collect
-from nasdsl.errors import DslError, DslErrors
+from nasdsl.errors import DslError, DslErrors, Refusals
 from nasdsl.plan import (
     Budget, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
 )
-from nasdsl.settings import (REQUIRED, Context, Param, Review, SettingError, parameters_of,
-                             plain, show)
+from nasdsl.settings import (REQUIRED, Context, Param, Review, SettingError, keyword_parameters,
+                             parameters_of, plain, show)
+from nasdsl.settings.types import Located
 from nasdsl.wording import article
 
 ORIGIN = ast.Pos(1, 1)
@@ -58,7 +59,8 @@ class _SearchBlock:
 @dataclass
 class _Component:
     """A space or evaluator block's component: its name, class and declared settings
-    (`component` None for a Python evaluator: any keyword, unchecked)."""
+    (`component` None for a Python evaluator, whose `params` are its keyword arguments, or
+    None: any keyword, unchecked)."""
 
     name: str
     component: Any
@@ -83,12 +85,28 @@ def compile_document(doc: ast.Document, default_name: str, source_path: Path | N
     return _Compiler(doc, Source(doc.file, doc.text)).compile(default_name, source_path)
 
 
+def refusals_of(doc: ast.Document, default_name: str, source_path: Path | None,
+                set_aside: frozenset[int]) -> Refusals:
+    """The refusals of what still parsed of a file with syntax errors, which gives no plan:
+    `set_aside` holds the lines taken out (their refusals are reported already, and what
+    they set may only look missing)."""
+    compiler = _Compiler(doc, Source(doc.file, doc.text), set_aside)
+    try:
+        compiler.compile(default_name, source_path)
+    except DslError:
+        pass  # every refusal is in `compiler.errors`
+    return compiler.errors
+
+
 class _Compiler:
-    def __init__(self, doc: ast.Document, source: Source):
+    def __init__(self, doc: ast.Document, source: Source,
+                 set_aside: frozenset[int] = frozenset()):
         self.doc = doc
         self.src = source
         self.notes: list[str] = []
-        self.errors: list[DslError] = []
+        self.errors = Refusals(ignored=set_aside)
+        self.partial = bool(set_aside)
+        """Statements were set aside: a setting or block that looks missing may be there."""
 
     def _try(self, fn: Any, *args: Any) -> Any:
         """`fn(*args)`, or `_FAILED` with its refusals recorded: a part of the file that is
@@ -109,7 +127,7 @@ class _Compiler:
         if name is _FAILED:
             name = default_name
 
-        if not blocks.dropped:  # a refused block may be the one that looks missing
+        if not (blocks.dropped or self.partial):  # a refused block may be the one missing
             if blocks.space is None:
                 self.errors.append(self.src.error(
                     "a `space cell { … }` or `space global { … }` block is required", ORIGIN))
@@ -165,13 +183,16 @@ class _Compiler:
         evaluator, target, eval_tpl = evaluated
         configs: list[SearchConfig] = []
         space_cache: dict[tuple[int, ...], Any] = {}
-        eval_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
+        eval_cache: dict[tuple[tuple[int, ...] | None, tuple[int, ...]], Any] = {}
         search_cache: dict[tuple, Any] = {}
         for search in searches:
             own_budget = search.template.has("budget")
             top_dims = [d for d in top.dims if not (own_budget and "budget" in d.names)]
             groups = [top_dims, space_tpl.dims, eval_tpl.dims, search.template.dims]
-            ranges = [range(len(d.choices)) for g in groups for d in g]
+            owners = [schema.TOP_LEVEL, space.params, evaluator.params, search.params]
+            sources = [self.src, self._space_source(evaluator), self.src, self.src]
+            ranges = [self._usable_choices(d, params, src)
+                      for g, params, src in zip(groups, owners, sources) for d in g]
             for combo in itertools.product(*ranges):
                 cuts = list(itertools.accumulate(len(g) for g in groups))
                 top_c = combo[:cuts[0]]
@@ -180,7 +201,8 @@ class _Compiler:
                 search_c = combo[cuts[2]:]
                 if space_c not in space_cache:
                     space_cache[space_c] = self._try(self._space_spec, blocks.space, space,
-                                                     space_tpl, space_c)
+                                                     space_tpl, space_c,
+                                                     self._space_source(evaluator))
                 eval_spec = _FAILED
                 space_spec = None
                 if space_cache[space_c] is not _FAILED:
@@ -190,6 +212,11 @@ class _Compiler:
                             self._evaluator_spec, blocks.evaluate, evaluator, target, eval_tpl,
                             eval_c, blocks.space, space_spec, space_checked)
                     eval_spec = eval_cache[space_c, eval_c]
+                elif (None, eval_c) not in eval_cache and evaluator.params is not None:
+                    # its own settings still checked; the checks against the space are not
+                    eval_cache[None, eval_c] = self._try(
+                        self._check_block, evaluator.params, eval_tpl.fill(eval_c),
+                        blocks.evaluate, f"evaluate {evaluator.name}", eval_tpl.dropped)
                 top_values = self._fill_top(top, top_dims, top_c)
                 key = (id(search), search_c, top_c, space_c)
                 if key not in search_cache:
@@ -210,6 +237,33 @@ class _Compiler:
                                          budget=config.budget))
                 configs.append(_with_swept(config, swept))
         return configs
+
+    def _space_source(self, evaluator: _Component) -> Located:
+        """What the space's settings are checked with: an unknown op offers only the ops
+        the evaluator can score, when it says (`ops`)."""
+        ops = getattr(evaluator.component, "ops", None)
+        return Narrowed(self.src, "op", frozenset(ops)) if ops else self.src
+
+    def _usable_choices(self, dim: Dimension, params: Mapping[str, Param] | None,
+                        src: Located) -> list[int]:
+        """The choices of a sweep whose values convert on their own; each refused value is
+        recorded once here, and the configurations holding it are never built (a sweep of
+        100,000 bad values costs 100,000 conversions, not 100,000 configurations)."""
+        usable = []
+        for index, values in enumerate(dim.choices):
+            refused = False
+            for path, node in zip(dim.paths, values):
+                param = params.get(path[0]) if params is not None and len(path) == 1 else None
+                if param is None:
+                    continue
+                try:
+                    param.type.convert(node, Context(src, path[0]))
+                except DslError as e:
+                    self.errors.append(e)
+                    refused = True
+            if not refused:
+                usable.append(index)
+        return usable or [0]  # the block's other settings are still checked, once
 
     def _check_configuration_count(self, top: Template, space_tpl: Template,
                                    eval_tpl: Template, searches: Sequence[Any]) -> None:
@@ -305,19 +359,21 @@ class _Compiler:
         return param.type.convert(node, Context(self.src, key))
 
     def _check_block(self, params: Mapping[str, Param], values: Mapping[str, ast.Value],
-                     block: ast.Block, what: str, dropped: bool = False) -> _Checked:
+                     block: ast.Block, what: str, dropped: bool = False,
+                     src: Located | None = None) -> _Checked:
         """Every setting converted, each refusal recorded (`dropped`: a statement of the
-        block was refused, so a required setting may only look missing)."""
+        block was refused, so a required setting may only look missing; `src`: what the
+        values are checked with, the file's source unless narrowed)."""
         out: dict[str, Any] = {}
         errors: list[DslError] = []
         for name, param in params.items():
             if name in values:
                 try:
-                    out[name] = param.type.convert(values[name], Context(self.src, name))
+                    out[name] = param.type.convert(values[name], Context(src or self.src, name))
                 except DslError as e:
                     errors.append(e)
             elif param.default is REQUIRED:
-                if not dropped:
+                if not (dropped or self.partial):
                     errors.append(self.src.error(f"`{what}` needs `{name}`", block.kind.pos))
                 else:
                     errors.append(_SILENT)
@@ -379,7 +435,7 @@ class _Compiler:
         if not isinstance(block.head, ast.Name):
             where = block.head.pos if block.head is not None else block.kind.pos
             raise self.src.error("a space is `space cell { … }` or `space global { … }`", where,
-                                 accepted=tuple(registry.names("space")))
+                                 accepted=tuple(registry.usable("space")))
         kind = block.head.value
         component = self._component("space", kind, block.head.pos)
         params = parameters_of(component)
@@ -388,10 +444,10 @@ class _Compiler:
         return _Component(kind, component, params), template
 
     def _space_spec(self, block: ast.Block, space: _Component, template: Template,
-                    choice: tuple[int, ...]) -> tuple[SpaceSpec, _Checked]:
+                    choice: tuple[int, ...], src: Located) -> tuple[SpaceSpec, _Checked]:
         assert space.params is not None
         checked = self._check_block(space.params, template.fill(choice), block,
-                                    f"space {space.name}", template.dropped)
+                                    f"space {space.name}", template.dropped, src)
         review = Review(space.name, checked.values, frozenset(checked.nodes))
         self._validate(space.component, review, block, checked.nodes)
         return SpaceSpec(space.name, review.values), checked
@@ -408,14 +464,15 @@ class _Compiler:
                 raise self.src.error(f"a Python evaluator is named \"package.module:name\", "
                                      f"got {show(block.head)}", block.head.pos)
             try:  # refused here, not after the run has started
-                registry.load_target(target)
+                obj = registry.load_target(target)
             except registry.ComponentError as e:
                 raise self.src.error(f"{e.message} (modules are found in the experiment file's "
                                      "folder and among the installed packages)",
                                      block.head.pos) from None
-            return _Component("python", None, None), target, collect(
-                block.body or (), self.src, "evaluate.", None, "in `evaluate`",
-                errors=self.errors)
+            params = keyword_parameters(obj)
+            return _Component(f'"{target}"', None, params), target, collect(
+                block.body or (), self.src, "evaluate.", None if params is None else
+                list(params), f'in `evaluate "{target}"`', errors=self.errors)
         kind = block.head.value
         component = self._component("evaluator", kind, block.head.pos,
                                     "(or a \"package.module:name\" string)")
@@ -428,8 +485,13 @@ class _Compiler:
                         template: Template, choice: tuple[int, ...], space_block: ast.Block,
                         space: SpaceSpec, space_checked: _Checked) -> EvaluatorSpec:
         values = template.fill(choice)
-        if evaluator.params is None:
-            settings = {k: plain(v, Context(self.src, k)) for k, v in values.items()}
+        if evaluator.component is None:  # Python: only what the file writes is passed on
+            if evaluator.params is None:
+                settings = {k: plain(v, Context(self.src, k)) for k, v in values.items()}
+            else:
+                checked = self._check_block(evaluator.params, values, block,
+                                            f"evaluate {evaluator.name}", template.dropped)
+                settings = {k: checked.values[k] for k in values}
             return EvaluatorSpec("python", settings, target)
         try:
             checked = self._check_block(evaluator.params, values, block,
@@ -480,7 +542,7 @@ class _Compiler:
         if block.head is None:
             raise self.src.error("a search names its algorithm: `search ALGORITHM` or "
                                  "`search \"package.module:Class\"`", block.kind.pos,
-                                 accepted=registry.names("optimizer"))
+                                 accepted=registry.usable("optimizer"))
         algorithm = block.head.value
         if isinstance(block.head, ast.Str) and not registry.TARGET.fullmatch(algorithm):
             raise self.src.error(f"a Python search is named \"package.module:Class\", "
@@ -496,9 +558,26 @@ class _Compiler:
                                  f"{labels[label].pos.line}); give one `as LABEL`", pos)
         labels[label] = block
         self._reserved_keys(block, getattr(component, "reserved", None) or {})
+        if not params and not registry.is_built_in("optimizer", algorithm):
+            self._no_settings(block, algorithm)
         template = collect(block.body or (), self.src, "", allowed,
                            f"in `search {algorithm}`", errors=self.errors)
         return _SearchBlock(block, algorithm, label, template, component, params)
+
+    def _no_settings(self, block: ast.Block, algorithm: str) -> None:
+        """A user's class that declares no settings and whose constructor names none: each
+        key the block sets (but `budget`) is refused with how to declare it."""
+        shown = f'"{algorithm}"' if ":" in algorithm else algorithm
+        for stmt in block.body or ():
+            keys = stmt.keys if isinstance(stmt, ast.ZippedSweep) else (stmt.key,)
+            value = show(stmt.value) if isinstance(stmt, ast.Setting) else "…"
+            for key in keys:
+                if key.name != "budget":
+                    self.errors.append(self.src.error(
+                        f"`search {shown}` takes no settings, so `{key.name}` is refused: "
+                        f"name it in the class's constructor (`def __init__(self, space, "
+                        f"{key.name}={value})`) or declare it in `parameters` (see "
+                        "`nasdsl list algorithms` for the built-in ones)", key.pos))
 
     def _reserved_keys(self, block: ast.Block,
                        hints: Mapping[str, tuple[str, str | None]]) -> None:
@@ -532,6 +611,8 @@ class _Compiler:
     def _budget(self, search: _SearchBlock, values: Mapping[str, ast.Value],
                 top_values: Mapping[str, ast.Value]) -> Budget:
         node = values.get("budget", top_values.get("budget"))
+        if node is None and self.partial:
+            raise _SILENT
         if node is None:
             raise self.src.error("a budget is required: set `budget = 1500 evaluations` (or a "
                                  "time such as `2 hours`) at top level or in this search",

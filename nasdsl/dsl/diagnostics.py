@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -16,8 +17,13 @@ class Source:
     file: str
     text: str
 
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, split once: every error of a line shares its one copy."""
+        return self.text.splitlines()
+
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
+        lines = self.lines
         if 1 <= number <= len(lines):
             return lines[number - 1]
         return ""
@@ -37,6 +43,30 @@ class Source:
         where = f" {context}" if context else ""
         return self.error(f"unknown {what} `{name}`{where}", pos,
                           accepted=choices, suggestion=closest(name, choices))
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """A `Source` whose refusals of an unknown `what` offer (and suggest) only `allowed`:
+    what another block of the file lets through there (the ops an evaluator can score)."""
+
+    source: Source
+    what: str
+    allowed: frozenset[str]
+
+    def line(self, number: int) -> str:
+        return self.source.line(number)
+
+    def error(self, message: str, pos: Pos | None, *, expected: Sequence[str] = (),
+              accepted: Sequence[str] = (), suggestion: str | None = None) -> DslError:
+        return self.source.error(message, pos, expected=expected, accepted=accepted,
+                                 suggestion=suggestion)
+
+    def unknown(self, what: str, name: str, pos: Pos | None, accepted: Iterable[str],
+                context: str = "") -> DslError:
+        if what == self.what:
+            accepted = [a for a in accepted if a in self.allowed]
+        return self.source.unknown(what, name, pos, accepted, context)
 
 
 def closest(name: str, choices: Sequence[str]) -> str | None:

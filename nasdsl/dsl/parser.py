@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass, replace
 from importlib import resources
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -69,44 +70,115 @@ def grammar_parser(kind: str = "lalr") -> Lark:
     return _parser(kind)
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """The syntax errors of a file, found in one pass, and what of the file still parses.
+
+    `tree` parses the text with each line at fault set aside (`set_aside`: only its braces
+    kept, so blocks still open and close) and each block that is never closed closed where
+    the next statement starts; None when the search stopped before the end of the file, so
+    its meaning cannot be checked."""
+
+    errors: tuple[DslError, ...]
+    tree: Tree | None
+    set_aside: frozenset[int]
+
+
 def parse_tree(source: Source) -> Tree:
     """Parse the whole text; a failure becomes a DslError pointing at the bad token, or a
-    `DslErrors` with every syntax error found (see `_later_errors`)."""
+    `DslErrors` with every syntax error found (see `parse_or_recover`)."""
+    tree, recovery = parse_or_recover(source)
+    if recovery is not None:
+        raise DslErrors.of(recovery.errors) from None
+    return tree
+
+
+def parse_or_recover(source: Source) -> tuple[Tree | None, Recovery | None]:
+    """(the tree, None) for text that parses, else (None, what recovery found)."""
     parser = _parser("lalr")
     postlex: _BracketNewlines = parser.options.postlex
     postlex.source = source
     try:
-        return parser.parse(source.text)
+        return parser.parse(source.text), None
     except UnexpectedInput as exc:
         first = _translate(exc, source, parser)
     except RecursionError:
         raise source.error("the file nests too deeply to read", Pos(1, 1)) from None
-    raise DslErrors.of([first, *_later_errors(source, parser, first)]) from None
+    return None, _recover(source, parser, first)
 
 
-def _later_errors(source: Source, parser: Lark, first: DslError) -> list[DslError]:
-    """Syntax errors after `first`: the line at fault is set aside (only its braces kept, so
-    blocks still open and close) and the text parsed again, until it parses. An error that is
-    not on a later line, or at the end of the file, may be a consequence of setting a line
-    aside, so the search stops there instead of reporting it."""
+def _recover(source: Source, parser: Lark, first: DslError) -> Recovery:
+    """Syntax errors after `first`, each on a later line: a block that is never closed is
+    closed before the line at fault, else that line is set aside; then the text is parsed
+    again, until it parses. An error on an earlier line, on the same line once it is set
+    aside, or at the end of the file with every block closed may be a consequence of the
+    recovery itself, so the search stops there instead of reporting it."""
     lines = source.text.split("\n")
-    found: list[DslError] = []
+    found: list[DslError] = [first]
+    aside: set[int] = set()
+    closed: set[int] = set()
     last = first
-    while len(found) < MAX_ERRORS and 1 <= last.line <= len(lines):
-        lines[last.line - 1] = _braces_only(lines[last.line - 1])
-        text = "\n".join(lines)  # lines after the ones set aside are unchanged
+    while len(found) < MAX_ERRORS:
+        number = last.line
+        at_end = last.message.startswith("unexpected end of file")
+        if not 1 <= number <= len(lines):
+            break
+        if number not in closed and _unclosed_before(lines, len(lines) + 1 if at_end
+                                                     else number):
+            closed.add(number)
+            _close_after(lines, len(lines) if at_end else number - 1)
+        elif number in aside or at_end:
+            break
+        else:
+            aside.add(number)
+            lines[number - 1] = _braces_only(lines[number - 1])
+        text = "\n".join(lines)  # lines after the ones changed are unchanged
         try:
-            parser.parse(text)
-            return found
+            tree = parser.parse(text)
+            return Recovery(tuple(found), tree, frozenset(aside))
         except UnexpectedInput as exc:
             error = _translate(exc, Source(source.file, text), parser)
         except (DslError, RecursionError):
-            return found
-        if error.line <= last.line or error.message.startswith("unexpected end of file"):
-            return found
-        found.append(error)
+            break
+        if error.line < number or (error.message.startswith("unexpected end of file")
+                                   and "has no `}`" not in error.message):
+            break
+        if error.line > found[-1].line:
+            found.append(replace(error, source_line=source.line(error.line)))
         last = error
-    return found
+    return Recovery(tuple(found), None, frozenset(aside))
+
+
+def _unclosed(lines: Sequence[str]) -> list[int]:
+    """The lines of the blocks that are opened and never closed in the whole text."""
+    opened: list[int] = []
+    for at, line in enumerate(lines, start=1):
+        for ch in _braces(line):
+            if ch == "{":
+                opened.append(at)
+            elif opened:
+                opened.pop()
+    return opened
+
+
+def _unclosed_before(lines: Sequence[str], number: int) -> bool:
+    """Whether a block opened before line `number` is never closed in the whole text."""
+    return any(at < number for at in _unclosed(lines))
+
+
+def _close_after(lines: list[str], number: int) -> None:
+    """Close the innermost open block at the end of line `number` (before its comment), so
+    the columns of what the line holds stay where they were."""
+    line = lines[number - 1]
+    code = len(line)
+    in_string = False
+    for index, ch in enumerate(line):
+        if ch == '"':
+            in_string = not in_string
+        elif ch == "#" and not in_string:
+            code = index
+            break
+    lines[number - 1] = line[:code] + "; }" + line[code:]
 
 
 def _braces(line: str) -> list[str]:
@@ -193,15 +265,7 @@ def _accepted(exc: UnexpectedToken) -> set[str]:
 def _open_brace_hint(source: Source, pos: Pos | None) -> str:
     """When a block opened before the error is never closed in the whole file, the missing
     `}` is the likely cause."""
-    lines = source.text.splitlines()
-    opened: list[int] = []
-    for number, line in enumerate(lines, start=1):
-        for ch in _braces(line):
-            if ch == "{":
-                opened.append(number)
-            elif opened:
-                opened.pop()
-    before = [n for n in opened if pos is None or n <= pos.line]
+    before = [n for n in _unclosed(source.lines) if pos is None or n <= pos.line]
     if before:
         return f" (the block opened on line {before[-1]} has no `}}`)"
     return ""

@@ -47,6 +47,7 @@ import re
 
 from nasdsl.dsl.limits import MAX_RUNS, MAX_SEED
 from nasdsl.settings import BudgetType, IntType, Param, StringType
+from nasdsl.settings.bounds import MAX_EPOCHS, MAX_TOP, MAX_WORKERS
 from nasdsl.settings.types import REQUIRED
 
 BLOCK_KINDS = ("experiment", "space", "evaluate", "search", "final", "run")
@@ -73,8 +74,14 @@ def output_folder_name(experiment: str) -> str:
     return name if name.strip("_") else "experiment"
 
 
-def _non_empty(text: str) -> str | None:
-    return None if text.strip() else "must not be empty"
+def _address_problem(text: str) -> str | None:
+    """A scheduler address of a form Dask can dial (checked without connecting)."""
+    from nasdsl.cluster import address_problem
+
+    if not text.strip():
+        return "must not be empty"
+    problem = address_problem(text)
+    return None if problem is None else f"{text!r} is no scheduler address: {problem}"
 
 
 def _path_problem(text: str) -> str | None:
@@ -100,12 +107,12 @@ TOP_LEVEL_SWEEPABLE = ("budget",)
 EXPERIMENT_NAME = StringType("a name", _experiment_name_problem)
 
 FINAL = _params(
-    Param("top", IntType(1), 3, "architectures retrained"),
-    Param("epochs", IntType(1), 50, "training epochs of the retraining"),
+    Param("top", IntType(1, MAX_TOP), 3, "architectures retrained"),
+    Param("epochs", IntType(1, MAX_EPOCHS), 50, "training epochs of the retraining"),
 )
 RUN = _params(
-    Param("workers", IntType(1, 1024), 1, "evaluations at once on this machine"),
-    Param("cluster", StringType("a string (a scheduler address)", _non_empty), None,
+    Param("workers", IntType(1, MAX_WORKERS), 1, "evaluations at once on this machine"),
+    Param("cluster", StringType("a string (a scheduler address)", _address_problem), None,
           "address of an existing Dask scheduler"),
     Param("journal", StringType("a string (a path)", _path_problem), None,
           "journal path; default <output>/journal.sqlite"),

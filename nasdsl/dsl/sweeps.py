@@ -12,7 +12,7 @@ from typing import Sequence
 
 from nasdsl.dsl import ast
 from nasdsl.dsl.diagnostics import Source
-from nasdsl.errors import DslError
+from nasdsl.errors import DslError, Refusals
 
 Path = tuple[str, ...]
 """Where a hole is: `(key,)`, or `(key, argument, …)` inside a call's arguments."""
@@ -56,7 +56,7 @@ class Template:
 def collect(statements: Sequence[ast.Statement], source: Source, prefix: str,
             allowed: Sequence[str] | None, context: str,
             sweepable: Sequence[str] | None = None,
-            errors: list[DslError] | None = None) -> Template:
+            errors: Refusals | None = None) -> Template:
     """Read a block's statements into a Template, refusing unknown, repeated or clashing keys.
 
     `context` completes messages ("in `space cell`"). `prefix` is put before swept names

@@ -10,7 +10,7 @@ from lark.exceptions import VisitError
 
 from nasdsl.dsl import ast
 from nasdsl.dsl.diagnostics import Source
-from nasdsl.errors import DslError, DslErrors
+from nasdsl.errors import DslError, DslErrors, Refusals
 
 
 def _pos(item) -> ast.Pos:
@@ -35,7 +35,7 @@ class ToAst(Transformer):
     def __init__(self, source: Source):
         super().__init__(visit_tokens=False)
         self.source = source
-        self.errors: list[DslError] = []
+        self.errors = Refusals()
 
     # --- values ---------------------------------------------------------------------
     def int(self, meta, children):

@@ -73,6 +73,13 @@ class Evaluator(ABC):
         return []
 
     @classmethod
+    def data_settings(cls, settings: Mapping[str, Any], budget: Budget,
+                      written: frozenset[str] | None = None) -> dict[str, Any]:
+        """The defaulted settings the data changes, as a run will use them (`nasdsl check`
+        prints the plan with these, so what it shows is what runs). Empty: none change."""
+        return {}
+
+    @classmethod
     def data_identity(cls, settings: Mapping[str, Any]) -> dict[str, Any] | None:
         """Which data answers these settings, when answers come from stored data (a table):
         a record whose "id" changes whenever the answers could. The journal keeps it with

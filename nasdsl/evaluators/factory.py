@@ -67,7 +67,7 @@ def _settings(cls: Any, spec: EvaluatorSpec) -> dict[str, Any]:
 def data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     """The data checks of one evaluator: sentences naming what is missing and what the data
     does hold; empty when the data can serve the plan."""
-    return _data_check(spec, budget, "data_problems", errors=True)
+    return list(_data_check(spec, budget, "data_problems", errors=True))
 
 
 def fetch_data(spec: EvaluatorSpec) -> list[str]:
@@ -85,26 +85,32 @@ def fetch_data(spec: EvaluatorSpec) -> list[str]:
 
 def data_notes(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     """What the data changes in the evaluator's defaulted settings (for `nasdsl check`)."""
-    return _data_check(spec, budget, "data_notes", errors=False)
+    return list(_data_check(spec, budget, "data_notes", errors=False))
 
 
-def _data_check(spec: EvaluatorSpec, budget: Budget, method: str, errors: bool) -> list[str]:
+def data_settings(spec: EvaluatorSpec, budget: Budget) -> dict[str, Any]:
+    """The evaluator's defaulted settings the data changes, as a run will use them."""
+    return dict(_data_check(spec, budget, "data_settings", errors=False, empty={}))
+
+
+def _data_check(spec: EvaluatorSpec, budget: Budget, method: str, errors: bool,
+                empty: Any = ()) -> Any:
     if spec.kind == "python":
-        return []
+        return empty
     try:
         cls = evaluator_class(spec.kind)
     except DataError as e:
-        return [str(e)] if errors else []
+        return [str(e)] if errors else empty
     check = getattr(cls, method, None)
     if check is None:
-        return []
+        return empty
     try:
         takes_written = "written" in inspect.signature(check).parameters
     except (TypeError, ValueError):
         takes_written = False
     if takes_written:
-        return list(check(spec.settings, budget, written=spec.written))
-    return list(check(spec.settings, budget))
+        return check(spec.settings, budget, written=spec.written)
+    return check(spec.settings, budget)
 
 
 def data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:

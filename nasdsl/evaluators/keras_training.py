@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, ClassVar, Mapping
@@ -31,7 +32,8 @@ from nasdsl.evaluators.base import Evaluator, accuracies
 from nasdsl.plan import Budget, Call
 from nasdsl.result import Result
 from nasdsl.settings import (BoolType, CallType, IntType, NameType, NumberType, OneOf, Param,
-                             StringType)
+                             Review, SettingError, StringType, within_bounds)
+from nasdsl.settings.bounds import MAX_BATCH, MAX_CHANNELS, MAX_EPOCHS, MAX_STACKS
 
 METRICS = ("validation_accuracy", "validation_loss", "train_accuracy", "train_loss",
            "training_time", "parameters", "flops")
@@ -80,17 +82,17 @@ class KerasEvaluator(Evaluator):
     parameters: ClassVar = (
         Param("dataset", DATASET, "fashion_mnist",
               f"{', '.join(DATASETS)}, or npz(\"path\")"),
-        Param("epochs", IntType(1), 10, "training epochs per candidate"),
-        Param("batch_size", IntType(1), 128),
+        Param("epochs", IntType(1, MAX_EPOCHS), 10, "training epochs per candidate"),
+        Param("batch_size", IntType(1, MAX_BATCH), 128),
         Param("optimizer", OPTIMIZERS, DEFAULT_OPTIMIZER),
         Param("validation", NumberType(0.0, 1.0, lo_open=True, hi_open=True), 0.1,
               "fraction of the training set held out to score fitness"),
         Param("subset", OneOf((IntType(1), NumberType(0.0, 1.0, lo_open=True))), 1.0,
               "fraction (float) or count (integer) of the training set"),
         Param("fitness", NameType(accuracies(OFFERS), "metric"), "validation_accuracy"),
-        Param("stem", IntType(1), 128, "stem channels around a cell space"),
-        Param("stacks", IntType(1), 3, "stacks around a cell space"),
-        Param("cells", IntType(1), 3, "cells per stack around a cell space"),
+        Param("stem", IntType(1, MAX_CHANNELS), 128, "stem channels around a cell space"),
+        Param("stacks", IntType(1, MAX_STACKS), 3, "stacks around a cell space"),
+        Param("cells", IntType(1, MAX_STACKS), 3, "cells per stack around a cell space"),
         Param("data", StringType("a string (a folder)", _folder_problem), None,
               "folder holding the dataset's files; default: found automatically"),
         Param("mixed_precision", BoolType(), False, "float16 compute on a GPU"),
@@ -107,6 +109,8 @@ class KerasEvaluator(Evaluator):
                  mixed_precision: bool = False, *, space: Any = None, threads: int | None = None,
                  jit_compile: bool = False, split_seed: int = 0, seed: int = 0,
                  download: bool = True):
+        within_bounds(self.parameters, {"epochs": epochs, "batch_size": batch_size, "stem": stem,
+                                        "stacks": stacks, "cells": cells})
         self.dataset = dataset
         self.epochs = int(epochs)
         self.batch_size = int(batch_size)
@@ -124,6 +128,22 @@ class KerasEvaluator(Evaluator):
         self.seed = int(seed)
         self.download = download
         self._split: Any = None
+
+    @classmethod
+    def validate(cls, review: Review) -> None:
+        """The cell skeleton doubles its channels at every stack: the widest stack,
+        `stem` × 2^(`stacks` − 1), is held to `MAX_CHANNELS` too (a global space uses
+        neither)."""
+        if review.space is not None and review.space.kind != "cell":
+            return
+        stem, stacks = review.values["stem"], review.values["stacks"]
+        widest = stem << (stacks - 1)
+        if widest > MAX_CHANNELS:
+            key = "stem" if "stem" in review.written and "stacks" not in review.written \
+                else "stacks"
+            raise SettingError(f"the widest stack would have {widest:,} channels (`stem` "
+                               f"{stem} × 2^({stacks} − 1)); nasdsl trains at most "
+                               f"{MAX_CHANNELS:,}", key)
 
     @classmethod
     def data_problems(cls, settings: Mapping[str, Any], budget: Budget,
@@ -246,8 +266,7 @@ class KerasEvaluator(Evaluator):
         from nasdsl.training import runtime
 
         runtime.configure(self.threads)
-        import keras
-        import tensorflow as tf
+        from nasdsl.quiet_tensorflow import keras, tf
 
         from nasdsl.training.builder import build_model, count_flops, trainable_parameters
         from nasdsl.training.pipeline import scoring_data, training_data
@@ -307,11 +326,17 @@ class KerasEvaluator(Evaluator):
 
 
 def _save(model: Any, path: Path) -> None:
-    """Written under a temporary name first: a kill never leaves a half file in place."""
+    """Written under a temporary name of its own first (never a name somebody else's file
+    has): a kill never leaves a half file in place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.stem + ".part.keras")
-    model.save(part)
-    os.replace(part, path)
+    fd, part = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.keras", dir=path.parent)
+    os.close(fd)
+    try:
+        model.save(part)
+        os.replace(part, path)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
 
 
 def _with(evaluator: KerasEvaluator, **changes: Any) -> KerasEvaluator:
@@ -341,7 +366,7 @@ def _optimizer_call(value: Any) -> Call:
 
 
 def _keras_optimizer(call: Call) -> Any:
-    import keras
+    from nasdsl.quiet_tensorflow import keras
 
     args = dict(call.args)
     if call.name == "adam":

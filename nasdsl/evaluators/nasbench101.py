@@ -146,17 +146,32 @@ class NASBench101Evaluator(Evaluator):
         """An unwritten `report` leaves out the default metrics the store lacks: say which."""
         from nasdsl.evaluators.nasbench101_checks import holds
 
-        if written is None or "report" in written:
-            return []
-        store = cls._store_for_checks(with_defaults(cls, settings))
-        if isinstance(store, str):
+        store = cls._store_for_default_report(settings, written)
+        if store is None:
             return []
         left = [m for m in DEFAULT_REPORT if m not in store.metrics]
         if not left:
             return []
-        kept = [m for m in DEFAULT_REPORT if m in store.metrics]
-        return [f"report: the default records {', '.join(kept) or 'nothing more'}; "
-                f"{', '.join(left)} left out (the NAS-Bench-101 store holds {holds(store)})"]
+        return [f"report: the default leaves out {', '.join(left)}, which the NAS-Bench-101 "
+                f"store lacks (it holds {holds(store)})"]
+
+    @classmethod
+    def data_settings(cls, settings: Mapping[str, Any], budget: Budget,
+                      written: frozenset[str] | None = None) -> dict[str, Any]:
+        """An unwritten `report` is the default metrics the store holds."""
+        store = cls._store_for_default_report(settings, written)
+        if store is None:
+            return {}
+        return {"report": [m for m in DEFAULT_REPORT if m in store.metrics]}
+
+    @classmethod
+    def _store_for_default_report(cls, settings: Mapping[str, Any],
+                                  written: frozenset[str] | None) -> "NASBench101Store | None":
+        """The store when `report` is left to its default and the store opens, else None."""
+        if written is None or "report" in written:
+            return None
+        store = cls._store_for_checks(with_defaults(cls, settings))
+        return None if isinstance(store, str) else store
 
     @classmethod
     def _store_for_checks(cls, settings: Mapping[str, Any]) -> "NASBench101Store | str":

@@ -13,14 +13,15 @@ Nothing is evaluated twice: the search remembers the fitness it paid for (`Paid`
 """
 from __future__ import annotations
 
-from typing import ClassVar, Hashable
+from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.mlp_ensemble import MLPEnsemble
 from nasdsl.optimizers.paid import Paid
-from nasdsl.settings import IntType, Param
+from nasdsl.settings import IntType, Param, within_bounds
+from nasdsl.settings.bounds import MAX_ENSEMBLE, MAX_PARENTS, MAX_POPULATION
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.neighbourhood import neighbours
 from nasdsl.spaces.path_encoding import feature_count, features
@@ -28,11 +29,11 @@ from nasdsl.spaces.path_encoding import feature_count, features
 _NEIGHBOURS_KEPT = 1 << 12
 """Neighbourhoods remembered per run (the best parents change slowly)."""
 
-INITIAL = Param("initial", IntType(1), 10, "random architectures before the first prediction")
-BATCH = Param("batch", IntType(1), 10, "architectures chosen and evaluated together")
+INITIAL = Param("initial", IntType(1, MAX_POPULATION), 10, "random architectures before the first prediction")
+BATCH = Param("batch", IntType(1, MAX_POPULATION), 10, "architectures chosen and evaluated together")
 RETRAIN = Param("retrain", IntType(1), 10, "evaluations between refits of the predictor")
-ENSEMBLE = Param("ensemble", IntType(2), 5, "neural predictors in the ensemble")
-PARENTS = Param("parents", IntType(1), 10, "best architectures whose neighbours are candidates")
+ENSEMBLE = Param("ensemble", IntType(2, MAX_ENSEMBLE), 5, "neural predictors in the ensemble")
+PARENTS = Param("parents", IntType(1, MAX_PARENTS), 10, "best architectures whose neighbours are candidates")
 
 
 class Bananas(Optimizer):
@@ -45,6 +46,11 @@ class Bananas(Optimizer):
     name: ClassVar[str] = "bananas"
     parameters: ClassVar = (INITIAL, BATCH, RETRAIN, ENSEMBLE, PARENTS)
 
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        return max(int(settings.get("initial", INITIAL.default)),
+                   int(settings.get("batch", BATCH.default)))
+
     def __init__(self, space: Space, initial: int = INITIAL.default, batch: int = BATCH.default,
                  retrain: int = RETRAIN.default, ensemble: int = ENSEMBLE.default,
                  parents: int = PARENTS.default):
@@ -55,6 +61,7 @@ class Bananas(Optimizer):
                 raise ValueError(f"{key} must be at least 1, not {value}")
         if int(ensemble) < 2:
             raise ValueError("ensemble must be at least 2 (its spread is the uncertainty)")
+        within_bounds(self.parameters, values)
         self.initial, self.batch, self.retrain = int(initial), int(batch), int(retrain)
         self.ensemble, self.parents = int(ensemble), int(parents)
         super().__init__(space, **{k: int(v) for k, v in values.items()})

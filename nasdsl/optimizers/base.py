@@ -38,6 +38,13 @@ class Optimizer(ABC):
         """Cross-checks of the settings (`review.values`, `review.budget`); raise
         `SettingError`. Nothing to check by default."""
 
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        """Most candidates the search asks to be evaluated at once with these settings,
+        so that no more workers start than it can keep busy; None: no bound (it submits as
+        workers free up, or it does not say)."""
+        return None
+
     def __init__(self, space: Space, **settings: Any):
         self.space = space
         self.settings = settings

@@ -69,7 +69,8 @@ class Batch:
                  record: Record | None = None, replay: Replay | None = None,
                  report: Report | None = None, report_every: float = 0.25,
                  sequential: bool = False, chunk: int | None = None, reuse: Key | None = None,
-                 completions: Completions | None = None):
+                 completions: Completions | None = None,
+                 check: Callable[[Result], Result] | None = None):
         self.history = History()
         self.best: float | None = None
         self._evaluate = evaluate
@@ -87,6 +88,8 @@ class Batch:
         self._seen: dict[str, tuple[int, Result]] = {}
         """With `reuse`: each architecture's first evaluation in this run (index, result)."""
         self._completions = completions if completions is not None else InOrder(evaluate)
+        self._check = check if check is not None else (lambda result: result)
+        """Applied to each fresh result before the search sees it (never to a replayed one)."""
         self._submitted = 0
         """Indices handed out: by batches and by `submit`."""
         self._pending: dict[int, tuple[Hashable, int]] = {}
@@ -127,7 +130,7 @@ class Batch:
                     break
                 if i in outcomes:
                     result, wall = outcomes[i]
-                    result = result.plain()
+                    result = self._check(result.plain())
                 else:  # evaluated earlier in this run: that result again, nothing evaluated
                     result, wall = self._repeat(arch), 0.0
                 admitted.append((result, wall))
@@ -191,7 +194,7 @@ class Batch:
             timed = None
         else:
             index, (result, wall) = self._completions.next()
-            result = result.plain()
+            result = self._check(result.plain())
             timed = (result, wall)
         arch, generation = self._pending.pop(index)
         self._admit(index, generation, arch, result, [])

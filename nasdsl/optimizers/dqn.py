@@ -16,32 +16,20 @@ reports it, and the report says whether it is the best the run found ("converges
 """
 from __future__ import annotations
 
-import importlib.util
-from typing import Any, ClassVar, Hashable
+from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
+from nasdsl.optimizers.neural import one_blas_thread
+from nasdsl.optimizers.qnetwork import QNetworks, Shape
 from nasdsl.plan import Call
-from nasdsl.registry import ComponentError
 from nasdsl.result import Result
 from nasdsl.settings import (RATE, BoolType, CallType, IntType, ListType, NumberType, OneOf,
-                             Param, Review, SettingError, not_above)
+                             Param, Review, SettingError, not_above, within_bounds)
+from nasdsl.settings.bounds import MAX_BATCH, MAX_NETWORK_LAYERS, MAX_REPLAY, MAX_UNITS
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
-
-
-def require(algorithm: str, *modules: str) -> None:
-    """Refuse, cheaply, where a controller's libraries are missing: `nasdsl check` and `run`
-    say so before anything runs, without loading TensorFlow."""
-    for name in modules:
-        try:
-            found = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            found = None
-        if found is None:
-            raise ComponentError(f"algorithm 'dqn' is not available here: the dqn controller "
-                                 f"needs {name} (pip install 'nasdsl[keras]')")
 
 
 GENERATION = 10
@@ -51,9 +39,9 @@ DEFAULT_NETWORK = Call("dense", {"units": [64, 64]})
 DEFAULT_EPSILON = Call("decay", {"start": 1.0, "end": 0.05, "steps": None})
 
 NETWORK_TYPE = CallType({
-    "dense": (Param("units", ListType(IntType(1), "list of positive integers", unique=False),
-                    [64, 64]),),
-    "lstm": (Param("units", IntType(1), 64),),
+    "dense": (Param("units", ListType(IntType(1, MAX_UNITS), "list of positive integers",
+                                      unique=False, most=MAX_NETWORK_LAYERS), [64, 64]),),
+    "lstm": (Param("units", IntType(1, MAX_UNITS), 64),),
 }, "network")
 EPSILON_TYPE = OneOf((
     RATE,
@@ -116,10 +104,14 @@ class DQNSearch(Optimizer):
         Param("gamma", RATE, 1.0, "discount"),
         Param("epsilon", EPSILON_TYPE, DEFAULT_EPSILON,
               "a float, or decay(start, end, steps); steps default: the budget"),
-        Param("replay", IntType(1), 2000, "replay memory size (transitions)"),
-        Param("batch_size", IntType(1), 32, "replay batch (≤ replay)"),
+        Param("replay", IntType(1, MAX_REPLAY), 2000, "replay memory size (transitions)"),
+        Param("batch_size", IntType(1, MAX_BATCH), 32, "replay batch (≤ replay)"),
         Param("learning_rate", NumberType(0.0, lo_open=True), 0.001, "Adam's step size"),
     )
+
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        return 1  # one episode, evaluated before the next is played
 
     @classmethod
     def validate(cls, review: Review) -> None:
@@ -136,7 +128,6 @@ class DQNSearch(Optimizer):
                  target_network: bool = True, target_update: int = 20, gamma: float = 1.0,
                  epsilon: Call | float | None = None, replay: int = 2000, batch_size: int = 32,
                  learning_rate: float = 0.001):
-        require("dqn", "keras", "tensorflow")
         self.network = _network(network)
         self.epsilon = _epsilon(epsilon)
         self.target_network = bool(target_network)
@@ -154,6 +145,7 @@ class DQNSearch(Optimizer):
                              f"({self.replay})")
         if not self.learning_rate > 0:
             raise ValueError("learning_rate must be above 0")
+        within_bounds(self.parameters, {"replay": self.replay, "batch_size": self.batch_size})
         self.environment: Environment = make_environment(space)
         self._outcome: dict[str, Any] = {}
         super().__init__(space, network=self.network, target_network=self.target_network,
@@ -168,15 +160,14 @@ class DQNSearch(Optimizer):
 
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
                rng: np.random.Generator) -> History:
-        from nasdsl.optimizers.qnetwork import QNetworks, Shape
+        with one_blas_thread():
+            return self._search(evaluate_batch, budget, rng)
 
+    def _search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
+                rng: np.random.Generator) -> History:
         env = self.environment
         schedule = self._schedule(budget)
-        units = self.network.args["units"]
-        shape = Shape(self.network.name, tuple(units) if isinstance(units, list) else (units,),
-                      env.vocabulary, env.sequence_length, env.num_actions)
-        networks = QNetworks(shape, int(rng.integers(2**31 - 1)), self.learning_rate,
-                             self.gamma, self.target_update if self.target_network else None)
+        networks = self._networks(int(rng.integers(2**31 - 1)))
         memory = ReplayMemory(self.replay, env.sequence_length, env.num_actions)
         done_mask = np.ones(env.num_actions, dtype=bool)
         blank = np.zeros(env.sequence_length, dtype=np.int32)
@@ -202,6 +193,15 @@ class DQNSearch(Optimizer):
                                                                                    arch),
                          "episodes": episode_index, "training_steps": networks.training_steps}
         return evaluate_batch.history
+
+    def _networks(self, seed: int) -> QNetworks:
+        """A run's Q-networks, initialized from `seed`."""
+        env = self.environment
+        units = self.network.args["units"]
+        shape = Shape(self.network.name, tuple(units) if isinstance(units, list) else (units,),
+                      env.vocabulary, env.sequence_length, env.num_actions)
+        return QNetworks(shape, seed, self.learning_rate, self.gamma,
+                         self.target_update if self.target_network else None)
 
     def _play(self, networks: Any, rng: np.random.Generator, epsilon: float
               ) -> tuple[Episode, list[np.ndarray], list[int], list[np.ndarray]]:
@@ -260,9 +260,12 @@ def _network(value: Call | str | None) -> Call:
         units = [int(u) for u in (units if isinstance(units, (list, tuple)) else [units])]
         if not units or min(units) < 1:
             raise ValueError("dense(units = [...]) needs at least one layer of ≥ 1 unit")
+        if max(units) > MAX_UNITS or len(units) > MAX_NETWORK_LAYERS:
+            raise ValueError(f"dense(units = [...]) takes at most {MAX_NETWORK_LAYERS} layers "
+                             f"of at most {MAX_UNITS} units")
     else:
-        if isinstance(units, (list, tuple)) or int(units) < 1:
-            raise ValueError("lstm(units = n) takes one positive integer")
+        if isinstance(units, (list, tuple)) or not 1 <= int(units) <= MAX_UNITS:
+            raise ValueError(f"lstm(units = n) takes one integer in [1, {MAX_UNITS}]")
         units = int(units)
     return Call(value.name, {"units": units})
 

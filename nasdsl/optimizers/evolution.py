@@ -20,7 +20,7 @@ child sees depends on which evaluations finished first).
 from __future__ import annotations
 
 import math
-from typing import ClassVar, Hashable
+from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
@@ -28,7 +28,8 @@ from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimize
 from nasdsl.optimizers.mutation import MUTATION, as_mutation
 from nasdsl.plan import Call
 from nasdsl.result import Result, usable_fitness
-from nasdsl.settings import BoolType, IntType, Param, Review, not_above
+from nasdsl.settings import BoolType, IntType, Param, Review, not_above, within_bounds
+from nasdsl.settings.bounds import MAX_POPULATION
 from nasdsl.spaces.base import Space
 
 _NEG_INF = -math.inf
@@ -41,8 +42,8 @@ def fitness_of(result: Result) -> float:
     return _NEG_INF if f is None else float(f)
 
 
-POPULATION = Param("population", IntType(1), 100, "population size")
-SAMPLE = Param("sample", IntType(1), 25, "tournament size (≤ population)")
+POPULATION = Param("population", IntType(1, MAX_POPULATION), 100, "population size")
+SAMPLE = Param("sample", IntType(1, MAX_POPULATION), 25, "tournament size (≤ population)")
 ASYNCHRONOUS = Param("asynchronous", BoolType(), False,
                      "a new child as soon as any worker is free (results differ from the "
                      "sequential search with several workers)", fill=False)
@@ -64,6 +65,13 @@ class RegularizedEvolution(Optimizer):
     parameters: ClassVar = (POPULATION, SAMPLE, MUTATION, ASYNCHRONOUS)
 
     @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        """The initial population; then one child at a time (asynchronous: every worker)."""
+        if settings.get("asynchronous"):
+            return None
+        return int(settings.get("population", POPULATION.default))
+
+    @classmethod
     def validate(cls, review: Review) -> None:
         not_above(review, "sample", "population")
 
@@ -75,6 +83,7 @@ class RegularizedEvolution(Optimizer):
             raise ValueError("population must be at least 1")
         if not 1 <= sample <= population:
             raise ValueError(f"sample must be in 1..population ({population}), not {sample}")
+        within_bounds(self.parameters, {"population": population, "sample": sample})
         self.population = population
         self.sample = sample
         self.mutation = as_mutation(mutation)

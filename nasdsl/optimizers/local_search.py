@@ -11,17 +11,18 @@ costs one new evaluation of the budget.
 """
 from __future__ import annotations
 
-from typing import ClassVar, Hashable
+from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.paid import Paid
-from nasdsl.settings import IntType, Param
+from nasdsl.settings import IntType, Param, within_bounds
+from nasdsl.settings.bounds import MAX_POPULATION
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.neighbourhood import neighbours
 
-INITIAL = Param("initial", IntType(1), 10, "random architectures each climb starts from (the best)")
+INITIAL = Param("initial", IntType(1, MAX_POPULATION), 10, "random architectures each climb starts from (the best)")
 
 
 class LocalSearch(Optimizer):
@@ -31,10 +32,16 @@ class LocalSearch(Optimizer):
     name: ClassVar[str] = "local_search"
     parameters: ClassVar = (INITIAL,)
 
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        """A climb's random starts; its neighbours one at a time."""
+        return int(settings.get("initial", INITIAL.default))
+
     def __init__(self, space: Space, initial: int = INITIAL.default):
         initial = int(initial)
         if initial < 1:
             raise ValueError("initial must be at least 1")
+        within_bounds(self.parameters, {"initial": initial})
         self.initial = initial
         super().__init__(space, initial=initial)
 

@@ -21,18 +21,22 @@ more architecture, not evaluated: `outcome()` reports it, as the DQN controller 
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
-from nasdsl.optimizers.dqn import require, reward_of
-from nasdsl.settings import IntType, NumberType, Param, Review, SettingError
+from nasdsl.optimizers.dqn import reward_of
+from nasdsl.optimizers.neural import one_blas_thread
+from nasdsl.optimizers.policy_network import PolicyNetwork, PolicyShape, PPOSettings
+from nasdsl.settings import IntType, NumberType, Param, Review, SettingError, within_bounds
+from nasdsl.settings.bounds import MAX_POPULATION, MAX_UNITS
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.environment import Environment, Episode, make_environment
+from nasdsl.wording import count
 
-UNITS = Param("units", IntType(1, 1024), 64, "LSTM units (and embedding size)")
-BATCH = Param("batch", IntType(1), 10, "episodes played and evaluated per update")
+UNITS = Param("units", IntType(1, MAX_UNITS), 64, "LSTM units (and embedding size)")
+BATCH = Param("batch", IntType(1, MAX_POPULATION), 10, "episodes played and evaluated per update")
 EPOCHS = Param("epochs", IntType(1, 100), 4, "passes over a batch's decisions per update")
 MINIBATCHES = Param("minibatches", IntType(1, 1000), 4, "minibatches per pass")
 CLIP = Param("clip", NumberType(0.0, 1.0, lo_open=True, hi_open=True), 0.2,
@@ -57,11 +61,15 @@ class PPOSearch(Optimizer):
                             LEARNING_RATE)
 
     @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        return int(settings.get("batch", BATCH.default))
+
+    @classmethod
     def validate(cls, review: Review) -> None:
         """A batch must leave budget for a second one, else the policy never learns."""
         budget, batch = review.budget, review.values["batch"]
         if budget is not None and budget.unit == "evaluations" and batch >= budget.amount:
-            raise SettingError(f"`batch` ({batch} episodes) must be below the budget "
+            raise SettingError(f"`batch` ({count(batch, 'episode')}) must be below the budget "
                                f"({int(budget.amount)} evaluations): the policy is updated "
                                "after each batch, so it would never learn", "batch")
 
@@ -69,21 +77,10 @@ class PPOSearch(Optimizer):
                  epochs: int = EPOCHS.default, minibatches: int = MINIBATCHES.default,
                  clip: float = CLIP.default, entropy: float = ENTROPY.default,
                  value: float = VALUE.default, learning_rate: float = LEARNING_RATE.default):
-        require("ppo", "keras", "tensorflow")
         values = {"units": units, "batch": batch, "epochs": epochs,
                   "minibatches": minibatches, "clip": clip, "entropy": entropy,
                   "value": value, "learning_rate": learning_rate}
-        for param in self.parameters:  # the language's bounds, for Python callers too
-            kind, given = param.type, values[param.name]
-            lo, hi = kind.lo, kind.hi
-            low_open = getattr(kind, "lo_open", False)
-            high_open = getattr(kind, "hi_open", False)
-            if isinstance(kind, IntType) and (isinstance(given, bool) or
-                                              int(given) != given):
-                raise ValueError(f"{param.name} must be an integer, not {given!r}")
-            if ((lo is not None and (given < lo or (low_open and given == lo))) or
-                    (hi is not None and (given > hi or (high_open and given == hi)))):
-                raise ValueError(f"{param.name} must be {kind.describe()}, not {given!r}")
+        within_bounds(self.parameters, values)  # the language's bounds, for Python callers
         self.units, self.batch, self.epochs = int(units), int(batch), int(epochs)
         self.minibatches = int(minibatches)
         self.clip, self.entropy, self.value = float(clip), float(entropy), float(value)
@@ -101,8 +98,11 @@ class PPOSearch(Optimizer):
 
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
                rng: np.random.Generator) -> History:
-        from nasdsl.optimizers.policy_network import PolicyNetwork, PolicyShape, PPOSettings
+        with one_blas_thread():
+            return self._search(evaluate_batch, budget, rng)
 
+    def _search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
+                rng: np.random.Generator) -> History:
         env = self.environment
         shape = PolicyShape(self.units, env.vocabulary, env.sequence_length, env.num_actions)
         network = PolicyNetwork(shape, int(rng.integers(2**31 - 1)),

@@ -22,6 +22,8 @@ from nasdsl.plan import format_value
 from nasdsl.registry import ComponentError
 from nasdsl.settings import (Context, IntType, Param, Review, SettingError, ValueType, plain,
                              show)
+from nasdsl.settings.bounds import MAX_POPULATION
+from nasdsl.wording import count
 
 CONTAINERS = ("archipelago", "island")
 SKIPPED = ("null_algorithm",)
@@ -32,7 +34,7 @@ RESERVED = ("gen", "seed")
 POPULATION_BOUND = ("ker",)
 """Keywords whose pygmo default may exceed a small population (GACO's archive, 63): a
 default above the population is lowered to it (pygmo refuses a larger archive)."""
-POPULATION = Param("population", IntType(1), 20, "population size")
+POPULATION = Param("population", IntType(1, MAX_POPULATION), 20, "population size")
 GENERATIONS = Param("generations", IntType(1), None,
                     "pygmo's gen; default: evolve until the budget is spent")
 SEARCH = "nasdsl.optimizers.pygmo_search:PygmoSearch"
@@ -365,6 +367,10 @@ class PygmoComponent:
                                head=True) from None
         _budget_note(review, search)
 
+    def largest_batch(self, settings: Mapping[str, Any]) -> int | None:
+        """A population (the initial one, or a generation asked as one batch)."""
+        return int(settings.get("population", POPULATION.default))
+
     def listing(self) -> list[str]:
         """What `nasdsl list algorithms` says beside the settings: how a generation spends
         evaluations (asked of pygmo at two population sizes), batched or not, integers or
@@ -385,12 +391,13 @@ def _budget_note(review: Review, search: Any) -> None:
     if generations is None or budget is None or budget.unit != "evaluations":
         return
     spend = search.population + generations * search.per_generation
-    what = (f"search `{review.label}`: {generations} generations spend {spend:,} evaluations "
+    what = (f"search `{review.label}`: {count(spend, 'evaluation')} for "
+            f"{count(generations, 'generation')} "
             f"({search.population} initial + {search.per_generation} a generation)")
     if budget.amount < spend:
         whole = max(int(budget.amount) - search.population, 0) // search.per_generation
         review.notes.append(f"{what}; the budget of {int(budget.amount):,} stops it after "
-                            f"{whole} whole generations")
+                            f"{count(whole, 'whole generation')}")
     elif budget.amount > spend:
         review.notes.append(f"{what}, less than its budget of {int(budget.amount):,}")
 

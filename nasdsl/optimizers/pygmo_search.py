@@ -39,10 +39,13 @@ from typing import Any, ClassVar, Hashable, Mapping
 import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
-from nasdsl.optimizers.pygmo_catalog import (POPULATION_BOUND, RESERVED, integer_native,
-                                             multi_objective, pygmo_algorithms)
+from nasdsl.optimizers.guarded import GuardedFailure, can_guard, guarded
+from nasdsl.optimizers.pygmo_catalog import (POPULATION, POPULATION_BOUND, RESERVED,
+                                             integer_native, multi_objective,
+                                             pygmo_algorithms)
 from nasdsl.optimizers.pygmo_problem import NASProblem
 from nasdsl.result import Result
+from nasdsl.settings import within_bounds
 from nasdsl.spaces.base import Space
 
 TIME_BUDGET_GENERATIONS = 100
@@ -82,6 +85,7 @@ class PygmoSearch(Optimizer):
                                           list(spec.settable)))
         if isinstance(population, bool) or int(population) != population or population < 1:
             raise ValueError(f"population must be a positive integer, got {population!r}")
+        within_bounds((POPULATION,), {"population": population})
         if generations is not None:
             if not spec.has_gen:
                 raise ValueError(f"pygmo.{algorithm} has no generations; its own settings "
@@ -204,13 +208,62 @@ def _shape(space: Space, integer: bool) -> Shape:
     return tuple(map(float, lower)), tuple(map(float, upper)), problem.get_nix()
 
 
+STAND_IN_SECONDS = 10.0
+"""Most time `check` gives pygmo to evolve one generation of a stand-in problem."""
+STAND_IN_POPULATION = 256
+"""Largest population a stand-in problem is evolved with, so that checking a population of
+any size costs milliseconds. pygmo refuses populations too small for the settings (DE needs
+5 individuals, GACO's archive `ker` at most the population), never too large ones, and a
+generation spends evaluations linear in the population (P, 2 × P for ABC, 1 for SEA): what
+two small populations show holds for the large one."""
+
+
 def evaluations_per_generation(algorithm: str, population: int, keywords: Mapping[str, Any],
                                shape: Shape) -> int:
     """Evaluations one generation of `algorithm` spends (for algorithms without generations:
     `population`, the block reports number). Evolves one generation of a stand-in problem of
-    `shape`; ValueError with pygmo's reason when pygmo refuses the settings."""
-    return _per_generation(algorithm, population, tuple(sorted(keywords.items(), key=str)),
-                           shape)
+    `shape`; ValueError with pygmo's reason when pygmo refuses the settings. A population
+    above `STAND_IN_POPULATION` is judged on the smallest of 256, 512, … that pygmo accepts
+    and one half as large again, extrapolated; only when pygmo refuses every one of them is
+    the population itself evolved, for pygmo's reason."""
+    items = tuple(sorted(((k, tuple(v) if isinstance(v, list) else v)  # hashable: cached
+                          for k, v in keywords.items()), key=str))
+    if not can_guard():  # a run with threads: pygmo asked here, at the population itself
+        return _per_generation(algorithm, population, items, shape)
+    try:
+        small = STAND_IN_POPULATION
+        while small < population:
+            try:
+                spent = _guarded_per_generation(algorithm, small, items, shape)
+            except ValueError:  # refused, or crashed, at this size: maybe not at a larger one
+                small *= 2
+                continue
+            larger = min(small + small // 2, population)
+            slope = (_guarded_per_generation(algorithm, larger, items, shape) - spent) / (
+                larger - small)
+            return spent + round(slope * (population - small))
+        return _guarded_per_generation(algorithm, population, items, shape)
+    except _TooSlow as e:
+        raise ValueError(str(e)) from None
+
+
+class _TooSlow(Exception):
+    """A stand-in generation ran past its time: a larger population would take longer."""
+
+
+@functools.lru_cache(maxsize=256)
+def _guarded_per_generation(algorithm: str, population: int, keywords: tuple,
+                            shape: Shape) -> int:
+    """`_per_generation` in a forked child (`nasdsl.optimizers.guarded`): pygmo crashes on
+    some keywords it does not check, or allocates by their value."""
+    try:
+        return guarded(_per_generation, algorithm, population, keywords, shape,
+                       seconds=STAND_IN_SECONDS)
+    except GuardedFailure as e:
+        text = f"pygmo cannot evolve one generation with these settings: {e}"
+        if "did not finish" in str(e):
+            raise _TooSlow(text) from None
+        raise ValueError(text) from None
 
 
 @functools.lru_cache(maxsize=256)

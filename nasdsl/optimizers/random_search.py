@@ -5,7 +5,7 @@ of random search in reports, so a run's generation `g` holds evaluations `30g â€
 """
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
@@ -19,6 +19,10 @@ class RandomSearch(Optimizer):
     """Independent samples of the space until the budget is spent."""
 
     name: ClassVar[str] = "random"
+
+    @classmethod
+    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
+        return CHUNK
 
     def __init__(self, space: Space, chunk: int = CHUNK):
         if int(chunk) < 1:

@@ -17,7 +17,7 @@ from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
 from nasdsl.report.policy import write_policy
-from nasdsl.report.output import (check_output, foreign_files, forget, staged_report,
+from nasdsl.output_folder import (check_output, foreign_files, forget, staged_report,
                                   written_by_nasdsl)
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
                                  generation_sizes, plot_best_so_far, plot_generations,
@@ -175,7 +175,12 @@ def _optimum(source: ReportSource):
 
     def optimum(evaluator: dict, metric: str, space: dict) -> float | None:
         value = recorded.get(optimum_key(evaluator, metric, space))
-        return value if value is not None else space_optimum(evaluator, metric, space)
+        if value is not None:
+            return value
+        try:  # settings a journal holds may be anything: an unreadable one means unknown
+            return space_optimum(evaluator, metric, space)
+        except (ValueError, TypeError, AttributeError):
+            return None
 
     return optimum
 
@@ -207,6 +212,15 @@ def remove_reports(folder: Path) -> None:
                            f"{e.strerror or e}") from e
 
 
+def _input_folder(folder: Path, paths: list[Path], journals: list[Path]) -> Path | None:
+    """The input (as given) whose folder `folder` is, resolved (links, `..`); None if none."""
+    target = Path(folder).resolve()
+    for given, journal in zip(paths, journals):
+        if target in {given.resolve(), journal.resolve().parent, journal.parent.resolve()}:
+            return given
+    return None
+
+
 def report_command(path: Path | list[Path], folder: Path | None = None,
                    everything: bool = False) -> int:
     """`nasdsl report PATH… [--output DIR] [--all]`: each PATH is an output folder or a
@@ -231,13 +245,19 @@ def report_command(path: Path | list[Path], folder: Path | None = None,
             print("error: --all reports one journal; a combined report covers each "
                   "journal's latest plan", file=sys.stderr)
             return 2
+        taken = _input_folder(folder, paths, journals)
+        if taken is not None:
+            print(f"error: --output {folder} is the folder of the input {taken}, whose own "
+                  "report it would replace: a combined report goes to a folder of its own",
+                  file=sys.stderr)
+            return 2
         write_combined_report(journals, folder, show=True)
-        print(f"report written to {folder}")
+        print(f"report written to {Path(folder) / REPORT_HTML}")
         return 0
     journal = journals[0]
     folder = write_report(folder or journal.parent, journal=journal, show=True,
                           everything=everything)
-    print(f"report written to {folder}")
+    print(f"report written to {folder / REPORT_HTML}")
     return 0
 
 

@@ -15,17 +15,20 @@ from typing import Any
 import pandas as pd
 
 from nasdsl.errors import NasdslError
-from nasdsl.plan import SpaceSpec
 
 BEST_JSON = "best.json"
 _RUN_FIELDS = ("run", "seed", "index", "generation", "fitness", "hash", "architecture")
 
 
 def space_of(space: dict) -> Any:
-    """The search space a configuration ran in, from the journal's JSON of its SpaceSpec."""
-    from nasdsl.spaces import make_space
+    """The search space a configuration ran in, from the journal's JSON of its SpaceSpec:
+    nasdsl's own spaces only (`registry.built_in`), since a journal is data that anybody may
+    have written — a space it names otherwise is not imported, and best.json goes without
+    its descriptors (ComponentError)."""
+    from nasdsl.registry import built_in
 
-    return make_space(SpaceSpec(kind=space["kind"], settings=dict(space.get("settings") or {})))
+    kind = str(space.get("kind"))
+    return built_in("space", kind)(**dict(space.get("settings") or {}))
 
 
 def descriptor_json(descriptor: Any) -> dict:
@@ -73,7 +76,8 @@ def best_architectures(configs: pd.DataFrame, best_runs: pd.DataFrame,
         try:
             space = space_of(dict(cfg.space)) if len(rows) else None
             problem = None
-        except (NasdslError, ImportError, ValueError, TypeError, KeyError) as e:
+        except Exception as e:  # noqa: BLE001 - a journal is data: whatever its settings do
+            # to a space's constructor leaves best.json without descriptors, never a traceback
             space, problem = None, f"space not rebuilt: {e}"
         runs = [_entry(row, space, metrics) for row in rows.to_dict("records")]
         doc = {"search": cfg.search, "config": cfg.config, "space": _plain(cfg.space), "runs": runs}

@@ -8,7 +8,9 @@ generation's candidates) against generation, mean over runs, one line per config
 whose legend says how many evaluations one of its generations holds.
 
 Axis labels name the fitness metric and the units; each PNG also carries them as text
-entries `x axis` and `y axis`, for readers that are programs.
+entries `x axis` and `y axis`, for readers that are programs. Every text is shown as written
+(an experiment named `cost $x$` is not read as mathematics), and a plot with nothing to draw
+(every evaluation failed or was invalid) says so instead of a line.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ BEST_SO_FAR_PNG = "best_so_far.png"
 GENERATIONS_PNG = "generations.png"
 MAX_LINES = 10
 """More lines than this make an unreadable plot: a larger grid plots its best configurations."""
+NOTHING = "nothing to plot: no evaluation of these configurations succeeded"
 BANDS = 3
 """More bands than this overlap into one grey area: only the means are drawn."""
 ZOOM_FROM = 0.1
@@ -104,7 +107,7 @@ def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
     drawn = []
     for config in configs:
         curves = best_so_far_curves(evaluations, config)
-        if curves.size:
+        if np.isfinite(curves).any():
             drawn.append((config, curves.shape[0], *_mean_std(curves)))
     runs = {n for _, n, _, _ in drawn}
     bands = len(drawn) <= BANDS
@@ -116,12 +119,15 @@ def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
         (line,) = ax.plot(x, mean, label=label, lw=1.4)
         if bands:
             ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.15, lw=0)
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(_plain_ticks())
+    if drawn:  # a log axis needs a line to scale to
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(_plain_ticks())
+    else:
+        nothing_drawn(ax)
     zoomed = _zoom(ax, [(mean, std if bands else None) for _, _, mean, std in drawn])
     over = f"{count(runs.pop(), 'run')}" if len(runs) == 1 else "runs"
     spread = " ± std" if bands and drawn else ""
-    _finish(ax, "evaluations (count per run, log scale)",
+    _finish(ax, "evaluations (count per run" + (", log scale)" if drawn else ")"),
             f"best {fitness} so far ({_unit(fitness)};\nmean{spread} over {over}"
             + ("; zoomed" if zoomed else "") + ")", title)
     _save(fig, ax, path)
@@ -165,15 +171,19 @@ def plot_generations(b: pd.DataFrame, configs: list[str], path: Path, title: str
                      labels: dict[str, str] | None = None) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
+    drawn = 0
     for config in configs:
         mine = b[b["config"] == config]
-        if mine.empty:
+        if mine.empty or not np.isfinite(mine["best"].to_numpy(dtype=float)).any():
             continue
+        drawn += 1
         mean = mine.groupby("generation")["best"].mean()
         size = (sizes or {}).get(config)
         name = (labels or {}).get(config, config)
         label = name if size is None else f"{name} ({size} per generation)"
         ax.plot(mean.index.to_numpy(), mean.to_numpy(), marker=".", label=label)
+    if not drawn:
+        nothing_drawn(ax)
     _finish(ax, "generation (0-based; its size in evaluations is in the legend)",
             f"best {fitness} in the generation ({_unit(fitness)}; mean over runs)", title)
     _save(fig, ax, path)
@@ -186,7 +196,15 @@ def _save(fig, ax, path: Path) -> None:
                 metadata={"x axis": ax.get_xlabel(), "y axis": ax.get_ylabel()})
 
 
+def nothing_drawn(ax, text: str = NOTHING) -> None:
+    """Say on the plot why it holds no line."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+
+
 def _finish(ax, xlabel: str, ylabel: str, title: str) -> None:
+    """Labels, title, grid and legend; then every text the plot holds is made literal:
+    names come from users (experiments, searches, swept values), and matplotlib would read
+    `$…$` in them as mathematics (and fail on what is not)."""
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
@@ -194,3 +212,7 @@ def _finish(ax, xlabel: str, ylabel: str, title: str) -> None:
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    legend = ax.get_legend()
+    for text in [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts,
+                 *(legend.get_texts() if legend else [])]:
+        text.set_parse_math(False)

@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nasdsl.report.plots import _finish, _pyplot, _save, _unit, best_so_far_curves
+from nasdsl.report.plots import (_finish, _pyplot, _save, _unit, best_so_far_curves,
+                                 nothing_drawn)
+from nasdsl.wording import count
 
 REGRET_PNG = "regret.png"
 
@@ -26,10 +28,11 @@ def plot_regret(evaluations: pd.DataFrame, references: dict[str, float | None],
     the order the lines are drawn."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
-    drawn = 0
+    drawn = known = 0
     for config, best in references.items():
         curves = best_so_far_curves(evaluations, config) if best is not None else np.empty(0)
-        if curves.size == 0:
+        if not np.isfinite(curves).any():
+            known += best is not None
             continue
         regret = best - curves
         with warnings.catch_warnings():
@@ -37,14 +40,16 @@ def plot_regret(evaluations: pd.DataFrame, references: dict[str, float | None],
             mean = np.nanmean(regret, axis=0)
             low, high = np.nanpercentile(regret, [25, 75], axis=0)
         x = np.arange(1, regret.shape[1] + 1)
-        (line,) = ax.plot(x, mean, label=f"{config} ({regret.shape[0]} runs)")
+        (line,) = ax.plot(x, mean, label=f"{config} ({count(regret.shape[0], 'run')})")
         ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
         drawn += 1
-    ax.set_xscale("log")
-    if not drawn:
-        ax.text(0.5, 0.5, "no configuration has a known best of its space",
-                ha="center", va="center", transform=ax.transAxes)
-    _finish(ax, "evaluations (count, per run; log scale)",
+    if drawn:  # a log axis needs a line to scale to
+        ax.set_xscale("log")
+    elif known:
+        nothing_drawn(ax)
+    else:
+        nothing_drawn(ax, "no configuration has a known best of its space")
+    _finish(ax, "evaluations (count, per run" + ("; log scale)" if drawn else ")"),
             f"regret: the space's best {fitness} − best so far ({_unit(fitness)}; mean over "
             "runs, 25–75 % band)", title)
     _save(fig, ax, path)

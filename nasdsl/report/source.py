@@ -16,14 +16,14 @@ JOURNAL_NAME = "journal.sqlite"
 
 @dataclass(frozen=True)
 class ReportSource:
-    """The journal's tables, as `nasdsl.journal.Journal` reads them."""
+    """The journal's tables, as `nasdsl.journal.reader.Reader` reads them."""
 
     meta: dict[str, str]
     configs: pd.DataFrame
     evaluations: pd.DataFrame
     runs: pd.DataFrame | None = None
     outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """What optimizers reported as their runs finished (`Journal.outcomes()`)."""
+    """What optimizers reported as their runs finished (`Reader.outcomes()`)."""
     hidden_runs: int = 0
     """Runs the journal holds beyond its latest plan (see `latest_plan`)."""
     finals: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -45,9 +45,9 @@ def find_journal(path: Path) -> Path | None:
 def read_journal(path: Path, everything: bool = False) -> ReportSource:
     """The journal's tables as its latest plan sees them (`latest_plan`), or every run it
     holds with `everything`."""
-    from nasdsl.journal import Journal
+    from nasdsl.journal.reader import Reader
 
-    with Journal.open(path, readonly=True) as journal:
+    with Reader.open(path) as journal:
         source = ReportSource(meta=journal.meta(), configs=journal.configs(),
                               evaluations=journal.evaluations(), runs=journal.runs(),
                               outcomes=journal.outcomes(), finals=journal.finals())

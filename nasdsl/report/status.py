@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nasdsl.errors import ForeignFile, JournalError
-from nasdsl.journal import Journal, RunProgress
-from nasdsl.journal_file import identify
-from nasdsl.journal_lock import lock_path
-from nasdsl.wording import count
+from nasdsl.journal.file import identify
+from nasdsl.journal.lock import lock_path
+from nasdsl.journal.reader import Reader
+from nasdsl.journal.records import RunProgress
+from nasdsl.wording import count, rate as rate_words
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Status:
         return max(self.planned - self.evaluations, 0.0) / self.rate
 
 
-def _planned(journal: Journal) -> tuple[set[str], int, dict[str, float | None]]:
+def _planned(journal: Reader) -> tuple[set[str], int, dict[str, float | None]]:
     """The latest plan's configurations, its repeat, and each configuration's evaluations per
     run (None for a time budget)."""
     meta = journal.meta()
@@ -97,7 +98,7 @@ def _last_write(journal: Path) -> float | None:
 
 def read_status(path: Path) -> Status:
     """The status of the journal at `path` (JournalError when it cannot be read)."""
-    with Journal.open(path, readonly=True) as journal:
+    with Reader.open(path) as journal:
         experiment = journal.meta().get("experiment", "")
         keys, repeat, budgets = _planned(journal)
         progress: list[RunProgress] = [p for p in journal.run_progress()
@@ -147,7 +148,9 @@ def describe(status: Status) -> str:
     if status.best is not None:
         lines.append(f"best so far: {status.best:.4f} ({status.best_run})")
     if status.rate is not None:
-        rate = f"rate: {status.rate:,.1f} evaluations/s (since the first run started)"
+        pace = (f"{status.rate:,.1f} evaluations/s" if status.rate >= 1 or status.rate <= 0
+                else rate_words(1, 1 / status.rate, "evaluation"))  # `42 s per evaluation`
+        rate = f"rate: {pace} (since the first run started)"
         if status.eta is not None:
             rate += f"; ETA {_duration(status.eta)}"
         lines.append(rate)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from nasdsl.runner.checks import check_plan, plan_problems
 from nasdsl.runner.components import Components
-from nasdsl.runner.plan_run import RunSummary, run_plan
+from nasdsl.runner.plan_run import Reports, RunSummary, run_plan
 from nasdsl.runner.task import RunTask, perform_run, run_id
 
-__all__ = ["Components", "RunSummary", "RunTask", "check_plan", "perform_run", "plan_problems",
-           "run_id", "run_plan"]
+__all__ = ["Components", "Reports", "RunSummary", "RunTask", "check_plan", "perform_run",
+           "plan_problems", "run_id", "run_plan"]

@@ -3,11 +3,9 @@ reuses it."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from nasdsl.errors import DataError, DslError, ForeignFile, JournalError, PlanChanged
-from nasdsl.journal import Journal
-from nasdsl.journal_file import identify
+from nasdsl.errors import DataError, DslError, JournalError, PlanChanged
+from nasdsl.journal.writer import Writer
 from nasdsl.plan import Plan, SearchConfig
 from nasdsl.registry import ComponentError
 from nasdsl.runner.components import Components
@@ -59,6 +57,27 @@ def plan_data_notes(plan: Plan) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
+def plan_as_run(plan: Plan) -> Plan:
+    """The plan with the defaulted settings the data changes as a run will use them (the
+    NAS-Bench-101 `report` the store can answer), so `nasdsl check` prints what runs."""
+    from dataclasses import replace
+
+    from nasdsl.evaluators.factory import data_settings
+
+    answers: dict[str, dict] = {}
+    configs = []
+    for config in plan.configs:
+        key = repr((config.evaluator, config.budget))
+        if key not in answers:
+            answers[key] = data_settings(config.evaluator, config.budget)
+        if answers[key]:
+            evaluator = replace(config.evaluator,
+                                settings={**config.evaluator.settings, **answers[key]})
+            config = replace(config, evaluator=evaluator)
+        configs.append(config)
+    return replace(plan, configs=tuple(configs))
+
+
 def check_plan(plan: Plan, components: Components) -> None:
     """Refuse (DataError, exit 2) a plan that cannot run, before the journal is touched."""
     problems = plan_problems(plan, components, fetch=True)
@@ -67,7 +86,7 @@ def check_plan(plan: Plan, components: Components) -> None:
         raise DataError(f"{name}: cannot run:\n  " + "\n  ".join(problems))
 
 
-def _differences(journal: Journal, config: SearchConfig) -> list[str]:
+def _differences(journal: Writer, config: SearchConfig) -> list[str]:
     df = journal.configs()
     row = df[df["config"] == config.key]
     if row.empty:
@@ -75,15 +94,6 @@ def _differences(journal: Journal, config: SearchConfig) -> list[str]:
     old = row.iloc[0]
     return [k for k, v in config.record().items() if old[k] != v]
 
-
-def refuse_foreign(journal: Path) -> None:
-    """Refuse (ForeignFile, exit 2) a journal path holding a file nasdsl did not write,
-    before anything — its lock included — is made beside it."""
-    found = identify(journal)
-    if found.kind == "foreign":
-        raise ForeignFile(f"{journal} is not a nasdsl journal ({found.reason}); nasdsl neither "
-                          "writes into nor deletes a file it did not create, with or without "
-                          "--fresh: choose another journal or output")
 
 
 def data_identities(plan: Plan, components: Components) -> dict[str, str | None]:
@@ -105,7 +115,7 @@ def _describe(identity: dict) -> str:
     return f"the {identity.get('kind', 'data')} store{source}{when} (content {identity.get('id')})"
 
 
-def check_data(journal: Journal, plan: Plan, identities: dict[str, str | None]) -> None:
+def check_data(journal: Writer, plan: Plan, identities: dict[str, str | None]) -> None:
     """Refuse to continue or reuse runs recorded on other data than the plan reads now, or
     recorded by an older nasdsl with failed lookups (a damaged store then gave failures where
     numbers should be: they cannot be told from real ones, so the run is not reused)."""
@@ -131,7 +141,7 @@ def check_data(journal: Journal, plan: Plan, identities: dict[str, str | None]) 
                                f"table{advice}")
 
 
-def check_journal(journal: Journal, plan: Plan) -> None:
+def check_journal(journal: Writer, plan: Plan) -> None:
     """Refuse a journal whose recorded runs this plan would not reproduce."""
     states = journal.run_states()
     if not states:

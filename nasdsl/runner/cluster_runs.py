@@ -17,7 +17,7 @@ from typing import Any, Iterator, NamedTuple
 from nasdsl.cluster import ClusterLost, connect, killed_worker_type, lost, on_worker
 from nasdsl.errors import NasdslError
 from nasdsl.execution import local_evaluation
-from nasdsl.journal import Row
+from nasdsl.journal.records import Row
 from nasdsl.runner.task import RunTask, perform_run
 
 

@@ -22,12 +22,14 @@ import pandas as pd
 
 from nasdsl.errors import DataError
 from nasdsl.execution import EvaluatorFactory, evaluator_for
-from nasdsl.journal import Journal
+from nasdsl.journal.writer import Writer
 from nasdsl.plan import Plan, SearchConfig
 from nasdsl.progress import Progress
+from nasdsl.output_folder import claim
 from nasdsl.result import Result
 from nasdsl.runner.components import Components
 from nasdsl.seeding import evaluation_seed
+from nasdsl.wording import count
 
 MODELS = "models"
 
@@ -58,12 +60,24 @@ def top_candidates(evaluations: pd.DataFrame, config: SearchConfig, top: int) ->
 def model_path(output: Path, candidate: Candidate) -> Path:
     """`<output>/models/<label>-<digest>-top<k>.keras`: readable, and unique per
     configuration even when sweeps give several the same label."""
-    label = re.sub(r"[^A-Za-z0-9_.-]+", "_", candidate.config.label).strip("_") or "config"
-    digest = hashlib.sha1(candidate.config.key.encode()).hexdigest()[:8]
-    return output / MODELS / f"{label}-{digest}-top{candidate.rank}.keras"
+    return output / MODELS / _model_name(candidate.config, candidate.rank)
 
 
-def run_final(plan: Plan, journal: Journal, progress: Progress, components: Components,
+def _model_name(config: SearchConfig, rank: int) -> str:
+    label = re.sub(r"[^A-Za-z0-9_.-]+", "_", config.label).strip("_") or "config"
+    digest = hashlib.sha1(config.key.encode()).hexdigest()[:8]
+    return f"{label}-{digest}-top{rank}.keras"
+
+
+def model_names(plan: Plan) -> list[str]:
+    """Every file `final` may write into `<output>/models` (known before the search: a
+    name depends on the configuration and the rank only); none without `final`."""
+    if plan.final is None:
+        return []
+    return [_model_name(c, k) for c in plan.configs for k in range(1, plan.final.top + 1)]
+
+
+def run_final(plan: Plan, journal: Writer, progress: Progress, components: Components,
               identities: dict[str, str | None]) -> int:
     """Retrain what the journal does not hold yet; returns how many were retrained now.
     `identities`: configuration key -> the JSON identity of its data (`checks`)."""
@@ -81,7 +95,7 @@ def run_final(plan: Plan, journal: Journal, progress: Progress, components: Comp
                  if (config.key, c.hash, epochs, data) not in done]
     if not todo:
         return 0
-    progress.begin(f"{plan.experiment}: final retraining, {epochs} epochs", len(todo),
+    progress.begin(f"{plan.experiment}: final retraining, {count(epochs, 'epoch')}", len(todo),
                    len(done), None)
     for candidate in todo:
         _retrain(plan, candidate, journal, progress, components, identities)
@@ -89,7 +103,7 @@ def run_final(plan: Plan, journal: Journal, progress: Progress, components: Comp
     return len(todo)
 
 
-def _retrain(plan: Plan, candidate: Candidate, journal: Journal, progress: Progress,
+def _retrain(plan: Plan, candidate: Candidate, journal: Writer, progress: Progress,
              components: Components, identities: dict[str, str | None]) -> None:
     """Retrain one candidate and commit its row."""
     config, epochs = candidate.config, plan.final.epochs  # type: ignore[union-attr]
@@ -100,6 +114,7 @@ def _retrain(plan: Plan, candidate: Candidate, journal: Journal, progress: Progr
                                                config.space))
     seed = evaluation_seed(plan.seed, candidate.rank)
     path = model_path(plan.output, candidate)
+    claim(path.parent, [path.name], writing=True, what="the model")  # listed before it exists
     start = time.perf_counter()
     try:
         result = evaluator.retrain(space.parse(candidate.architecture), epochs, seed,

@@ -6,6 +6,10 @@ checkpoints. Cheap evaluators (table lookups, `expensive` False) run whole runs 
 processes (`run { workers }`) or as tasks of a Dask cluster (`run { cluster }`), each sending
 its rows to this process, the journal's single writer; expensive ones (training) run the runs
 here and spread each batch over an `Executor` (a local Dask cluster with `workers`).
+
+The runner writes no report: its caller does, after the run (`nasdsl.experiment`), and tells
+it which files that report puts into the output folder (`Reports`), so that a user's file
+there is refused before the first evaluation and `fresh` removes the report it discards.
 """
 from __future__ import annotations
 
@@ -13,21 +17,23 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from nasdsl.errors import JournalError, NasdslError
 from nasdsl.cluster import make_executor
 from nasdsl.execution import RunPool, TaskFailed, evaluator_for
-from nasdsl.journal import FORMAT_VERSION, Journal
+from nasdsl.journal.file import refuse_foreign
+from nasdsl.journal.lock import WriteLock
+from nasdsl.journal.schema import FORMAT_VERSION
+from nasdsl.journal.writer import Writer, discard
 from nasdsl.plan import Plan
 from nasdsl.progress import NullProgress, Progress
-from nasdsl.journal_lock import WriteLock
-from nasdsl.runner.checks import (check_data, check_journal, check_plan, data_identities,
-                                  refuse_foreign)
+from nasdsl.runner.checks import check_data, check_journal, check_plan, data_identities
 from nasdsl.runner.components import Components
 from nasdsl.runner.final import run_final
 from nasdsl.runner.task import (Finished, Rows, RunTask, Started, perform_in_worker,
                                 perform_run, run_id)
+from nasdsl.runner.workers import workers_to_start
 from nasdsl.runner.writer import JournalWriter
 
 
@@ -43,6 +49,16 @@ class RunSummary:
     retrained: int = 0
     """Architectures `final { … }` retrained in this call."""
     best: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reports:
+    """What the caller writes into the output folder after the run: `files`, claimed before
+    the first evaluation (none may replace a file nasdsl did not write), and `remove`, which
+    deletes them when `fresh` discards the journal they described. The default: no report."""
+
+    files: tuple[str, ...] = ()
+    remove: Callable[[Path], None] | None = None
 
 
 def _optima(plan: Plan) -> dict[str, float]:
@@ -63,16 +79,15 @@ def _optima(plan: Plan) -> dict[str, float]:
     return optima(list(records.values()), accuracies)
 
 
-def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None]) -> Journal:
+def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None],
+                  reports: Reports) -> Writer:
     path = plan.journal_path
     if fresh:
-        from nasdsl.report import remove_reports
-
         existed = path.exists()
-        Journal.discard(path)
-        if existed:  # the reports beside it described the discarded journal
-            remove_reports(plan.output)
-    journal = Journal.open(path, readonly=False)
+        discard(path)
+        if existed and reports.remove is not None:  # they described the discarded journal
+            reports.remove(plan.output)
+    journal = Writer.open(path)
     try:
         check_journal(journal, plan)
         check_data(journal, plan, identities)
@@ -93,22 +108,22 @@ def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None]) ->
 
 
 def run_plan(plan: Plan, *, fresh: bool = False, progress: Progress | None = None,
-             components: Components = Components(), report: bool = True,
-             show: bool = False) -> RunSummary:
-    """Run (or resume) every run of `plan`; write the report at the end when `report`,
-    printing its summary table when `show`."""
+             components: Components = Components(), reports: Reports = Reports()) -> RunSummary:
+    """Run (or resume) every run of `plan` into its journal; the caller writes the report
+    (`reports` names its files, see `Reports`)."""
     progress = progress or NullProgress()
     check_plan(plan, components)
     refuse_foreign(plan.journal_path)
-    _check_report_folder(plan)  # the report comes after the run, here or from the caller
+    _claim_output(plan, reports.files, check_only=True)
     with WriteLock(plan.journal_path):  # one writer; readers never wait for it
-        return _run_locked(plan, fresh, progress, components, report, show)
+        _claim_output(plan, reports.files)  # before the journal exists
+        return _run_locked(plan, fresh, progress, components, reports)
 
 
 def _run_locked(plan: Plan, fresh: bool, progress: Progress, components: Components,
-                report: bool, show: bool) -> RunSummary:
+                reports: Reports) -> RunSummary:
     identities = data_identities(plan, components)
-    journal = _open_journal(plan, fresh, identities)
+    journal = _open_journal(plan, fresh, identities, reports)
     summary = RunSummary(journal=plan.journal_path)
     try:
         states = journal.run_states()
@@ -137,12 +152,10 @@ def _run_locked(plan: Plan, fresh: bool, progress: Progress, components: Compone
             raise
     finally:
         journal.close()
-    if report:
-        _write_report(plan, show)
     return summary
 
 
-def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progress,
+def _execute(plan: Plan, tasks: list[RunTask], journal: Writer, progress: Progress,
              summary: RunSummary) -> None:
     factory = tasks[0].factory
     evaluator = evaluator_for(factory)
@@ -150,13 +163,15 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
     reuse = bool(getattr(evaluator, "reuse_results", False))
     spec = plan.execution
     writer = JournalWriter(journal, immediate=expensive)
+    started = workers_to_start(spec.workers, expensive, len(tasks),
+                               [t.config for t in tasks])
     try:
         if not expensive and spec.cluster is not None:
             _execute_on_cluster(tasks, spec.cluster, writer, journal, progress, summary)
-        elif not expensive and spec.workers > 1 and len(tasks) > 1:
-            _execute_in_workers(tasks, spec.workers, writer, journal, progress, summary)
+        elif not expensive and started > 1:
+            _execute_in_workers(tasks, started, writer, journal, progress, summary)
         else:
-            with make_executor(spec.workers if expensive else 1, spec.cluster) as executor:
+            with make_executor(started if expensive else 1, spec.cluster) as executor:
                 chunk = executor.workers if expensive else None
                 for task in tasks:
                     _execute_here(task, executor, writer, journal, progress, summary, reuse,
@@ -170,7 +185,7 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Journal, progress: Progr
         raise
 
 
-def _execute_here(task: RunTask, executor: Any, writer: JournalWriter, journal: Journal,
+def _execute_here(task: RunTask, executor: Any, writer: JournalWriter, journal: Writer,
                   progress: Progress, summary: RunSummary, reuse: bool = False,
                   chunk: int | None = None) -> None:
     journal.start_run(task.id, task.config.key, task.repeat, task.seed, task.data)
@@ -193,7 +208,7 @@ def _finished(task: RunTask, n: int, best: float | None, progress: Progress,
 
 
 def _execute_on_cluster(tasks: list[RunTask], address: str, writer: JournalWriter,
-                        journal: Journal, progress: Progress, summary: RunSummary) -> None:
+                        journal: Writer, progress: Progress, summary: RunSummary) -> None:
     """Cheap evaluations on a Dask cluster: a task per run (`nasdsl.runner.cluster_runs`),
     each journaled whole as it ends."""
     from nasdsl.runner.cluster_runs import runs_on_cluster
@@ -206,7 +221,7 @@ def _execute_on_cluster(tasks: list[RunTask], address: str, writer: JournalWrite
         _finished(task, done.evaluations, done.best, progress, summary)
 
 
-def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWriter, journal: Journal,
+def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWriter, journal: Writer,
                         progress: Progress, summary: RunSummary) -> None:
     by_id = {t.id: t for t in tasks}
     with RunPool(perform_in_worker, min(workers, len(tasks))) as pool:
@@ -231,21 +246,20 @@ def _execute_in_workers(tasks: list[RunTask], workers: int, writer: JournalWrite
                 raise NasdslError(f"run {task.key} failed:\n{message.traceback}")
 
 
-def _check_report_folder(plan: Plan) -> None:
-    """Refuse, before the first evaluation, an output folder where the report would replace
-    files nasdsl did not write."""
-    from nasdsl.report import REPORT_FILES
-    from nasdsl.report.output import check_output
+def _claim_output(plan: Plan, report_files: tuple[str, ...], check_only: bool = False) -> None:
+    """Refuse, before the first evaluation, an output folder where the report's files or
+    `final`'s models would replace files nasdsl did not write; else (unless `check_only`)
+    list the folders as nasdsl's before the journal exists, so that after a kill a file put
+    there is still the user's."""
+    from nasdsl.output_folder import check_output, claim
+    from nasdsl.runner.final import MODELS, model_names
 
-    check_output(plan.output, REPORT_FILES, plan.journal_path)
-
-
-def write_plan_report(plan: Plan, show: bool) -> None:
-    """The report of `plan`'s journal, in its output folder."""
-    _write_report(plan, show)
-
-
-def _write_report(plan: Plan, show: bool) -> None:
-    from nasdsl.report import write_report
-
-    write_report(plan.output, journal=plan.journal_path, show=show)
+    models = model_names(plan)
+    check_output(plan.output, report_files, plan.journal_path)
+    check_output(plan.output / MODELS, models, plan.journal_path, home=plan.output)
+    if check_only:
+        return
+    if models:  # first: the output folder's list ends what an older nasdsl's journal vouches for
+        claim(plan.output / MODELS, models, plan.journal_path, home=plan.output,
+              what="final's models")
+    claim(plan.output, report_files, plan.journal_path)

@@ -14,8 +14,9 @@ import hashlib
 from typing import Any, Hashable, Mapping, Sequence
 
 from nasdsl.errors import JournalError
-from nasdsl.journal import Recorded
+from nasdsl.journal.records import Recorded
 from nasdsl.result import Result
+from nasdsl.wording import count
 
 _FRESH = "; rerun with --fresh to discard the journal"
 
@@ -79,4 +80,5 @@ class Replay:
         if evaluations < len(self.recorded):
             raise JournalError(
                 f"run {self.run_key} diverged from the journal: the search ended after "
-                f"{evaluations} evaluations but the journal holds {len(self.recorded)}{_FRESH}")
+                f"{count(evaluations, 'evaluation')} but the journal holds "
+                f"{len(self.recorded)}{_FRESH}")

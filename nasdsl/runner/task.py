@@ -16,11 +16,14 @@ from typing import Any, Callable, Hashable, NamedTuple, Sequence
 import numpy as np
 
 from nasdsl.execution import EvaluatorFactory, evaluator_for, local_evaluation
-from nasdsl.journal import Recorded, Row, metrics_json
+from nasdsl.journal.records import Recorded, Row
+from nasdsl.journal.rows import result_problem
+from nasdsl.journal.values import metrics_json
 from nasdsl.optimizers.base import BudgetMeter
 from nasdsl.optimizers.batch import Batch, Evaluate, Report, Timed
 from nasdsl.optimizers.completions import Completions
 from nasdsl.plan import Run, SearchConfig
+from nasdsl.result import Result
 from nasdsl.runner.components import Components
 from nasdsl.runner.replay import Replay, architecture_key
 
@@ -73,6 +76,20 @@ def _recorder(task: RunTask, space: Any, sink: Sink) -> Callable[..., None]:
     return record
 
 
+def _sound(fitness_metric: Any) -> Callable[[Result], Result]:
+    """An evaluation whose values the journal's reader would refuse (an accuracy of 95 from
+    an evaluator answering in percent) fails, with the reason, before the search sees it."""
+    metric = fitness_metric if isinstance(fitness_metric, str) else None
+
+    def check(result: Result) -> Result:
+        if result.status != "ok" and result.fitness is None and not result.metrics:
+            return result
+        why = result_problem(result.fitness, metric, result.cost_seconds, result.metrics)
+        return result if why is None else Result.failed(f"the evaluator's answer was refused: "
+                                                        f"{why}")
+    return check
+
+
 def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | None = None,
                 reuse: bool = False, chunk: int | None = None,
                 completions: Completions | None = None
@@ -90,7 +107,8 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | 
     batch = Batch(evaluate, meter, task.seed, record=_recorder(task, space, sink),
                   replay=replay, report=report, chunk=chunk,
                   reuse=(lambda arch: architecture_key(space, arch)) if reuse else None,
-                  completions=completions)
+                  completions=completions,
+                  check=_sound(config.evaluator.settings.get("fitness")))
     try:
         optimizer.search(batch, meter, np.random.default_rng(task.seed))
     finally:

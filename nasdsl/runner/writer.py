@@ -4,14 +4,15 @@ from __future__ import annotations
 import time
 from typing import Any, Mapping
 
-from nasdsl.journal import Journal, Row
+from nasdsl.journal.records import Row
+from nasdsl.journal.writer import Writer
 
 
 class JournalWriter:
     """Group commits: every `rows` rows or `seconds` seconds, or at once when `immediate`
     (expensive evaluations are committed before the search moves on)."""
 
-    def __init__(self, journal: Journal, immediate: bool, rows: int = 5000, seconds: float = 1.0):
+    def __init__(self, journal: Writer, immediate: bool, rows: int = 5000, seconds: float = 1.0):
         self._journal = journal
         self._immediate = immediate
         self._rows = rows

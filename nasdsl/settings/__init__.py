@@ -4,7 +4,8 @@ cross-checks of their `validate`. The language checks a file against these decla
 from __future__ import annotations
 
 from nasdsl.settings.review import (
-    Review, SettingError, not_above, parameters_of, summary_of, with_defaults,
+    Review, SettingError, keyword_parameters, not_above, parameters_of, summary_of,
+    with_defaults, within_bounds,
 )
 from nasdsl.settings.types import (
     BUDGET_UNITS, RATE, REQUIRED, AnyType, BoolType, BudgetType, CallType, ChoiceType, Context,
@@ -15,6 +16,7 @@ from nasdsl.settings.types import (
 __all__ = [
     "BUDGET_UNITS", "RATE", "REQUIRED", "AnyType", "BoolType", "BudgetType", "CallType",
     "ChoiceType", "Context", "IntType", "LayersType", "ListType", "NameType", "NumberType",
-    "OneOf", "Param", "Review", "SettingError", "StringType", "ValueType", "not_above",
-    "parameters_of", "plain", "show", "summary_of", "with_defaults",
+    "OneOf", "Param", "Review", "SettingError", "StringType", "ValueType", "keyword_parameters",
+    "not_above",
+    "parameters_of", "plain", "show", "summary_of", "with_defaults", "within_bounds",
 ]

@@ -12,11 +12,12 @@ from __future__ import annotations
 import copy
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from nasdsl.errors import NasdslError
 from nasdsl.plan import Budget, SpaceSpec
-from nasdsl.settings.types import REQUIRED, AnyType, Param
+from nasdsl.settings.signature import closed_signature_parameters, signature_parameters
+from nasdsl.settings.types import REQUIRED, IntType, NumberType, Param
 
 
 class SettingError(NasdslError):
@@ -66,23 +67,52 @@ def not_above(review: Review, small: str, big: str) -> None:
                        f"({values[small]}); set `{small}` too", big)
 
 
+def within_bounds(params: Iterable[Param], values: Mapping[str, Any]) -> None:
+    """The declared bounds of numeric settings, for Python callers (a `.nas` file is checked
+    against the same declarations first): ValueError naming the first value outside them,
+    before anything is allocated by it."""
+    for param in params:
+        kind, given = param.type, values.get(param.name)
+        if given is None or not isinstance(kind, (IntType, NumberType)):
+            continue
+        if isinstance(kind, IntType) and (isinstance(given, bool) or int(given) != given):
+            raise ValueError(f"{param.name} must be an integer, not {given!r}")
+        lo, hi = kind.lo, kind.hi
+        low_open = getattr(kind, "lo_open", False)
+        high_open = getattr(kind, "hi_open", False)
+        if ((lo is not None and (given < lo or (low_open and given == lo))) or
+                (hi is not None and (given > hi or (high_open and given == hi)))):
+            raise ValueError(f"{param.name} must be {kind.describe()}, not {given!r}")
+
+
 def parameters_of(component: Any) -> dict[str, Param]:
-    """The settings a component declares (`parameters`), by name. A class that declares none
-    (a NORD-style user class) takes the keyword arguments of its constructor, any value."""
+    """The settings a component declares (`parameters`), by name. A user's class that
+    declares none (an empty `parameters` inherited from a base class, or a NORD-style class
+    with no such attribute) takes the keyword arguments of its constructor, typed by their
+    annotations (`nasdsl.settings.signature`)."""
     declared = getattr(component, "parameters", None)
-    if declared is not None:
+    if declared or (declared is not None and _own(component)):
         items = declared.values() if isinstance(declared, Mapping) else declared
         return {p.name: p for p in items}
-    try:
-        signature = inspect.signature(component)
-    except (TypeError, ValueError):
-        return {}
-    out: dict[str, Param] = {}
-    for i, p in enumerate(signature.parameters.values()):
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or (i == 0 and p.name == "space"):
-            continue
-        out[p.name] = Param(p.name, AnyType(), REQUIRED if p.default is p.empty else p.default)
-    return out
+    return signature_parameters(component)
+
+
+def keyword_parameters(component: Any) -> dict[str, Param] | None:
+    """The settings of a Python object called with the block's settings as keyword arguments
+    (`evaluate "module:name"`): its `parameters` when it declares some, else its signature's
+    keyword arguments; None (any keyword, unchecked) when the signature cannot be read or
+    takes `**kwargs`."""
+    declared = getattr(component, "parameters", None)
+    if declared:
+        return parameters_of(component)
+    return closed_signature_parameters(component)
+
+
+def _own(component: Any) -> bool:
+    """Whether the component is nasdsl's own: its declarations are complete, an empty
+    `parameters` means no settings (a built-in's constructor may take tuning arguments
+    that the language does not offer)."""
+    return (getattr(component, "__module__", None) or "").split(".")[0] == "nasdsl"
 
 
 def with_defaults(component: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,6 +126,7 @@ def with_defaults(component: Any, settings: Mapping[str, Any]) -> dict[str, Any]
 
 
 def summary_of(component: Any) -> str:
-    """The first line of a component's docstring, for `nasdsl list`."""
-    doc = inspect.getdoc(component) or ""
-    return doc.strip().splitlines()[0].strip() if doc.strip() else ""
+    """The first paragraph of a component's docstring as one line, for `nasdsl list` (whole
+    sentences: a paragraph's first line may stop mid-sentence)."""
+    doc = (inspect.getdoc(component) or "").strip()
+    return " ".join(doc.split("\n\n", 1)[0].split())

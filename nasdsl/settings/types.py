@@ -1,7 +1,7 @@
 """Value types of settings: each checks one AST value and turns it into a plain Python value.
 
-A type knows how to describe itself ("an integer ≥ 1"), so every refusal reads
-"`population` must be an integer ≥ 1, got 0.5" and points at the value.
+A type knows how to describe itself ("an integer in [1, 100000]"), so every refusal reads
+"`population` must be an integer in [1, 100000], got 0.5" and points at the value.
 """
 from __future__ import annotations
 
@@ -212,18 +212,24 @@ class ChoiceType(ValueType):
 
 @dataclass(frozen=True)
 class ListType(ValueType):
-    """A non-empty list of items of one type (without repeats when `unique`)."""
+    """A non-empty list of items of one type (without repeats when `unique`), of at most
+    `most` items when it is given."""
 
     item: ValueType
     what: str = "a list"
     unique: bool = True
+    most: int | None = None
 
     def describe(self) -> str:
-        return f"a non-empty {self.what}"
+        bound = f" of at most {self.most} items" if self.most is not None else ""
+        return f"a non-empty {self.what}{bound}"
 
     def convert(self, node, ctx):
         if not isinstance(node, ast.ListValue) or not node.items:
             raise self.fail(node, ctx)
+        if self.most is not None and len(node.items) > self.most:
+            raise ctx.source.error(f"`{ctx.key}` must be {self.describe()}, got "
+                                   f"{len(node.items)} items", node.pos)
         out = []
         for item in node.items:
             value = self.item.convert(item, ctx)
@@ -264,11 +270,14 @@ _UNITS = {
     "hours": ("seconds", 3600), "h": ("seconds", 3600),
 }
 BUDGET_UNITS = tuple(_UNITS)
+_LATER_UNITS = {"epochs": "epochs", "epoch": "epochs"}
+"""Units of the language reference that no search here can spend yet."""
 
 
 @dataclass(frozen=True)
 class BudgetType(ValueType):
-    """`1500 evaluations` (a whole count ≥ 1) or a time (> 0), minutes and hours as seconds."""
+    """`1500 evaluations` (a whole count ≥ 1, exponent allowed: `1e4 evaluations`) or a time
+    (> 0), minutes and hours as seconds."""
 
     def describe(self) -> str:
         return "a quantity such as `1500 evaluations` or `2 hours`"
@@ -280,10 +289,14 @@ class BudgetType(ValueType):
                 node.pos)
         if not isinstance(node, ast.Quantity):
             raise self.fail(node, ctx)
+        if node.unit in _LATER_UNITS:
+            raise ctx.source.error(f"an {_LATER_UNITS[node.unit]} budget needs a "
+                                   "multi-fidelity search, which nasdsl does not offer yet; "
+                                   "give evaluations or a time", node.unit_pos)
         if node.unit not in _UNITS:
             raise ctx.source.unknown("unit", node.unit, node.unit_pos, BUDGET_UNITS)
         unit, factor = _UNITS[node.unit]
-        if unit == "evaluations" and not node.integral:
+        if unit == "evaluations" and not float(node.amount).is_integer():
             raise ctx.source.error(f"`{ctx.key}` must be a whole number of evaluations, "
                                    f"got {show(node)}", node.pos)
         if node.amount <= 0:

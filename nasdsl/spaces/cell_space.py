@@ -31,12 +31,15 @@ MAX_VERTICES = 32
 """Cells larger than this are refused: no search of such cells would fit in memory."""
 VERTICES = Param("vertices", IntType(2, MAX_VERTICES), 7,
                  "most vertices, input and output included")
-EDGES = Param("edges", IntType(1), 9, "most connections")
+ALL_EDGES = MAX_VERTICES * (MAX_VERTICES - 1) // 2
+"""Every pair of vertices joined: the most edges a cell of `MAX_VERTICES` can have."""
+EDGES = Param("edges", IntType(1, ALL_EDGES), 9, "most connections")
 OPS = Param("ops", ListType(NameType(CELL_OPS, "op"), "list of ops"),
             ["conv1x1", "conv3x3", "maxpool3x3"], "operations a hidden vertex may take")
 TOPOLOGY = Param("topology", NameType(("dag", "chain"), "topology"), "dag",
                  "dag: any DAG; chain: hidden layers in sequence")
-INPUTS = Param("inputs", IntType(1), None, "most inputs of any vertex, output included")
+INPUTS = Param("inputs", IntType(1, MAX_VERTICES - 1), None,
+               "most inputs of any vertex, output included")
 
 
 class CellSpace(Space):

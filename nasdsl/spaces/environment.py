@@ -20,6 +20,8 @@ network reads the set of tokens, an LSTM the sequence; both see the whole histor
 from __future__ import annotations
 
 import copy
+import itertools
+import math
 from abc import ABC, abstractmethod
 from typing import Any, Hashable, Sequence
 
@@ -35,6 +37,30 @@ STOP = "stop"
 MAX_ACTIONS = 4096
 """Most actions an environment offers (a set-valued decision over many earlier vertices or
 layers would need more)."""
+
+
+def _count_sets(n: int, least: int, most: int) -> int:
+    """Subsets of n elements with least..most members, counted without listing them."""
+    return sum(math.comb(n, k) for k in range(least, min(most, n) + 1))
+
+
+def _sets(n: int, least: int, most: int) -> tuple[int, ...]:
+    """Those subsets as bitmasks in increasing order; their number is checked first (listing
+    every one of 2^n masks and keeping the few small ones would not end for a deep space)."""
+    return tuple(sorted(sum(1 << j for j in members) for k in range(least, min(most, n) + 1)
+                        for members in itertools.combinations(range(n), k)))
+
+
+def _many(count: int) -> str:
+    return f"{count:,}" if count < 10 ** 12 else "more than 10^12"
+
+
+_HALFWORD_BITS = np.array([k.bit_count() for k in range(1 << 16)], dtype=np.int64)
+
+
+def _popcount(masks: np.ndarray) -> np.ndarray:
+    """Set bits of each mask below 2^32 (a cell's vertex sets), by 16-bit table lookups."""
+    return _HALFWORD_BITS[masks & 0xFFFF] + _HALFWORD_BITS[(masks >> 16) & 0xFFFF]
 
 
 class Episode(ABC):
@@ -166,14 +192,14 @@ class CellEnvironment(Environment):
         self.fan_in = v - 1 if space.inputs is None else min(space.inputs, v - 1)
         if space.topology == "chain":
             self.fan_in = 1  # a cell whose vertices have one input each is a chain
-        self.input_sets = tuple(s for s in range(1, 1 << (v - 1))
-                                if s.bit_count() <= self.fan_in)
+        actions = len(space.ops) + 1 + _count_sets(v - 1, 1, self.fan_in)
+        if actions > MAX_ACTIONS:
+            raise ValueError(f"a controller over {space!r} would have {_many(actions)} actions "
+                             f"(most {MAX_ACTIONS}); set `inputs` to limit the input sets")
+        self.input_sets = _sets(v - 1, 1, self.fan_in)
         names = [*space.ops, STOP] + [
             "inputs " + "+".join(str(j) for j in range(v - 1) if s >> j & 1)
             for s in self.input_sets]
-        if len(names) > MAX_ACTIONS:
-            raise ValueError(f"a controller over {space!r} would have {len(names)} actions "
-                             f"(most {MAX_ACTIONS}); set `inputs` to limit the input sets")
         self.action_names = tuple(names)
         self.stop = len(space.ops)
         self.first_set = self.stop + 1
@@ -187,8 +213,6 @@ class CellEnvironment(Environment):
         self._set_sizes = np.array([s.bit_count() for s in self.input_sets], dtype=np.int64)
         self._set_top = np.array([s.bit_length() for s in self.input_sets], dtype=np.int64)
         """Vertex t may read a set only when every member is below t: top <= t."""
-        self._popcount = np.array([k.bit_count() for k in range(1 << (v - 1))],
-                                  dtype=np.int64)
 
     def reset(self) -> "CellEpisode":
         episode = CellEpisode(self)
@@ -250,7 +274,7 @@ class CellEpisode(Episode):
     def _hidden_sets(self, t: int) -> np.ndarray:
         """Which input sets let a hidden vertex t be part of a finished cell."""
         env = self.environment
-        open_after = env._popcount[self.open & ~env._sets] + 1
+        open_after = _popcount(self.open & ~env._sets) + 1
         return (env._set_top <= t) & env.completable(t + 1, open_after,
                                                       self.edges + env._set_sizes)
 
@@ -296,14 +320,15 @@ class GlobalEnvironment(Environment):
         self.space = space
         self.choices = tuple(space._choices)
         reach = max(space.hi - 2, 0)  # sources a skip into the deepest layer can come from
-        self.skip_sets = tuple(s for s in range(1 << reach) if s.bit_count() <= space.skips) \
-            if space.skips > 0 else (0,)
+        most = min(space.skips, reach)
+        actions = len(self.choices) + 1 + (_count_sets(reach, 0, most) if space.skips else 1)
+        if actions > MAX_ACTIONS:
+            raise ValueError(f"a controller over {space!r} would have {_many(actions)} actions "
+                             f"(most {MAX_ACTIONS}); allow fewer skips or layers")
+        self.skip_sets = _sets(reach, 0, most) if space.skips > 0 else (0,)
         names = [op if f is None else f"{op}/{f}" for op, f in self.choices] + [STOP] + [
             "skips " + ("+".join(str(j) for j in range(reach) if s >> j & 1) or "none")
             for s in self.skip_sets]
-        if len(names) > MAX_ACTIONS:
-            raise ValueError(f"a controller over {space!r} would have {len(names)} actions "
-                             f"(most {MAX_ACTIONS}); allow fewer skips or layers")
         self.action_names = tuple(names)
         self.stop = len(self.choices)
         self.first_set = self.stop + 1

@@ -16,7 +16,9 @@ import numpy as np
 from nasdsl.descriptor import NeuralDescriptor
 from nasdsl.ops import GLOBAL_OPS
 from nasdsl.settings import REQUIRED, IntType, LayersType, ListType, NameType, Param
+from nasdsl.settings.bounds import MAX_CHANNELS
 from nasdsl.spaces.base import Space
+from nasdsl.wording import count
 
 Layer = tuple[str, int | None]
 
@@ -68,7 +70,7 @@ class GlobalArch:
 LAYERS = Param("layers", LayersType(), REQUIRED, "hidden layers: n, or lo..hi (searched)")
 OPS = Param("ops", ListType(NameType(GLOBAL_OPS, "op"), "list of ops"),
             ["conv3x3", "maxpool2x2"], "layer types")
-FILTERS = Param("filters", ListType(IntType(1), "list of positive integers"), [16, 32, 64, 128],
+FILTERS = Param("filters", ListType(IntType(1, MAX_CHANNELS), "list of positive integers"), [16, 32, 64, 128],
                 "output channels a convolution may take")
 MAX_SKIPS = 100
 SKIPS = Param("skips", IntType(0, MAX_SKIPS), 0,
@@ -119,7 +121,7 @@ class GlobalSpace(Space):
         if not isinstance(arch, GlobalArch):
             return f"not a global architecture: {arch!r}"
         if not self.lo <= arch.depth <= self.hi:
-            return f"{arch.depth} layers, the space allows {self.lo}..{self.hi}"
+            return f"{count(arch.depth, 'layer')}, the space allows {self.lo}..{self.hi} layers"
         for op, f in arch.layers:
             if (op, f) not in self._choices:
                 return f"layer ({op}, {f}) is not in the space"
@@ -142,10 +144,10 @@ class GlobalSpace(Space):
         number of skips (up to the limit) on distinct random non-adjacent pairs."""
         depth = int(rng.integers(self.lo, self.hi + 1))
         layers = tuple(self._random_layer(rng) for _ in range(depth))
-        pairs = _skip_pairs(depth)
-        count = int(rng.integers(0, min(self.skips, len(pairs)) + 1))
-        chosen = rng.choice(len(pairs), size=count, replace=False) if count else []
-        return GlobalArch(layers, frozenset(pairs[int(k)] for k in chosen))
+        pairs = _skip_pair_count(depth)
+        count = int(rng.integers(0, min(self.skips, pairs) + 1))
+        chosen = rng.choice(pairs, size=count, replace=False) if count else []
+        return GlobalArch(layers, frozenset(_skip_pair(depth, int(k)) for k in chosen))
 
     def grow(self, arch: GlobalArch, rng: np.random.Generator,
              add_node: float = 0.1, add_connection: float = 0.1,
@@ -304,6 +306,21 @@ class GlobalSpace(Space):
 
 def _skip_pairs(depth: int) -> list[tuple[int, int]]:
     return [(i, j) for i, j in itertools.combinations(range(depth), 2) if j > i + 1]
+
+
+def _skip_pair_count(depth: int) -> int:
+    """len(_skip_pairs(depth)), without listing them (half a million at 1000 layers)."""
+    return max(depth - 1, 0) * max(depth - 2, 0) // 2
+
+
+def _skip_pair(depth: int, k: int) -> tuple[int, int]:
+    """_skip_pairs(depth)[k], without listing them: row i holds (i, i+2) … (i, depth-1)."""
+    for i in range(depth):
+        row = depth - i - 2
+        if k < row:
+            return i, i + 2 + k
+        k -= row
+    raise IndexError("no such skip pair")
 
 
 _TRIES = 200

@@ -12,6 +12,7 @@ from nasdsl.store.nasbench101 import NASBench101Store
 from nasdsl.store.paths import store_dir
 from nasdsl.store.progress import progress_bar
 from nasdsl.store.verify import check_files, verify_store
+from nasdsl.wording import count
 
 
 def data_command(args: argparse.Namespace) -> int:
@@ -71,7 +72,7 @@ def _verify(data) -> int:
         raise DamagedDataError(f"the NAS-Bench-101 store at {result.store} is damaged "
                                f"({len(result.problems)} problem"
                                f"{'s' if len(result.problems) != 1 else ''}); {result.advice}")
-    print(f"verified {result.store}: meta.json and {result.files} files "
+    print(f"verified {result.store}: meta.json and {count(result.files, 'file')} "
           f"({result.bytes / 2**20:.1f} MB) match their checksums; {result.cells:,} hashes "
           f"recomputed from their specs; metrics in range ({result.seconds:.1f} s)")
     return 0
@@ -116,7 +117,8 @@ def info_lines(store: NASBench101Store) -> list[str]:
     ]
     for name, info in meta["metrics"].items():
         if info["per"] == "run":
-            where = ", ".join(f"{e} epochs: {n:,} runs, {info['repeats'][e]} repeat(s)"
+            where = ", ".join(f"{count(int(e), 'epoch')}: {count(int(n), 'run')}, "
+                              f"{count(int(info['repeats'][e]), 'repeat')}"
                               for e, n in info["runs"].items() if n)
             lines.append(f"  {name:<22} per run  ({where})")
         else:

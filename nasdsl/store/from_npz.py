@@ -23,6 +23,7 @@ import numpy as np
 from nasdsl.errors import DataError
 from nasdsl.nasbench101 import MAX_VERTICES
 from nasdsl.store.table import CELL_METRICS, LABELS, PAD_LABEL, RUN_METRICS, Table
+from nasdsl.wording import count
 
 _RUN_COLUMN = re.compile(r"^(?P<m>[a-z_]+?)(?:_e(?P<e>\d+))?(?:_r(?P<r>\d+))?$")
 _CELL_ALIASES = {"trainable_parameters": "trainable_parameters", "flops": "flops",
@@ -235,6 +236,6 @@ def _metric_columns(z: _Arrays, n: int) -> tuple[dict, dict[str, np.ndarray], li
         other = seen.setdefault((m["m"], epochs, repeat), key)
         if other != key:
             raise DataError(f"{z._path}: columns `{other}` and `{key}` both give {m['m']} at "
-                            f"{epochs} epochs, repeat {repeat}; keep one")
+                            f"{count(epochs, 'epoch')}, repeat {repeat}; keep one")
         run[(m["m"], len(run))] = (epochs, repeat, values.astype(np.float64))
     return run, cell, notes

@@ -6,11 +6,7 @@ TensorFlow and Keras when used.
 """
 from __future__ import annotations
 
-import os
-
 from nasdsl.lazy import lazy_exports
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter, before import
 
 _EXPORTS = {
     "build_model": "nasdsl.training.builder",

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
-from keras import layers
-
+from nasdsl.quiet_tensorflow import keras
 from nasdsl.training.shapes import (
     CELL_POOLS, CONV_KERNELS, STACK_POOLS, CellPlan, ShapeError, Source, StackPlan, as_descriptor,
     cell_channels, network_kind, plan_cell, plan_stack,
 )
+
+layers = keras.layers
 
 
 @keras.saving.register_keras_serializable(package="nasdsl")

@@ -100,9 +100,10 @@ def _problems(folder: Path, files: Files) -> list[str]:
 
 
 def _copy(folder: Path, files: Files, target: Path) -> Imported:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.importing-", dir=target.parent))
+    staging: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.importing-", dir=target.parent))
         staging.chmod(0o755)  # mkdtemp's folder is private; the copy is data like any other
         for name in files:
             shutil.copyfile(folder / name, staging / name)
@@ -110,7 +111,8 @@ def _copy(folder: Path, files: Files, target: Path) -> Imported:
             shutil.rmtree(target)
         staging.rename(target)
     except BaseException as e:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         if isinstance(e, OSError):  # a full disk, a folder not writable: a failure (exit 1)
             raise NasdslError(f"cannot write {target}: {e.strerror or e}; nothing was "
                               "changed") from None

@@ -3,7 +3,8 @@ prefetched while the previous batch trains."""
 from __future__ import annotations
 
 import numpy as np
-import tensorflow as tf
+
+from nasdsl.quiet_tensorflow import tf
 
 EVALUATION_BATCH = 1024
 """Batch size for scoring: inference holds no gradients, so larger batches are cheaper."""

@@ -49,7 +49,7 @@ def configure(threads: int | None = None, deterministic: bool = True) -> int:
     can. Returns the thread count in force."""
     if "threads" in _DONE:
         return int(_DONE["threads"])  # type: ignore[arg-type]
-    import tensorflow as tf
+    from nasdsl.quiet_tensorflow import tf
 
     n = int(threads or default_threads())
     try:
@@ -64,6 +64,6 @@ def configure(threads: int | None = None, deterministic: bool = True) -> int:
 
 
 def gpu_available() -> bool:
-    import tensorflow as tf
+    from nasdsl.quiet_tensorflow import tf
 
     return bool(tf.config.list_physical_devices("GPU"))

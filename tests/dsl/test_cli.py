@@ -48,7 +48,15 @@ def test_list_algorithms_says_how_each_pygmo_algorithm_spends_evaluations():
     lines = _nasdsl("list", "algorithms").stdout.splitlines()
 
     def behaviour(name: str) -> str:
-        return lines[lines.index(next(x for x in lines if x.startswith(name + "  #"))) + 1]
+        """The `    # …` lines under the name's entry (after its wrapped help), joined."""
+        at = lines.index(next(x for x in lines if x.startswith(name + "  #"))) + 1
+        while not lines[at].startswith("    # "):
+            at += 1
+        found = []
+        while lines[at].startswith("    # "):
+            found.append(lines[at].removeprefix("    # "))
+            at += 1
+        return " ".join(found)
 
     assert "population evaluations; each generation asked as one batch" in behaviour(
         "pygmo.gaco")

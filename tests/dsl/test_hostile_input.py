@@ -15,7 +15,7 @@ from nasdsl.dsl import MAX_FILE_BYTES, load, loads
 from nasdsl.errors import DslError
 
 BASE = ("experiment hostile\nbudget = 10 evaluations\nspace cell { vertices = 7 }\n"
-        'evaluate "os.path:basename" { }\nsearch random\n')
+        'evaluate "json:JSONDecoder" { }\nsearch random\n')
 
 
 def refused(text: str, match: str) -> DslError:

@@ -43,8 +43,36 @@ def test_list_algorithms_shows_only_what_can_search_here_in_plain_words():
     for unusable in ("pygmo.scipy_optimize", "pygmo.ipopt", "pygmo.nsga2", "pygmo.moead"):
         assert unusable not in names
     assert ":class:" not in done.stdout and ":func:" not in done.stdout
-    pso_gen = next(line for line in done.stdout.splitlines() if line.startswith("pygmo.pso_gen"))
+    pso_gen = _entry(done.stdout, "pygmo.pso_gen")
     assert "identical to `pso`" in pso_gen and pso_gen.endswith(".")
+
+
+def _entry(listing: str, name: str) -> str:
+    """The help of `name` in a `nasdsl list` output, its wrapped comment lines joined."""
+    lines = listing.splitlines()
+    start = next(i for i, line in enumerate(lines)
+                 if not line.startswith(" ") and line.split()[0] == name)
+    column = lines[start].index("  # ") + 2
+    text = [lines[start][column + 2:]]
+    for line in lines[start + 1:]:
+        if line[:column].strip() or line[column:column + 2] != "# ":
+            break
+        text.append(line[column + 2:])
+    return " ".join(text)
+
+
+def test_list_algorithms_prints_each_help_whole_wrapped_to_the_terminal(monkeypatch, capsys):
+    from nasdsl.cli.listing import list_names
+    from nasdsl.optimizers.bananas import Bananas
+    from nasdsl.optimizers.local_search import LocalSearch
+
+    monkeypatch.setenv("COLUMNS", "60")
+    assert list_names("algorithms") == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 60
+    for cls, name in ((LocalSearch, "local_search"), (Bananas, "bananas")):
+        assert _entry(out, name) == " ".join(cls.__doc__.split("\n\n")[0].split())
+        assert _entry(out, name).endswith(".")
 
 
 def test_a_search_that_cannot_move_here_is_refused_with_the_reason():
@@ -53,3 +81,30 @@ def test_a_search_that_cannot_move_here_is_refused_with_the_reason():
         loads(BASE.replace("search random", "search pygmo.scipy_optimize"))
     assert info.value.message.startswith("`pygmo.scipy_optimize` cannot search architectures")
     assert (info.value.line, info.value.column) == (4, 8)
+
+
+def test_an_unknown_algorithm_lists_only_names_that_are_accepted():
+    pytest.importorskip("pygmo")
+    with pytest.raises(DslError) as info:
+        loads(BASE.replace("search random", "search pygmo.nsga"))
+    accepted = info.value.accepted
+    assert "pygmo.pso" in accepted and "random" in accepted
+    for refused in ("pygmo.nsga2", "pygmo.moead", "pygmo.scipy_optimize", "pygmo.ipopt"):
+        assert refused not in accepted
+    assert info.value.suggestion != "pygmo.nsga2"
+    # every name offered is accepted in that place
+    searches = "".join(f"search {name} as s{i}\n" for i, name in enumerate(accepted))
+    plan = loads(BASE.replace("10 evals", "200 evals").replace("search random\n", searches))
+    assert sorted({c.algorithm for c in plan.configs}) == sorted(accepted)
+
+
+def test_an_unknown_op_lists_only_the_ops_the_evaluator_takes():
+    with pytest.raises(DslError) as info:
+        loads(BASE.replace("space cell { }", "space cell { ops = [conv3x3, avgpool3x] }"))
+    assert info.value.accepted == ("conv1x1", "conv3x3", "maxpool3x3")
+    assert info.value.suggestion == "maxpool3x3"  # not avgpool3x3, which NAS-Bench-101 lacks
+    with pytest.raises(DslError) as info:  # a sweep's values too
+        loads(BASE.replace("space cell { }", "space cell { ops in [[conv5x5], [avgpool3x]] }"))
+    errors = info.value.errors
+    assert errors[0].message == "op `conv5x5` is not in NAS-Bench-101"
+    assert errors[1].accepted == ("conv1x1", "conv3x3", "maxpool3x3")

@@ -19,7 +19,7 @@ def test_both_compile_with_their_defaults_and_written_settings():
 
 
 @pytest.mark.parametrize("block, words", [
-    ("search local_search { initial = 0 }", ["initial", "≥ 1"]),
+    ("search local_search { initial = 0 }", ["initial", "[1, 100000]"]),
     ("search bananas { ensemble = 1 }", ["ensemble"]),
     ("search bananas { retrian = 5 }", ["retrian", "retrain"]),
     ("search bananas { batch = 2.5 }", ["batch"]),

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, strategies as st
 
 from nasdsl.dsl import limits, loads
-from nasdsl.dsl.show import count_text, plan_lines
+from nasdsl.cli.check import count_text, plan_lines
 from nasdsl.errors import DslError
 from nasdsl.spaces import CellSpace
 from nasdsl.spaces.global_space import GlobalSpace
 
 def text(space="space cell { vertices = 7 }", search="search random", top="") -> str:
     return (f"experiment bounds\nbudget = 10 evaluations\n{space}\n"
-            f'evaluate "os.path:basename" {{ }}\n{search}\n{top}')
+            f'evaluate "json:JSONDecoder" {{ }}\n{search}\n{top}')
 
 
 def refused(source: str, match: str) -> DslError:

@@ -42,10 +42,27 @@ def test_value_form(literal, value):
     ("5e6 seconds", Budget(5e6, "seconds")), ("90 s", Budget(90, "seconds")),
     ("30 minutes", Budget(1800, "seconds")), ("2 min", Budget(120, "seconds")),
     ("2 hours", Budget(7200, "seconds")), ("1.5 h", Budget(5400, "seconds")),
+    ("1e4 evaluations", Budget(10_000, "evaluations")), ("2.5e3 evals", Budget(2500, "evaluations")),
 ])
 def test_budget_quantities(quantity, budget):
     plan = loads(BASE.replace("10 evaluations", quantity))
     assert plan.configs[0].budget == budget
+    if budget.unit == "evaluations":  # a count, whatever way it was written
+        assert type(plan.configs[0].budget.amount) is int
+
+
+@pytest.mark.parametrize("quantity, message", [
+    ("2.5 evaluations", "`budget` must be a whole number of evaluations, got 2.5 evaluations"),
+    ("1.5e0 evals", "`budget` must be a whole number of evaluations, got 1.5 evals"),
+    ("600 epochs", "an epochs budget needs a multi-fidelity search, which nasdsl does not "
+                   "offer yet; give evaluations or a time"),
+    ("1 epoch", "an epochs budget needs a multi-fidelity search, which nasdsl does not "
+                "offer yet; give evaluations or a time"),
+])
+def test_budget_quantities_refused(quantity, message):
+    with pytest.raises(DslError) as info:
+        loads(BASE.replace("10 evaluations", quantity))
+    assert info.value.message == message
 
 
 def test_statements_end_at_semicolons_and_comments_are_ignored():

@@ -13,7 +13,7 @@ import pytest
 
 from nasdsl.dsl import loads
 from nasdsl.runner import plan_problems
-from nasdsl.runner.checks import plan_data_notes
+from nasdsl.runner.checks import plan_as_run, plan_data_notes
 
 HEAD = "budget = 40 evaluations\nspace cell { }\nsearch random\n"
 
@@ -33,8 +33,16 @@ def test_a_defaulted_report_keeps_what_the_store_holds(shared_store):
     plan = _plan("evaluate nasbench101 { fitness = test_accuracy }")
     assert plan_problems(plan) == []
     assert plan_data_notes(plan) == [
-        "report: the default records test_accuracy; training_time left out (the NAS-Bench-101 "
-        "store holds test_accuracy, trainable_parameters, flops)"]
+        "report: the default leaves out training_time, which the NAS-Bench-101 store lacks (it "
+        "holds test_accuracy, trainable_parameters, flops)"]
+
+
+def test_check_shows_the_defaulted_report_as_it_will_run(shared_store):
+    plan = _plan("evaluate nasbench101 { fitness = test_accuracy }")
+    assert plan.configs[0].evaluator.settings["report"] == ["test_accuracy", "training_time"]
+    assert plan_as_run(plan).configs[0].evaluator.settings["report"] == ["test_accuracy"]
+    written = _plan("evaluate nasbench101 { fitness = test_accuracy; report = [flops] }")
+    assert plan_as_run(written) == written
 
 
 def test_a_written_report_metric_the_store_lacks_is_still_refused(shared_store):
@@ -70,5 +78,6 @@ def test_run_with_a_defaulted_report_records_what_the_store_holds(tmp_path, shar
     assert (evaluations["status"] == "ok").all()
     checked = subprocess.run([sys.executable, "-m", "nasdsl.cli", "check", str(exp)],
                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert "note: report: the default records test_accuracy; training_time left out" \
-        in checked.stdout
+    assert "report = [test_accuracy]\n" in checked.stdout
+    assert "training_time" not in checked.stdout.split("note:")[0]
+    assert "note: report: the default leaves out training_time" in checked.stdout

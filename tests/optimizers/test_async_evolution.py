@@ -12,7 +12,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from nasdsl.journal import Recorded
+from nasdsl.journal.records import Recorded
 from nasdsl.optimizers import RegularizedEvolution
 from nasdsl.optimizers.batch import Batch
 from nasdsl.optimizers.evaluations import BudgetMeter

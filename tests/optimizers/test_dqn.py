@@ -1,5 +1,5 @@
 """The DQN controller: deterministic for a seed, learns, checks its settings; the study's
-claim on the chain space. Small budgets, one process (TensorFlow loads once per session)."""
+claim on the chain space. Small budgets."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,5 @@
 """The PPO controller: deterministic for a seed, never takes a disallowed action, learns,
-checks its settings. Small budgets, one process (TensorFlow loads once per session)."""
+checks its settings. Small budgets."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +10,6 @@ from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers import make_optimizer
 from nasdsl.optimizers.ppo import PPOSearch, choose
 from nasdsl.spaces.cell_space import CellSpace
-from nasdsl.spaces.environment import make_environment
 from nasdsl.spaces.global_space import GlobalArch, GlobalSpace
 
 
@@ -119,18 +118,3 @@ def test_the_language_compiles_ppo_with_its_defaults():
     assert dict(config.settings) == {"units": 64, "batch": 16, "epochs": 4,
                                      "minibatches": 4, "clip": 0.2, "entropy": 0.02,
                                      "value": 0.5, "learning_rate": 0.001}
-
-
-def test_one_trace_serves_every_run_of_a_shape(evaluator):
-    from nasdsl.optimizers import policy_network
-
-    space = CellSpace(topology="chain")
-    env = make_environment(space)
-    PPOSearch(space, units=16).optimize(evaluator, budget=20, seed=0)
-    shape = policy_network.PolicyShape(16, env.vocabulary, env.sequence_length,
-                                       env.num_actions)
-    compiled = policy_network._COMPILED[shape]
-    update = compiled.update
-    PPOSearch(space, units=16, clip=0.3, learning_rate=0.01).optimize(evaluator, budget=20,
-                                                                       seed=1)
-    assert policy_network._COMPILED[shape] is compiled and compiled.update is update

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nasdsl.journal import Journal, metrics_json
+from nasdsl.journal import Journal
+
+from nasdsl.journal.values import metrics_json
 from nasdsl.plan import Budget, Call, EvaluatorSpec, SearchConfig, SpaceSpec
 
 SPACE = SpaceSpec("cell", {"vertices": 7, "edges": 9, "ops": ["conv1x1", "conv3x3", "maxpool3x3"],

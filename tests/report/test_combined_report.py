@@ -60,6 +60,37 @@ def test_several_journals_need_an_output_folder(two_journals, capsys):
     assert "--output" in capsys.readouterr().err
 
 
+def _files(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_an_output_that_is_one_of_the_inputs_is_refused_untouched(two_journals, tmp_path,
+                                                                  monkeypatch, capsys):
+    """`nasdsl report A B --output A` would replace A's own report (and drop its
+    `evaluations.csv`): refused with one sentence, however A is spelled, A byte for byte as
+    it was."""
+    import subprocess
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(two_journals[0], a)
+    shutil.copytree(two_journals[1], b)
+    (tmp_path / "link").symlink_to(a, target_is_directory=True)
+    before = _files(a)
+    assert "evaluations.csv" in before
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "report", "a", "b", "--output",
+                           "a"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr == ("error: --output a is the folder of the input a, whose own report "
+                           "it would replace: a combined report goes to a folder of its own\n")
+    assert _files(a) == before
+    for output in ("b/../a", "link", "a/journal.sqlite/.."):
+        assert main(["report", "a/journal.sqlite", "b", "--output", output]) == 2, output
+        assert f"--output {output} is the folder of the input a" in capsys.readouterr().err
+        assert _files(a) == before
+
+
 def test_experiments_of_the_same_name_are_told_apart_by_folder(two_journals, tmp_path):
     evolution, _ = two_journals
     copy = tmp_path / "evolution_again"

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nasdsl.journal import Journal, metrics_json
+from nasdsl.journal import Journal
+
+from nasdsl.journal.values import metrics_json
 from nasdsl.report import write_report
 from nasdsl.report.tables import print_summary
 

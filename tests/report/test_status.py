@@ -129,8 +129,8 @@ def test_status_while_a_run_creates_its_journal_says_no_evaluations_yet(tmp_path
     evaluations yet" (exit 0) while the lock is held, and refused again once it is not."""
     import sqlite3
 
-    from nasdsl.journal_file import APPLICATION_ID
-    from nasdsl.journal_lock import WriteLock
+    from nasdsl.journal.file import APPLICATION_ID
+    from nasdsl.journal.lock import WriteLock
 
     journal = tmp_path / "journal.sqlite"
 
@@ -158,3 +158,15 @@ def test_status_while_a_run_creates_its_journal_says_no_evaluations_yet(tmp_path
     journal.touch()
     code, text = moment()  # nobody creating it: an empty file is not a journal
     assert code == 2 and "not a nasdsl journal" in text
+
+
+@pytest.mark.parametrize("per_second, shown", [(250.0, "rate: 250.0 evaluations/s"),
+                                              (0.5, "rate: 2.0 s per evaluation"),
+                                              (1 / 42, "rate: 42 s per evaluation")])
+def test_a_slow_rate_is_said_in_seconds_per_evaluation(per_second, shown):
+    from nasdsl.report.status import Status, describe
+
+    status = Status(journal=Path("j.sqlite"), experiment="e", runs=1, finished=0, running=1,
+                    evaluations=3, planned=None, best=None, best_run=None, rate=per_second,
+                    writer=None)
+    assert shown + " (since the first run started)" in describe(status)

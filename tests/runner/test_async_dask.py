@@ -82,7 +82,7 @@ def _run(exp: Path, cluster: str) -> RunSummary:
     """`nasdsl run exp.nas --cluster ADDRESS`, without writing the report's files."""
     plan = load(exp)
     plan = replace(plan, execution=replace(plan.execution, cluster=cluster))
-    return run_plan(plan, report=False)
+    return run_plan(plan)
 
 
 def _rows(journal: Path) -> dict[str, list[tuple]]:

@@ -46,7 +46,7 @@ def test_in_this_process_it_is_reproducible_and_the_sequential_search(tmp_path, 
     journals = []
     for name in ("one", "two"):
         plan = loads(TEXT.format(out=tmp_path / name))
-        summary = run_plan(plan, report=False)
+        summary = run_plan(plan)
         assert summary.evaluations == 480
         journals.append(_rows(tmp_path / name / "journal.sqlite"))
     first, second = journals
@@ -65,7 +65,8 @@ def test_the_setting_is_checked_and_left_out_when_not_written():
 def test_a_journal_gains_the_arrival_column_only_with_a_row_out_of_order(tmp_path):
     """Runs that completed in index order leave the journal as older nasdsl wrote it; the
     first completion out of order adds the column, and replay reads both orders."""
-    from nasdsl.journal import Journal, Row
+    from nasdsl.journal import Journal
+    from nasdsl.journal.records import Row
 
     def row(run, index, arrival=None):
         return Row(run, index, 0, f"a{index}", f"h{index}", 0.5, "ok", None, 1.0, 0.1, "{}",

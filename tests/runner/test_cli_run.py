@@ -147,27 +147,32 @@ def test_full_disk_exits_1_and_leaves_an_intact_journal(tmp_path: Path, env: dic
 
 def test_a_search_that_cannot_run_here_is_refused_before_the_journal(tmp_path: Path,
                                                                      env: dict[str, str]):
-    """Where Keras cannot be imported, `check` accepts the file (the language has dqn) but
-    warns; `run` refuses it, exit 2, naming the algorithm, and creates no journal."""
-    hidden = tmp_path / "hidden"
-    hidden.mkdir()
-    (hidden / "sitecustomize.py").write_text(
-        "import sys\n"
-        "class Hide:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.partition('.')[0] in ('keras', 'tensorflow'):\n"
-        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
-        "sys.meta_path.insert(0, Hide())\n")
+    """Where a search's library is missing (its class says so when built), `check` accepts
+    the file but warns; `run` refuses it, exit 2, naming the algorithm, and creates no
+    journal."""
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "later_search.py").write_text(
+        "from nasdsl.optimizers.base import Optimizer\n"
+        "from nasdsl.registry import ComponentError\n"
+        "class LaterSearch(Optimizer):\n"
+        "    name = 'later'\n"
+        "    parameters = ()\n"
+        "    def __init__(self, space):\n"
+        "        raise ComponentError(\"algorithm 'later' is not available here: \"\n"
+        "                             \"it needs later_lib\")\n"
+        "    def search(self, evaluate_batch, budget, rng):\n"
+        "        raise AssertionError('never built')\n")
     env = {**env, "PYTHONPATH": os.pathsep.join(
-        [str(hidden), *filter(None, [env.get("PYTHONPATH")])])}
+        [str(package), *filter(None, [env.get("PYTHONPATH")])])}
     path = tmp_path / "exp.nas"
     path.write_text("experiment later\nbudget = 50 evaluations\nspace cell { topology = chain }\n"
                     "evaluate nasbench101 { fitness = test_accuracy; report = [test_accuracy] }\n"
-                    "search dqn\nsearch random\noutput = \"out\"\n")
+                    "search \"later_search:LaterSearch\"\nsearch random\noutput = \"out\"\n")
     checked = _nasdsl("check", path, env=env, cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
-    assert "algorithm 'dqn' is not available here" in checked.stdout + checked.stderr
+    assert "algorithm 'later' is not available here" in checked.stdout + checked.stderr
     done = _nasdsl("run", path, "--quiet", env=env, cwd=tmp_path)
     assert done.returncode == 2
-    assert "cannot run" in done.stderr and "algorithm 'dqn' is not available here" in done.stderr
+    assert "cannot run" in done.stderr and "algorithm 'later' is not available here" in done.stderr
     assert not (tmp_path / "out").exists()

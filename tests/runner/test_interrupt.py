@@ -255,7 +255,9 @@ def test_an_interrupted_fresh_run_says_to_rerun_without_fresh(tmp_path: Path,
     _, stderr = fresh.communicate(timeout=HANG)
     assert fresh.returncode == 128 + signal.SIGTERM, stderr
     assert "rerun without --fresh to resume" in stderr
-    assert [p.name for p in out.iterdir() if not p.name.startswith("journal")] == ["notes.txt"]
+    # the reports are gone; the list of nasdsl's files stays (empty): the folder is still its own
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("journal")) == [
+        ".nasdsl-files", "notes.txt"]
     kept = evaluation_rows(out / "journal.sqlite")
     assert len(kept) == 12  # the first run, committed with its batch
 
@@ -264,3 +266,27 @@ def test_an_interrupted_fresh_run_says_to_rerun_without_fresh(tmp_path: Path,
     assert again.returncode == 0, again.stderr
     assert "1 run already finished" in again.stdout  # resumed, not discarded
     assert (out / "summary.csv").read_text() == summary
+
+
+def test_ctrl_c_says_which_command_writes_the_report_of_what_finished(tmp_path: Path,
+                                                                      monkeypatch, capsys):
+    """SIGINT, as Ctrl-C sends it: the run stops at once, says in one line how to resume and
+    which command writes the report of what it finished; that command writes it and says
+    where `report.html` is."""
+    from live_runs import end, live_run
+
+    from nasdsl.cli import main
+
+    run, _ = live_run(tmp_path, "out", sleep=0.05, started=4)  # 3 evaluations journaled
+    try:
+        run.send_signal(signal.SIGINT)
+        _, stderr = run.communicate(timeout=HANG)
+    finally:
+        end(run)
+    assert run.returncode == 128 + signal.SIGINT
+    assert stderr == ("interrupted (Ctrl-C); rerun the same command to resume; "
+                      "`nasdsl report out` writes the report of what finished\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "out"]) == 0
+    assert "report written to out/report.html" in capsys.readouterr().out
+    assert (tmp_path / "out" / "report.html").is_file()

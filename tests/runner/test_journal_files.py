@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nasdsl.cli import main
-from nasdsl.journal_file import APPLICATION_ID, identify
+from nasdsl.journal.file import APPLICATION_ID, identify
 from nasdsl.store.importer import import_file
 from nb101_small import write_table
 
@@ -99,7 +99,7 @@ def test_a_new_journal_carries_the_marker_and_fresh_replaces_it(tmp_path, store,
     journal = tmp_path / "out" / "journal.sqlite"
     with contextlib.closing(sqlite3.connect(journal)) as db:
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-        assert dict(db.execute("SELECT key, value FROM meta"))["format_version"] == "2"
+        assert dict(db.execute("SELECT key, value FROM meta"))["format_version"] == "3"
     assert identify(journal).kind == "nasdsl"
     assert nasdsl(capsys, "run", exp, "--quiet", "--fresh")[0] == 0
     assert identify(journal).kind == "nasdsl"
@@ -126,7 +126,7 @@ def test_a_format_1_journal_is_read_resumed_and_upgraded(tmp_path, store, capsys
     assert nasdsl(capsys, "run", exp, "--quiet")[0] == 0
     with contextlib.closing(sqlite3.connect(journal)) as db:
         assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-        assert dict(db.execute("SELECT key, value FROM meta"))["format_version"] == "2"
+        assert dict(db.execute("SELECT key, value FROM meta"))["format_version"] == "3"
         assert db.execute("SELECT count(*) FROM evaluations").fetchone()[0] == 120
 
 

@@ -20,7 +20,7 @@ pytest.importorskip("keras")
 from keras_runs import experiment, tiny_fashion  # noqa: E402
 
 from nasdsl.dsl import loads  # noqa: E402
-from nasdsl.runner import run_plan  # noqa: E402
+from nasdsl.experiment import run_experiment  # noqa: E402
 
 
 def test_a_search_journals_answers_repeats_from_the_run_and_retrains_the_best(
@@ -28,7 +28,7 @@ def test_a_search_journals_answers_repeats_from_the_run_and_retrains_the_best(
     data = tiny_fashion(tmp_path, fashion_mnist_dir)
     out = tmp_path / "out"
     plan = loads(experiment(out, data, budget=5))  # the space holds two architectures
-    summary = run_plan(plan)
+    summary = run_experiment(plan)
     assert summary.evaluations == 5 and summary.retrained == 2
     db = sqlite3.connect(out / "journal.sqlite")
     rows = db.execute("SELECT idx, hash, status, wall_seconds, metrics FROM evaluations "
@@ -49,7 +49,7 @@ def test_a_search_journals_answers_repeats_from_the_run_and_retrains_the_best(
     assert [e["rank"] for e in best["final"]] == [1, 2]
     summary_csv = pd.read_csv(out / "summary.csv")
     assert summary_csv.loc[0, "final_test_accuracy"] == final.loc[0, "test_accuracy"]
-    again = run_plan(plan)  # everything done: nothing trained again
+    again = run_experiment(plan)  # everything done: nothing trained again
     assert again.evaluations == 0 and again.skipped == 1 and again.retrained == 0
 
 

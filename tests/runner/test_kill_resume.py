@@ -28,7 +28,7 @@ configs = [toys.config(budget=budget),
            toys.config("re", "regularized_evolution", budget=budget,
                        settings={{"population": 50, "sample": 10}})]
 run_plan(toys.plan({out!r}, configs=configs, repeat=2, workers={workers}),
-         components=toys.TOYS, report=False)
+         components=toys.TOYS)
 """
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from nasdsl.dsl import loads
-from nasdsl.runner import run_plan
+from nasdsl.experiment import run_experiment
 from test_dqn_runs import _cut, _outcomes
 from test_kill_resume import Twins, evaluation_rows
 
@@ -35,7 +35,7 @@ def _text(output: Path, budget: int, repeat: int, store: Path | None = None) -> 
 def test_a_cut_run_replays_to_the_same_journal_and_policy(tmp_path: Path, nb101_store: Path):
     out = tmp_path / "out"
     plan = loads(_text(out, budget=40, repeat=2, store=nb101_store))
-    run_plan(plan)
+    run_experiment(plan)
     journal = out / "journal.sqlite"
     rows, outcomes = evaluation_rows(journal), _outcomes(journal)
     assert len(rows) == 2 * 40 and len(outcomes) == 2
@@ -45,7 +45,7 @@ def test_a_cut_run_replays_to_the_same_journal_and_policy(tmp_path: Path, nb101_
 
     # Killed in the middle of a batch of episodes (23 of 40: inside the third batch).
     _cut(journal, "ppo", keep=23)
-    resumed = run_plan(plan)
+    resumed = run_experiment(plan)
     assert resumed.runs == 1 and resumed.replayed == 23
     assert evaluation_rows(journal) == rows
     assert _outcomes(journal) == outcomes
@@ -60,7 +60,7 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_summary(tmp_path: Path, nb101
     and the reports are the uninterrupted run's."""
     env = {**os.environ, "NASDSL_DATA": str(nb101_store.parent),
            "NASDSL_KILL_TEST": uuid.uuid4().hex}
-    budget = 300
+    budget = 2000  # the second run must outlast the random wait before the kill
     twins = Twins(tmp_path, _text(Path("out"), budget=budget, repeat=2), env)
     twins.run("whole")
     assert twins.kill(at_least=budget + 10) < 2 * budget

@@ -39,9 +39,30 @@ def test_counts_of_one_are_singular():
     assert lines[2].startswith("done: 1 run, 1 evaluation in ")
 
 
+def test_a_slow_rate_is_said_in_seconds_per_evaluation(monkeypatch):
+    """Training takes seconds per evaluation: `(0/s)` says nothing, `(40 s per evaluation)`
+    does."""
+    import time
+
+    from nasdsl.wording import rate
+
+    assert rate(1, 42.0, "evaluation") == "42 s per evaluation"
+    assert rate(4, 10.0, "evaluation") == "2.5 s per evaluation"
+    assert rate(3_000, 2.0, "evaluation") == "1,500/s"
+    assert rate(0, 5.0, "evaluation") == "-"
+    out = io.StringIO()
+    p = LogProgress(out, every=0.0)
+    p.begin("exp", runs=1, skipped=0, total=None)
+    p.run_started("keras#0", 3600, "seconds")
+    clock = time.monotonic() + 84.0
+    monkeypatch.setattr(time, "monotonic", lambda: clock)  # two evaluations in 84 s
+    p.update("keras#0", 84.0, 2, 0.8)
+    assert out.getvalue().splitlines()[1] == "  0/1 run finished, 2 evaluations (42 s per evaluation)"
+
+
 def test_the_plan_of_one_run_says_run():
     from nasdsl.dsl import loads
-    from nasdsl.dsl.show import plan_lines
+    from nasdsl.cli.check import plan_lines
 
     plan = loads("budget = 1 evaluations\nspace cell { }\nevaluate nasbench101 { }\n"
                  "search random\n")

@@ -74,8 +74,8 @@ def _summary_table(journal: Path) -> str:
 
 def test_same_seed_same_journal_and_pygmos_generations(tmp_path: Path, data: Path):
     first, second = tmp_path / "a", tmp_path / "b"
-    run_plan(loads(_text(first)), report=False)
-    run_plan(loads(_text(second)), report=False)
+    run_plan(loads(_text(first)))
+    run_plan(loads(_text(second)))
     rows = evaluation_rows(first / "journal.sqlite")
     assert rows == evaluation_rows(second / "journal.sqlite")
 
@@ -98,7 +98,7 @@ def test_same_seed_same_journal_and_pygmos_generations(tmp_path: Path, data: Pat
 def test_a_journal_cut_inside_a_generation_resumes_to_the_same_journal(tmp_path: Path,
                                                                        data: Path):
     whole = tmp_path / "whole"
-    run_plan(loads(_text(whole, repeat=1)), report=False)
+    run_plan(loads(_text(whole, repeat=1)))
     reference = evaluation_rows(whole / "journal.sqlite")
 
     cut = tmp_path / "cut"
@@ -111,7 +111,7 @@ def test_a_journal_cut_inside_a_generation_resumes_to_the_same_journal(tmp_path:
     db.execute("UPDATE runs SET status = 'running', evaluations = NULL, finished = NULL")
     db.commit()
     db.close()
-    summary = run_plan(loads(_text(cut, repeat=1)), report=False)
+    summary = run_plan(loads(_text(cut, repeat=1)))
     assert summary.replayed == 7 * 17 and summary.evaluations == len(reference) - 7 * 17
     assert evaluation_rows(cut / "journal.sqlite") == reference
     assert _summary_table(cut / "journal.sqlite") == _summary_table(whole / "journal.sqlite")

@@ -10,6 +10,7 @@ import pytest
 import runner_toys as toys
 from nasdsl.errors import DataError, JournalError
 from nasdsl.journal import Journal
+from nasdsl.journal.rows import HASHED, row_checksums
 from nasdsl.plan import Budget
 from nasdsl.runner import Components, run_plan
 
@@ -25,7 +26,7 @@ def _rows(output: Path) -> list[tuple]:
 
 def _run(output: Path, **kwargs) -> object:
     plan = kwargs.pop("plan", None) or toys.plan(output)
-    return run_plan(plan, components=kwargs.pop("components", toys.TOYS), report=False, **kwargs)
+    return run_plan(plan, components=kwargs.pop("components", toys.TOYS), **kwargs)
 
 
 def _evaluator_calls() -> int:
@@ -111,6 +112,11 @@ def test_diverged_run_is_refused_naming_run_and_index(tmp_path: Path):
     run = _cut(tmp_path, keep=40)
     db = sqlite3.connect(tmp_path / "journal.sqlite")
     db.execute("UPDATE evaluations SET hash = 'someone else' WHERE run = ? AND idx = 31", (run,))
+    # written so (with its checksum) by a search that went another way, not damaged
+    row = db.execute(f"SELECT {', '.join(HASHED[:-1])} FROM evaluations WHERE run = ? AND "
+                     "idx = 31", (run,)).fetchone()
+    db.execute("UPDATE evaluations SET checksum = ? WHERE run = ? AND idx = 31",
+               (row_checksums([row])[0], run))
     db.commit()
     db.close()
     with pytest.raises(JournalError, match=r"run re#1 diverged .* at evaluation 31"):

@@ -21,12 +21,14 @@ EXPERIMENT = """\
 experiment climbing
 seed = 5
 repeat = 2
-budget = 4000 evaluations
+budget = {budget} evaluations
 space cell {{ vertices = 7; edges = 9 }}
 evaluate nasbench101 {{ fitness = test_accuracy; report = [test_accuracy] }}
 search {search} as climb {{ {settings} }}
 output = "out"
 """
+BUDGET = 4000
+"""Evaluations per run: enough that a kill lands before a run ends."""
 
 DIST_INFO = {
     "METADATA": "Metadata-Version: 2.1\nName: toy-nas-plugin\nVersion: 1.0\n",
@@ -63,7 +65,7 @@ def env(plugin: Path, nb101_store: Path) -> dict[str, str]:
 def _write(folder: Path, search: str, settings: str = "patience = 30") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "exp.nas"
-    path.write_text(EXPERIMENT.format(search=search, settings=settings))
+    path.write_text(EXPERIMENT.format(search=search, settings=settings, budget=BUDGET))
     return path
 
 
@@ -79,7 +81,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> 
     done = _nasdsl("run", exp, "--quiet", env=env, cwd=exp.parent)
     assert done.returncode == 0, done.stderr
     rows = evaluation_rows(exp.parent / "out" / "journal.sqlite")
-    assert len(rows) == 2 * 4000
+    assert len(rows) == 2 * BUDGET
     return rows
 
 
@@ -101,7 +103,7 @@ def test_user_search_runs_and_resumes_after_a_kill(tmp_path: Path, env: dict[str
     # A run the kill caught after its last row is finished, not replayed.
     replayed = int(re.search(r"([\d,]+) replayed", again.stdout).group(1).replace(",", ""))
     finished = re.search(r"(\d+) runs? already finished", again.stdout)
-    assert replayed + 4000 * int(finished.group(1) if finished else 0) == len(partial)
+    assert replayed + BUDGET * int(finished.group(1) if finished else 0) == len(partial)
     assert evaluation_rows(journal) == reference
 
 

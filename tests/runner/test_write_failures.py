@@ -43,11 +43,11 @@ def _rows(journal: Path) -> list[tuple]:
 
 
 def test_full_disk_stops_the_run_and_keeps_whole_commits(tiny_disk: Path, tmp_path: Path):
-    run_plan(_plan(tmp_path / "reference"), components=toys.TOYS, report=False)
+    run_plan(_plan(tmp_path / "reference"), components=toys.TOYS)
     reference = _rows(tmp_path / "reference" / "journal.sqlite")
 
     with pytest.raises(JournalError) as failure:
-        run_plan(_plan(tiny_disk / "out"), components=toys.TOYS, report=False)
+        run_plan(_plan(tiny_disk / "out"), components=toys.TOYS)
     message = str(failure.value)
     assert "disk is full" in message and "holds every evaluation committed" in message
 
@@ -67,5 +67,5 @@ def test_output_inside_a_file_is_refused_before_evaluating(tmp_path: Path):
     (tmp_path / "results").write_text("a file, not a folder")
     toys.EVALUATORS.clear()
     with pytest.raises(JournalError, match="cannot create the journal .*Not a directory"):
-        run_plan(_plan(tmp_path / "results" / "x"), components=toys.TOYS, report=False)
+        run_plan(_plan(tmp_path / "results" / "x"), components=toys.TOYS)
     assert sum(e.calls for e in toys.EVALUATORS.values()) == 0

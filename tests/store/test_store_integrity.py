@@ -287,7 +287,7 @@ def test_a_run_on_a_damaged_store_exits_1_naming_the_file_and_journals_nothing(
     plan = load(nas)  # the same file runs on the sound store (in this process, one worker)
     plan = dataclasses.replace(plan, output=tmp_path / "sound",
                                execution=dataclasses.replace(plan.execution, workers=1))
-    sound = run_plan(plan, report=False)
+    sound = run_plan(plan)
     assert sound.evaluations == 400 and _evaluations(tmp_path / "sound" / "journal.sqlite") == 400
 
     raw = bytearray((store / damaged).read_bytes())

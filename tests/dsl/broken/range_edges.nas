@@ -1,4 +1,4 @@
-# expect 3:22 `edges` must be an integer ≥ 1, got 0
+# expect 3:22 `edges` must be an integer in [1, 496], got 0
 budget = 10 evals
 space cell { edges = 0 }
 evaluate keras { }

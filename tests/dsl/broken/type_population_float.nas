@@ -1,4 +1,4 @@
-# expect 5:45 `population` must be an integer ≥ 1, got 0.5
+# expect 5:45 `population` must be an integer in [1, 100000], got 0.5
 budget = 10 evals
 space cell { }
 evaluate nasbench101 { }

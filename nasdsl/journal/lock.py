@@ -1,8 +1,10 @@
 """One writer per journal: an advisory lock that `nasdsl run` holds while it writes.
 
 The lock is `flock` on `<journal>.lock` beside the journal — not on the journal itself, whose
-locks belong to SQLite and must stay free for readers. The file says who holds the lock (pid,
-host, command, since), so a second run can name the holder. The kernel releases the lock when
+locks belong to SQLite and must stay free for readers. It is named after the journal's path
+with every symbolic link and `..` resolved, so two spellings of one journal (a link to it or
+to its folder) share one lock. The file says who holds the lock (pid, host, command, since),
+so a second run can name the holder. The kernel releases the lock when
 its holder exits, however it ends (`kill -9` included): a lock file left behind never blocks
 anyone. Readers (`nasdsl report`, a status command) never take it.
 """
@@ -24,8 +26,10 @@ except ImportError:  # pragma: no cover - not POSIX: no advisory locks, one run 
     fcntl = None  # type: ignore[assignment]
 
 
-def lock_path(journal: Path) -> Path:
-    return journal.with_name(journal.name + ".lock")
+def lock_path(journal: str | os.PathLike) -> Path:
+    """The lock file of `journal`, beside the file the path resolves to."""
+    real = Path(os.path.realpath(journal))
+    return real.with_name(real.name + ".lock")
 
 
 class WriteLock:

@@ -1,4 +1,4 @@
-"""`nasdsl check` and `nasdsl list`: what a file will do, and what the language offers.
+"""`nasdsl check`: what a file will do (its plan, its size, its warnings).
 
 Output is plain lines when stdout is not a terminal (pipes, CI, tests) and rich on one.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from nasdsl.errors import DslError
 from nasdsl.plan import Plan, format_value
@@ -24,7 +24,7 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
     one line each (checking a folder of experiments stays short)."""
     from nasdsl.dsl import load
     from nasdsl.runner import plan_problems
-    from nasdsl.runner.checks import plan_data_notes
+    from nasdsl.runner.checks import plan_as_run, plan_data_notes
 
     if verbose is None:
         verbose = len(paths) == 1
@@ -41,12 +41,12 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
         if problems and strict:
             status = 2
             if verbose:
-                out.plan(plan)
+                out.plan(plan_as_run(plan))
             for problem in problems:
                 print(f"{path}: error: {problem}", file=sys.stderr)
             continue
         if verbose:
-            out.plan(plan)
+            out.plan(plan_as_run(plan))
             for note in plan_data_notes(plan):
                 out.note(note)
             for problem in problems:
@@ -54,6 +54,18 @@ def check_files(paths: Sequence[Path | str], strict: bool = False,
         else:
             print(summary_line(plan, path, warnings=len(problems)), file=sys.stdout)
     return status
+
+
+def _started(plan: Plan) -> str:
+    """How many worker processes the run starts here, when `workers` asks for several."""
+    from nasdsl.runner.workers import plan_workers
+
+    if plan.execution.workers <= 1 or plan.execution.cluster is not None:
+        return ""
+    started = plan_workers(plan)
+    if started == 0:
+        return " (none start: the evaluations run in this process)"
+    return f" ({count(started, 'worker process', 'worker processes')} start)"
 
 
 def summary_line(plan: Plan, path: Path | str, warnings: int = 0) -> str:
@@ -95,7 +107,8 @@ def plan_lines(plan: Plan) -> list[str]:
     if plan.final:
         lines.append(f"  final: top {plan.final.top}, epochs {plan.final.epochs}")
     ex = plan.execution
-    lines.append(f"  run: workers {ex.workers}" + (f", cluster {ex.cluster}" if ex.cluster else "")
+    lines.append(f"  run: workers {ex.workers}" + _started(plan)
+                 + (f", cluster {ex.cluster}" if ex.cluster else "")
                  + f", journal {plan.journal_path}")
     for note in plan.notes:
         lines.append(f"  note: {note}")
@@ -192,84 +205,3 @@ class _Printer:
 
     def warning(self, text: str) -> None:
         print(f"warning: {text}", file=sys.stdout)
-
-
-# --- nasdsl list ------------------------------------------------------------------------
-
-def list_names(what: str) -> int:
-    """Print every algorithm, op, evaluator or metric with its settings and defaults."""
-    lines = {"algorithms": _algorithm_lines, "ops": _op_lines,
-             "evaluators": _evaluator_lines, "metrics": _metric_lines}.get(what)
-    if lines is None:
-        print(f"error: nothing called {what!r} to list (algorithms, ops, evaluators, metrics)",
-              file=sys.stderr)
-        return 2
-    print("\n".join(lines()))
-    return 0
-
-
-def _param_lines(params: Iterable[Any], indent: str = "    ") -> list[str]:
-    from nasdsl.settings import REQUIRED
-
-    out = []
-    for p in params:
-        default = "required" if p.default is REQUIRED else (
-            "none" if p.default is None else p.type.spell(p.default))
-        doc = f"  # {p.doc}" if p.doc else ""
-        out.append(f"{indent}{p.name} = {default}{doc}")
-    return out
-
-
-def _component_lines(kind: str) -> list[str]:
-    from nasdsl.registry import listed
-    from nasdsl.settings import parameters_of, summary_of
-
-    lines = []
-    for name, component in listed(kind):
-        summary = summary_of(component)
-        lines.append(f"{name}  # {summary}" if summary else name)
-        listing = getattr(component, "listing", None)  # more a component wants to say
-        lines.extend(f"    {line}" for line in (listing() if callable(listing) else ()))
-        lines.extend(_param_lines(parameters_of(component).values()) or ["    (no settings)"])
-    return lines
-
-
-def _algorithm_lines() -> list[str]:
-    return _component_lines("optimizer") + [
-        '"package.module:Class"  # any search class; settings are its declared parameters',
-        "every search also takes `budget`"]
-
-
-def _op_lines() -> list[str]:
-    from nasdsl.registry import listed
-    from nasdsl.settings import parameters_of
-
-    lines = []
-    for name, space in listed("space"):
-        ops = parameters_of(space).get("ops")
-        choices = getattr(getattr(ops, "type", None), "item", None)
-        if choices is not None and hasattr(choices, "choices"):
-            lines.append(f"space {name}: {', '.join(choices.choices)}")
-    for name, evaluator in listed("evaluator"):
-        if getattr(evaluator, "ops", None):
-            lines.append(f"evaluate {name} takes: {', '.join(evaluator.ops)}")
-    return lines
-
-
-def _evaluator_lines() -> list[str]:
-    return _component_lines("evaluator") + [
-        '"package.module:name"  # any evaluator class or factory; settings are its '
-        "keyword arguments"]
-
-
-def _metric_lines() -> list[str]:
-    from nasdsl.evaluators.base import accuracies
-    from nasdsl.registry import listed
-
-    lines = []
-    for name, evaluator in listed("evaluator"):
-        metrics = tuple(getattr(evaluator, "offers", ()))
-        if metrics:
-            lines.append(f"{name}: {', '.join(metrics)}")
-            lines.append(f"    fitness may be: {', '.join(accuracies(metrics))}")
-    return lines

@@ -13,6 +13,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from nasdsl.errors import ForeignFile
+
 APPLICATION_ID = 0x6E617364  # "nasd"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 V1_TABLES = {"meta", "configs", "runs", "evaluations"}
@@ -62,6 +64,17 @@ def identify(path: str | Path) -> JournalFile:
         return JournalFile(path, "foreign", f"the database of another program "
                                             f"(application id {app:#x})")
     return _unmarked(path)
+
+
+def refuse_foreign(path: str | Path) -> JournalFile:
+    """What is at `path`, refused (ForeignFile, exit 2) when it is a file nasdsl did not
+    write: checked before anything (a lock, a journal) is made beside it."""
+    found = identify(path)
+    if found.kind == "foreign":
+        raise ForeignFile(f"{path} is not a nasdsl journal ({found.reason}); nasdsl neither "
+                          "writes into nor deletes a file it did not create, with or without "
+                          "--fresh: choose another journal or output")
+    return found
 
 
 def _unmarked(path: Path) -> JournalFile:
