@@ -11,8 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 PAGES = [README, *sorted((ROOT / "docs").rglob("*.md"))]
-SLOW = ("KerasEvaluator(dataset=\"fashion_mnist\"", "PPOSearch(")
-"""Blocks that train networks (Keras, the PPO policy): tens of seconds, so in the slow set."""
+SLOW = ("KerasEvaluator(dataset=\"fashion_mnist\"",)
+"""Blocks that train Keras networks: tens of seconds, so in the slow set."""
 
 
 def blocks(page: Path, language: str = "python") -> list[str]:
