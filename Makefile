@@ -7,10 +7,10 @@ SHARED ?= ../shared/data
 NB101_TABLE := $(SHARED)/nasbench101/nb101_test_r0.npz
 FASHION_MNIST := $(SHARED)/fashion-mnist
 
-.PHONY: install data run check test bench study clean
+.PHONY: install data run check test docs bench study clean
 
 # Every extra the test suite needs; an issue that adds one to setup.cfg adds it here.
-EXTRAS := test,dask,keras
+EXTRAS := test,dask,keras,docs
 
 $(BIN)/.installed: setup.cfg pyproject.toml Makefile
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -52,6 +52,12 @@ test: install
 		echo "import layers: $$(echo "$$out" | tail -n 1)"
 	$(BIN)/python -m pytest -q -m "not slow" -n auto --dist loadfile
 
+# The documentation site: the tables of results regenerated from their sources, then every page
+# built into site/; a broken link, a missing page or a stale anchor fails the build.
+docs: install
+	$(BIN)/python tools/docs_tables.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 # The NAS-Bench-101 study: each experiment runs (or resumes from its journal), then one report
 # compares them all, with the study's tables, in results/study/ (report.html to read).
 STUDY := nb101_evolution nb101_evolution_study_grow nb101_metaheuristics nb101_dqn nb101_dqn_wide
@@ -66,4 +72,4 @@ bench: data
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis site

@@ -1,4 +1,4 @@
-# The README's CPU result: a short random search of the global space (one epoch on 2,700
+# The CPU result of docs/evaluators.md: a short random search of the global space (one epoch on 2,700
 # Fashion-MNIST images per candidate, 300 held out to score it), then the best architecture
 # it found retrained from scratch for 5 epochs on all 60,000 training images and tested on
 # the 10,000 test images. Sized for a 2-core CPU: filters of 16 and 32 keep a retraining epoch

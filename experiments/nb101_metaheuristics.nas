@@ -9,7 +9,7 @@
 #   ABC        30 + 50 × 2 × 30 = 3030 (pygmo's ABC evaluates each bee twice a generation:
 #              employed and onlooker phases)
 #   random     50 generations of 30 = 1500 (the top-level budget)
-# A vector that decodes to no valid cell is repaired to the nearest valid one (README,
+# A vector that decodes to no valid cell is repaired to the nearest valid one (docs/search.md,
 # "pygmo metaheuristics"); the study scored such vectors 0.
 experiment nb101_metaheuristics
 seed = 0; repeat = 10

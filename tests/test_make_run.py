@@ -22,11 +22,16 @@ def _nasdsl(*args: str, env: dict[str, str] | None = None,
 
 
 def readme_quickstart_table() -> list[str]:
-    """The lines of the README block that shows what the quick start prints."""
-    text = (ROOT / "README.md").read_text()
-    block = re.search(r"prints the comparison.*?```\n(.*?)```", text, flags=re.S)
-    assert block, "the README shows the quick start's table"
-    return block.group(1).rstrip("\n").splitlines()
+    """The lines of the block that shows what the quick start prints, the same in the README
+    and in the tutorial."""
+    tables = []
+    for page in (ROOT / "README.md", ROOT / "docs" / "tutorial.md"):
+        block = re.search(r"prints the comparison.*?```(?:text)?\n(.*?)```", page.read_text(),
+                          flags=re.S)
+        assert block, f"{page.name} shows the quick start's table"
+        tables.append(block.group(1).rstrip("\n").splitlines())
+    assert tables[0] == tables[1], "the README and the tutorial show the same table"
+    return tables[0]
 
 
 def test_checking_every_experiment_prints_one_line_per_file():

@@ -1,4 +1,5 @@
-"""Every Python block of the README runs as written, and says what it returns."""
+"""Every Python block of the README and of the documentation's pages runs as written, and
+says what it returns."""
 from __future__ import annotations
 
 import re
@@ -7,15 +8,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").rglob("*.md"))]
+SLOW = ("KerasEvaluator(dataset=\"fashion_mnist\"",)
+"""Blocks that train Keras networks: tens of seconds, so in the slow set."""
 
 
-def python_blocks() -> list[str]:
-    return re.findall(r"^```python\n(.*?)^```", README.read_text(), flags=re.S | re.M)
+def blocks(page: Path, language: str = "python") -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```", page.read_text(), flags=re.S | re.M)
 
 
-def test_the_readme_has_python_blocks():
-    assert len(python_blocks()) >= 2
+def python_blocks() -> list[tuple[str, int, str]]:
+    """(page, index on that page, code) of every Python block."""
+    return [(str(p.relative_to(ROOT)), i, b) for p in PAGES for i, b in enumerate(blocks(p))]
+
+
+def test_the_pages_have_python_blocks():
+    assert len(python_blocks()) >= 7
+    assert {page for page, _, _ in python_blocks()} >= {
+        "docs/spaces.md", "docs/evaluators.md", "docs/search.md", "docs/extending.md"}
 
 
 @pytest.fixture
@@ -33,31 +45,30 @@ def make_data(nb101_store, fashion_mnist_dir, tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.setenv(datasets.MIRROR_ENV, "http://127.0.0.1:9/")  # refused at once
     monkeypatch.setattr(datasets, "DEBIAN_DATASETS", tmp_path / "none")
+    monkeypatch.chdir(tmp_path)
     datasets.forget_loaded()
     yield data
     datasets.forget_loaded()
 
 
-def _is_keras(block: str) -> bool:
-    return "KerasEvaluator(dataset=\"fashion_mnist\"" in block
+def test_the_training_blocks_are_among_those_run():
+    codes = [code for _, _, code in python_blocks()]
+    for marker in SLOW:
+        assert any(marker in code for code in codes), marker
 
 
-def test_the_keras_block_is_among_those_run():
-    assert any(_is_keras(b) for b in python_blocks())
-
-
-@pytest.mark.parametrize("index", [  # the Keras block trains (about 30 s on two cores)
-    pytest.param(i, marks=pytest.mark.slow) if _is_keras(b) else i
-    for i, b in enumerate(python_blocks())])
-def test_each_python_block_runs_as_written(index, make_data):
-    namespace: dict = {"__name__": f"readme_block_{index}"}
-    exec(compile(python_blocks()[index], f"README.md python block {index + 1}", "exec"),
-         namespace)
+@pytest.mark.parametrize("page, index, code", [
+    pytest.param(page, index, code, id=f"{page}:{index + 1}",
+                 marks=[pytest.mark.slow] if any(m in code for m in SLOW) else [])
+    for page, index, code in python_blocks()])
+def test_each_python_block_runs_as_written(page, index, code, make_data):
+    namespace: dict = {"__name__": f"docs_block_{index}"}
+    exec(compile(code, f"{page} python block {index + 1}", "exec"), namespace)
 
 
 def test_the_space_block_returns_what_its_comments_say(nb101_store, monkeypatch):
     monkeypatch.setenv("NASDSL_DATA", str(nb101_store.parent))
-    block = next(b for b in python_blocks() if "space.encode" in b)
+    block = next(code for _, _, code in python_blocks() if "space.encode" in code)
     ns: dict = {}
     exec(block, ns)
     space, x = ns["space"], ns["x"]

@@ -22,7 +22,7 @@ Vectors outside the space. A cell vector can decode to a cell whose output is un
 that has more edges than the space allows. `repair=True` (the default) replaces it with the
 space's repair (`nasdsl.spaces.cell_repair`: the nearest valid cell by greedy edge changes),
 so every evaluation is spent on an architecture of the space; `repair=False` evaluates it as
-it is, which the evaluator records as `invalid` with the reason. See the README for the
+it is, which the evaluator records as `invalid` with the reason. See docs/search.md for the
 measurements behind the default.
 
 Fitness. pygmo minimizes, so `fitness(x)` is `[-f]` for the evaluator's fitness f. A candidate

@@ -1,6 +1,6 @@
 """The report's tables: `evaluations.csv`, `summary.csv`, and the summary on screen.
 
-Columns are stable and documented in the README; floats are written in full precision.
+Columns are stable and documented in docs/reports.md; floats are written in full precision.
 """
 from __future__ import annotations
 

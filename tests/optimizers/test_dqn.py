@@ -81,7 +81,7 @@ def test_the_wide_space_yields_cells_of_at_most_two_inputs(evaluator):
 
 @pytest.mark.slow
 def test_the_dense_agent_finds_the_chain_best_and_ends_on_it(evaluator, nb101_table):
-    """The study's set-up 1 with three runs instead of ten (the README has the full table):
+    """The study's set-up 1 with three runs instead of ten (docs/study.md has the full table):
     every run finds the space's best within its 1,000 episodes, and the greedy policy at the
     end builds it in most runs."""
     best = chain_best(nb101_table)
@@ -99,7 +99,7 @@ def test_the_dense_agent_finds_the_chain_best_and_ends_on_it(evaluator, nb101_ta
     assert converged >= 2
     # The chain space's second best (conv3x3, conv3x3: 0.93189) is 1e-4 below its best
     # (conv3x3: 0.93199), less than the Q-network's noise: a greedy policy that does not end
-    # on the best ends on the second best (README).
+    # on the best ends on the second best (docs/study.md).
     assert min(greedy_fitness) >= best - 2e-4
 
 

@@ -91,7 +91,7 @@ def test_changed_file_is_refused_then_fresh_starts_over(tmp_path: Path, env: dic
 
     _write(tmp_path, mutation="flip(rate = 0.5)")
     refused = _nasdsl("run", exp, env=env, cwd=tmp_path)
-    assert refused.returncode == 2  # a refused input, as the README says
+    assert refused.returncode == 2  # a refused input, as the tutorial says
     assert "regularized_evolution changed (settings)" in refused.stderr
     assert "--fresh" in refused.stderr
 

@@ -1,4 +1,4 @@
-"""A search algorithm of the user's own, as the README writes it, plugged in both ways — named
+"""A search algorithm of the user's own, as the documentation writes it, plugged in both ways — named
 by module and class in the file, and installed under a name of its own through the
 `nasdsl.optimizers` entry-point group — and run through `nasdsl run` as a user would: checked
 with the built-in messages, journaled, resumed after `kill -9`."""
@@ -37,15 +37,15 @@ DIST_INFO = {
 
 
 def readme_module() -> str:
-    """The Python block of the README's "Write your own search algorithm" section."""
-    text = (ROOT / "README.md").read_text()
+    """The Python block of the "Write your own search algorithm" section of docs/extending.md."""
+    text = (ROOT / "docs" / "extending.md").read_text()
     section = text.split("## Write your own search algorithm", 1)[1].split("\n## ", 1)[0]
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
 @pytest.fixture(scope="module")
 def plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder on the import path holding the README's module and an installed
+    """A folder on the import path holding the documentation's module and an installed
     distribution's metadata that registers it as `hill_climb`."""
     folder = tmp_path_factory.mktemp("plugin")
     (folder / "my_search.py").write_text(readme_module())
