@@ -227,13 +227,6 @@ class ProcessPoolExecutor(Executor):
             p.join(timeout=5)
 
 
-def make_executor(workers: int = 1) -> Executor:
-    """A process pool of `workers`, or this process (Dask: `nasdsl.cluster.make_executor`)."""
-    if workers > 1:
-        return ProcessPoolExecutor(workers)
-    return InProcessExecutor()
-
-
 # --- whole runs in worker processes -----------------------------------------------------------
 Emit = Callable[[Any], None]
 """How a task sends messages (journal rows, progress, its end) to the parent: tuples whose

@@ -27,7 +27,6 @@ from typing import Any, Iterable
 
 from nasdsl.errors import NasdslError
 
-KINDS = ("optimizer", "evaluator", "space")
 GROUPS = {"optimizer": "nasdsl.optimizers", "evaluator": "nasdsl.evaluators",
           "space": "nasdsl.spaces"}
 """Entry-point group of each kind."""

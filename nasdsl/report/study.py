@@ -177,10 +177,6 @@ def dqn(table: pd.DataFrame, policy: pd.DataFrame | None,
     return pd.DataFrame(rows)
 
 
-STUDY_FILES = ("study_comparison.csv", "study_metaheuristics.csv", "study_evolution_grid.csv",
-               "study_evolution_rates.csv", "study_dqn.csv")
-
-
 def study_tables(configs: pd.DataFrame, summary: pd.DataFrame,
                  policy: pd.DataFrame | None = None, networks: pd.DataFrame | None = None,
                  ) -> list[tuple[str, str, pd.DataFrame, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 
-from nasdsl.execution import EvaluatorFactory, RunPool, make_executor
+from nasdsl.execution import EvaluatorFactory, ProcessPoolExecutor, RunPool
 from nasdsl.result import Result
 
 HOUR = 3600
@@ -45,7 +45,7 @@ def make_stuck(spec) -> Stuck:
 def executor_of_blocked_evaluations() -> None:
     import threading
 
-    executor = make_executor(workers=2)
+    executor = ProcessPoolExecutor(2)
     thread = threading.Thread(target=executor.map_timed,
                               args=(EvaluatorFactory(make_stuck, None), ["x", "y"], [0, 1]),
                               daemon=True)

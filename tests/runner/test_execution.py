@@ -4,9 +4,8 @@ from __future__ import annotations
 import pytest
 
 import runner_toys as toys
-from nasdsl.cluster import DaskExecutor
-from nasdsl.execution import (EvaluatorFactory, InProcessExecutor, ProcessPoolExecutor,
-                              make_executor)
+from nasdsl.cluster import DaskExecutor, make_executor
+from nasdsl.execution import EvaluatorFactory, InProcessExecutor, ProcessPoolExecutor
 from nasdsl.plan import EvaluatorSpec
 
 ITEMS = [(1, 0, 1), (0, 0, 0), (1, 1, 1), (1, 0, 0)]
@@ -58,8 +57,5 @@ def test_dask_executor_on_a_real_local_client():
         assert client.status == "running"  # a client it did not make stays open
 
 
-def test_make_executor_follows_the_run_block():
+def test_one_worker_and_no_cluster_evaluate_in_this_process():
     assert isinstance(make_executor(1), InProcessExecutor)
-    pool = make_executor(3)
-    assert isinstance(pool, ProcessPoolExecutor) and pool.workers == 3
-    pool.close()
