@@ -15,6 +15,9 @@ fraction in [0, 1]; counts, parameters, FLOPs and times (`parameters`, `flops`, 
 """
 from __future__ import annotations
 
+import functools
+import math
+
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -106,6 +109,7 @@ def row_checksums(rows: Sequence[Sequence[Any]], names: Sequence[str] = HASHED) 
     return checksums(dict(zip(names, zip(*rows))), names).tolist()
 
 
+@functools.lru_cache(maxsize=1024)
 def metric_kind(name: str) -> str | None:
     """"accuracy" (a fraction in [0, 1]), "amount" (finite, >= 0) or None (unchecked)."""
     if name.endswith("accuracy"):
@@ -133,15 +137,22 @@ def result_problem(fitness: Any, fitness_metric: str | None, cost_seconds: Any,
                    metrics: Mapping[str, Any]) -> str | None:
     """Why an evaluation's values could not be journaled as sound (the reader's range rules,
     applied before a search sees them), or None: an evaluator answering in the wrong units
-    (an accuracy of 95) fails that evaluation instead of damaging the journal."""
+    (an accuracy of 95) fails that evaluation instead of damaging the journal. Called once
+    per evaluation, so it judges plain floats, never arrays."""
     checks = [("fitness" + (f" ({fitness_metric})" if fitness_metric else ""),
                metric_kind(fitness_metric) if fitness_metric else None, fitness),
               ("cost_seconds", "amount", cost_seconds)]
     checks += [(f"metric {name}", metric_kind(name), value) for name, value in metrics.items()]
     for what, kind, value in checks:
-        number = metric_numbers([value])
-        if kind and out_of_range(number, kind)[0]:
-            return f"its {what} is {float(number[0])!r}, which is not {KIND_WORDS[kind]}"
+        if kind is None:
+            continue
+        try:
+            number = float(value)  # as `metric_numbers` reads it; no number: nothing to judge
+        except (TypeError, ValueError):
+            continue
+        if number == number and not (0.0 <= number <= 1.0 if kind == "accuracy"
+                                     else 0.0 <= number < math.inf):
+            return f"its {what} is {number!r}, which is not {KIND_WORDS[kind]}"
     return None
 
 
