@@ -94,6 +94,13 @@ class Reader:
         """The evaluations (all, or one run's), checked (`verify.evaluations`)."""
         return verify.evaluations(self._db, self.path, run, self._unverified)
 
+    def verify(self) -> None:
+        """Check every evaluation and retraining row, as reports do: a run adds to a sound
+        journal only, even when every run it resumes is one whose rows are whole."""
+        with self._reading():
+            verify.evaluations(self._db, self.path, None, self._unverified)
+            verify.finals(self._db, self.path, self._unverified)
+
     # --- reading for the runner ------------------------------------------------------------
     def fingerprints(self) -> dict[str, str]:
         with self._reading():

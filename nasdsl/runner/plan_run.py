@@ -91,6 +91,7 @@ def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None],
     try:
         check_journal(journal, plan)
         check_data(journal, plan, identities)
+        journal.verify()  # before anything is added to it, whatever this run resumes
         source = ""
         if plan.source is not None and Path(plan.source).is_file():
             source = Path(plan.source).read_text()

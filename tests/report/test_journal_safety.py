@@ -4,6 +4,8 @@ resume with the row named, never a wrong number. Journals are those of a real sm
 edited with sqlite3."""
 from __future__ import annotations
 
+import re
+
 import json
 import os
 import shutil
@@ -143,6 +145,25 @@ def test_one_flipped_bit_in_a_fitness_stops_report_status_and_resume(finished, t
         assert f"evaluation {idx} of run {run} " in err and "checksum does not match" in err
     after = _sql(journal, "SELECT * FROM evaluations"), _sql(journal, "SELECT * FROM runs")
     assert after == before  # the resume refused before writing anything
+
+
+def test_a_damaged_finished_run_stops_a_run_that_would_only_add_runs(finished, tmp_path,
+                                                                     capsys):
+    """Raising `repeat` resumes no damaged run, yet the journal it would add to is damaged:
+    refused before anything is evaluated."""
+    out, exp = _copy(finished, tmp_path)
+    journal = out / "journal.sqlite"
+    run, idx, fitness = _ok_row(journal)
+    _sql(journal, "UPDATE evaluations SET fitness = ? WHERE run = ? AND idx = ?",
+         params=(_flip_lowest_bit(fitness), run, idx))
+    exp.write_text(re.sub(r"repeat = (\d+)", lambda m: f"repeat = {int(m.group(1)) + 1}",
+                          exp.read_text(), count=1))
+    before = _sql(journal, "SELECT * FROM evaluations"), _sql(journal, "SELECT * FROM runs")
+    assert main(["run", str(exp), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"evaluation {idx} of run {run} " in err and "checksum does not match" in err
+    assert (_sql(journal, "SELECT * FROM evaluations"), _sql(journal, "SELECT * FROM runs")) \
+        == before
 
 
 @pytest.mark.parametrize("value, words", [(7.5, "not an accuracy"), ("0.9x", "not a number")])
