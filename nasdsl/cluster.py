@@ -29,7 +29,7 @@ from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 from nasdsl.errors import DataError, NasdslError
 from nasdsl.execution import (EvaluatorFactory, Executor, InProcessExecutor,
                               ProcessPoolExecutor, _evaluate_one)
-from nasdsl.optimizers.batch import Timed
+from nasdsl.evaluation.batch import Timed
 from nasdsl.result import Result
 
 ALLOWED_FAILURES = 2

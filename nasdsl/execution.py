@@ -30,8 +30,8 @@ from typing import Any, Callable, Hashable, Iterator, NamedTuple, Sequence
 from nasdsl.errors import DataError, NasdslError
 from nasdsl.interrupts import ignore_interrupts
 from nasdsl.lifeline import die_with_parent, entry_of, guarded
-from nasdsl.optimizers.batch import Timed
-from nasdsl.optimizers.completions import Completions, InOrder
+from nasdsl.evaluation.batch import Timed
+from nasdsl.evaluation.completions import Completions, InOrder
 from nasdsl.result import Result
 
 

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from nasdsl.optimizers.base import BudgetMeter, Evaluation, History, Optimizer
 from nasdsl.optimizers.evolution import RegularizedEvolution
-from nasdsl.optimizers.memory import MemoryEvaluateBatch
+from nasdsl.evaluation.memory import MemoryEvaluateBatch
 from nasdsl.optimizers.random_search import RandomSearch
 from nasdsl.registry import lookup, names
 from nasdsl.settings import SettingError, parameters_of

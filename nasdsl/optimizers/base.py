@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from nasdsl.optimizers.evaluations import (  # noqa: F401  (part of the contract)
+from nasdsl.evaluation.history import (  # noqa: F401  (part of the contract)
     BudgetMeter, EvaluateBatch, Evaluation, History,
 )
 from nasdsl.plan import Budget
@@ -68,7 +68,7 @@ class Optimizer(ABC):
         `arch -> Result | float`. `budget` is a count of evaluations or a `Budget`.
         `history.best()` is the answer.
         """
-        from nasdsl.optimizers.memory import MemoryEvaluateBatch, evaluation_function
+        from nasdsl.evaluation.memory import MemoryEvaluateBatch, evaluation_function
 
         if not isinstance(budget, Budget):
             budget = Budget(int(budget), "evaluations")

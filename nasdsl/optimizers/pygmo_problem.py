@@ -197,7 +197,7 @@ def _score_batch(evaluator: Any, space: Space, seed: int, fitness: str,
     """`archs -> results` for any evaluator NASProblem accepts. An architecture outside the
     space is recorded `invalid` with the space's reason and never reaches the evaluator (a
     NORD evaluator would train or look up whatever it is given)."""
-    from nasdsl.optimizers.memory import evaluation_function
+    from nasdsl.evaluation.memory import evaluation_function
     from nasdsl.seeding import evaluation_seed
 
     if not callable(getattr(evaluator, "evaluate", None)) and callable(

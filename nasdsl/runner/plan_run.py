@@ -1,7 +1,7 @@
 """`nasdsl run`: every run of a plan, journaled, resumable by replay.
 
 A rerun of the same file skips finished runs and replays half-finished ones up to where they
-stopped (`nasdsl.runner.replay`), for every optimizer, without optimizer-specific
+stopped (`nasdsl.evaluation.replay`), for every optimizer, without optimizer-specific
 checkpoints. Cheap evaluators (table lookups, `expensive` False) run whole runs in worker
 processes (`run { workers }`) or as tasks of a Dask cluster (`run { cluster }`), each sending
 its rows to this process, the journal's single writer; expensive ones (training) run the runs

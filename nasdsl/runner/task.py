@@ -20,12 +20,12 @@ from nasdsl.journal.records import Recorded, Row
 from nasdsl.journal.rows import result_problem
 from nasdsl.journal.values import metrics_json
 from nasdsl.optimizers.base import BudgetMeter
-from nasdsl.optimizers.batch import Batch, Evaluate, Report, Timed
-from nasdsl.optimizers.completions import Completions
+from nasdsl.evaluation.batch import Batch, Evaluate, Report, Timed
+from nasdsl.evaluation.completions import Completions
 from nasdsl.plan import Run, SearchConfig
 from nasdsl.result import Result
 from nasdsl.runner.components import Components
-from nasdsl.runner.replay import Replay, architecture_key
+from nasdsl.evaluation.replay import Replay, architecture_key
 
 Sink = Callable[[list[Row]], None]
 """Receives the journal rows of fresh evaluations, before their results go back."""

@@ -14,10 +14,10 @@ import pytest
 
 from nasdsl.journal.records import Recorded
 from nasdsl.optimizers import RegularizedEvolution
-from nasdsl.optimizers.batch import Batch
-from nasdsl.optimizers.evaluations import BudgetMeter
+from nasdsl.evaluation.batch import Batch
+from nasdsl.evaluation.history import BudgetMeter
 from nasdsl.plan import Budget
-from nasdsl.runner.replay import Replay
+from nasdsl.evaluation.replay import Replay
 from nasdsl.errors import JournalError
 
 from search_fixtures import CountingSpace, TableEvaluator

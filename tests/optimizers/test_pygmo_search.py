@@ -10,7 +10,7 @@ from nasdsl.settings.review import SettingError
 from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
 from nasdsl.optimizers import make_optimizer
 from nasdsl.optimizers.base import BudgetMeter
-from nasdsl.optimizers.memory import MemoryEvaluateBatch, evaluation_function
+from nasdsl.evaluation.memory import MemoryEvaluateBatch, evaluation_function
 from nasdsl.optimizers.pygmo_catalog import integer_native, pygmo_algorithms
 from nasdsl.optimizers.pygmo_search import PygmoSearch
 from nasdsl.plan import Budget

@@ -23,11 +23,11 @@ import pytest
 
 from async_toys import Staggered
 from nasdsl.dsl import load, loads
-from nasdsl.optimizers.batch import Batch
-from nasdsl.optimizers.evaluations import BudgetMeter
+from nasdsl.evaluation.batch import Batch
+from nasdsl.evaluation.history import BudgetMeter
 from nasdsl.runner import RunSummary, run_plan
 from nasdsl.runner.components import Components
-from nasdsl.runner.replay import architecture_key
+from nasdsl.evaluation.replay import architecture_key
 from nasdsl.runner.task import run_id
 from test_kill_resume import journal_count
 

@@ -2,8 +2,8 @@
 answered from its earlier results, candidates evaluated a chunk at a time, replay first."""
 from __future__ import annotations
 
-from nasdsl.optimizers.batch import Batch
-from nasdsl.optimizers.evaluations import BudgetMeter
+from nasdsl.evaluation.batch import Batch
+from nasdsl.evaluation.history import BudgetMeter
 from nasdsl.plan import Budget
 from nasdsl.result import Result
 

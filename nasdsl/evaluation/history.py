@@ -1,5 +1,5 @@
 """What a search is told: its evaluations in order, the budget they spend, and the shape of
-the `evaluate_batch` that gives them (`nasdsl.optimizers.batch.Batch` is the one there is)."""
+the `evaluate_batch` that gives them (`nasdsl.evaluation.batch.Batch` is the one there is)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -12,8 +12,8 @@ import time
 from typing import Any, Callable, Hashable, Sequence
 
 from nasdsl.errors import DataError
-from nasdsl.optimizers.evaluations import BudgetMeter
-from nasdsl.optimizers.batch import Batch, Timed
+from nasdsl.evaluation.history import BudgetMeter
+from nasdsl.evaluation.batch import Batch, Timed
 from nasdsl.result import Result
 from nasdsl.seeding import evaluation_seed
 from nasdsl.spaces.base import Space

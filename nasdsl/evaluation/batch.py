@@ -30,8 +30,8 @@ import time
 from dataclasses import replace
 from typing import Callable, Hashable, Mapping, Protocol, Sequence
 
-from nasdsl.optimizers.completions import Completions, Evaluate, InOrder, Timed
-from nasdsl.optimizers.evaluations import BudgetMeter, Evaluation, History
+from nasdsl.evaluation.completions import Completions, Evaluate, InOrder, Timed
+from nasdsl.evaluation.history import BudgetMeter, Evaluation, History
 from nasdsl.result import Result, usable_fitness
 from nasdsl.seeding import evaluation_seed
 
