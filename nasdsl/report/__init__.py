@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from nasdsl.errors import JournalError
+from nasdsl.report import figures as figures_
 from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
@@ -95,57 +96,64 @@ def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
     title = source.experiment
     plot_title = title + (f"\n({caption})" if caption else "")
     fitness = fitness_name(configs)
-    labels = short_labels(_legend_entries(configs, plotted))
+    labels = short_labels(_legend_entries(configs, order))  # one name a configuration, page-wide
+    b, sizes = generation_best(evaluations), generation_sizes(evaluations)
+    references = _fitness_optima(source, plotted)
     plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness,
                      labels)
-    plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
-                     fitness, generation_sizes(evaluations), labels)
-    plot_regret(evaluations, _fitness_optima(source, plotted), folder / REGRET_PNG, plot_title,
-                fitness)
+    plot_generations(b, plotted, folder / GENERATIONS_PNG, plot_title, fitness, sizes, labels)
+    plot_regret(evaluations, references, folder / REGRET_PNG, plot_title, fitness, labels)
     best = best_architectures(configs, run_best(evaluations), metrics, final_entries(finals))
     write_best(folder / BEST_JSON, best)
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
     extra = _study(folder, configs, summary) if study else []
-    _write_page(folder, title, summary, best, labels, caption, extra)
+    shown = f" ({caption})" if caption else ""
+    figures = [(caption_, figure) for caption_, figure in (
+        (f"Best {fitness} so far against evaluations{shown}",
+         figures_.best_so_far(evaluations, plotted, labels, fitness)),
+        (f"Regret against evaluations: the declared space's best {fitness} minus the best so "
+         f"far; a line ends where every run found the best{shown}",
+         figures_.regret(evaluations, references, labels, fitness)),
+        (f"Best {fitness} of each generation{shown}",
+         figures_.generations(b, plotted, labels, fitness, sizes)),
+        (f"Learning curves: validation accuracy of each configuration's best evaluation{shown}",
+         figures_.learning_curves(evaluations, plotted, labels))) if figure is not None]
+    _write_page(folder, title, summary, best, labels, figures, extra, fitness)
 
 
 def _study(folder: Path, configs, summary) -> list:
-    """The study's tables, written as CSV files; (heading, table, note) for the page."""
+    """The study's tables, written as CSV files; (heading, table, note) for the page. Only
+    the study's own experiments fill them (`study.STUDY_EXPERIMENTS`): anything else in a
+    combined report is a plain comparison."""
     import pandas as pd
 
     from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
-    from nasdsl.report.study import study_tables, write_study_tables
+    from nasdsl.report.study import of_the_study, study_tables, write_study_tables
 
     def table(name: str):
         return pd.read_csv(folder / name) if (folder / name).is_file() else None
 
+    configs, summary = of_the_study(configs, summary)
     tables = study_tables(configs, summary, table(POLICY_SUMMARY_CSV),
-                          table(NETWORK_COMPARISON_CSV))
+                          table(NETWORK_COMPARISON_CSV)) if len(configs) else []
     write_study_tables(folder, tables)
     return [(heading, table, note) for _, heading, table, note in tables]
 
 
 def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str, str],
-                caption: str, extra: list | None = None) -> None:
+                figures: list, extra: list | None = None, fitness: str = "fitness") -> None:
     """report.html, from what the other report files hold (written first, into `folder`)."""
     from nasdsl.report.html import REPORT_HTML, Page, csv_tables, write_html
     from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
 
-    shown = f" ({caption})" if caption else ""
-    images = [(f"Best fitness so far against evaluations{shown}",
-               (folder / BEST_SO_FAR_PNG).read_bytes()),
-              (f"Best fitness of each generation{shown}",
-               (folder / GENERATIONS_PNG).read_bytes())]
-    if (folder / REGRET_PNG).is_file():
-        images.append((f"Regret against evaluations{shown}", (folder / REGRET_PNG).read_bytes()))
-    tables = list(extra or []) + csv_tables(
-        folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
-                 (NETWORK_COMPARISON_CSV, "One network against two")])
+    after = csv_tables(folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
+                                (NETWORK_COMPARISON_CSV, "One network against two")])
     write_html(folder / REPORT_HTML, Page(title=title or "nasdsl report", summary=summary,
-                                          notes=summary_notes(summary), images=images,
-                                          tables=tables, best=best, labels=labels))
+                                          notes=summary_notes(summary), figures=figures,
+                                          tables=list(extra or []), after=after, best=best,
+                                          labels=labels), fitness)
 
 
 def _legend_entries(configs, plotted: list[str]) -> list[tuple[str, str, dict]]:
