@@ -8,24 +8,20 @@ in one report (all but `evaluations.csv`, which each experiment's own report hol
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from nasdsl.errors import JournalError
-from nasdsl.report import figures as figures_
-from nasdsl.report.labels import short_labels
-from nasdsl.report.best import BEST_JSON, best_architectures, write_best
-from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
+from nasdsl.report.analysis import analyse
+from nasdsl.report.best import BEST_JSON, write_best
+from nasdsl.report.finals import FINAL_CSV, write_final
 from nasdsl.report.policy import write_policy
 from nasdsl.output_folder import (check_output, foreign_files, forget, staged_report,
                                   written_by_nasdsl)
-from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
-                                 generation_sizes, plot_best_so_far, plot_generations,
-                                 plotted_configs)
+from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
+                                 plot_generations)
 from nasdsl.report.regret import REGRET_PNG, plot_regret
 from nasdsl.report.source import ReportSource, find_journal, read_journal
-from nasdsl.report.summary import generation_best, run_best, summarize
 from nasdsl.report.html import REPORT_HTML
 from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
                                   summary_notes, write_tables)
@@ -80,47 +76,26 @@ def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
     configurations fill them (`nasdsl.report.study`). A combined report leaves out
     `evaluations.csv` (`per_evaluation`): each experiment's own report holds its rows, and
     a study's would copy millions of them (1.4 GB for the study's five experiments)."""
-    evaluations, configs = source.evaluations, source.configs
-    swept = [k for s in configs["swept"] for k in dict(s or {})]
-    columns = list(evaluations.columns)  # metrics follow wall_seconds, then swept keys
-    extra = columns[columns.index("wall_seconds") + 1:]
-    metrics = [c for c in extra if c not in swept]
-    summary = summarize(configs, evaluations, optimum=_optimum(source), runs=source.runs)
-    summary = with_final_columns(summary, source.finals)
-    summary = integral(summary, [c for c in summary.columns if c in swept])
-    write_tables(folder, integral(evaluations, extra) if per_evaluation else None, summary)
+    found = analyse(source)
+    evaluations, summary, fitness, labels = (found.evaluations, found.summary, found.fitness,
+                                              found.labels)
+    write_tables(folder, integral(evaluations, found.extra) if per_evaluation else None,
+                 summary)
     finals = source.finals
     write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
-    order = list(configs.sort_values("position")["config"])
-    plotted, caption = plotted_configs(order, summary)
     title = source.experiment
-    plot_title = title + (f"\n({caption})" if caption else "")
-    fitness = fitness_name(configs)
-    labels = short_labels(_legend_entries(configs, order))  # one name a configuration, page-wide
-    b, sizes = generation_best(evaluations), generation_sizes(evaluations)
-    references = _fitness_optima(source, plotted)
-    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness,
+    plot_title = title + (f"\n({found.caption})" if found.caption else "")
+    plot_best_so_far(evaluations, found.plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness,
                      labels)
-    plot_generations(b, plotted, folder / GENERATIONS_PNG, plot_title, fitness, sizes, labels)
-    plot_regret(evaluations, references, folder / REGRET_PNG, plot_title, fitness, labels)
-    best = best_architectures(configs, run_best(evaluations), metrics, final_entries(finals))
-    write_best(folder / BEST_JSON, best)
+    plot_generations(found.b, found.plotted, folder / GENERATIONS_PNG, plot_title, fitness,
+                     found.sizes, labels)
+    plot_regret(evaluations, found.references, folder / REGRET_PNG, plot_title, fitness, labels)
+    write_best(folder / BEST_JSON, found.best)
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
-    extra = _study(folder, configs, summary) if study else []
-    shown = f" ({caption})" if caption else ""
-    figures = [(caption_, figure) for caption_, figure in (
-        (f"Best {fitness} so far against evaluations{shown}",
-         figures_.best_so_far(evaluations, plotted, labels, fitness)),
-        (f"Regret against evaluations: the declared space's best {fitness} minus the best so "
-         f"far; a line ends where every run found the best{shown}",
-         figures_.regret(evaluations, references, labels, fitness)),
-        (f"Best {fitness} of each generation{shown}",
-         figures_.generations(b, plotted, labels, fitness, sizes)),
-        (f"Learning curves: validation accuracy of each configuration's best evaluation{shown}",
-         figures_.learning_curves(evaluations, plotted, labels))) if figure is not None]
-    _write_page(folder, title, summary, best, labels, figures, extra, fitness)
+    extra = _study(folder, source.configs, summary) if study else []
+    _write_page(folder, title, summary, found.best, labels, found.figures(), extra, fitness)
 
 
 def _study(folder: Path, configs, summary) -> list:
@@ -154,56 +129,6 @@ def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str,
                                           notes=summary_notes(summary), figures=figures,
                                           tables=list(extra or []), after=after, best=best,
                                           labels=labels), fitness)
-
-
-def _legend_entries(configs, plotted: list[str]) -> list[tuple[str, str, dict]]:
-    """(config, group, swept) of the plotted configurations: the group is the search label,
-    with its experiment when several experiments use that label."""
-    ordered = configs.sort_values("position")
-    experiments = ordered["experiment"] if "experiment" in ordered else None
-    shared = set()
-    if experiments is not None:
-        per_label = ordered.groupby("search")["experiment"].nunique()
-        shared = set(per_label[per_label > 1].index)
-    out = []
-    for i, c in enumerate(ordered.itertuples(index=False)):
-        if c.config not in plotted:
-            continue
-        group = c.search if c.search not in shared else f"{experiments.iloc[i]} {c.search}"
-        out.append((c.config, group, dict(c.swept or {})))
-    return out
-
-
-def _optimum(source: ReportSource):
-    """Regret's reference, the best of the declared space: as the journal recorded it when
-    the run started, else from the store, when it can be opened now."""
-    from nasdsl.evaluators.optimum import optimum_key, space_optimum
-
-    recorded = json.loads(source.meta.get("optima") or "{}")
-
-    def optimum(evaluator: dict, metric: str, space: dict) -> float | None:
-        value = recorded.get(optimum_key(evaluator, metric, space))
-        if value is not None:
-            return value
-        try:  # settings a journal holds may be anything: an unreadable one means unknown
-            return space_optimum(evaluator, metric, space)
-        except (ValueError, TypeError, AttributeError):
-            return None
-
-    return optimum
-
-
-def _fitness_optima(source: ReportSource, plotted: list[str]) -> dict[str, float | None]:
-    """Each plotted configuration's best fitness in its declared space (None: unknown)."""
-    optimum = _optimum(source)
-    records = source.configs.set_index("config")
-    references: dict[str, float | None] = {}
-    for config in plotted:
-        evaluator = dict(records.at[config, "evaluator"] or {})
-        space = dict(records.at[config, "space"] or {})
-        fitness = (evaluator.get("settings") or {}).get("fitness")
-        references[config] = optimum(evaluator, str(fitness), space) if fitness else None
-    return references
 
 
 def remove_reports(folder: Path) -> None:
