@@ -48,7 +48,7 @@ class Page:
     """Configuration -> its short label (the keys that differ)."""
 
 
-_STYLE = """
+STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;
 color:#222}
 h1{font-size:1.5em;overflow-wrap:anywhere}
@@ -255,13 +255,27 @@ def _legend_html(columns) -> str:
 
 
 def plot_html(caption: str, figure: dict, uid: str) -> str:
-    """One interactive plot: its figure's JSON and the call that draws it (plotly.js must be
-    on the page)."""
+    """One interactive plot: its figure's JSON beside the element `PLOTS_JS` draws it in
+    (plotly.js must be on the page)."""
     return (f'<figure class="plot"><div class="plot-area" id="plot-{escape(uid)}"></div>'
-            f"<figcaption>{escape(caption)}</figcaption></figure>"
-            f"<script>(function () {{ var f = {figure_json(figure)}; "
-            f'Plotly.newPlot("plot-{escape(uid)}", f.data, f.layout, '
-            "{responsive: true, displaylogo: false}); })();</script>")
+            f'<script type="application/json" class="figure">{figure_json(figure)}</script>'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
+
+
+PLOTS_JS = """
+(function(){
+  window.nasdslPlots = function (root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll('figure.plot'), function (f) {
+      var area = f.querySelector('.plot-area'), data = f.querySelector('script.figure');
+      if (!area || !data || typeof Plotly === 'undefined') { return; }
+      var figure = JSON.parse(data.textContent);
+      Plotly.react(area, figure.data, figure.layout, {responsive: true, displaylogo: false});
+    });
+  };
+  document.addEventListener('DOMContentLoaded', function () { window.nasdslPlots(); });
+})();
+"""
+"""Draws every `plot_html` figure of the page (or of an element whose content was replaced)."""
 
 
 def _architectures(best: dict, labels: dict[str, str]) -> list[str]:
@@ -320,7 +334,8 @@ def render(page: Page, fitness: str = "fitness") -> str:
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{escape(page.title)} · nasdsl report</title>",
-             f"<style>{_STYLE}</style><script>{_CHECK}</script><script>{TABLE_JS}</script>"]
+             f"<style>{STYLE}</style><script>{_CHECK}</script><script>{TABLE_JS}</script>",
+             f"<script>{PLOTS_JS}</script>"]
     if page.figures:
         parts.append(f"<script>{plotly_js()}</script>")
     parts += ["</head><body>", f"<h1>{escape(page.title)}</h1>", *body(page, fitness),

@@ -1,0 +1,150 @@
+"""What the dashboard shows of a journal, computed once per version of the file.
+
+A journal's version is the size and modification time of the file and its write-ahead log:
+while a run writes, each commit changes it, and the next request (the page asks every few
+seconds) reads the journal again; otherwise every request is answered from memory. Reading
+never takes the writer's lock (`nasdsl.journal.reader`).
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Generic, TypeVar
+
+import pandas as pd
+
+from nasdsl.errors import ForeignFile, JournalError
+from nasdsl.report.analysis import Analysis, analyse
+from nasdsl.report.source import ReportSource, read_journal
+from nasdsl.report.status import Status, read_status
+
+T = TypeVar("T")
+
+
+def version(journal: Path) -> tuple:
+    """Changes with every commit a writer makes (file and write-ahead log)."""
+    out = []
+    for path in (journal, journal.with_name(journal.name + "-wal")):
+        try:
+            st = path.stat()
+            out += [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out += [None, None]
+    return tuple(out)
+
+
+class Cache(Generic[T]):
+    """The latest value computed for each key, kept while the key's version stands."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[tuple, T]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: str, current: tuple, compute: Callable[[], T]) -> T:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:  # one computation a key at a time: the others wait and reuse it
+            held = self._values.get(key)
+            if held is not None and held[0] == current:
+                return held[1]
+            value = compute()
+            self._values[key] = (current, value)
+            return value
+
+
+@dataclass(frozen=True)
+class Overview:
+    """One line of the experiments' list."""
+
+    id: str
+    name: str
+    state: str
+    """running, finished, interrupted, unreadable."""
+    evaluations: int
+    planned: int | None
+    best: float | None
+    rate: float | None
+    eta: float | None
+    runs: int
+    finished: int
+    problem: str = ""
+
+    def json(self) -> dict:
+        return {"id": self.id, "name": self.name, "state": self.state,
+                "evaluations": self.evaluations, "planned": self.planned, "best": self.best,
+                "rate": self.rate, "eta": self.eta, "runs": self.runs,
+                "finished": self.finished, "problem": self.problem}
+
+
+def overview(ident: str, journal: Path, fallback: str) -> Overview:
+    """The list's line of a journal; a journal that cannot be read says why."""
+    try:
+        s: Status = read_status(journal)
+    except (JournalError, ForeignFile, OSError) as e:
+        return Overview(ident, fallback, "unreadable", 0, None, None, None, None, 0, 0,
+                        str(e).splitlines()[0][:300])
+    state = ("running" if s.writer else "finished" if s.runs and s.finished == s.runs
+             else "interrupted")
+    return Overview(ident, s.experiment or fallback, state, s.evaluations,
+                    int(s.planned) if s.planned is not None else None, s.best, s.rate, s.eta,
+                    s.runs, s.finished)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """An experiment's page: its journal read, its report computed."""
+
+    source: ReportSource
+    analysis: Analysis
+    table: pd.DataFrame
+    """Its evaluations as the evaluations table filters them (fixed columns only)."""
+
+    @property
+    def name(self) -> str:
+        return self.source.experiment
+
+
+TABLE_COLUMNS = ["config", "run", "index", "generation", "fitness", "status", "architecture",
+                 "cost_seconds", "error"]
+
+
+def experiment(journal: Path) -> Experiment:
+    """Read and analyse one journal (the latest plan's runs, as its report)."""
+    source = read_journal(journal)
+    return from_source(source)
+
+
+def from_source(source: ReportSource) -> Experiment:
+    found = analyse(source)
+    evaluations = source.evaluations
+    table = evaluations[[c for c in TABLE_COLUMNS if c in evaluations]].copy()
+    table["config"] = table["config"].astype("category")
+    table["status"] = table["status"].astype("category")
+    return Experiment(source, found, table)
+
+
+def filtered(table: pd.DataFrame, config: str = "", run: str = "", status: str = "",
+             top: int | None = None, limit: int = 500) -> tuple[pd.DataFrame, int]:
+    """The rows the evaluations table shows: of one configuration, run and status when
+    given, the `top` best by fitness (else in journal order), at most `limit`; and how many
+    rows matched before `limit`."""
+    mask = pd.Series(True, index=table.index)
+    if config:
+        mask &= table["config"] == config
+    if run != "":
+        try:
+            mask &= table["run"] == int(run)
+        except ValueError:
+            mask &= False
+    if status:
+        mask &= table["status"] == status
+    rows = table[mask]
+    if top:
+        rows = rows.dropna(subset=["fitness"]).nlargest(top, "fitness", keep="first")
+    return rows.head(limit), len(rows)
+
+
+__all__ = ["Cache", "Experiment", "Overview", "experiment", "filtered", "from_source",
+           "overview", "version"]
