@@ -195,6 +195,7 @@ class Dashboard:
         self.catalog = catalog
         self._overviews: views.Cache[views.Overview] = views.Cache()
         self._experiments: views.Cache[views.Experiment] = views.Cache()
+        self._pages: views.Cache[str] = views.Cache()
 
     # --- reading ------------------------------------------------------------------------------
     def overviews(self) -> list[views.Overview]:
@@ -241,6 +242,12 @@ class Dashboard:
         return (f"{o.state}: {line['done']} evaluations, runs finished {line['runs']}, "
                 f"best so far {line['best']}, rate {line['rate']}, time left {line['eta']}")
 
+    def _report(self, entry: Entry) -> tuple[views.Experiment, str]:
+        """The experiment and its report's HTML, each made once per journal version."""
+        exp = self.experiment(entry)
+        current = views.version(entry.journal)
+        return exp, self._pages.get(entry.id, current, lambda: self._report_html(exp))
+
     def _report_html(self, exp: views.Experiment) -> str:
         found = exp.analysis
         page = Page(title=exp.name, summary=found.summary, notes=summary_notes(found.summary),
@@ -252,7 +259,7 @@ class Dashboard:
         if entry is None:
             return _not_found()
         try:
-            exp = self.experiment(entry)
+            exp, report = self._report(entry)
         except (JournalError, ForeignFile) as e:
             return _problem(f"cannot read this experiment: {e}", 500)
         options = "".join(f'<option value="{escape(c)}">{escape(exp.analysis.labels.get(c, c))}'
@@ -265,7 +272,7 @@ class Dashboard:
                 + f'<body data-id="{escape(entry.id)}" data-version="{escape(version)}">'
                 f'<header><a href="../">All experiments</a><h1>{escape(exp.name)}</h1></header>'
                 f'<p id="status" class="muted">{escape(self._status_text(entry))}</p>'
-                f'<div id="report">{self._report_html(exp)}</div>'
+                f'<div id="report">{report}</div>'
                 "<h2>Evaluations</h2><nav class=\"filters\">"
                 f'<label>configuration<select id="f-config"><option value="">all</option>'
                 f"{options}</select></label>"
@@ -283,10 +290,9 @@ class Dashboard:
         entry = self._entry(request)
         if entry is None:
             return _not_found()
-        exp = self.experiment(entry)
+        _, report = self._report(entry)
         return JSONResponse({"version": json.dumps(list(views.version(entry.journal))),
-                             "status": self._status_text(entry),
-                             "html": self._report_html(exp)})
+                             "status": self._status_text(entry), "html": report})
 
     def version_json(self, request: Request) -> Response:
         entry = self._entry(request)
