@@ -205,6 +205,14 @@ class Dashboard:
                 e.id, e.journal, e.journal.parent.name)))
         return out
 
+    def warm(self) -> None:
+        """Read every journal's line of the list (in the background as the server starts:
+        the first visitor then waits for what is left, not for all of it)."""
+        try:
+            self.overviews()
+        except Exception:  # noqa: BLE001 - a request reads it again and reports the problem
+            pass
+
     def experiment(self, entry: Entry) -> views.Experiment:
         return self._experiments.get(entry.id, views.version(entry.journal),
                                      lambda: views.experiment(entry.journal))
@@ -393,7 +401,10 @@ def _problem(text: str, status: int) -> Response:
 
 def application(catalog: Catalog) -> Starlette:
     """The ASGI application over `catalog`."""
+    import threading
+
     d = Dashboard(catalog)
+    threading.Thread(target=d.warm, name="dashboard-warm", daemon=True).start()
     routes = [Route("/", d.index), Route("/api/experiments", d.experiments_json),
               Route("/e/{id:str}", d.experiment_page), Route("/api/e/{id:str}", d.experiment_json),
               Route("/api/e/{id:str}/version", d.version_json),
