@@ -3,6 +3,7 @@ reader of the report sees."""
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pandas as pd
@@ -62,9 +63,10 @@ def test_the_regret_plot_has_log_axes_and_a_short_label(two_journals):
     assert labels["y axis"] == "regret of test_accuracy (log scale)"
     assert labels["x axis"] == "evaluations per run (log scale)"
     text = (two_journals[0] / "report.html").read_text()
-    start = text.index("Regret against")
-    figure = text[text.rindex("<script>", 0, text.index("Plotly.newPlot", start)):]
-    assert '"type": "log"' in figure[:figure.index("</script>")]
+    caption = text.index("Regret against")
+    start = text.rindex('class="figure">', 0, caption) + len('class="figure">')
+    figure = json.loads(text[start:text.index("</script>", start)])
+    assert figure["layout"]["yaxis"]["type"] == figure["layout"]["xaxis"]["type"] == "log"
 
 
 def test_the_page_names_each_configuration_alike_in_every_plot_and_table(two_journals):

@@ -98,7 +98,7 @@ def test_a_single_report_writes_its_page_beside_the_csv_files(two_journals):
     evolution, _ = two_journals
     text = (evolution / "report.html").read_text()
     assert text.count('<tr data-key="') == 2
-    assert text.count("<figure><svg") == 2 and "Plotly.newPlot" in text
+    assert text.count("<figure><svg") == 2 and text.count('class="figure"') == 3
 
 
 def test_an_architecture_is_drawn_with_a_box_per_layer_and_an_arrow_per_connection():
