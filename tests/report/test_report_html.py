@@ -118,3 +118,53 @@ def test_an_architecture_is_drawn_with_a_box_per_layer_and_an_arrow_per_connecti
     assert [t.text for t in svg.findall(f"{ns}text")] == ["input", "conv3x3", "maxpool3x3",
                                                          "output"]
     assert svg.find(f"{ns}title").text == "a <cell>"
+
+
+def _grid_journal(path, experiment: str):
+    """A 64-configuration grid of 4 swept keys (long configuration names), one short run each."""
+    from nasdsl.journal import Journal
+    from nasdsl.journal.values import metrics_json
+    from nasdsl.plan import Budget, Call, EvaluatorSpec, SearchConfig, SpaceSpec
+
+    configs = []
+    for i, (p, s, n, c) in enumerate((p, s, n, c) for p in (16, 32, 64, 100) for s in (2, 8)
+                                     for n in (0.01, 0.05) for c in (0.01, 0.05, 0.1, 0.15)):
+        swept = {"population": p, "sample": s, "mutation.add_node": n,
+                 "mutation.add_connection": c}
+        configs.append(SearchConfig(
+            label="regularized_evolution", algorithm="regularized_evolution",
+            settings={"population": p, "sample": s,
+                      "mutation": Call("grow", {"add_node": n, "add_connection": c})},
+            swept=swept, budget=Budget(8, "evaluations"), space=SpaceSpec("cell", {}),
+            evaluator=EvaluatorSpec("nasbench101", {"fitness": "test_accuracy",
+                                                    "report": ["test_accuracy"]}), index=i))
+    with Journal.open(path, readonly=False) as journal:
+        journal.write_meta({"format_version": "3", "experiment": experiment, "repeat": 1})
+        journal.write_configs(configs)
+        for k, config in enumerate(configs):
+            run = f"{config.key}#0"
+            journal.start_run(run, config.key, 0, 0)
+            rows = [(run, i, i // 4, f"cell-{k}-{i}", f"h{k}-{i}", 0.9 + 0.0001 * (k + i), "ok",
+                     None, 1.0, 0.001, metrics_json({"test_accuracy": 0.9 + 0.0001 * (k + i)}))
+                    for i in range(8)]
+            journal.append(rows, finished=(run, 8))
+    return path
+
+
+def test_a_large_grids_combined_page_needs_no_scrollbar_at_1400_px(tmp_path):
+    from browser_session import browser, no_horizontal_scroll, offline_page
+
+    journals = []
+    for name in ("grid_a", "grid_b"):
+        (tmp_path / name).mkdir()
+        journals.append(_grid_journal(tmp_path / name / "journal.sqlite", name))
+    out = tmp_path / "both"
+    assert main(["report", *map(str, journals), "--output", str(out)]) == 0
+    with browser() as b:
+        page, console = offline_page(b, offline=True)
+        page.goto((out / "report.html").as_uri())
+        page.wait_for_selector("#plot-0 .main-svg")
+        assert page.locator("#summary tbody tr").count() == 128
+        assert page.locator("#best tbody tr").count() == 10  # the best 10 lead the page
+        assert no_horizontal_scroll(page) == []
+        assert console.messages == []
