@@ -112,9 +112,12 @@ _EXPERIMENT_JS = """
     document.getElementById('shown').textContent = data.shown_text;
     document.getElementById('export').href = '../e/' + id + '/evaluations.csv?' + query();
   }
+  var asked = 0;
   function load() {
+    var mine = ++asked;  // only the answer to the latest question is shown
     fetch('../api/e/' + id + '/evaluations?' + query())
-      .then(function (r) { return r.json(); }).then(table).catch(function () {});
+      .then(function (r) { return r.json(); })
+      .then(function (d) { if (mine === asked) { table(d); } }).catch(function () {});
   }
   function poll() {
     fetch('../api/e/' + id + '/version').then(function (r) { return r.json(); }).then(function (v) {
@@ -138,6 +141,19 @@ _EXPERIMENT_JS = """
     load();
     setInterval(poll, POLL);
   });
+})();
+"""
+
+
+_WAIT_JS = """
+(function(){
+  function poll() {
+    var id = document.body.getAttribute('data-id');
+    fetch('../api/e/' + id + '/ready').then(function (r) { return r.json(); }).then(function (d) {
+      if (d.ready) { location.reload(); }
+    }).catch(function () {});
+  }
+  document.addEventListener('DOMContentLoaded', function () { setInterval(poll, 1000); });
 })();
 """
 
@@ -198,24 +214,52 @@ class Dashboard:
         self._pages: views.Cache[str] = views.Cache()
 
     # --- reading ------------------------------------------------------------------------------
-    def overviews(self) -> list[views.Overview]:
+    def overviews(self, wait: bool = False) -> list[views.Overview]:
+        """Every journal's line; without `wait`, a journal not read at its current version
+        is read in the background and shown as it was last read (or as being read)."""
         out = []
         for e in self.catalog.entries():
-            out.append(self._overviews.get(e.id, views.version(e.journal), lambda e=e: views.overview(
-                e.id, e.journal, e.journal.parent.name)))
+            current = views.version(e.journal)
+
+            def compute(e: Entry = e) -> views.Overview:
+                return views.overview(e.id, e.journal, e.journal.parent.name)
+
+            if wait:
+                out.append(self._overviews.get(e.id, current, compute))
+                continue
+            line = self._overviews.ready(e.id, current)
+            if line is None:
+                self._overviews.start(e.id, current, compute)
+                line = (self._overviews.latest(e.id)
+                        or views.Overview.reading(e.id, e.journal.parent.name))
+            out.append(line)
         return out
 
     def warm(self) -> None:
         """Read every journal's line of the list (in the background as the server starts:
         the first visitor then waits for what is left, not for all of it)."""
         try:
-            self.overviews()
+            self.overviews(wait=True)
         except Exception:  # noqa: BLE001 - a request reads it again and reports the problem
             pass
 
-    def experiment(self, entry: Entry) -> views.Experiment:
-        return self._experiments.get(entry.id, views.version(entry.journal),
-                                     lambda: views.experiment(entry.journal))
+    def experiment(self, entry: Entry) -> tuple[views.Experiment, tuple]:
+        """The experiment as last read, and the version read: the current one (read now if
+        never read), or, while a newer version is read in the background, the one before
+        (a large journal takes long to read: the page shows what it has meanwhile)."""
+        current = views.version(entry.journal)
+
+        def compute() -> views.Experiment:
+            return views.experiment(entry.journal)
+
+        exp = self._experiments.ready(entry.id, current)
+        if exp is not None:
+            return exp, current
+        latest, shown = self._experiments.latest(entry.id), self._experiments.latest_version(entry.id)
+        if latest is None or shown is None:
+            return self._experiments.get(entry.id, current, compute), current
+        self._experiments.start(entry.id, current, compute)
+        return latest, shown
 
     def _entry(self, request: Request) -> Entry | None:
         return self.catalog.get(request.path_params["id"])
@@ -250,11 +294,11 @@ class Dashboard:
         return (f"{o.state}: {line['done']} evaluations, runs finished {line['runs']}, "
                 f"best so far {line['best']}, rate {line['rate']}, time left {line['eta']}")
 
-    def _report(self, entry: Entry) -> tuple[views.Experiment, str]:
-        """The experiment and its report's HTML, each made once per journal version."""
-        exp = self.experiment(entry)
-        current = views.version(entry.journal)
-        return exp, self._pages.get(entry.id, current, lambda: self._report_html(exp))
+    def _report(self, entry: Entry) -> tuple[views.Experiment, str, tuple]:
+        """The experiment, its report's HTML (made once per version read) and that
+        version."""
+        exp, shown = self.experiment(entry)
+        return exp, self._pages.get(entry.id, shown, lambda: self._report_html(exp)), shown
 
     def _report_html(self, exp: views.Experiment) -> str:
         found = exp.analysis
@@ -266,15 +310,24 @@ class Dashboard:
         entry = self._entry(request)
         if entry is None:
             return _not_found()
+        current = views.version(entry.journal)
+        if self._experiments.ready(entry.id, current) is None and \
+                self._experiments.latest(entry.id) is None:  # the first time: read it behind
+            self._experiments.start(entry.id, current, lambda: views.experiment(entry.journal))
+            return HTMLResponse(_head("reading", f"<script>{_WAIT_JS}</script>")
+                                + f'<body data-id="{escape(entry.id)}"><p id="reading">Reading '
+                                f"the journal {escape(str(entry.journal.parent.name))} (a large "
+                                "one takes a while); this page shows it when it is read.</p>"
+                                "</body></html>")
         try:
-            exp, report = self._report(entry)
+            exp, report, shown = self._report(entry)
         except (JournalError, ForeignFile) as e:
             return _problem(f"cannot read this experiment: {e}", 500)
         options = "".join(f'<option value="{escape(c)}">{escape(exp.analysis.labels.get(c, c))}'
                           "</option>" for c in exp.analysis.summary["config"])
         statuses = "".join(f'<option value="{escape(s)}">{escape(s)}</option>'
                            for s in sorted(map(str, exp.table["status"].unique())))
-        version = json.dumps(list(views.version(entry.journal)))
+        version = json.dumps(list(shown))
         html = (_head(exp.name, _plot_scripts("../")
                       + f"<script>{_EXPERIMENT_JS.replace('POLL', str(POLL_MS))}</script>")
                 + f'<body data-id="{escape(entry.id)}" data-version="{escape(version)}">'
@@ -298,9 +351,15 @@ class Dashboard:
         entry = self._entry(request)
         if entry is None:
             return _not_found()
-        _, report = self._report(entry)
-        return JSONResponse({"version": json.dumps(list(views.version(entry.journal))),
+        _, report, shown = self._report(entry)
+        return JSONResponse({"version": json.dumps(list(shown)),
                              "status": self._status_text(entry), "html": report})
+
+    def ready_json(self, request: Request) -> Response:
+        entry = self._entry(request)
+        if entry is None:
+            return _not_found()
+        return JSONResponse({"ready": self._experiments.latest(entry.id) is not None})
 
     def version_json(self, request: Request) -> Response:
         entry = self._entry(request)
@@ -312,7 +371,7 @@ class Dashboard:
         entry = self._entry(request)
         if entry is None:
             return None, None, 0
-        exp = self.experiment(entry)
+        exp, _ = self.experiment(entry)
         q = request.query_params
         top = q.get("top", "")
         limit = q.get("limit", "")
@@ -408,6 +467,7 @@ def application(catalog: Catalog) -> Starlette:
     routes = [Route("/", d.index), Route("/api/experiments", d.experiments_json),
               Route("/e/{id:str}", d.experiment_page), Route("/api/e/{id:str}", d.experiment_json),
               Route("/api/e/{id:str}/version", d.version_json),
+              Route("/api/e/{id:str}/ready", d.ready_json),
               Route("/api/e/{id:str}/evaluations", d.evaluations_json),
               Route("/e/{id:str}/evaluations.csv", d.evaluations_csv),
               Route("/compare", d.compare), Route("/plotly.js", d.plotly)]

@@ -35,12 +35,49 @@ def version(journal: Path) -> tuple:
 
 
 class Cache(Generic[T]):
-    """The latest value computed for each key, kept while the key's version stands."""
+    """The latest value computed for each key, kept while the key's version stands; `get`
+    waits for a value, `ready`, `latest` and `start` let a page answer at once while a
+    large journal is read in the background."""
 
     def __init__(self) -> None:
         self._values: dict[str, tuple[tuple, T]] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._reading: set[str] = set()
+
+    def ready(self, key: str, current: tuple) -> T | None:
+        """The value of this version, if computed."""
+        held = self._values.get(key)
+        return held[1] if held is not None and held[0] == current else None
+
+    def latest(self, key: str) -> T | None:
+        """The value last computed, whatever its version."""
+        held = self._values.get(key)
+        return held[1] if held is not None else None
+
+    def latest_version(self, key: str) -> tuple | None:
+        """The version of the value last computed."""
+        held = self._values.get(key)
+        return held[0] if held is not None else None
+
+    def start(self, key: str, current: tuple, compute: Callable[[], T]) -> None:
+        """Compute this version's value in a background thread (one at a time a key); a
+        failure is left for `get` to raise again."""
+        with self._guard:
+            if key in self._reading:
+                return
+            self._reading.add(key)
+
+        def work() -> None:
+            try:
+                self.get(key, current, compute)
+            except Exception:  # noqa: BLE001 - the next request reads it again and says why
+                pass
+            finally:
+                with self._guard:
+                    self._reading.discard(key)
+
+        threading.Thread(target=work, name=f"read-{key}", daemon=True).start()
 
     def get(self, key: str, current: tuple, compute: Callable[[], T]) -> T:
         with self._guard:
@@ -61,7 +98,7 @@ class Overview:
     id: str
     name: str
     state: str
-    """running, finished, interrupted, unreadable."""
+    """running, finished, interrupted, unreadable, or reading (the first time)."""
     evaluations: int
     planned: int | None
     best: float | None
@@ -70,6 +107,11 @@ class Overview:
     runs: int
     finished: int
     problem: str = ""
+
+    @classmethod
+    def reading(cls, ident: str, name: str) -> "Overview":
+        """The line of a journal being read for the first time."""
+        return cls(ident, name, "reading", 0, None, None, None, None, 0, 0)
 
     def json(self) -> dict:
         return {"id": self.id, "name": self.name, "state": self.state,

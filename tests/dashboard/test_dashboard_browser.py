@@ -142,12 +142,14 @@ def test_filters_narrow_the_table_and_the_csv_export_holds_what_is_shown(server,
     body = page.locator("#evaluations tbody tr")
     assert body.count() == 160  # every evaluation (under the table's limit)
     page.select_option("#f-config", "random")
-    page.wait_for_function("document.querySelectorAll('#evaluations tbody tr').length == 80")
+    page.wait_for_function("document.querySelectorAll('#evaluations tbody tr').length == 80",
+                           timeout=90_000)
     page.fill("#f-run", "1")
     page.dispatch_event("#f-run", "change")
     page.fill("#f-top", "5")
     page.dispatch_event("#f-top", "change")
-    page.wait_for_function("document.querySelectorAll('#evaluations tbody tr').length == 5")
+    page.wait_for_function("document.querySelectorAll('#evaluations tbody tr').length == 5",
+                           timeout=90_000)
     shown = [row.locator("td").nth(2).inner_text() for row in body.all()]  # the index column
     if os.environ.get("NASDSL_DOCS_SCREENSHOT"):  # docs/images/dashboard.png, made once
         page.evaluate("window.scrollTo(0, 0)")
