@@ -9,6 +9,7 @@ that it is one. A figure with nothing to draw is None: the page leaves it out.
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from html import escape
 
@@ -22,9 +23,32 @@ POINTS = 400
 evaluations a run would otherwise send 7,000 per line to the browser."""
 
 
-def _axis(title: str, log: bool = False) -> dict:
-    return {"title": {"text": title}, "type": "log" if log else "linear",
+def _axis(title: str, log: bool = False, values: list | None = None) -> dict:
+    """An axis; a log one ticked at the powers of ten its `values` span, written plainly
+    (`1`, `10`, `1,000`, `0.001`), as the PNG plots write them."""
+    axis = {"title": {"text": title}, "type": "log" if log else "linear",
             "exponentformat": "none", "showexponent": "none", "zeroline": False}
+    if log and values:
+        ticks = _decades(values)
+        if ticks:
+            axis.update(tickvals=ticks, ticktext=[_plain(t) for t in ticks])
+    return axis
+
+
+def _decades(values: list) -> list[float]:
+    finite = [float(v) for v in values if v is not None and v > 0 and math.isfinite(v)]
+    if not finite:
+        return []
+    low, high = math.floor(math.log10(min(finite))), math.ceil(math.log10(max(finite)))
+    return [10.0 ** k for k in range(low, high + 1)]
+
+
+def _plain(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1 else f"{value:.10f}".rstrip("0").rstrip(".")
+
+
+def _spanned(traces: list[dict], key: str) -> list:
+    return [v for t in traces for v in t[key]]
 
 
 def _layout(x: dict, y: dict, title: str = "") -> dict:
@@ -75,7 +99,7 @@ def best_so_far(evaluations: pd.DataFrame, configs: list[str], labels: dict[str,
     if not traces:
         return None
     return {"data": traces, "layout": _layout(
-        _axis("evaluations per run (log scale)", log=True),
+        _axis("evaluations per run (log scale)", log=True, values=_spanned(traces, "x")),
         _axis(f"best {fitness} so far (mean over runs)"))}
 
 
@@ -100,8 +124,8 @@ def regret(evaluations: pd.DataFrame, references: dict[str, float | None],
     if not traces:
         return None
     return {"data": traces, "layout": _layout(
-        _axis("evaluations per run (log scale)", log=True),
-        _axis(f"regret of {fitness} (log scale)", log=True))}
+        _axis("evaluations per run (log scale)", log=True, values=_spanned(traces, "x")),
+        _axis(f"regret of {fitness} (log scale)", log=True, values=_spanned(traces, "y")))}
 
 
 def generations(b: pd.DataFrame, configs: list[str], labels: dict[str, str], fitness: str,
