@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from nasdsl.report.columns import legend
@@ -216,8 +217,8 @@ def best_configurations(summary: pd.DataFrame, labels: dict[str, str]) -> tuple[
     table = shown[columns].copy()
     table.insert(0, "configuration", [labels.get(c, c) for c in shown["config"]])
     table["config"] = shown["config"].to_numpy()
-    order = shown["mean_of_highest"].astype(float).fillna(float("-inf"))
-    table = table.iloc[order.to_numpy().argsort(kind="stable")[::-1]].head(BEST_SHOWN)
+    order = shown["mean_of_highest"].astype(float).fillna(float("-inf")).to_numpy()
+    table = table.iloc[np.argsort(-order, kind="stable")].head(BEST_SHOWN)  # ties: file order
     heading = (f"The best {len(table)} of {len(shown):,} configurations, by mean_of_highest"
                if len(shown) > len(table) else "Configurations, best first by mean_of_highest")
     return table.drop(columns=["config"]), heading
