@@ -26,9 +26,8 @@ from starlette.routing import Route
 from nasdsl.dashboard import views
 from nasdsl.dashboard.catalog import Catalog, Entry
 from nasdsl.errors import ForeignFile, Incomparable, JournalError
-from nasdsl.report.html import PLOTS_JS, STYLE, TABLE_JS, Page, body
+from nasdsl.report.html import PLOTS_JS, STYLE, TABLE_JS
 from nasdsl.report.numbers import number_text
-from nasdsl.report.tables import summary_notes
 
 POLL_MS = 2000
 """How often an open page asks whether its journals changed."""
@@ -211,7 +210,6 @@ class Dashboard:
         self.catalog = catalog
         self._overviews: views.Cache[views.Overview] = views.Cache()
         self._experiments: views.Cache[views.Experiment] = views.Cache()
-        self._pages: views.Cache[str] = views.Cache()
 
     # --- reading ------------------------------------------------------------------------------
     def overviews(self, wait: bool = False) -> list[views.Overview]:
@@ -295,16 +293,9 @@ class Dashboard:
                 f"best so far {line['best']}, rate {line['rate']}, time left {line['eta']}")
 
     def _report(self, entry: Entry) -> tuple[views.Experiment, str, tuple]:
-        """The experiment, its report's HTML (made once per version read) and that
-        version."""
+        """The experiment, its report's HTML and the version they show."""
         exp, shown = self.experiment(entry)
-        return exp, self._pages.get(entry.id, shown, lambda: self._report_html(exp)), shown
-
-    def _report_html(self, exp: views.Experiment) -> str:
-        found = exp.analysis
-        page = Page(title=exp.name, summary=found.summary, notes=summary_notes(found.summary),
-                    figures=found.figures(), best=found.best, labels=found.labels)
-        return "\n".join(body(page, found.fitness))
+        return exp, exp.html, shown
 
     def experiment_page(self, request: Request) -> Response:
         entry = self._entry(request)
@@ -323,8 +314,8 @@ class Dashboard:
             exp, report, shown = self._report(entry)
         except (JournalError, ForeignFile) as e:
             return _problem(f"cannot read this experiment: {e}", 500)
-        options = "".join(f'<option value="{escape(c)}">{escape(exp.analysis.labels.get(c, c))}'
-                          "</option>" for c in exp.analysis.summary["config"])
+        options = "".join(f'<option value="{escape(c)}">{escape(exp.labels.get(c, c))}'
+                          "</option>" for c in exp.configs)
         statuses = "".join(f'<option value="{escape(s)}">{escape(s)}</option>'
                            for s in sorted(map(str, exp.table["status"].unique())))
         version = json.dumps(list(shown))
@@ -420,7 +411,7 @@ class Dashboard:
         exp = views.from_source(source)
         html = (_head(exp.name, _plot_scripts(""))
                 + '<body><header><a href="./">All experiments</a>'
-                f"<h1>{escape(exp.name)}</h1></header>{self._report_html(exp)}</body></html>")
+                f"<h1>{escape(exp.name)}</h1></header>{exp.html}</body></html>")
         return HTMLResponse(html)
 
     def plotly(self, request: Request) -> Response:

@@ -16,8 +16,10 @@ import pandas as pd
 
 from nasdsl.errors import ForeignFile, JournalError
 from nasdsl.report.analysis import Analysis, analyse
+from nasdsl.report.html import Page, body
 from nasdsl.report.source import ReportSource, read_journal
 from nasdsl.report.status import Status, read_status
+from nasdsl.report.tables import summary_notes
 
 T = TypeVar("T")
 
@@ -137,16 +139,18 @@ def overview(ident: str, journal: Path, fallback: str) -> Overview:
 
 @dataclass(frozen=True)
 class Experiment:
-    """An experiment's page: its journal read, its report computed."""
+    """An experiment's page, made once per version of its journal: what the page shows and
+    the evaluations table's rows; the journal's full tables are not kept (a 1.9-million-row
+    journal's would hold hundreds of megabytes more)."""
 
-    source: ReportSource
-    analysis: Analysis
+    name: str
+    labels: dict[str, str]
+    configs: list[str]
+    """The configurations, in the file's order."""
+    html: str
+    """The report part of the page (`nasdsl.report.html.body`)."""
     table: pd.DataFrame
     """Its evaluations as the evaluations table filters them (fixed columns only)."""
-
-    @property
-    def name(self) -> str:
-        return self.source.experiment
 
 
 TABLE_COLUMNS = ["config", "run", "index", "generation", "fitness", "status", "architecture",
@@ -155,10 +159,26 @@ TABLE_COLUMNS = ["config", "run", "index", "generation", "fitness", "status", "a
 
 def experiment(journal: Path) -> Experiment:
     """Read and analyse one journal (the latest plan's runs, as its report)."""
-    source = read_journal(journal)
-    found = from_source(source)
+    found = from_source(read_journal(journal))
     give_back_memory()
     return found
+
+
+def report_html(name: str, found: Analysis) -> str:
+    """The report part of a page: the answer, plots, architectures and full summary."""
+    page = Page(title=name, summary=found.summary, notes=summary_notes(found.summary),
+                figures=found.figures(), best=found.best, labels=found.labels)
+    return "\n".join(body(page, found.fitness))
+
+
+def from_source(source: ReportSource) -> Experiment:
+    found = analyse(source)
+    evaluations = source.evaluations
+    table = evaluations[[c for c in TABLE_COLUMNS if c in evaluations]].copy()
+    table["config"] = table["config"].astype("category")
+    table["status"] = table["status"].astype("category")
+    return Experiment(source.experiment, found.labels, list(found.summary["config"]),
+                      report_html(source.experiment, found), table)
 
 
 def give_back_memory() -> None:
@@ -174,15 +194,6 @@ def give_back_memory() -> None:
             libc.malloc_trim(0)
     except OSError:
         pass
-
-
-def from_source(source: ReportSource) -> Experiment:
-    found = analyse(source)
-    evaluations = source.evaluations
-    table = evaluations[[c for c in TABLE_COLUMNS if c in evaluations]].copy()
-    table["config"] = table["config"].astype("category")
-    table["status"] = table["status"].astype("category")
-    return Experiment(source, found, table)
 
 
 def filtered(table: pd.DataFrame, config: str = "", run: str = "", status: str = "",
@@ -207,4 +218,4 @@ def filtered(table: pd.DataFrame, config: str = "", run: str = "", status: str =
 
 
 __all__ = ["Cache", "Experiment", "Overview", "experiment", "filtered", "from_source",
-           "overview", "version"]
+           "overview", "report_html", "version"]
