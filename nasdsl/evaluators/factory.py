@@ -5,6 +5,7 @@ import inspect
 from typing import Any, Callable
 
 from nasdsl.errors import DataError
+from nasdsl.evaluation.fidelity import Fidelities
 from nasdsl.evaluators.base import Evaluator
 from nasdsl.plan import Budget, EvaluatorSpec
 from nasdsl.registry import ComponentError, lookup
@@ -123,3 +124,21 @@ def data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
         return None
     identify = getattr(cls, "data_identity", None)
     return identify(spec.settings) if identify is not None else None
+
+
+def fidelities(spec: EvaluatorSpec) -> Fidelities | None:
+    """What the evaluator serves to a multi-fidelity search (its `fidelities` hook and
+    `continues` flag), or None when it serves no fidelities."""
+    if spec.kind == "python":
+        return None
+    try:
+        cls = evaluator_class(spec.kind)
+    except DataError:
+        return None
+    offered = getattr(cls, "fidelities", None)
+    if not callable(offered):
+        return None
+    top = int(with_defaults(cls, spec.settings).get("epochs") or 0)
+    served = offered(spec.settings)
+    return Fidelities(top, None if served is None else tuple(served),
+                      bool(getattr(cls, "continues", False)))
