@@ -129,16 +129,26 @@ def data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
 def fidelities(spec: EvaluatorSpec) -> Fidelities | None:
     """What the evaluator serves to a multi-fidelity search (its `fidelities` hook and
     `continues` flag), or None when it serves no fidelities."""
-    if spec.kind == "python":
-        return None
     try:
-        cls = evaluator_class(spec.kind)
-    except DataError:
+        if spec.kind == "python":  # a user's class may serve fidelities too
+            from nasdsl.registry import load_target
+
+            cls = load_target(spec.target or "")
+            settings = dict(spec.settings)
+        else:
+            cls = evaluator_class(spec.kind)
+            settings = with_defaults(cls, spec.settings)
+    except (DataError, ComponentError):
         return None
     offered = getattr(cls, "fidelities", None)
-    if not callable(offered):
+    top = settings.get("epochs", getattr(cls, "epochs", None))
+    if top is None and callable(offered):  # the constructor's default
+        try:
+            top = inspect.signature(cls).parameters["epochs"].default
+        except (KeyError, TypeError, ValueError):
+            top = None
+    if not callable(offered) or not isinstance(top, int):
         return None
-    top = int(with_defaults(cls, spec.settings).get("epochs") or 0)
     served = offered(spec.settings)
-    return Fidelities(top, None if served is None else tuple(served),
+    return Fidelities(int(top), None if served is None else tuple(served),
                       bool(getattr(cls, "continues", False)))
