@@ -22,12 +22,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nasdsl.dsl import loads
 from nasdsl.evaluation.fidelity import rungs
 from nasdsl.errors import DslError
 from nasdsl.optimizers.hyperband import brackets
+from nasdsl.report import write_report
 from nasdsl.runner import run_plan
 from nb101_epochs import epochs_store
 from test_kill_resume import journal_count
@@ -227,6 +229,17 @@ def test_a_promoted_candidate_continues_its_parents_training(tmp_path, toys_impo
     assert summary.best[next(iter(summary.best))] == max(
         r["fitness"] for r in rows if r["epochs"] == 9)
     assert not (tmp_path / "checkpoints").exists()  # a finished run keeps none
+
+    write_report(tmp_path)
+    counts = pd.read_csv(tmp_path / "fidelities.csv")
+    assert counts["evaluations"].sum() == len(rows)
+    assert list(counts["epochs"]) == [1, 3, 9]
+    long = pd.read_csv(tmp_path / "curves.csv")
+    assert len(long) == sum(len(r["curve"]) for r in rows)
+    assert "curve" not in pd.read_csv(tmp_path / "evaluations.csv").columns
+    assert "Learning curves" in (tmp_path / "report.html").read_text()
+    summary_best = pd.read_csv(tmp_path / "summary.csv")["highest"].iloc[0]
+    assert summary_best == pytest.approx(max(r["fitness"] for r in rows if r["epochs"] == 9))
 
 
 def test_continue_false_trains_promotions_from_scratch(tmp_path, toys_importable):
