@@ -363,3 +363,17 @@ def test_asha_keeps_two_dask_workers_busy_and_its_journal_replays(tmp_path, toys
         [(r["index"], r["hash"], r["epochs"]) for r in rows]
     assert summary.best[run.key] == batch.best
     assert run_id(run) in _rows(tmp_path / "journal.sqlite")
+
+
+def test_a_search_run_in_memory_is_told_what_the_evaluator_serves(store):
+    from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
+    from nasdsl.optimizers.hyperband import Hyperband
+    from nasdsl.plan import Budget
+    from nasdsl.spaces.cell_space import CellSpace
+
+    history = Hyperband(CellSpace(topology="chain")).optimize(
+        NASBench101Evaluator(data=str(store)), Budget(1000, "epochs"), seed=0)
+    assert {e.result.metrics["epochs"] for e in history} == set(LADDER)
+    best = history.best()
+    assert best.result.metrics["epochs"] == 108  # judged at the highest fidelity
+    assert best.fitness == max(e.fitness for e in history if e.result.metrics["epochs"] == 108)
