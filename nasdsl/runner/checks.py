@@ -7,7 +7,7 @@ import json
 from nasdsl.errors import DataError, DslError, JournalError, PlanChanged
 from nasdsl.journal.writer import Writer
 from nasdsl.plan import Plan, SearchConfig
-from nasdsl.registry import ComponentError
+from nasdsl.registry import ComponentError, optimizer_of
 from nasdsl.runner.components import Components
 from nasdsl.runner.final import final_problems
 from nasdsl.settings import SettingError
@@ -17,14 +17,14 @@ from nasdsl.runner.task import run_id
 def plan_problems(plan: Plan, components: Components = Components(),
                   fetch: bool = False) -> list[str]:
     """What stops `plan` from running here, each once: a search whose algorithm is not
-    installed or refuses its settings, a `final` its evaluators cannot retrain, then what
-    the data cannot answer. `fetch` (`nasdsl run`): download the data an evaluator needs
-    first; without it (`nasdsl check`) nothing is downloaded and no connection opened."""
+    installed, or that refuses its settings or its space, a `final` its evaluators cannot
+    retrain, then what the data cannot answer. `fetch` (`nasdsl run`): download the data an
+    evaluator needs first; without it (`nasdsl check`) nothing is downloaded and no
+    connection opened. Nothing is built but the spaces (each once)."""
     problems: list[str] = []
     for config in plan.configs:
         try:
-            components.make_optimizer(config.algorithm, components.space(config.space),
-                                      config.settings)
+            _check_search(config, components)
         except (ComponentError, SettingError) as e:
             problems.append(e.message)
     problems.extend(final_problems(plan))
@@ -44,6 +44,20 @@ def plan_problems(plan: Plan, components: Components = Components(),
             problems.extend(failed or components.data_problems(config.evaluator,
                                                                config.budget))
     return list(dict.fromkeys(problems))
+
+
+def _check_search(config: SearchConfig, components: Components) -> None:
+    """A search's refusals without building it: a setting it does not declare (a plan built
+    in Python; the language refuses those in the file), a space it cannot search."""
+    from nasdsl.optimizers import own_settings
+
+    component = optimizer_of(config)
+    component.unknown_settings(own_settings(config.settings), f"search {component.name}")
+    space = components.space(config.space)
+    try:
+        component.check_space(space)
+    except ValueError as e:
+        raise SettingError(f"search {component.name}: {e}") from e
 
 
 def plan_data_notes(plan: Plan) -> list[str]:
