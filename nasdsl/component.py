@@ -10,8 +10,9 @@ absence means. Callers ask the record, never the object, so no caller probes wit
 
 The registry resolves a name once into a record (`nasdsl.registry.resolve`); the language
 keeps it with the plan's specs, so the checks, `nasdsl list` and the runner read one record.
-A new declaration (an optimizer's `multi_objective`, the fidelities an evaluator serves) is
-one entry in `DECLARATIONS`, read with `declared(name)`.
+A new declaration (an optimizer's `multi_objective` or `multi_fidelity`, whether an evaluator
+`continues` a training) is one entry in `DECLARATIONS`, read with `declared(name)`; a new
+hook (an evaluator's `fidelities(settings)`) is read with `hook(name)`.
 """
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ DECLARATIONS: dict[str, dict[str, Any]] = {
         "ops": None,
         "offers": (),
         "data_defaults": (),
-        "fidelities": (),
+        "epochs": None,
+        "continues": False,
     },
     "space": {},
 }
@@ -126,29 +128,39 @@ class Component:
         return parameters_of(self.obj)
 
     # --- hooks ---------------------------------------------------------------------------
-    def _hook(self, name: str) -> Callable[..., Any] | None:
+    def hook(self, name: str) -> Callable[..., Any] | None:
+        """The object's own method `name`, or None when it has none (the named methods below
+        say what none means)."""
         hook = getattr(self.obj, name, None)
         return hook if callable(hook) else None
 
+    def default_argument(self, name: str) -> Any:
+        """The default of the constructor's keyword argument `name`; None without one."""
+        try:
+            default = inspect.signature(self.obj).parameters[name].default
+        except (KeyError, TypeError, ValueError):
+            return None
+        return None if default is inspect.Parameter.empty else default
+
     def validate(self, review: Review) -> None:
         """Its cross-checks of `review` (SettingError); none when it declares none."""
-        hook = self._hook("validate")
+        hook = self.hook("validate")
         if hook is not None:
             hook(review)
 
     def largest_batch(self, settings: Mapping[str, Any]) -> int | None:
         """Most candidates a search asks for at once with `settings`; None: no bound."""
-        hook = self._hook("largest_batch")
+        hook = self.hook("largest_batch")
         return hook(settings) if hook is not None else None
 
     def listing(self) -> list[str]:
         """More lines `nasdsl list` shows beside the settings (pygmo's behaviour)."""
-        hook = self._hook("listing")
+        hook = self.hook("listing")
         return list(hook()) if hook is not None else []
 
     def check_space(self, space: Any) -> None:
         """A search's refusal of a built space it cannot search (ValueError); most take any."""
-        hook = self._hook("check_space")
+        hook = self.hook("check_space")
         if hook is not None:
             hook(space)
 
@@ -161,7 +173,7 @@ class Component:
                    written: frozenset[str] | None, empty: Any) -> Any:
         """An evaluator's data check `method` (`data_problems`, `data_notes`,
         `data_settings`), with `written` when it takes it; `empty` when it has none."""
-        check = self._hook(method)
+        check = self.hook(method)
         if check is None:
             return empty
         try:
@@ -174,12 +186,12 @@ class Component:
 
     def fetch_data(self, settings: Mapping[str, Any]) -> list[str]:
         """An evaluator's downloads before the data checks: why one failed (empty: fine)."""
-        fetch = self._hook("fetch_data")
+        fetch = self.hook("fetch_data")
         return list(fetch(settings)) if fetch is not None else []
 
     def data_identity(self, settings: Mapping[str, Any]) -> dict[str, Any] | None:
         """Which stored data answers an evaluator with `settings`; None: no such data."""
-        identify = self._hook("data_identity")
+        identify = self.hook("data_identity")
         return identify(settings) if identify is not None else None
 
     # --- building ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 from nasdsl.component import Component
 from nasdsl.errors import DataError
+from nasdsl.evaluation.fidelity import Fidelities
 from nasdsl.evaluators.base import Evaluator
 from nasdsl.plan import Budget, EvaluatorSpec
 from nasdsl.registry import ComponentError, evaluator_of
@@ -16,11 +17,6 @@ def evaluator_component(spec: EvaluatorSpec) -> Component:
         return evaluator_of(spec)
     except ComponentError as e:
         raise DataError(e.message) from e
-
-
-def evaluator_class(kind: str) -> Any:
-    """The registered evaluator class of `kind`; DataError when there is none here."""
-    return evaluator_component(EvaluatorSpec(kind, {})).obj
 
 
 def wants_space(spec: EvaluatorSpec) -> bool:
@@ -96,3 +92,23 @@ def data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
         return evaluator_component(spec).data_identity(spec.settings)
     except DataError:
         return None
+
+
+def fidelities(spec: EvaluatorSpec) -> Fidelities | None:
+    """What the evaluator serves to a multi-fidelity search (its `fidelities` hook and
+    `continues` flag), or None when it serves no fidelities."""
+    try:
+        component = evaluator_component(spec)
+    except DataError:
+        return None
+    offered = component.hook("fidelities")
+    if offered is None:
+        return None
+    top = component.settings(spec.settings).get("epochs", component.declared("epochs"))
+    if top is None:  # the constructor's default
+        top = component.default_argument("epochs")
+    if not isinstance(top, int):
+        return None
+    served = offered(spec.settings)
+    return Fidelities(int(top), None if served is None else tuple(served),
+                      bool(component.declared("continues")))

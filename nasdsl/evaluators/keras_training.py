@@ -101,6 +101,13 @@ class KerasEvaluator(Evaluator):
     offers: ClassVar[tuple[str, ...]] = OFFERS
     reuse_results: ClassVar[bool] = True
     wants_space: ClassVar[bool] = True
+    continues: ClassVar[bool] = True
+    """A multi-fidelity search's promoted candidate continues its parent's training."""
+
+    @classmethod
+    def fidelities(cls, settings: Mapping[str, Any]) -> None:
+        """Any number of epochs from 1 to `epochs` (the highest fidelity)."""
+        return None
 
     def __init__(self, dataset: Any = "fashion_mnist", epochs: int = 10, batch_size: int = 128,
                  optimizer: Any = DEFAULT_OPTIMIZER, validation: float = 0.1,

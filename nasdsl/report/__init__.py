@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from nasdsl.errors import JournalError
+from nasdsl.evaluation.fidelity import CURVE
+from nasdsl.report.fidelity import (FIDELITIES_CSV, FILES as FIDELITY_FILES, LEARNING_CURVES_PNG,
+                                    write_fidelity_files)
 from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
@@ -78,7 +81,7 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
 
 
 REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
-                BEST_JSON, FINAL_CSV, REPORT_HTML)
+                BEST_JSON, FINAL_CSV, REPORT_HTML, *FIDELITY_FILES)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
@@ -96,7 +99,10 @@ def _write(folder: Path, source: ReportSource, show: bool, extras: Sequence[Extr
     summary = summarize(configs, evaluations, optimum=_optimum(source), runs=source.runs)
     summary = with_final_columns(summary, source.finals)
     summary = integral(summary, [c for c in summary.columns if c in swept])
-    write_tables(folder, integral(evaluations, extra) if per_evaluation else None, summary)
+    rows = evaluations.drop(columns=[CURVE]) if CURVE in evaluations.columns else evaluations
+    write_tables(folder, integral(rows, [c for c in extra if c != CURVE])
+                 if per_evaluation else None, summary)
+    write_fidelity_files(folder, evaluations, source.experiment)
     finals = source.finals
     write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
     order = list(configs.sort_values("position")["config"])
@@ -133,9 +139,13 @@ def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str,
                (folder / GENERATIONS_PNG).read_bytes())]
     if (folder / REGRET_PNG).is_file():
         images.append((f"Regret against evaluations{shown}", (folder / REGRET_PNG).read_bytes()))
+    if (folder / LEARNING_CURVES_PNG).is_file():
+        images.append(("Learning curves: validation accuracy against epochs, by rung",
+                       (folder / LEARNING_CURVES_PNG).read_bytes()))
     tables = list(extra or []) + csv_tables(
         folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
-                 (NETWORK_COMPARISON_CSV, "One network against two")])
+                 (NETWORK_COMPARISON_CSV, "One network against two"),
+                 (FIDELITIES_CSV, "Evaluations at each fidelity (epochs)")])
     write_html(folder / REPORT_HTML, Page(title=title or "nasdsl report", summary=summary,
                                           notes=summary_notes(summary), images=images,
                                           tables=tables, best=best, labels=labels))

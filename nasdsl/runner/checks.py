@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from nasdsl.errors import DataError, DslError, JournalError, PlanChanged
+from typing import Any
+
+from nasdsl.errors import DataError, DslError, JournalError, NasdslError, PlanChanged
+from nasdsl.evaluation.fidelity import rung_problem
 from nasdsl.journal.writer import Writer
 from nasdsl.plan import Plan, SearchConfig
 from nasdsl.registry import ComponentError, optimizer_of
@@ -24,9 +27,12 @@ def plan_problems(plan: Plan, components: Components = Components(),
     problems: list[str] = []
     for config in plan.configs:
         try:
-            _check_search(config, components)
+            multi = _check_search(config, components)
         except (ComponentError, SettingError) as e:
             problems.append(e.message)
+            continue
+        if multi is not None:
+            problems.extend(_fidelity_problems(config, multi, components))
     problems.extend(final_problems(plan))
     if plan.execution.cluster:
         try:
@@ -46,9 +52,10 @@ def plan_problems(plan: Plan, components: Components = Components(),
     return list(dict.fromkeys(problems))
 
 
-def _check_search(config: SearchConfig, components: Components) -> None:
-    """A search's refusals without building it: a setting it does not declare (a plan built
-    in Python; the language refuses those in the file), a space it cannot search."""
+def _check_search(config: SearchConfig, components: Components) -> Any:
+    """A search's refusals: a setting it does not declare (a plan built in Python; the
+    language refuses those in the file), a space it cannot search. Only a multi-fidelity
+    search is built (and returned; None for any other), to ask it for its rungs."""
     from nasdsl.optimizers import own_settings
 
     component = optimizer_of(config)
@@ -58,6 +65,30 @@ def _check_search(config: SearchConfig, components: Components) -> None:
         component.check_space(space)
     except ValueError as e:
         raise SettingError(f"search {component.name}: {e}") from e
+    if not component.declared("multi_fidelity"):
+        return None
+    return components.make_optimizer(component, space, config.settings)
+
+
+def _fidelity_problems(config: SearchConfig, optimizer: Any,
+                       components: Components) -> list[str]:
+    """A multi-fidelity search needs an evaluator serving every rung of its ladder (a table
+    holding each rung's epochs)."""
+    fidelities = components.fidelities(config.evaluator)
+    where = f"`search {config.label}`"
+    if fidelities is None:
+        return [f"{where} trains at several fidelities (epochs), which `evaluate "
+                f"{config.evaluator.kind}` does not offer"]
+    if fidelities.offered is not None and not fidelities.offered:
+        return []  # no data: the data checks say why
+    try:
+        ladder = optimizer.ladder(fidelities)
+    except NasdslError as e:
+        return [f"{where}: {e}"]
+    store = ("the NAS-Bench-101 store" if config.evaluator.kind == "nasbench101"
+             else f"`evaluate {config.evaluator.kind}`")
+    problem = rung_problem(ladder, fidelities.offered, store)
+    return [] if problem is None else [f"{where}: {problem}"]
 
 
 def plan_data_notes(plan: Plan) -> list[str]:
