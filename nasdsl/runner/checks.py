@@ -53,13 +53,15 @@ def plan_problems(plan: Plan, components: Components = Components(),
 
 
 def _check_search(config: SearchConfig, components: Components) -> Any:
-    """A search's refusals: a setting it does not declare (a plan built in Python; the
-    language refuses those in the file), a space it cannot search. Only a multi-fidelity
-    search is built (and returned; None for any other), to ask it for its rungs."""
+    """A search's refusals: a setting it does not declare (checked here for a plan built in
+    Python only: the language refused those of a file when it resolved the name), a space
+    it cannot search. Only a multi-fidelity search is built (and returned; None for any
+    other), to ask it for its rungs."""
     from nasdsl.optimizers import own_settings
 
     component = optimizer_of(config)
-    component.unknown_settings(own_settings(config.settings), f"search {component.name}")
+    if config.component is None:
+        component.unknown_settings(own_settings(config.settings), f"search {component.name}")
     space = components.space(config.space)
     try:
         component.check_space(space)
