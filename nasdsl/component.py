@@ -158,12 +158,6 @@ class Component:
         hook = self.hook("listing")
         return list(hook()) if hook is not None else []
 
-    def check_space(self, space: Any) -> None:
-        """A search's refusal of a built space it cannot search (ValueError); most take any."""
-        hook = self.hook("check_space")
-        if hook is not None:
-            hook(space)
-
     def outcome(self, built: Any) -> dict[str, Any]:
         """What a built search found beyond its evaluations; {} when it says nothing."""
         hook = getattr(built, "outcome", None)

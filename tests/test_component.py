@@ -1,6 +1,6 @@
 """A name resolves once into a record that supplies what its class does not declare: the
-language keeps the record with the plan, the checks read it without building the search,
-and it never travels to another process."""
+language keeps the record with the plan, the checks and the run read it and never resolve
+the name again, and it never travels to another process."""
 from __future__ import annotations
 
 import pickle
@@ -11,22 +11,20 @@ import pytest
 
 from nasdsl.component import DECLARATIONS, Component
 from nasdsl.dsl import load
+from nasdsl import registry
 from nasdsl.registry import evaluator_of, optimizer_of, resolve
 from nasdsl.runner import plan_problems
 from nasdsl.spaces import CellSpace
 
 MODULE = '''\
-from pathlib import Path
-
 from nasdsl.optimizers.base import Optimizer
 
 
 class Marked(Optimizer):
-    """Leaves a file behind when it is built."""
+    """A search of the user's, with settings of its own."""
 
     def __init__(self, space, marker: str = "", steps: int = 3):
         super().__init__(space)
-        Path(marker).write_text("built")
 
     def search(self, evaluate_batch, budget, rng):
         return evaluate_batch.history
@@ -71,20 +69,25 @@ def test_a_built_in_s_declarations_are_read_from_its_class():
     assert resolve("optimizer", "dqn").largest_batch({}) == 1
 
 
-def test_the_plan_keeps_one_record_per_name_and_check_builds_no_search(tmp_path, module):
-    marker = tmp_path / "built"
+def test_the_plan_keeps_one_record_per_name_and_the_checks_resolve_none_again(
+        tmp_path, module, monkeypatch):
     path = tmp_path / "exp.nas"
     path.write_text(f'budget = 20 evaluations\nspace cell {{ }}\n'
                     f'evaluate "{module}:Bench"\n'
-                    f'search "{module}:Marked" {{ marker = "{marker}"; steps in [1, 2] }}\n')
+                    f'search "{module}:Marked" {{ marker = "m"; steps in [1, 2] }}\n')
     plan = load(path)
     first, second = plan.configs
     assert first.component is second.component is optimizer_of(first)
     assert first.evaluator.component is second.evaluator.component is evaluator_of(
         first.evaluator)
     assert first.space.component.obj is CellSpace
+
+    def again(*args):
+        raise AssertionError(f"resolved again: {args}")
+
+    monkeypatch.setattr(registry, "resolve", again)
+    monkeypatch.setattr(registry, "named_target", again)
     assert plan_problems(plan) == []
-    assert not marker.exists()  # checked without being built
 
 
 def test_a_setting_the_search_does_not_declare_is_refused_once_before_the_run(module):
@@ -99,14 +102,18 @@ def test_a_setting_the_search_does_not_declare_is_refused_once_before_the_run(mo
     assert plan_problems(replace(plan, configs=(replace(config, settings={}),))) == []
 
 
-def test_a_space_without_an_environment_is_refused_for_a_controller():
+def test_a_space_without_an_environment_is_refused_by_a_controller():
+    from nasdsl.optimizers import make_optimizer
+    from nasdsl.settings import SettingError
+
     class Plain(CellSpace):
         def environment(self):
             return super(CellSpace, self).environment()
 
-    with pytest.raises(ValueError, match="offers no decision environment"):
-        resolve("optimizer", "dqn").check_space(Plain())
-    resolve("optimizer", "random").check_space(Plain())  # a search that needs none
+    for controller in ("dqn", "ppo"):
+        with pytest.raises(SettingError, match="Plain offers no decision environment"):
+            make_optimizer(controller, Plain(), {})
+    make_optimizer("random", Plain(), {})  # a search that needs none
 
 
 def test_a_record_does_not_travel_to_another_process(module):

@@ -26,21 +26,12 @@ class Optimizer(ABC):
 
     As a component of the language (see `nasdsl.registry`) a class declares its settings in
     `parameters` and its cross-checks in `validate`; `reserved` maps a key the language
-    refuses to the sentence saying why (and the key meant, if any); `needs_environment`
-    says that it acts in the space's decision environment (`Space.environment()`).
+    refuses to the sentence saying why (and the key meant, if any).
     """
 
     name: ClassVar[str]
     parameters: ClassVar[Sequence[Param]] = ()
     reserved: ClassVar[Mapping[str, tuple[str, str | None]]] = {}
-    needs_environment: ClassVar[bool] = False
-
-    @classmethod
-    def check_space(cls, space: Space) -> None:
-        """Refuse (ValueError) a built space this search cannot search, before any run: a
-        controller, a space without a decision environment or with too many actions."""
-        if cls.needs_environment:
-            space.environment()
 
     @classmethod
     def validate(cls, review: Review) -> None:

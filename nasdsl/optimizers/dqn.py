@@ -97,7 +97,6 @@ class DQNSearch(Optimizer):
     `replay` (2000 transitions), `batch_size` (32), `learning_rate` (0.001, Adam)."""
 
     name: ClassVar[str] = "dqn"
-    needs_environment: ClassVar[bool] = True
     parameters: ClassVar = (
         Param("network", NETWORK_TYPE, DEFAULT_NETWORK, "dense(units = [...]) or lstm(units = n)"),
         Param("target_network", BoolType(), True, "false = one network"),

@@ -57,7 +57,6 @@ class PPOSearch(Optimizer):
     Generation g is the g-th batch of episodes."""
 
     name: ClassVar[str] = "ppo"
-    needs_environment: ClassVar[bool] = True
     parameters: ClassVar = (UNITS, BATCH, EPOCHS, MINIBATCHES, CLIP, ENTROPY, VALUE,
                             LEARNING_RATE)
 

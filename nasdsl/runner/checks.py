@@ -54,22 +54,19 @@ def plan_problems(plan: Plan, components: Components = Components(),
 
 def _check_search(config: SearchConfig, components: Components) -> Any:
     """A search's refusals: a setting it does not declare (checked here for a plan built in
-    Python only: the language refused those of a file when it resolved the name), a space
-    it cannot search. Only a multi-fidelity search is built (and returned; None for any
-    other), to ask it for its rungs."""
+    Python only: the language refused those of a file when it resolved the name), then what
+    its constructor refuses here (a library it needs is missing, a space it cannot search:
+    a controller's space without a decision environment). The search is built from the
+    plan's record, not resolved again; returned when it is multi-fidelity (to ask for its
+    rungs), else None."""
     from nasdsl.optimizers import own_settings
 
     component = optimizer_of(config)
     if config.component is None:
         component.unknown_settings(own_settings(config.settings), f"search {component.name}")
-    space = components.space(config.space)
-    try:
-        component.check_space(space)
-    except ValueError as e:
-        raise SettingError(f"search {component.name}: {e}") from e
-    if not component.declared("multi_fidelity"):
-        return None
-    return components.make_optimizer(component, space, config.settings)
+    built = components.make_optimizer(component, components.space(config.space),
+                                      config.settings)
+    return built if component.declared("multi_fidelity") else None
 
 
 def _fidelity_problems(config: SearchConfig, optimizer: Any,
