@@ -45,10 +45,11 @@ def format_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Budget:
-    """Per-run budget: a count of evaluations, or seconds of training time."""
+    """Per-run budget: a count of evaluations, seconds of training time, or epochs of
+    training (multi-fidelity searches)."""
 
     amount: float
-    unit: Literal["evaluations", "seconds"]
+    unit: Literal["evaluations", "seconds", "epochs"]
 
     def __str__(self) -> str:
         amount = int(self.amount) if float(self.amount).is_integer() else self.amount

@@ -39,6 +39,9 @@ BUILT_IN: dict[str, dict[str, str]] = {
         "local_search": "nasdsl.optimizers.local_search:LocalSearch",
         "bananas": "nasdsl.optimizers.bananas:Bananas",
         "ppo": "nasdsl.optimizers.ppo:PPOSearch",
+        "successive_halving": "nasdsl.optimizers.successive_halving:SuccessiveHalving",
+        "hyperband": "nasdsl.optimizers.hyperband:Hyperband",
+        "asha": "nasdsl.optimizers.asha:ASHA",
         "pygmo.*": "nasdsl.optimizers.pygmo_catalog:PYGMO",
     },
     "evaluator": {

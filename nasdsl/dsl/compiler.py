@@ -218,10 +218,11 @@ class _Compiler:
                         self._check_block, evaluator.params, eval_tpl.fill(eval_c),
                         blocks.evaluate, f"evaluate {evaluator.name}", eval_tpl.dropped)
                 top_values = self._fill_top(top, top_dims, top_c)
-                key = (id(search), search_c, top_c, space_c)
+                key = (id(search), search_c, top_c, space_c, eval_c)
                 if key not in search_cache:
-                    search_cache[key] = self._try(self._search_settings, search, search_c,
-                                                  top_values, space_spec)
+                    search_cache[key] = self._try(
+                        self._search_settings, search, search_c, top_values, space_spec,
+                        None if eval_spec is _FAILED else eval_spec, evaluator)
                 if eval_spec is _FAILED or search_cache[key] is _FAILED:
                     continue
                 budget, settings = search_cache[key]
@@ -592,21 +593,44 @@ class _Compiler:
                     raise self.src.error(message, key.pos, suggestion=suggestion)
 
     def _search_settings(self, search: _SearchBlock, choice: tuple[int, ...],
-                         top_values: Mapping[str, ast.Value],
-                         space: SpaceSpec | None) -> tuple[Budget, dict[str, Any]]:
+                         top_values: Mapping[str, ast.Value], space: SpaceSpec | None,
+                         evaluator_spec: EvaluatorSpec | None = None,
+                         evaluator: "_Component | None" = None) -> tuple[Budget, dict[str, Any]]:
         """A search's budget and settings for one configuration: converted on their own, and
         cross-checked (which may need the space) only when the space is valid (`space`)."""
         values = search.template.fill(choice)
         budget = self._try(self._budget, search, values, top_values)
         checked = self._try(self._check_block, search.params, values, search.block,
                             f"search {search.algorithm}", search.template.dropped)
+        if budget is not _FAILED:
+            self._try(self._fidelity_checks, search, values, top_values, budget, evaluator)
         if budget is _FAILED or checked is _FAILED or space is None:
             raise _SILENT  # each refusal is recorded already
         review = Review(search.algorithm, checked.values,
                         frozenset(k for k in checked.nodes if k != "budget"),
-                        label=search.label, budget=budget, space=space)
+                        label=search.label, budget=budget, space=space,
+                        evaluator=evaluator_spec)
         self._validate(search.component, review, search.block, checked.nodes)
         return budget, review.values
+
+    def _fidelity_checks(self, search: _SearchBlock, values: Mapping[str, ast.Value],
+                         top_values: Mapping[str, ast.Value], budget: Budget,
+                         evaluator: "_Component | None") -> None:
+        """An `epochs` budget only for a multi-fidelity search, and a multi-fidelity search
+        only with an evaluator that serves fidelities."""
+        multi = bool(getattr(search.component, "multi_fidelity", False))
+        if budget.unit == "epochs" and not multi:
+            node = values.get("budget", top_values.get("budget"))
+            raise self.src.error(
+                f"an epochs budget needs a multi-fidelity search (successive_halving, "
+                f"hyperband, asha); `search {search.algorithm}` spends evaluations or time",
+                getattr(node, "unit_pos", None) or search.block.kind.pos)
+        if multi and evaluator is not None and evaluator.component is not None \
+                and not callable(getattr(evaluator.component, "fidelities", None)):
+            raise self.src.error(
+                f"`search {search.algorithm}` trains candidates at several fidelities (epochs); "
+                f"`evaluate {evaluator.name}` has none: use `evaluate keras`, or `evaluate "
+                "nasbench101` with a store of several epochs", search.block.kind.pos)
 
     def _budget(self, search: _SearchBlock, values: Mapping[str, ast.Value],
                 top_values: Mapping[str, ast.Value]) -> Budget:

@@ -23,7 +23,11 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Hashable, NamedTuple, Protocol, Sequence
+from typing import TYPE_CHECKING, Hashable, NamedTuple, Protocol, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 EPOCHS, EPOCHS_TRAINED, CONTINUED_FROM, CURVE = "epochs", "epochs_trained", "continued_from", "curve"
 FIDELITY_METRICS = (EPOCHS, EPOCHS_TRAINED, CONTINUED_FROM, CURVE)
@@ -36,6 +40,16 @@ class At(NamedTuple):
 
     epochs: int
     parent: int | None = None
+
+
+class Fidelities(NamedTuple):
+    """What an evaluator serves: results at up to `top` epochs (its `epochs`), at any number
+    of epochs from 1 (`offered` None: training) or at those `offered` only (a table);
+    `continues`: whether it continues a training from a state (lookups do not)."""
+
+    top: int
+    offered: tuple[int, ...] | None = None
+    continues: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,19 @@ class FolderCheckpoints:
         except FileNotFoundError:
             return None
 
+    def clear(self) -> None:
+        """Remove the states (and half-written ones), then the folder when nothing else is
+        in it: a finished run continues nothing."""
+        if not self.folder.is_dir():
+            return
+        for p in [*self.folder.glob("*.state"), *self.folder.glob(".*.part")]:
+            p.unlink(missing_ok=True)
+        for folder in (self.folder, self.folder.parent):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (another run's states, a user's file), or gone
+                break
+
     def size(self) -> int:
         """Bytes the folder's states take."""
         if not self.folder.is_dir():
@@ -138,7 +165,28 @@ class FolderCheckpoints:
         return sum(p.stat().st_size for p in self.folder.glob("*.state"))
 
 
+def clear_checkpoints(output: Path) -> None:
+    """Remove every run's states from an output folder (`--fresh`)."""
+    root = Path(output) / "checkpoints"
+    if root.is_dir():
+        for folder in [p for p in root.iterdir() if p.is_dir()]:
+            FolderCheckpoints(folder).clear()
+
+
 def checkpoint_folder(output: Path, run: str) -> Path:
     """The folder of one run's states: `<output>/checkpoints/<run>`, the run's journal key
     made a file name."""
     return Path(output) / "checkpoints" / re.sub(r"[^A-Za-z0-9_.-]", "-", run)
+
+
+def below_top(evaluations: "pd.DataFrame") -> "np.ndarray":
+    """Which evaluations of a journal's table are below their configuration's highest
+    fidelity: they screened candidates, and never count as a configuration's best (which
+    is judged at the highest fidelity, as its `final` retraining and its report do)."""
+    import numpy as np
+
+    if EPOCHS not in evaluations.columns or evaluations.empty:
+        return np.zeros(len(evaluations), dtype=bool)
+    epochs = evaluations[EPOCHS].astype(float)
+    top = epochs.groupby(evaluations["config"]).transform("max")
+    return (epochs < top).to_numpy()

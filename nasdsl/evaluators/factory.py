@@ -5,6 +5,7 @@ import inspect
 from typing import Any, Callable
 
 from nasdsl.errors import DataError
+from nasdsl.evaluation.fidelity import Fidelities
 from nasdsl.evaluators.base import Evaluator
 from nasdsl.plan import Budget, EvaluatorSpec
 from nasdsl.registry import ComponentError, lookup
@@ -123,3 +124,31 @@ def data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
         return None
     identify = getattr(cls, "data_identity", None)
     return identify(spec.settings) if identify is not None else None
+
+
+def fidelities(spec: EvaluatorSpec) -> Fidelities | None:
+    """What the evaluator serves to a multi-fidelity search (its `fidelities` hook and
+    `continues` flag), or None when it serves no fidelities."""
+    try:
+        if spec.kind == "python":  # a user's class may serve fidelities too
+            from nasdsl.registry import load_target
+
+            cls = load_target(spec.target or "")
+            settings = dict(spec.settings)
+        else:
+            cls = evaluator_class(spec.kind)
+            settings = with_defaults(cls, spec.settings)
+    except (DataError, ComponentError):
+        return None
+    offered = getattr(cls, "fidelities", None)
+    top = settings.get("epochs", getattr(cls, "epochs", None))
+    if top is None and callable(offered):  # the constructor's default
+        try:
+            top = inspect.signature(cls).parameters["epochs"].default
+        except (KeyError, TypeError, ValueError):
+            top = None
+    if not callable(offered) or not isinstance(top, int):
+        return None
+    served = offered(spec.settings)
+    return Fidelities(int(top), None if served is None else tuple(served),
+                      bool(getattr(cls, "continues", False)))

@@ -114,6 +114,13 @@ class KerasEvaluator(Evaluator):
     continues: ClassVar[bool] = True
     """A Trial with a state continues the training that state ended with."""
     wants_space: ClassVar[bool] = True
+    continues: ClassVar[bool] = True
+    """A multi-fidelity search's promoted candidate continues its parent's training."""
+
+    @classmethod
+    def fidelities(cls, settings: Mapping[str, Any]) -> None:
+        """Any number of epochs from 1 to `epochs` (the highest fidelity)."""
+        return None
 
     def __init__(self, dataset: Any = "fashion_mnist", epochs: int = 10, batch_size: int = 128,
                  optimizer: Any = DEFAULT_OPTIMIZER, validation: float = 0.1,

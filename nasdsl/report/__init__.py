@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 from nasdsl.errors import JournalError
+from nasdsl.evaluation.fidelity import CURVE
+from nasdsl.report.fidelity import FILES as FIDELITY_FILES, write_fidelity_files
 from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
@@ -69,7 +71,7 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
 
 
 REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
-                BEST_JSON, FINAL_CSV, REPORT_HTML)
+                BEST_JSON, FINAL_CSV, REPORT_HTML, *FIDELITY_FILES)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
@@ -87,7 +89,10 @@ def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
     summary = summarize(configs, evaluations, optimum=_optimum(source), runs=source.runs)
     summary = with_final_columns(summary, source.finals)
     summary = integral(summary, [c for c in summary.columns if c in swept])
-    write_tables(folder, integral(evaluations, extra) if per_evaluation else None, summary)
+    rows = evaluations.drop(columns=[CURVE]) if CURVE in evaluations.columns else evaluations
+    write_tables(folder, integral(rows, [c for c in extra if c != CURVE])
+                 if per_evaluation else None, summary)
+    write_fidelity_files(folder, evaluations, source.experiment)
     finals = source.finals
     write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
     order = list(configs.sort_values("position")["config"])

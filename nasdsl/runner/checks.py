@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from nasdsl.errors import DataError, DslError, JournalError, PlanChanged
+from typing import Any
+
+from nasdsl.errors import DataError, DslError, JournalError, NasdslError, PlanChanged
+from nasdsl.evaluation.fidelity import rung_problem
 from nasdsl.journal.writer import Writer
 from nasdsl.plan import Plan, SearchConfig
 from nasdsl.registry import ComponentError
@@ -23,10 +26,14 @@ def plan_problems(plan: Plan, components: Components = Components(),
     problems: list[str] = []
     for config in plan.configs:
         try:
-            components.make_optimizer(config.algorithm, components.space(config.space),
-                                      config.settings)
+            optimizer = components.make_optimizer(config.algorithm,
+                                                  components.space(config.space),
+                                                  config.settings)
         except (ComponentError, SettingError) as e:
             problems.append(e.message)
+            continue
+        if getattr(optimizer, "multi_fidelity", False):
+            problems.extend(_fidelity_problems(config, optimizer, components))
     problems.extend(final_problems(plan))
     if plan.execution.cluster:
         try:
@@ -44,6 +51,27 @@ def plan_problems(plan: Plan, components: Components = Components(),
             problems.extend(failed or components.data_problems(config.evaluator,
                                                                config.budget))
     return list(dict.fromkeys(problems))
+
+
+def _fidelity_problems(config: SearchConfig, optimizer: Any,
+                       components: Components) -> list[str]:
+    """A multi-fidelity search needs an evaluator serving every rung of its ladder (a table
+    holding each rung's epochs)."""
+    fidelities = components.fidelities(config.evaluator)
+    where = f"`search {config.label}`"
+    if fidelities is None:
+        return [f"{where} trains at several fidelities (epochs), which `evaluate "
+                f"{config.evaluator.kind}` does not offer"]
+    if fidelities.offered is not None and not fidelities.offered:
+        return []  # no data: the data checks say why
+    try:
+        ladder = optimizer.ladder(fidelities)
+    except NasdslError as e:
+        return [f"{where}: {e}"]
+    store = ("the NAS-Bench-101 store" if config.evaluator.kind == "nasbench101"
+             else f"`evaluate {config.evaluator.kind}`")
+    problem = rung_problem(ladder, fidelities.offered, store)
+    return [] if problem is None else [f"{where}: {problem}"]
 
 
 def plan_data_notes(plan: Plan) -> list[str]:

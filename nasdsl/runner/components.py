@@ -40,6 +40,12 @@ def registry_fetch_data(spec: EvaluatorSpec) -> list[str]:
     return list(fetch_data(spec))
 
 
+def registry_fidelities(spec: EvaluatorSpec) -> Any:
+    from nasdsl.evaluators import fidelities
+
+    return fidelities(spec)
+
+
 def registry_data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
     from nasdsl.evaluators import data_identity
 
@@ -63,6 +69,8 @@ class Components:
     """Which stored data answers an evaluator (kept with each run in the journal)."""
     fetch_data: Callable[[EvaluatorSpec], list[str]] = registry_fetch_data
     """`run`'s downloads before the data checks: why one failed (empty: fine)."""
+    fidelities: Callable[[EvaluatorSpec], Any] = registry_fidelities
+    """What an evaluator serves a multi-fidelity search (`Fidelities`), or None."""
     _spaces: dict[str, Any] = field(default_factory=dict, init=False, compare=False,
                                     repr=False)
 
@@ -76,7 +84,8 @@ class Components:
     def __getstate__(self) -> dict[str, Any]:
         return {"make_space": self.make_space, "make_evaluator": self.make_evaluator,
                 "make_optimizer": self.make_optimizer, "data_problems": self.data_problems,
-                "data_identity": self.data_identity, "fetch_data": self.fetch_data}
+                "data_identity": self.data_identity, "fetch_data": self.fetch_data,
+                "fidelities": self.fidelities}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in {**state, "_spaces": {}}.items():

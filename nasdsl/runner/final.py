@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from nasdsl.evaluation.fidelity import below_top
 from nasdsl.errors import DataError
 from nasdsl.execution import EvaluatorFactory, evaluator_for
 from nasdsl.journal.writer import Writer
@@ -86,6 +87,7 @@ def run_final(plan: Plan, journal: Writer, progress: Progress, components: Compo
     epochs, top = plan.final.epochs, plan.final.top
     evaluations = journal.evaluations()
     evaluations = evaluations[evaluations["run"] < plan.repeat]
+    evaluations = evaluations[~below_top(evaluations)]  # the best at the highest fidelity
     done = {(r.config, r.hash, int(r.epochs), r.data)
             for r in journal.finals().itertuples(index=False)}
     todo: list[Candidate] = []

@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Hashable, NamedTuple, Sequence
 
 import numpy as np
 
+from nasdsl.evaluation.fidelity import FolderCheckpoints
 from nasdsl.execution import EvaluatorFactory, evaluator_for, local_evaluation
 from nasdsl.journal.records import Recorded, Row
 from nasdsl.journal.rows import result_problem
@@ -51,6 +53,9 @@ class RunTask:
     components: Components
     data: str | None = None
     """JSON identity of the data the run reads (kept in the journal with the run)."""
+    checkpoints: str | None = None
+    """Folder of the states a multi-fidelity run's continued trainings start from (None:
+    kept in memory)."""
 
     @property
     def factory(self) -> EvaluatorFactory:
@@ -104,11 +109,15 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | 
     optimizer = task.components.make_optimizer(config.algorithm, space, config.settings)
     meter = BudgetMeter(config.budget)
     replay = Replay(task.key, task.recorded, space)
+    multi = bool(getattr(optimizer, "multi_fidelity", False))
     batch = Batch(evaluate, meter, task.seed, record=_recorder(task, space, sink),
                   replay=replay, report=report, chunk=chunk,
                   reuse=(lambda arch: architecture_key(space, arch)) if reuse else None,
                   completions=completions,
-                  check=_sound(config.evaluator.settings.get("fitness")))
+                  check=_sound(config.evaluator.settings.get("fitness")),
+                  fidelities=task.components.fidelities(config.evaluator) if multi else None,
+                  checkpoints=FolderCheckpoints(Path(task.checkpoints))
+                  if multi and task.checkpoints else None)
     try:
         optimizer.search(batch, meter, np.random.default_rng(task.seed))
     finally:
