@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Mapping, Sequence
 
 from nasdsl.errors import DataError
+from nasdsl.evaluation.fidelity import CURVE, Trial
 from nasdsl.evaluators.base import Evaluator, accuracies
 from nasdsl.plan import Budget, Call
 from nasdsl.result import Result
@@ -46,9 +47,8 @@ from nasdsl.wording import count
 METRICS = ("validation_accuracy", "validation_loss", "train_accuracy", "train_loss",
            "training_time", "parameters", "flops")
 """What every result carries; `test_accuracy` and `test_loss` join when they are the fitness,
-and `curve` (`CURVE`) when it trained at least one epoch."""
-CURVE = "curve"
-"""After each epoch trained: [epoch, validation accuracy, validation loss] (`final`: test)."""
+and `CURVE` when it trained at least one epoch: [epoch, validation accuracy, validation loss]
+after each epoch trained (`final`'s retrainings: test accuracy and loss)."""
 OFFERS = METRICS[:4] + ("test_accuracy", "test_loss") + METRICS[4:]
 DATASETS = ("fashion_mnist", "mnist", "digits", "cifar10")
 KERAS_MISSING = "the Keras evaluator needs TensorFlow and Keras: pip install 'nasdsl[keras]'"
@@ -393,11 +393,9 @@ class KerasEvaluator(Evaluator):
 
 def _trial(x: Any, top: int) -> tuple[Any, int, int, bytes | None]:
     """(architecture, epochs in all, epochs already trained, state) of what `evaluate` got:
-    a `Trial` (recognised by its fields: the evaluation layer sits above this one), or an
-    architecture to train for the highest fidelity `top`."""
-    if all(hasattr(x, a) for a in ("arch", "epochs", "start", "state")):
-        state = x.state
-        return x.arch, int(x.epochs), int(x.start) if state is not None else 0, state
+    a `Trial`, or an architecture to train for the highest fidelity `top`."""
+    if isinstance(x, Trial):
+        return x.arch, int(x.epochs), int(x.start) if x.state is not None else 0, x.state
     return x, int(top), 0, None
 
 
