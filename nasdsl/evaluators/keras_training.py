@@ -32,7 +32,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar, Mapping
 
 from nasdsl.errors import DataError
 from nasdsl.evaluation.fidelity import CURVE, Trial
@@ -111,8 +111,6 @@ class KerasEvaluator(Evaluator):
     expensive: ClassVar[bool] = True
     offers: ClassVar[tuple[str, ...]] = OFFERS
     reuse_results: ClassVar[bool] = True
-    continues: ClassVar[bool] = True
-    """A Trial with a state continues the training that state ended with."""
     wants_space: ClassVar[bool] = True
     continues: ClassVar[bool] = True
     """A multi-fidelity search's promoted candidate continues its parent's training."""
@@ -219,12 +217,6 @@ class KerasEvaluator(Evaluator):
         return self._split
 
     # --- the evaluator contract -------------------------------------------------------------
-    @classmethod
-    def fidelities(cls, settings: Mapping[str, Any]) -> Sequence[int] | None:
-        """The epochs a multi-fidelity search may ask for: None, any number from 1 to the
-        setting `epochs` (the highest fidelity)."""
-        return None
-
     def evaluate(self, x: Any, seed: int | None = None) -> Result:
         """Train `x` for `epochs` epochs; or, given a `Trial`, to its epochs, first
         restoring the training its `state` ended with. A Trial below `epochs` returns the
