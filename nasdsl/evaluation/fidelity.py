@@ -94,6 +94,22 @@ def rung_problem(ladder: Sequence[int], offered: Sequence[int] | None, where: st
     return None
 
 
+def fidelities_of(evaluator: object) -> Fidelities | None:
+    """What a built evaluator serves (its class's `fidelities` hook, given the evaluator's
+    `epochs` and, for a table, its store), for a search run in memory (`optimize`)."""
+    served = getattr(type(evaluator), "fidelities", None)
+    top = getattr(evaluator, "epochs", None)
+    if not callable(served) or not isinstance(top, int):
+        return None
+    settings: dict = {"epochs": top}
+    store = getattr(evaluator, "store", None)
+    if store is not None and getattr(store, "path", None) is not None:
+        settings["data"] = str(store.path)
+    offered = served(settings)
+    return Fidelities(top, None if offered is None else tuple(offered),
+                      bool(getattr(evaluator, "continues", False)))
+
+
 class Checkpoints(Protocol):
     """Where the states a continued training starts from are kept, by evaluation index."""
 

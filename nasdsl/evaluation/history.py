@@ -39,9 +39,14 @@ class History:
 
     def best(self) -> Evaluation | None:
         """The valid evaluation with the highest fitness (the earliest among equals; a NaN
-        fitness never counts)."""
+        fitness never counts), at the highest fidelity of a multi-fidelity run."""
         best, top = None, None
+        epochs = [e.result.metrics.get("epochs") for e in self.evaluations
+                  if "epochs_trained" in e.result.metrics]
+        highest = max(epochs) if epochs else None
         for e in self.evaluations:
+            if highest is not None and e.result.metrics.get("epochs", highest) < highest:
+                continue
             f = usable_fitness(e.result)
             if f is not None and (top is None or f > top):
                 best, top = e, f

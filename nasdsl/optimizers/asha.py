@@ -20,7 +20,8 @@ from nasdsl.optimizers.rungs import MultiFidelitySearch, promotable
 
 
 class ASHA(MultiFidelitySearch):
-    """Promote as soon as a rung's results allow it; otherwise start a new candidate."""
+    """Multi-fidelity, asynchronous: promote as soon as a rung's results allow it, else start
+    a new candidate."""
 
     name: ClassVar[str] = "asha"
 

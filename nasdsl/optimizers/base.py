@@ -15,6 +15,7 @@ import numpy as np
 from nasdsl.evaluation.history import (  # noqa: F401  (part of the contract)
     BudgetMeter, EvaluateBatch, Evaluation, History,
 )
+from nasdsl.evaluation.fidelity import fidelities_of
 from nasdsl.plan import Budget
 from nasdsl.settings import Param, Review
 from nasdsl.spaces.base import Space
@@ -78,6 +79,8 @@ class Optimizer(ABC):
             rng, run_seed = np.random.default_rng(seed), int(seed)
         meter = BudgetMeter(budget)
         batch = MemoryEvaluateBatch(evaluation_function(evaluator, self.space, run_seed), meter)
+        if getattr(self, "multi_fidelity", False):
+            batch.fidelities = fidelities_of(evaluator)
         return self.search(batch, meter, rng)
 
 __all__ = ["BudgetMeter", "EvaluateBatch", "Evaluation", "History", "Optimizer"]

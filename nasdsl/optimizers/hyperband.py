@@ -26,7 +26,7 @@ def brackets(rungs: int, eta: int) -> list[tuple[int, int]]:
 
 
 class Hyperband(MultiFidelitySearch):
-    """Rounds of Hyperband's brackets until the budget is spent."""
+    """Multi-fidelity: rounds of Hyperband's brackets until the budget is spent."""
 
     name: ClassVar[str] = "hyperband"
 

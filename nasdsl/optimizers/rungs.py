@@ -56,6 +56,9 @@ class MultiFidelitySearch(Optimizer):
             raise SettingError(f"`min_epochs` ({low}) must be below the evaluator's `epochs` "
                                f"({top}), the highest fidelity: a multi-fidelity search needs "
                                "two rungs or more", "min_epochs")
+        if isinstance(top, int) and evaluator is not None and evaluator.kind != "nasbench101":
+            ladder = rungs(low or 1, review.values.get("eta", ETA.default), top)
+            review.notes.append(f"rungs of {' → '.join(map(str, ladder))} epochs")
 
     def __init__(self, space: Space, min_epochs: int | None = None, eta: int = ETA.default,
                  **settings: Any):

@@ -45,7 +45,7 @@ def run_bracket(search: MultiFidelitySearch, batch: EvaluateBatch, ladder: Seque
 
 
 class SuccessiveHalving(MultiFidelitySearch):
-    """Brackets of successive halving until the budget is spent."""
+    """Multi-fidelity: brackets of successive halving until the budget is spent."""
 
     name: ClassVar[str] = "successive_halving"
     parameters: ClassVar = (*MultiFidelitySearch.parameters, CANDIDATES)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from nasdsl.errors import JournalError
 from nasdsl.evaluation.fidelity import CURVE
-from nasdsl.report.fidelity import FILES as FIDELITY_FILES, write_fidelity_files
+from nasdsl.report.fidelity import (FIDELITIES_CSV, FILES as FIDELITY_FILES, LEARNING_CURVES_PNG,
+                                    write_fidelity_files)
 from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
 from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
@@ -145,9 +146,13 @@ def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str,
                (folder / GENERATIONS_PNG).read_bytes())]
     if (folder / REGRET_PNG).is_file():
         images.append((f"Regret against evaluations{shown}", (folder / REGRET_PNG).read_bytes()))
+    if (folder / LEARNING_CURVES_PNG).is_file():
+        images.append(("Learning curves: validation accuracy against epochs, by rung",
+                       (folder / LEARNING_CURVES_PNG).read_bytes()))
     tables = list(extra or []) + csv_tables(
         folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
-                 (NETWORK_COMPARISON_CSV, "One network against two")])
+                 (NETWORK_COMPARISON_CSV, "One network against two"),
+                 (FIDELITIES_CSV, "Evaluations at each fidelity (epochs)")])
     write_html(folder / REPORT_HTML, Page(title=title or "nasdsl report", summary=summary,
                                           notes=summary_notes(summary), images=images,
                                           tables=tables, best=best, labels=labels))

@@ -22,12 +22,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nasdsl.dsl import loads
 from nasdsl.evaluation.fidelity import rungs
 from nasdsl.errors import DslError
 from nasdsl.optimizers.hyperband import brackets
+from nasdsl.report import write_report
 from nasdsl.runner import run_plan
 from nb101_epochs import epochs_store
 from test_kill_resume import journal_count
@@ -228,6 +230,17 @@ def test_a_promoted_candidate_continues_its_parents_training(tmp_path, toys_impo
         r["fitness"] for r in rows if r["epochs"] == 9)
     assert not (tmp_path / "checkpoints").exists()  # a finished run keeps none
 
+    write_report(tmp_path)
+    counts = pd.read_csv(tmp_path / "fidelities.csv")
+    assert counts["evaluations"].sum() == len(rows)
+    assert list(counts["epochs"]) == [1, 3, 9]
+    long = pd.read_csv(tmp_path / "curves.csv")
+    assert len(long) == sum(len(r["curve"]) for r in rows)
+    assert "curve" not in pd.read_csv(tmp_path / "evaluations.csv").columns
+    assert "Learning curves" in (tmp_path / "report.html").read_text()
+    summary_best = pd.read_csv(tmp_path / "summary.csv")["highest"].iloc[0]
+    assert summary_best == pytest.approx(max(r["fitness"] for r in rows if r["epochs"] == 9))
+
 
 def test_continue_false_trains_promotions_from_scratch(tmp_path, toys_importable):
     text = TRAINEE.format(repeat=1, budget=120, pause=0.0, workers=1, out=tmp_path,
@@ -350,3 +363,17 @@ def test_asha_keeps_two_dask_workers_busy_and_its_journal_replays(tmp_path, toys
         [(r["index"], r["hash"], r["epochs"]) for r in rows]
     assert summary.best[run.key] == batch.best
     assert run_id(run) in _rows(tmp_path / "journal.sqlite")
+
+
+def test_a_search_run_in_memory_is_told_what_the_evaluator_serves(store):
+    from nasdsl.evaluators.nasbench101 import NASBench101Evaluator
+    from nasdsl.optimizers.hyperband import Hyperband
+    from nasdsl.plan import Budget
+    from nasdsl.spaces.cell_space import CellSpace
+
+    history = Hyperband(CellSpace(topology="chain")).optimize(
+        NASBench101Evaluator(data=str(store)), Budget(1000, "epochs"), seed=0)
+    assert {e.result.metrics["epochs"] for e in history} == set(LADDER)
+    best = history.best()
+    assert best.result.metrics["epochs"] == 108  # judged at the highest fidelity
+    assert best.fitness == max(e.fitness for e in history if e.result.metrics["epochs"] == 108)
