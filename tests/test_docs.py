@@ -25,11 +25,11 @@ OFFICIAL_ONLY = "needs the official NAS-Bench-101 table"
 table lacks validation accuracy and training times)."""
 STATEMENT = re.compile(
     r"`(?:experiments/)?(?P<file>[\w.-]+\.nas)`: (?P<configs>[\d,]+) configurations?, "
-    r"(?P<runs>[\d,]+) runs?, (?P<evaluations>[\d,]+) evaluations"
+    r"(?P<runs>[\d,]+) runs?, (?P<evaluations>[\d,]+) (?P<unit>evaluations|epochs)"
     r"(?:; space size (?P<size>.*?architectures(?: \([^)]*\))?(?:; [^;.]*?architectures"
     r"(?: \([^)]*\))?)*))?")
 """How the docs state an experiment's counts: "`quickstart.nas`: 3 configurations, 15 runs,
-4,500 evaluations; space size 423,624 architectures"."""
+4,500 evaluations; space size 423,624 architectures" (a budget of epochs: "…, 160 epochs")."""
 
 
 def _nasdsl(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
@@ -121,8 +121,15 @@ def _checked() -> dict[str, dict[str, str]]:
             current["configs"] += int(m[1])
         elif m := re.match(r"  space size: (.*)$", line):
             current["size"] = m[1]
+        elif m := re.match(r"  seed \S+, repeat (\d+), ", line):
+            current["repeat"] = int(m[1])
+        elif m := re.match(r"    \[\d+\] .*; budget ([\d,]+) epochs;", line):
+            current["epochs"] = current.get("epochs", 0) + int(m[1].replace(",", ""))
         elif m := re.match(r"  total: ([\d,]+) runs?, ([\d,]+) evaluations$", line):
-            current["runs"], current["evaluations"] = m[1], m[2]
+            current["runs"], current["evaluations"], current["unit"] = m[1], m[2], "evaluations"
+        elif m := re.match(r"  total: ([\d,]+) runs?$", line):  # a budget of epochs
+            epochs = current.get("epochs", 0) * current.get("repeat", 1)
+            current["runs"], current["evaluations"], current["unit"] = m[1], f"{epochs:,}", "epochs"
     return {name: {**p, "configs": f"{p['configs']:,}"} for name, p in plans.items()}
 
 
@@ -137,8 +144,8 @@ def test_the_docs_counts_agree_with_check_for_every_shipped_experiment():
                 continue  # an example's own file, not a shipped experiment
             stated[m["file"]] += 1
             truth = checked[m["file"]]
-            assert (m["configs"], m["runs"], m["evaluations"]) == (
-                truth["configs"], truth["runs"], truth["evaluations"]), (where, truth)
+            assert (m["configs"], m["runs"], m["evaluations"], m["unit"]) == (
+                truth["configs"], truth["runs"], truth["evaluations"], truth["unit"]), (where, truth)
             if m["size"] is not None:
                 assert m["size"] == truth["size"], (where, truth)
     assert all(stated.values()), [name for name, n in stated.items() if not n]
