@@ -68,7 +68,10 @@ study: data
 	done
 	$(BIN)/nasdsl report $(addprefix results/,$(STUDY)) --output results/study
 
+# The benchmarks' own dependencies (KerasTuner, the peer bench_multi_fidelity.py compares
+# with) are installed here only: the package and its tests do not need them.
 bench: data
+	@$(BIN)/python -m pip install -qq -e '.[bench]'
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -15,7 +15,9 @@ class Result:
     reported metrics by name. `cost_seconds` is the training time the evaluation stands for
     (simulated for a table lookup, wall time for real training): time budgets consume it.
     `status` is "invalid" for an architecture outside the space (with the reason in
-    `error`) and "failed" for an evaluation that broke.
+    `error`) and "failed" for an evaluation that broke. `state` is what a training that a
+    multi-fidelity search may continue ended with (weights and optimizer state, as bytes):
+    the runner keeps it as a checkpoint beside the journal, never in it.
     """
 
     fitness: float | None
@@ -23,6 +25,7 @@ class Result:
     cost_seconds: float = 0.0
     status: Status = "ok"
     error: str | None = None
+    state: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -42,7 +45,8 @@ class Result:
         f = self.fitness
         if f is None or type(f) is float:
             return self
-        return Result(float(f), self.metrics, self.cost_seconds, self.status, self.error)
+        return Result(float(f), self.metrics, self.cost_seconds, self.status, self.error,
+                      self.state)
 
 
 def usable_fitness(result: Result) -> float | None:

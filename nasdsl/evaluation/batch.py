@@ -23,6 +23,12 @@ are submission order; completions are recorded, and a resumed run replays them, 
 they arrived (`arrival`), so each submission again sees exactly the completions it saw. At
 most `slots` evaluations run at once; the `Completions` plugged in decides where (this
 process, in submission order, unless the runner plugs in its executor's).
+
+A multi-fidelity search says where it wants each candidate (`at`: an `At(epochs, parent)`,
+see `nasdsl.evaluation.fidelity`): the evaluator then receives a `Trial`, continuing the
+parent's training from its checkpoint when the evaluator continues trainings; the result is
+stamped with its fidelity, and the state it ended with kept in `checkpoints` before the
+result is recorded. `fidelities` tells the search what the evaluator serves.
 """
 from __future__ import annotations
 
@@ -30,7 +36,10 @@ import time
 from dataclasses import replace
 from typing import Callable, Hashable, Mapping, Protocol, Sequence
 
+from nasdsl.errors import JournalError
 from nasdsl.evaluation.completions import Completions, Evaluate, InOrder, Timed
+from nasdsl.evaluation.fidelity import (CONTINUED_FROM, EPOCHS, EPOCHS_TRAINED, At, Checkpoints,
+                                        Fidelities, MemoryCheckpoints, Trial)
 from nasdsl.evaluation.history import BudgetMeter, Evaluation, History
 from nasdsl.result import Result, usable_fitness
 from nasdsl.seeding import evaluation_seed
@@ -70,7 +79,8 @@ class Batch:
                  report: Report | None = None, report_every: float = 0.25,
                  sequential: bool = False, chunk: int | None = None, reuse: Key | None = None,
                  completions: Completions | None = None,
-                 check: Callable[[Result], Result] | None = None):
+                 check: Callable[[Result], Result] | None = None,
+                 fidelities: Fidelities | None = None, checkpoints: Checkpoints | None = None):
         self.history = History()
         self.best: float | None = None
         self._evaluate = evaluate
@@ -94,8 +104,18 @@ class Batch:
         """Indices handed out: by batches and by `submit`."""
         self._pending: dict[int, tuple[Hashable, int]] = {}
         """Submitted, not completed: index -> (candidate, generation)."""
+        self.fidelities = fidelities
+        """What the evaluator serves (None: it has no fidelities)."""
+        self._checkpoints = checkpoints if checkpoints is not None else MemoryCheckpoints()
+        self._at: dict[int, At] = {}
+        """Where each multi-fidelity evaluation was asked for, by index."""
+        self._start: dict[int, int] = {}
+        """Epochs a continued evaluation started from, by index."""
+        self._committed = 0
+        """Epochs that submitted, not yet completed evaluations will train."""
 
-    def __call__(self, candidates: Sequence[Hashable], generation: int) -> list[Result]:
+    def __call__(self, candidates: Sequence[Hashable], generation: int,
+                 at: Sequence[At] | None = None) -> list[Result]:
         if self._pending:
             raise RuntimeError("evaluate_batch called while submitted evaluations are in "
                                "flight: take their completions first")
@@ -105,14 +125,18 @@ class Batch:
         while pos < n and len(self.history) < self._replayed and not meter.exhausted:
             assert self._replay is not None
             index = self._take_index()
+            if at is not None:
+                self._at[index] = at[pos]
             self._admit(index, generation, candidates[pos],
-                        self._replay.result(index, candidates[pos]), out)
+                        self._replayed_result(index, candidates[pos]), out)
             pos += 1
         while pos < n and not meter.exhausted:
             rest = list(candidates[pos:]) if pos else list(candidates)
             left = meter.remaining_evaluations
             if left is not None and left < len(rest):
                 rest = rest[:left]
+            if at is not None and meter.budget.unit == "epochs":
+                rest = rest[:self._fitting(at[pos:pos + len(rest)], self._submitted)]
             timed = meter.budget.unit == "seconds"
             if timed and self._sequential:
                 rest = rest[:1]
@@ -120,9 +144,13 @@ class Batch:
                 rest = rest[:self._chunk]
             first = self._submitted
             seed = self._seed
-            fresh = self._fresh(rest)
+            ats = None if at is None else at[pos:pos + len(rest)]
+            if ats is not None:
+                self._at.update((first + i, a) for i, a in enumerate(ats))
+            fresh = self._fresh(rest, ats)
             outcomes = dict(zip(fresh, self._evaluate(
-                [rest[i] for i in fresh], [evaluation_seed(seed, first + i) for i in fresh])
+                [self._item(first + i, rest[i]) for i in fresh],
+                [evaluation_seed(seed, first + i) for i in fresh])
                 if fresh else []))
             admitted: list[Timed] = []
             for i, arch in enumerate(rest):
@@ -130,9 +158,9 @@ class Batch:
                     break
                 if i in outcomes:
                     result, wall = outcomes[i]
-                    result = self._check(result.plain())
+                    result = self._kept(first + i, self._check(result.plain()))
                 else:  # evaluated earlier in this run: that result again, nothing evaluated
-                    result, wall = self._repeat(arch), 0.0
+                    result, wall = self._repeat(arch, first + i), 0.0
                 admitted.append((result, wall))
                 self._admit(self._take_index(), generation, arch, result, out)
             if self._record is not None:
@@ -163,21 +191,28 @@ class Batch:
         meter = self._meter
         if meter.exhausted:
             return False
-        return meter.budget.unit != "evaluations" or self._submitted < meter.budget.amount
+        unit = meter.budget.unit
+        if unit == "epochs":
+            return meter.epochs + self._committed < meter.budget.amount
+        return unit != "evaluations" or self._submitted < meter.budget.amount
 
-    def submit(self, candidate: Hashable, generation: int) -> int | None:
-        """Start evaluating `candidate`; returns its index (submission order), or None when
-        the budget takes no more (`accepting`)."""
+    def submit(self, candidate: Hashable, generation: int, at: At | None = None) -> int | None:
+        """Start evaluating `candidate` (at `at`, for a multi-fidelity search); returns its
+        index (submission order), or None when the budget takes no more (`accepting`)."""
         if not self.accepting:
             return None
         index = self._take_index()
         self._pending[index] = (candidate, generation)
+        if at is not None:
+            self._at[index] = at
+            self._committed += self._cost(index)
         if self._replay is not None and index in self._replay:
             return index  # its recorded completion comes back in its recorded turn
         known = None
-        if self._reuse is not None and self._reuse(candidate) in self._seen:
-            known = (self._repeat(candidate), 0.0)
-        self._completions.submit(index, candidate, evaluation_seed(self._seed, index), known)
+        if self._reuse is not None and self._key(candidate, index) in self._seen:
+            known = (self._repeat(candidate, index), 0.0)
+        self._completions.submit(index, self._item(index, candidate),
+                                 evaluation_seed(self._seed, index), known)
         return index
 
     def next_completion(self) -> Evaluation | None:
@@ -191,11 +226,15 @@ class Batch:
             assert self._replay is not None
             index, result = self._replay.completion(arrival, {
                 i: arch for i, (arch, _) in self._pending.items()})
+            self._same_fidelity(index, result)
             timed = None
         else:
             index, (result, wall) = self._completions.next()
-            result = self._check(result.plain())
+            if result.metrics.get("repeat_of") is None:  # a repeat was stamped when known
+                result = self._kept(index, self._check(result.plain()))
             timed = (result, wall)
+        if index in self._at:
+            self._committed -= self._cost(index)
         arch, generation = self._pending.pop(index)
         self._admit(index, generation, arch, result, [])
         if timed is not None and self._record is not None:
@@ -206,29 +245,121 @@ class Batch:
     def cancel(self) -> None:
         """Abandon what is in flight (the search stopped with submissions outstanding)."""
         self._pending.clear()
+        self._committed = 0
         self._completions.cancel()
+
+    # --- several fidelities -----------------------------------------------------------------
+    def _item(self, index: int, arch: Hashable) -> Hashable:
+        """What the evaluator receives for evaluation `index`: the architecture, or a `Trial`
+        at the fidelity asked for, with the parent's state when it continues one."""
+        at = self._at.get(index)
+        if at is None:
+            return arch
+        start, state = 0, None
+        fid = self.fidelities
+        if at.parent is not None and fid is not None and fid.continues:
+            state = self._checkpoints.load(at.parent)
+            if state is not None:
+                start = self._epochs_of(at.parent)
+        self._start[index] = start
+        return Trial(arch, at.epochs, start, state)
+
+    def _epochs_of(self, index: int) -> int:
+        at = self._at.get(index)
+        return 0 if at is None else at.epochs
+
+    def _cost(self, index: int) -> int:
+        """Epochs evaluation `index` trains: from its parent's epochs when it continues a
+        training whose checkpoint is kept, else all of them."""
+        at = self._at[index]
+        fid = self.fidelities
+        if at.parent is not None and fid is not None and fid.continues:
+            start = self._start.get(index)
+            if start is None:
+                start = self._epochs_of(at.parent) if at.parent in self._at else 0
+            return max(at.epochs - start, 0)
+        return at.epochs
+
+    def _fitting(self, ats: Sequence[At], first: int) -> int:
+        """How many of the candidates asked for at `ats` start before the epochs budget is
+        spent (the last one may cross it, as with a time budget)."""
+        spent, n = self._meter.epochs, 0
+        for i, a in enumerate(ats):
+            if spent >= self._meter.budget.amount:
+                break
+            self._at[first + i] = a
+            spent += self._cost(first + i)
+            n += 1
+        return n
+
+    def _kept(self, index: int, result: Result) -> Result:
+        """A fresh multi-fidelity result stamped with its fidelity, the state it ended with
+        saved as a checkpoint (before the result is recorded) and dropped from it."""
+        at = self._at.get(index)
+        if at is None:
+            return result if result.state is None else replace(result, state=None)
+        if result.state is not None:
+            self._checkpoints.save(index, result.state)
+        start = self._start.get(index, 0)
+        stamp = {EPOCHS: at.epochs, EPOCHS_TRAINED: at.epochs - start}
+        if start:
+            stamp[CONTINUED_FROM] = at.parent
+        return replace(result, metrics={**result.metrics, **stamp}, state=None)
+
+    def _replayed_result(self, index: int, arch: Hashable) -> Result:
+        assert self._replay is not None
+        result = self._replay.result(index, arch)
+        self._same_fidelity(index, result)
+        return result
+
+    def _same_fidelity(self, index: int, result: Result) -> None:
+        """A replayed evaluation must be at the fidelity the search asks for now."""
+        at = self._at.get(index)
+        if at is None:
+            return
+        recorded = result.metrics.get(EPOCHS)
+        if recorded != at.epochs:
+            raise JournalError(
+                f"the search diverged from the journal at evaluation {index}: the journal "
+                f"holds it at {recorded if recorded is not None else 'no fidelity'} epochs, "
+                f"the search now asks for {at.epochs}; rerun with "
+                "--fresh to discard the journal")
+        start = result.metrics.get(EPOCHS_TRAINED)
+        if start is not None:
+            self._start[index] = at.epochs - int(start)
+
+    def _key(self, arch: Hashable, index: int) -> str:
+        """An evaluation's identity for `reuse`: the architecture, and its fidelity."""
+        assert self._reuse is not None
+        at = self._at.get(index)
+        key = self._reuse(arch)
+        return key if at is None else f"{key}@{at.epochs}"
 
     def _take_index(self) -> int:
         index = self._submitted
         self._submitted += 1
         return index
 
-    def _fresh(self, rest: Sequence[Hashable]) -> list[int]:
+    def _fresh(self, rest: Sequence[Hashable], at: Sequence[At] | None = None) -> list[int]:
         """Positions in `rest` to evaluate: all, or with `reuse` the first of each
-        architecture the run has not evaluated yet."""
+        architecture (at each fidelity) the run has not evaluated yet."""
         if self._reuse is None:
             return list(range(len(rest)))
         first: dict[str, int] = {}
+        base = self._submitted
         for i, arch in enumerate(rest):
-            key = self._reuse(arch)
+            key = self._key(arch, base + i)
             if key not in self._seen:
                 first.setdefault(key, i)
         return sorted(first.values())
 
-    def _repeat(self, arch: Hashable) -> Result:
-        assert self._reuse is not None
-        index, earlier = self._seen[self._reuse(arch)]
-        return replace(earlier, metrics={**earlier.metrics, "repeat_of": index})
+    def _repeat(self, arch: Hashable, index: int) -> Result:
+        """The result of an architecture evaluated earlier in the run, marked `repeat_of`;
+        what it trained counts again (a budget still ends)."""
+        earlier_index, earlier = self._seen[self._key(arch, index)]
+        if index in self._at:
+            self._start[index] = self._start.get(earlier_index, 0)
+        return replace(earlier, metrics={**earlier.metrics, "repeat_of": earlier_index})
 
     def _progress(self) -> None:
         if self._report is not None:
@@ -239,17 +370,19 @@ class Batch:
 
     @property
     def done(self) -> float:
-        """Budget units spent: evaluations, or seconds for a time budget."""
-        m = self._meter
-        return m.evaluations if m.budget.unit == "evaluations" else m.seconds
+        """Budget units spent: evaluations, seconds for a time budget, or epochs."""
+        return self._meter.spent
 
     def _admit(self, index: int, generation: int, arch: Hashable, result: Result,
                out: list[Result]) -> None:
         if self._reuse is not None:
-            self._seen.setdefault(self._reuse(arch), (index, result))
+            self._seen.setdefault(self._key(arch, index), (index, result))
         self._meter.charge(result)
         self.history.evaluations.append(Evaluation(index, generation, arch, result))
         out.append(result)
         f = usable_fitness(result)
+        at, fid = self._at.get(index), self.fidelities
+        if at is not None and fid is not None and at.epochs < fid.top:
+            return  # the best is judged at the highest fidelity only
         if f is not None and (self.best is None or f > self.best):
             self.best = f

@@ -39,9 +39,14 @@ class History:
 
     def best(self) -> Evaluation | None:
         """The valid evaluation with the highest fitness (the earliest among equals; a NaN
-        fitness never counts)."""
+        fitness never counts), at the highest fidelity of a multi-fidelity run."""
         best, top = None, None
+        epochs = [e.result.metrics.get("epochs") for e in self.evaluations
+                  if "epochs_trained" in e.result.metrics]
+        highest = max(epochs) if epochs else None
         for e in self.evaluations:
+            if highest is not None and e.result.metrics.get("epochs", highest) < highest:
+                continue
             f = usable_fitness(e.result)
             if f is not None and (top is None or f > top):
                 best, top = e, f
@@ -51,18 +56,26 @@ class History:
 class BudgetMeter:
     """Tracks what a run has spent. An evaluation is admitted while the budget is not spent:
     with a time budget the evaluation that crosses the limit still counts (its cost is only
-    known afterwards), and none starts after it."""
+    known afterwards), and none starts after it; with an epochs budget too (its cost is known
+    before: a multi-fidelity search's last candidate may cross it)."""
 
     def __init__(self, budget: Budget):
         self.budget = budget
         self.evaluations = 0
         self.seconds = 0.0
+        self.epochs = 0
+        """Epochs trained (multi-fidelity evaluations' `epochs_trained`)."""
+
+    @property
+    def spent(self) -> float:
+        """What the run spent, in the budget's unit."""
+        unit = self.budget.unit
+        return self.evaluations if unit == "evaluations" else \
+            self.epochs if unit == "epochs" else self.seconds
 
     @property
     def exhausted(self) -> bool:
-        if self.budget.unit == "evaluations":
-            return self.evaluations >= self.budget.amount
-        return self.seconds >= self.budget.amount
+        return self.spent >= self.budget.amount
 
     @property
     def remaining_evaluations(self) -> int | None:
@@ -74,6 +87,9 @@ class BudgetMeter:
     def charge(self, result: Result) -> None:
         self.evaluations += 1
         self.seconds += result.cost_seconds
+        trained = result.metrics.get("epochs_trained") if result.metrics else None
+        if trained:
+            self.epochs += int(trained)
 
 
 class EvaluateBatch(Protocol):

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import inspect
 import time
-from typing import Any, Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Sequence
 
 from nasdsl.errors import DataError
 from nasdsl.evaluation.history import BudgetMeter
 from nasdsl.evaluation.batch import Batch, Timed
 from nasdsl.result import Result
 from nasdsl.seeding import evaluation_seed
-from nasdsl.spaces.base import Space
+
+if TYPE_CHECKING:
+    from nasdsl.spaces.base import Space
 
 EvaluateOne = Callable[[Hashable, int], Result]
 """Evaluates one architecture, given its index in the run."""

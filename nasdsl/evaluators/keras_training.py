@@ -10,9 +10,16 @@ scored on the held-out part. A run out of memory, or a loss that is no longer a 
 
 Metrics of each result: `validation_accuracy`, `validation_loss`, `train_accuracy` and
 `train_loss` (last epoch), `training_time` (seconds of `fit`, also the result's cost),
-`parameters` (trainable), `flops` (`builder.count_flops`), and `test_accuracy`/`test_loss`
-when the fitness is `test_accuracy`. `retrain` is the `final` block's: the whole training set,
-scored on the test set, the model saved.
+`parameters` (trainable), `flops` (`builder.count_flops`), `test_accuracy`/`test_loss`
+when the fitness is `test_accuracy`, and `curve`: the learning curve, scored after every
+epoch trained. `retrain` is the `final` block's: the whole training set, scored on the test
+set, the model saved.
+
+Several fidelities: `epochs` is the highest; a multi-fidelity search asks for fewer with a
+`Trial`, and continues a promoted candidate from the weights and optimizer state
+(`nasdsl.training.state`) its shorter training ended with. Each epoch's image order comes
+from (seed, epoch), and a continued training keeps its parent's seed: continuing from r to R
+epochs trains exactly as training R epochs straight would.
 
 The evaluator is built from its settings alone and loads its dataset on first use, in the
 process that trains (a Dask worker builds its own from the same settings). The same object
@@ -28,16 +35,20 @@ from pathlib import Path
 from typing import Any, ClassVar, Mapping
 
 from nasdsl.errors import DataError
+from nasdsl.evaluation.fidelity import CURVE, Trial
 from nasdsl.evaluators.base import Evaluator, accuracies
 from nasdsl.plan import Budget, Call
 from nasdsl.result import Result
 from nasdsl.settings import (BoolType, CallType, IntType, NameType, NumberType, OneOf, Param,
                              Review, SettingError, StringType, within_bounds)
 from nasdsl.settings.bounds import MAX_BATCH, MAX_CHANNELS, MAX_EPOCHS, MAX_STACKS
+from nasdsl.wording import count
 
 METRICS = ("validation_accuracy", "validation_loss", "train_accuracy", "train_loss",
            "training_time", "parameters", "flops")
-"""What every result carries; `test_accuracy` and `test_loss` join when they are the fitness."""
+"""What every result carries; `test_accuracy` and `test_loss` join when they are the fitness,
+and `CURVE` when it trained at least one epoch: [epoch, validation accuracy, validation loss]
+after each epoch trained (`final`'s retrainings: test accuracy and loss)."""
 OFFERS = METRICS[:4] + ("test_accuracy", "test_loss") + METRICS[4:]
 DATASETS = ("fashion_mnist", "mnist", "digits", "cifar10")
 KERAS_MISSING = "the Keras evaluator needs TensorFlow and Keras: pip install 'nasdsl[keras]'"
@@ -101,6 +112,13 @@ class KerasEvaluator(Evaluator):
     offers: ClassVar[tuple[str, ...]] = OFFERS
     reuse_results: ClassVar[bool] = True
     wants_space: ClassVar[bool] = True
+    continues: ClassVar[bool] = True
+    """A multi-fidelity search's promoted candidate continues its parent's training."""
+
+    @classmethod
+    def fidelities(cls, settings: Mapping[str, Any]) -> None:
+        """Any number of epochs from 1 to `epochs` (the highest fidelity)."""
+        return None
 
     def __init__(self, dataset: Any = "fashion_mnist", epochs: int = 10, batch_size: int = 128,
                  optimizer: Any = DEFAULT_OPTIMIZER, validation: float = 0.1,
@@ -200,7 +218,14 @@ class KerasEvaluator(Evaluator):
 
     # --- the evaluator contract -------------------------------------------------------------
     def evaluate(self, x: Any, seed: int | None = None) -> Result:
-        descriptor, reason = self._descriptor(x)
+        """Train `x` for `epochs` epochs; or, given a `Trial`, to its epochs, first
+        restoring the training its `state` ended with. A Trial below `epochs` returns the
+        state its training ended with, for a promotion to continue."""
+        arch, epochs, start, state = _trial(x, self.epochs)
+        if epochs < 1 or epochs > self.epochs:
+            return Result.failed(f"asked for {epochs} epochs; this evaluator trains 1 to "
+                                 f"{self.epochs}")
+        descriptor, reason = self._descriptor(arch)
         if descriptor is None:
             return Result.invalid(reason or "not an architecture")
         split = self.split()
@@ -208,8 +233,10 @@ class KerasEvaluator(Evaluator):
         if self.fitness == "test_accuracy":
             data = self.load()
             scoring.append(("test", data.x_test, data.y_test))
-        return self._train(descriptor, split.x_train, split.y_train, self.epochs, scoring,
-                           self.seed if seed is None else seed)
+        return self._train(descriptor, split.x_train, split.y_train, epochs, scoring,
+                           self.seed if seed is None else seed,
+                           resume=(start, state) if state is not None else None,
+                           keep_state=x is not arch and epochs < self.epochs)
 
     def retrain(self, x: Any, epochs: int, seed: int, save_to: Path | None = None) -> Result:
         """From scratch on the whole training set for `epochs`, scored on the test set
@@ -262,19 +289,25 @@ class KerasEvaluator(Evaluator):
 
     def _train(self, descriptor: Any, x: Any, y: Any, epochs: int,
                scoring: list[tuple[str, Any, Any]], seed: int, fitness: str | None = None,
-               save_to: Path | None = None) -> Result:
+               save_to: Path | None = None, resume: tuple[int, bytes] | None = None,
+               keep_state: bool = False) -> Result:
+        """Train to `epochs` in all (from the state `resume` = (epochs trained, state) when
+        given), scoring the first of `scoring` after every epoch (the curve) and all of it
+        at the end; with `keep_state`, the result carries the state training ended with."""
         from nasdsl.training import runtime
 
         runtime.configure(self.threads)
         from nasdsl.quiet_tensorflow import keras, tf
 
+        from nasdsl.training import state as states
         from nasdsl.training.builder import build_model, count_flops, trainable_parameters
-        from nasdsl.training.pipeline import scoring_data, training_data
+        from nasdsl.training.pipeline import epoch_data, scoring_data
         from nasdsl.training.shapes import ShapeError
 
         data = self.load()
         keras.backend.clear_session()
         keras.utils.set_random_seed(int(seed) % 2**32)
+        order_seed = int(seed) % 2**31
         mixed = self.mixed_precision and runtime.gpu_available()
         policy = keras.mixed_precision.global_policy()
         if mixed:
@@ -291,38 +324,71 @@ class KerasEvaluator(Evaluator):
             model.compile(optimizer=_keras_optimizer(self.optimizer),
                           loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                           jit_compile=self.jit_compile)
+            first = 0
+            if resume is not None:
+                try:
+                    ended = states.restore(model, resume[1])
+                except states.StateError as e:
+                    return Result.failed(f"cannot continue: {e}")
+                if ended.epochs != resume[0] or ended.epochs >= epochs:
+                    return Result.failed(
+                        f"cannot continue: the saved state is of a training that ended after "
+                        f"{count(ended.epochs, 'epoch')}; asked to continue from {resume[0]} "
+                        f"to {epochs}")
+                first, order_seed = ended.epochs, ended.seed
             metrics: dict[str, Any] = {}
+            curve: list[list[float]] = []
             seconds = 0.0
-            if epochs > 0:
-                train = training_data(x, y, self.batch_size, int(seed) % 2**31)
+            name, xs, ys = scoring[0]
+            scored = scoring_data(xs, ys)
+            last: tuple[float, float] | None = None
+            for epoch in range(first, epochs):
                 start = time.perf_counter()
-                history = model.fit(train, epochs=epochs, verbose=0, shuffle=False,
-                                    callbacks=[keras.callbacks.TerminateOnNaN()])
-                seconds = time.perf_counter() - start
+                history = model.fit(epoch_data(x, y, self.batch_size, order_seed, epoch),
+                                    initial_epoch=epoch, epochs=epoch + 1, verbose=0,
+                                    shuffle=False, callbacks=[keras.callbacks.TerminateOnNaN()])
+                seconds += time.perf_counter() - start
                 losses = history.history.get("loss", [])
-                if len(losses) < epochs or not all(map(math.isfinite, losses)):
-                    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)),
-                               len(losses))
-                    return Result.failed(f"the training loss became {losses[bad] if losses else 'NaN'} "
-                                         f"in epoch {bad + 1} of {epochs} (diverged)")
+                if not losses or not math.isfinite(losses[-1]):
+                    return Result.failed(f"the training loss became "
+                                         f"{losses[-1] if losses else 'NaN'} in epoch "
+                                         f"{epoch + 1} of {epochs} (diverged)")
                 metrics["train_loss"] = float(losses[-1])
                 metrics["train_accuracy"] = float(history.history["accuracy"][-1])
-            for name, xs, ys in scoring:
-                loss, accuracy = model.evaluate(scoring_data(xs, ys), verbose=0)
+                loss, accuracy = model.evaluate(scored, verbose=0)
+                last = (float(loss), float(accuracy))
+                curve.append([epoch + 1, last[1], last[0]])
+            for i, (name, xs, ys) in enumerate(scoring):
+                if i == 0 and last is not None:
+                    loss, accuracy = last
+                else:
+                    loss, accuracy = model.evaluate(scoring_data(xs, ys), verbose=0)
                 metrics[f"{name}_loss"] = float(loss)
                 metrics[f"{name}_accuracy"] = float(accuracy)
             metrics["training_time"] = seconds
             metrics["parameters"] = trainable_parameters(model)
             metrics["flops"] = count_flops(model)
+            if curve:
+                metrics[CURVE] = curve
             if save_to is not None:
                 _save(model, Path(save_to))
+            state = states.pack(model, epochs, order_seed) if keep_state else None
         except (tf.errors.ResourceExhaustedError, MemoryError) as e:
             text = str(getattr(e, "message", None) or e or type(e).__name__)
             return Result.failed(f"out of memory: {text.splitlines()[0]}")
         fitness_value = metrics.get(fitness or self.fitness)
         if fitness_value is None or not math.isfinite(fitness_value):
             return Result.failed(f"no finite {fitness or self.fitness} after training")
-        return Result(fitness=float(fitness_value), metrics=metrics, cost_seconds=seconds)
+        return Result(fitness=float(fitness_value), metrics=metrics, cost_seconds=seconds,
+                      state=state)
+
+
+def _trial(x: Any, top: int) -> tuple[Any, int, int, bytes | None]:
+    """(architecture, epochs in all, epochs already trained, state) of what `evaluate` got:
+    a `Trial`, or an architecture to train for the highest fidelity `top`."""
+    if isinstance(x, Trial):
+        return x.arch, int(x.epochs), int(x.start) if x.state is not None else 0, x.state
+    return x, int(top), 0, None
 
 
 def _save(model: Any, path: Path) -> None:

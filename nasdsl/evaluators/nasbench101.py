@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Mapping, Sequence
 import numpy as np
 
 from nasdsl.errors import DamagedDataError, DataError
+from nasdsl.evaluation.fidelity import Trial
 from nasdsl.evaluators.base import Evaluator, accuracies
 from nasdsl.evaluators.cell_hash import HashMemo
 from nasdsl.evaluators.nasbench101_checks import metric_problems
@@ -92,7 +93,8 @@ class NASBench101Evaluator(Evaluator):
         self._nord_runs: dict[str, int] = {}
         roles = {**{m: "report metric" for m in self.report}, fitness: "fitness"}
         self._problems = metric_problems(self.store, (fitness, *self.report), self.epochs, roles)
-        self._columns: dict[str, np.ndarray] = {}
+        self._columns: dict[tuple[str, int], np.ndarray] = {}
+        self._usable_epochs: set[int] = set()
         self._has_time = "training_time" in self.store.metrics and not metric_problems(
             self.store, ("training_time",), self.epochs)
         self._n_repeats = self._repeats_of(fitness)
@@ -195,21 +197,35 @@ class NASBench101Evaluator(Evaluator):
         except DataError:
             return None
 
+    @classmethod
+    def fidelities(cls, settings: Mapping[str, Any]) -> tuple[int, ...]:
+        """The epochs a multi-fidelity search may look up: those the store holds, up to
+        `epochs` (none when there is no store: the data checks say why)."""
+        s = with_defaults(cls, settings)
+        store = cls._store_for_checks(s)
+        if isinstance(store, str):
+            return ()
+        return tuple(e for e in store.epochs if e <= int(s["epochs"]))
+
     # --- Evaluator ---------------------------------------------------------------------
     @property
     def metrics(self) -> tuple[str, ...]:
         return (self.fitness, *self.report)
 
     def evaluate(self, x: Any, seed: int | None = None) -> Result:
-        """One lookup; an architecture outside the table is an `invalid` Result."""
+        """One lookup (at a `Trial`'s epochs, for a multi-fidelity search); an architecture
+        outside the table is an `invalid` Result."""
         self._check_usable()
+        epochs = self._epochs_of(x)
+        if isinstance(x, Trial):
+            x = x.arch
         h, reason = self._hashes.outcome(x)
         if h is None:
             return Result.invalid(reason)
         row = self._row(h)
         if row < 0:
             return Result.invalid(f"cell {h} is not in the NAS-Bench-101 table")
-        return self._result(h, row, self._pick(seed))
+        return self._result(h, row, self._pick(seed), epochs)
 
     def evaluate_batch(self, items: Sequence[Any],
                        seeds: Sequence[int | None] | None = None) -> list[Result]:
@@ -219,11 +235,12 @@ class NASBench101Evaluator(Evaluator):
             seeds = [None] * len(items)
         if len(seeds) != len(items):
             raise ValueError(f"{len(items)} items but {len(seeds)} seeds")
-        outcomes = [self._hashes.outcome(x) for x in items]
+        epochs = [self._epochs_of(x) for x in items]
+        outcomes = [self._hashes.outcome(x.arch if isinstance(x, Trial) else x) for x in items]
         wanted = [h for h, _ in outcomes if h is not None]
         rows = iter(self.store.rows(wanted).tolist()) if wanted else iter(())
         results = []
-        for (h, reason), seed in zip(outcomes, seeds):
+        for (h, reason), seed, e in zip(outcomes, seeds, epochs):
             if h is None:
                 results.append(Result.invalid(reason))
                 continue
@@ -231,7 +248,7 @@ class NASBench101Evaluator(Evaluator):
             if row < 0:
                 results.append(Result.invalid(f"cell {h} is not in the NAS-Bench-101 table"))
             else:
-                results.append(self._result(h, row, self._pick(seed)))
+                results.append(self._result(h, row, self._pick(seed), e))
         return results
 
     def query(self, x: Any, seed: int | None = None) -> dict[str, Any]:
@@ -290,6 +307,18 @@ class NASBench101Evaluator(Evaluator):
         if self._problems:
             raise DataError("; ".join(self._problems))
 
+    def _epochs_of(self, x: Any) -> int:
+        """The epochs to look `x` up at: a `Trial`'s (which the store must hold: the data
+        checks refuse a search whose rungs it lacks), else the evaluator's."""
+        if not isinstance(x, Trial) or x.epochs == self.epochs:
+            return self.epochs
+        if x.epochs not in self._usable_epochs:
+            problems = metric_problems(self.store, (self.fitness, *self.report), x.epochs)
+            if problems:
+                raise DataError("; ".join(problems))
+            self._usable_epochs.add(x.epochs)
+        return x.epochs
+
     def _row(self, h: str) -> int:
         row = self._rows.get(h)
         if row is None:
@@ -312,18 +341,21 @@ class NASBench101Evaluator(Evaluator):
             return self._rng.randrange(n)
         return random.Random(seed).randrange(n)
 
-    def _column(self, name: str) -> np.ndarray:
-        """(cells, repeats) for a run metric at the evaluator's epochs, (cells,) for a cell one."""
-        col = self._columns.get(name)
+    def _column(self, name: str, epochs: int | None = None) -> np.ndarray:
+        """(cells, repeats) for a run metric at `epochs` (default: the evaluator's), (cells,)
+        for a cell one."""
+        epochs = self.epochs if epochs is None else epochs
+        col = self._columns.get((name, epochs))
         if col is None:
             arr = self.store.array(name)
             if arr.ndim == 3:
-                arr = arr[:, self.store.epochs.index(self.epochs), :]
-            col = self._columns[name] = arr
+                arr = arr[:, self.store.epochs.index(epochs), :]
+            col = self._columns[name, epochs] = arr
         return col
 
-    def _value(self, name: str, row: int, pick: int | None) -> float | int | None:
-        col = self._column(name)
+    def _value(self, name: str, row: int, pick: int | None,
+               epochs: int | None = None) -> float | int | None:
+        col = self._column(name, epochs)
         if col.ndim == 1:
             v = col[row].item()
             return None if v != v else v
@@ -333,29 +365,29 @@ class NASBench101Evaluator(Evaluator):
         values = [v for v in col[row].tolist() if v == v]
         return sum(values) / len(values) if values else None
 
-    def _result(self, h: str, row: int, pick: int | None) -> Result:
+    def _result(self, h: str, row: int, pick: int | None, epochs: int | None = None) -> Result:
         """The lookup; a store that breaks under it stops the run instead of being
         recorded as a failed evaluation (verification at open makes this rare)."""
         try:
-            return self._lookup(h, row, pick)
+            return self._lookup(h, row, pick, self.epochs if epochs is None else epochs)
         except (IndexError, ValueError, KeyError, TypeError, OSError) as e:
             raise DamagedDataError(
                 f"{self.store.path}: looking up cell {h} failed ({type(e).__name__}: {e}); "
                 f"the store is damaged, {repair_advice(self.store.meta)}") from None
 
-    def _lookup(self, h: str, row: int, pick: int | None) -> Result:
+    def _lookup(self, h: str, row: int, pick: int | None, epochs: int) -> Result:
         self._evaluated.add(h)
-        fitness = self._value(self.fitness, row, pick)
+        fitness = self._value(self.fitness, row, pick, epochs)
         if fitness is None:
             return Result.failed(f"the store has no {self.fitness} for cell {h} at "
-                                 f"{self.epochs} epochs" + ("" if pick is None else f", run {pick}"))
+                                 f"{epochs} epochs" + ("" if pick is None else f", run {pick}"))
         metrics = {self.fitness: fitness}
         for name in self.report:
-            metrics[name] = self._value(name, row, pick)
+            metrics[name] = self._value(name, row, pick, epochs)
         cost = 0.0
         if self._has_time:
             cost = metrics.get("training_time") if "training_time" in metrics else \
-                self._value("training_time", row, pick)
+                self._value("training_time", row, pick, epochs)
             cost = cost or 0.0
         self.total_training_time += cost
         return Result(fitness=float(fitness), metrics=metrics, cost_seconds=float(cost))

@@ -27,6 +27,18 @@ _EVALUATION_COLUMNS = ["search", "config", "run", "seed", "index", "generation",
 
 
 
+def _fidelities(metrics: Any) -> np.ndarray:
+    """Each row's fidelity (its metrics' `epochs`; NaN for none), parsed only where a
+    multi-fidelity search wrote one."""
+    out = np.full(len(metrics), np.nan)
+    for i, text in enumerate(metrics):
+        if text and '"epochs_trained"' in text:
+            value = json.loads(text).get("epochs")
+            if isinstance(value, (int, float)):
+                out[i] = value
+    return out
+
+
 class Reader:
     """An open journal, read-only: `Reader.open(path)`."""
 
@@ -146,11 +158,19 @@ class Reader:
                                     "FROM runs").fetchall()
         rows = pd.DataFrame({"run": pd.Series(columns["run"], dtype=object),
                              "fitness": numbers(columns["fitness"]),
-                             "ok": np.asarray(columns["status"], dtype=object) == "ok"})
+                             "ok": np.asarray(columns["status"], dtype=object) == "ok",
+                             "epochs": _fidelities(columns["metrics"])})
         counts = rows.groupby("run", sort=False).size()
-        best = rows[rows["ok"]].groupby("run", sort=False)["fitness"].max()
+        at = rows.dropna(subset=["epochs"]).groupby(["run", "epochs"]).size()
+        fidelities: dict[str, list[tuple[int, int]]] = {}
+        for (run, epochs), n in at.items():
+            fidelities.setdefault(run, []).append((int(epochs), int(n)))
+        top = rows.groupby("run", sort=False)["epochs"].transform("max")
+        judged = rows["ok"] & (rows["epochs"].isna() | (rows["epochs"] >= top))
+        best = rows[judged].groupby("run", sort=False)["fitness"].max()
         return [RunProgress(run, config, repeat, status, started, finished,
-                            int(counts.get(run, 0)), number(best.get(run)))
+                            int(counts.get(run, 0)), number(best.get(run)),
+                            tuple(fidelities.get(run, ())))
                 for run, config, repeat, status, started, finished in runs]
 
     # --- reading for reports ---------------------------------------------------------------

@@ -69,3 +69,6 @@ class RunProgress(NamedTuple):
     finished: float | None
     evaluations: int
     best: float | None
+    """The best fitness, at the run's highest fidelity when it has several."""
+    fidelities: tuple[tuple[int, int], ...] = ()
+    """A multi-fidelity run's (epochs, evaluations) at each fidelity; empty otherwise."""

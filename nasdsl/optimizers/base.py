@@ -15,6 +15,7 @@ import numpy as np
 from nasdsl.evaluation.history import (  # noqa: F401  (part of the contract)
     BudgetMeter, EvaluateBatch, Evaluation, History,
 )
+from nasdsl.evaluation.fidelity import fidelities_of
 from nasdsl.plan import Budget
 from nasdsl.settings import Param, Review
 from nasdsl.spaces.base import Space
@@ -32,6 +33,8 @@ class Optimizer(ABC):
     name: ClassVar[str]
     parameters: ClassVar[Sequence[Param]] = ()
     reserved: ClassVar[Mapping[str, tuple[str, str | None]]] = {}
+    multi_fidelity: ClassVar[bool] = False
+    """True when it asks for candidates at several fidelities (`At`; see `rungs`)."""
 
     @classmethod
     def validate(cls, review: Review) -> None:
@@ -78,6 +81,8 @@ class Optimizer(ABC):
             rng, run_seed = np.random.default_rng(seed), int(seed)
         meter = BudgetMeter(budget)
         batch = MemoryEvaluateBatch(evaluation_function(evaluator, self.space, run_seed), meter)
+        if self.multi_fidelity:
+            batch.fidelities = fidelities_of(evaluator)
         return self.search(batch, meter, rng)
 
 __all__ = ["BudgetMeter", "EvaluateBatch", "Evaluation", "History", "Optimizer"]

@@ -4,14 +4,20 @@
 `generations.png`, `regret.png`, `best.json`, `report.html` (all of them in one page) and
 (after `final { … }`) `final.csv` into `folder` from `folder/journal.sqlite` (or the journal
 given); `write_combined_report(journals, folder)` does the same for several journals compared
-in one report (all but `evaluations.csv`, which each experiment's own report holds). `report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
+in one report (all but `evaluations.csv`, which each experiment's own report holds), with the
+tables its caller adds (`extras`: the NAS-Bench-101 study's, from `nasdsl.study`).
+`report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any, Callable, Sequence
 
 from nasdsl.errors import JournalError
+from nasdsl.evaluation.fidelity import CURVE
+from nasdsl.report.fidelity import (FIDELITIES_CSV, FILES as FIDELITY_FILES, LEARNING_CURVES_PNG,
+                                    write_fidelity_files)
 from nasdsl.report.analysis import analyse
 from nasdsl.report.best import BEST_JSON, write_best
 from nasdsl.report.finals import FINAL_CSV, write_final
@@ -25,6 +31,10 @@ from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.html import REPORT_HTML
 from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
                                   summary_notes, write_tables)
+
+Extra = Callable[[Path, Any, Any], list]
+"""More tables of a combined report: `(folder, configs, summary)` writes its files into
+`folder` and returns (heading, table, note) of each for the page."""
 
 
 def write_report(output_dir: Path, journal: Path | None = None, show: bool = False,
@@ -49,16 +59,18 @@ def write_report(output_dir: Path, journal: Path | None = None, show: bool = Fal
     return output_dir
 
 
-def write_combined_report(journals: list[Path], output_dir: Path, show: bool = False) -> Path:
-    """One report comparing the configurations of several journals (`combine`); refused
-    (Incomparable) when their fitness metrics differ, before anything is written."""
+def write_combined_report(journals: list[Path], output_dir: Path, show: bool = False,
+                          extras: Sequence[Extra] = ()) -> Path:
+    """One report comparing the configurations of several journals (`combine`), with the
+    tables of `extras`; refused (Incomparable) when their fitness metrics differ, before
+    anything is written."""
     from nasdsl.report.combine import combine
 
     output_dir = Path(output_dir)
     check_output(output_dir, REPORT_FILES)
     source = combine([(Path(j), read_journal(Path(j))) for j in journals])
     with staged_report(output_dir) as staging:
-        _write(staging, source, show, study=True, per_evaluation=False)
+        _write(staging, source, show, extras, per_evaluation=False)
     if EVALUATIONS_CSV in written_by_nasdsl(output_dir):  # an older combined report's rows
         (output_dir / EVALUATIONS_CSV).unlink(missing_ok=True)
         forget(output_dir, [EVALUATIONS_CSV])
@@ -66,21 +78,23 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
 
 
 REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
-                BEST_JSON, FINAL_CSV, REPORT_HTML)
+                BEST_JSON, FINAL_CSV, REPORT_HTML, *FIDELITY_FILES)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
-def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
+def _write(folder: Path, source: ReportSource, show: bool, extras: Sequence[Extra] = (),
            per_evaluation: bool = True) -> None:
-    """Every report file into `folder`; `study` adds the study's tables where the
-    configurations fill them (`nasdsl.report.study`). A combined report leaves out
+    """Every report file into `folder`, and the tables of `extras` (written after the
+    others, so they may read them). A combined report leaves out
     `evaluations.csv` (`per_evaluation`): each experiment's own report holds its rows, and
     a study's would copy millions of them (1.4 GB for the study's five experiments)."""
     found = analyse(source)
     evaluations, summary, fitness, labels = (found.evaluations, found.summary, found.fitness,
                                               found.labels)
-    write_tables(folder, integral(evaluations, found.extra) if per_evaluation else None,
-                 summary)
+    rows = evaluations.drop(columns=[CURVE]) if CURVE in evaluations.columns else evaluations
+    write_tables(folder, integral(rows, [c for c in found.extra if c != CURVE])
+                 if per_evaluation else None, summary)
+    write_fidelity_files(folder, evaluations, source.experiment)
     finals = source.finals
     write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
     title = source.experiment
@@ -94,27 +108,8 @@ def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
-    extra = _study(folder, source.configs, summary) if study else []
-    _write_page(folder, title, summary, found.best, labels, found.figures(), extra, fitness)
-
-
-def _study(folder: Path, configs, summary) -> list:
-    """The study's tables, written as CSV files; (heading, table, note) for the page. Only
-    the study's own experiments fill them (`study.STUDY_EXPERIMENTS`): anything else in a
-    combined report is a plain comparison."""
-    import pandas as pd
-
-    from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
-    from nasdsl.report.study import of_the_study, study_tables, write_study_tables
-
-    def table(name: str):
-        return pd.read_csv(folder / name) if (folder / name).is_file() else None
-
-    configs, summary = of_the_study(configs, summary)
-    tables = study_tables(configs, summary, table(POLICY_SUMMARY_CSV),
-                          table(NETWORK_COMPARISON_CSV)) if len(configs) else []
-    write_study_tables(folder, tables)
-    return [(heading, table, note) for _, heading, table, note in tables]
+    added = [entry for more in extras for entry in more(folder, source.configs, summary)]
+    _write_page(folder, title, summary, found.best, labels, found.figures(), added, fitness)
 
 
 def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str, str],
@@ -124,11 +119,16 @@ def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str,
     from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
 
     after = csv_tables(folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
-                                (NETWORK_COMPARISON_CSV, "One network against two")])
+                                (NETWORK_COMPARISON_CSV, "One network against two"),
+                                (FIDELITIES_CSV, "Evaluations at each fidelity (epochs)")])
+    images = []
+    if (folder / LEARNING_CURVES_PNG).is_file():
+        images.append(("Learning curves: validation accuracy against epochs, by rung",
+                       (folder / LEARNING_CURVES_PNG).read_bytes()))
     write_html(folder / REPORT_HTML, Page(title=title or "nasdsl report", summary=summary,
                                           notes=summary_notes(summary), figures=figures,
-                                          tables=list(extra or []), after=after, best=best,
-                                          labels=labels), fitness)
+                                          images=images, tables=list(extra or []), after=after,
+                                          best=best, labels=labels), fitness)
 
 
 def remove_reports(folder: Path) -> None:
@@ -155,11 +155,11 @@ def _input_folder(folder: Path, paths: list[Path], journals: list[Path]) -> Path
 
 
 def report_command(path: Path | list[Path], folder: Path | None = None,
-                   everything: bool = False) -> int:
+                   everything: bool = False, extras: Sequence[Extra] = ()) -> int:
     """`nasdsl report PATH… [--output DIR] [--all]`: each PATH is an output folder or a
     journal file; the report goes to `folder` (default: the journal's folder; required for
-    several journals, which are compared in one report). 2 when a journal is missing, or
-    the journals cannot be compared."""
+    several journals, which are compared in one report, with the tables of `extras`). 2
+    when a journal is missing, or the journals cannot be compared."""
     paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
     journals = []
     for p in paths:
@@ -184,7 +184,7 @@ def report_command(path: Path | list[Path], folder: Path | None = None,
                   "report it would replace: a combined report goes to a folder of its own",
                   file=sys.stderr)
             return 2
-        write_combined_report(journals, folder, show=True)
+        write_combined_report(journals, folder, show=True, extras=extras)
         print(f"report written to {Path(folder) / REPORT_HTML}")
         return 0
     journal = journals[0]

@@ -12,6 +12,7 @@ whole one.
 """
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -39,6 +40,8 @@ class Page:
     notes: list[str] = field(default_factory=list)
     figures: list[tuple[str, dict]] = field(default_factory=list)
     """(caption, Plotly figure: `nasdsl.report.figures`)."""
+    images: list[tuple[str, bytes]] = field(default_factory=list)
+    """(caption, PNG bytes): plots drawn only as pictures (a multi-fidelity run's rungs)."""
     tables: list[tuple[str, pd.DataFrame, str]] = field(default_factory=list)
     """(heading, table, note under it): the study's, before the best configurations."""
     after: list[tuple[str, pd.DataFrame, str]] = field(default_factory=list)
@@ -279,6 +282,12 @@ PLOTS_JS = """
 """Draws every `plot_html` figure of the page (or of an element whose content was replaced)."""
 
 
+def _png(caption: str, data: bytes) -> str:
+    uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return (f'<figure><img src="{uri}" alt="{escape(caption)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
+
+
 def _architectures(best: dict, labels: dict[str, str]) -> list[str]:
     out = []
     for i, cfg in enumerate(best.get("configs") or []):
@@ -306,10 +315,11 @@ def body(page: Page, fitness: str = "fitness", uid: str = "") -> list[str]:
     parts += [f"<h2>{escape(heading)}</h2>",
               table_html(best, f"{uid}best", sortable=True, titles=dict(legend(best.columns)))]
     parts += [f'<p class="note">{escape(n)}</p>' for n in page.notes]
-    if page.figures:
+    if page.figures or page.images:
         parts.append("<h2>Plots</h2>")
         parts += [plot_html(caption, figure, f"{uid}{i}")
                   for i, (caption, figure) in enumerate(page.figures)]
+        parts += [_png(caption, data) for caption, data in page.images]
     for heading, table, note in page.after:
         parts += [f"<h2>{escape(heading)}</h2>", table_html(table)]
         if note:

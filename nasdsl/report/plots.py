@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nasdsl.evaluation.fidelity import below_top
+
 from nasdsl.wording import count
 
 BEST_SO_FAR_PNG = "best_so_far.png"
@@ -83,6 +85,7 @@ def best_so_far_curves(evaluations: pd.DataFrame, config: str) -> np.ndarray:
     index = mine["index"].to_numpy(dtype=np.int64)
     fitness = np.array(mine["fitness"].to_numpy(dtype=float, na_value=np.nan))
     fitness[mine["status"].to_numpy() != "ok"] = np.nan
+    fitness[below_top(mine)] = np.nan  # a screening at fewer epochs is no best
     curves = np.full((len(runs), int(index.max()) + 1), np.nan)
     curves[codes, index] = fitness
     curves = np.fmax.accumulate(curves, axis=1)  # fmax skips NaN

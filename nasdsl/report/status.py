@@ -43,6 +43,8 @@ class Status:
     """Evaluations per second from the first run's start to the journal's last write."""
     writer: str | None
     """Who is writing the journal now (None: nobody)."""
+    fidelities: tuple[tuple[int, int], ...] = ()
+    """Evaluations at each fidelity (epochs), for multi-fidelity searches."""
 
     @property
     def eta(self) -> float | None:
@@ -120,7 +122,15 @@ def read_status(path: Path) -> Status:
     return Status(Path(path), experiment, runs,
                   sum(p.status == "finished" for p in progress),
                   sum(p.status != "finished" for p in progress), evaluations, planned,
-                  best, best_run, rate, _writer(Path(path)))
+                  best, best_run, rate, _writer(Path(path)), _per_fidelity(progress))
+
+
+def _per_fidelity(progress: list[RunProgress]) -> tuple[tuple[int, int], ...]:
+    totals: dict[int, int] = {}
+    for p in progress:
+        for epochs, n in p.fidelities:
+            totals[epochs] = totals.get(epochs, 0) + n
+    return tuple(sorted(totals.items()))
 
 
 def _duration(seconds: float) -> str:
@@ -145,6 +155,9 @@ def describe(status: Status) -> str:
         done = (f"{status.evaluations:,} of {int(status.planned):,} "
                 f"({100 * status.evaluations / status.planned:.1f}%)")
     lines.append(f"evaluations: {done}")
+    if status.fidelities:
+        lines.append("  at each fidelity: " + ", ".join(
+            f"{n:,} at {count(epochs, 'epoch')}" for epochs, n in status.fidelities))
     if status.best is not None:
         lines.append(f"best so far: {status.best:.4f} ({status.best_run})")
     if status.rate is not None:

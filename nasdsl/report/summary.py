@@ -30,6 +30,8 @@ by text form where there is none): evaluations a search spent learning nothing n
 (interrupted, or still running): their statistics cover what they evaluated so far.
 
 Only evaluations with status "ok" and a fitness count; a generation with none has no b.
+A multi-fidelity search's evaluations below its highest fidelity (`epochs`) count as
+evaluations, never as a best: they only screened candidates.
 """
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+
+from nasdsl.evaluation.fidelity import EPOCHS, below_top
 
 STATISTICS = ("highest", "highest_mean", "mean", "mean_of_highest", "mean_first_hit",
               "mean_first_hit_evaluations")
@@ -48,8 +52,12 @@ be summed in another order than the store's)."""
 
 
 def valid(evaluations: pd.DataFrame) -> pd.DataFrame:
-    """Evaluations that have a fitness."""
-    return evaluations[(evaluations["status"] == "ok") & evaluations["fitness"].notna()]
+    """Evaluations that have a fitness, at their configuration's highest fidelity (a
+    multi-fidelity search's shorter trainings only screened candidates)."""
+    keep = (evaluations["status"] == "ok") & evaluations["fitness"].notna()
+    if EPOCHS in evaluations.columns:
+        keep &= ~below_top(evaluations)
+    return evaluations[keep]
 
 
 def generation_best(evaluations: pd.DataFrame) -> pd.DataFrame:
@@ -113,15 +121,19 @@ def report_metric(evaluator: dict, columns: Iterable[str]) -> str | None:
 
 
 def repeated(evaluations: pd.DataFrame) -> pd.Series:
-    """Per evaluation: True when its run had already evaluated the same architecture."""
+    """Per evaluation: True when its run had already evaluated the same architecture (at
+    the same fidelity)."""
     names = [c for c in ("hash", "architecture") if c in evaluations]
     if evaluations.empty or not names:  # nothing names the architectures: none repeat
         return pd.Series(False, dtype=bool, index=evaluations.index)
     key = evaluations[names[0]]
     if len(names) == 2:
         key = key.where(key.notna(), evaluations[names[1]])
-    return pd.DataFrame({"config": evaluations["config"], "run": evaluations["run"],
-                         "key": key}).duplicated(keep="first")
+    frame = pd.DataFrame({"config": evaluations["config"], "run": evaluations["run"],
+                          "key": key})
+    if EPOCHS in evaluations.columns:  # a promotion to more epochs is no repeat
+        frame[EPOCHS] = evaluations[EPOCHS]
+    return frame.duplicated(keep="first")
 
 
 def summarize(configs: pd.DataFrame, evaluations: pd.DataFrame,

@@ -1,4 +1,4 @@
-"""How the runner turns plan specs into objects: the registry's factories by default."""
+"""How the runner turns plan specs into objects: the registry's records by default."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,10 +22,14 @@ def registry_evaluator(spec: EvaluatorSpec, space: SpaceSpec | None = None) -> A
     return make_evaluator(spec, to_descriptor=built.to_descriptor, space=built)
 
 
-def registry_optimizer(algorithm: str, space: Any, settings: Mapping[str, Any]) -> Any:
-    from nasdsl.optimizers import make_optimizer
+def registry_optimizer(algorithm: Any, space: Any, settings: Mapping[str, Any]) -> Any:
+    """`algorithm`: a name (its settings checked here), or the record a plan keeps (its
+    settings checked once already, by the language or by `plan_problems`)."""
+    from nasdsl.optimizers import build_optimizer, make_optimizer
 
-    return make_optimizer(algorithm, space, settings)
+    if isinstance(algorithm, str):
+        return make_optimizer(algorithm, space, settings)
+    return build_optimizer(algorithm, space, settings)
 
 
 def registry_data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
@@ -38,6 +42,12 @@ def registry_fetch_data(spec: EvaluatorSpec) -> list[str]:
     from nasdsl.evaluators import fetch_data
 
     return list(fetch_data(spec))
+
+
+def registry_fidelities(spec: EvaluatorSpec) -> Any:
+    from nasdsl.evaluators import fidelities
+
+    return fidelities(spec)
 
 
 def registry_data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
@@ -57,12 +67,15 @@ class Components:
     make_space: Callable[[SpaceSpec], Any] = registry_space
     make_evaluator: Callable[..., Any] = registry_evaluator
     """`(evaluator spec[, space spec]) -> evaluator`."""
-    make_optimizer: Callable[[str, Any, Mapping[str, Any]], Any] = registry_optimizer
+    make_optimizer: Callable[[Any, Any, Mapping[str, Any]], Any] = registry_optimizer
+    """`(algorithm name or record, space, settings) -> optimizer`."""
     data_problems: Callable[[EvaluatorSpec, Budget], list[str]] = registry_data_problems
     data_identity: Callable[[EvaluatorSpec], "dict[str, Any] | None"] = registry_data_identity
     """Which stored data answers an evaluator (kept with each run in the journal)."""
     fetch_data: Callable[[EvaluatorSpec], list[str]] = registry_fetch_data
     """`run`'s downloads before the data checks: why one failed (empty: fine)."""
+    fidelities: Callable[[EvaluatorSpec], Any] = registry_fidelities
+    """What an evaluator serves a multi-fidelity search (`Fidelities`), or None."""
     _spaces: dict[str, Any] = field(default_factory=dict, init=False, compare=False,
                                     repr=False)
 
@@ -76,7 +89,8 @@ class Components:
     def __getstate__(self) -> dict[str, Any]:
         return {"make_space": self.make_space, "make_evaluator": self.make_evaluator,
                 "make_optimizer": self.make_optimizer, "data_problems": self.data_problems,
-                "data_identity": self.data_identity, "fetch_data": self.fetch_data}
+                "data_identity": self.data_identity, "fetch_data": self.fetch_data,
+                "fidelities": self.fidelities}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in {**state, "_spaces": {}}.items():

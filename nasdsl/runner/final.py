@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from nasdsl.evaluation.fidelity import below_top
 from nasdsl.errors import DataError
 from nasdsl.execution import EvaluatorFactory, evaluator_for
 from nasdsl.journal.writer import Writer
@@ -86,6 +87,7 @@ def run_final(plan: Plan, journal: Writer, progress: Progress, components: Compo
     epochs, top = plan.final.epochs, plan.final.top
     evaluations = journal.evaluations()
     evaluations = evaluations[evaluations["run"] < plan.repeat]
+    evaluations = evaluations[~below_top(evaluations)]  # the best at the highest fidelity
     done = {(r.config, r.hash, int(r.epochs), r.data)
             for r in journal.finals().itertuples(index=False)}
     todo: list[Candidate] = []
@@ -139,17 +141,16 @@ def final_problems(plan: Plan) -> list[str]:
     """Why `final` cannot run with this plan's evaluators (each must offer `retrain`)."""
     if plan.final is None:
         return []
-    from nasdsl.evaluators.factory import evaluator_class
+    from nasdsl.evaluators.factory import evaluator_component
 
     problems = []
     for config in plan.configs:
         spec = config.evaluator
-        name = spec.target if spec.kind == "python" else spec.kind
         try:
-            retrains = spec.kind != "python" and hasattr(evaluator_class(spec.kind), "retrain")
+            retrains = evaluator_component(spec).retrains
         except DataError:
             continue  # the data checks say why this evaluator is not here
         if not retrains:
-            problems.append(f"`final` retrains architectures, which evaluator {name} cannot "
-                            "(use `evaluate keras`)")
+            problems.append(f"`final` retrains architectures, which evaluator {spec.name} "
+                            "cannot (use `evaluate keras`)")
     return list(dict.fromkeys(problems))

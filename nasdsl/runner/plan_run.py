@@ -19,7 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from nasdsl.component import declared
 from nasdsl.errors import JournalError, NasdslError
+from nasdsl.evaluation.fidelity import FolderCheckpoints, checkpoint_folder, clear_checkpoints
 from nasdsl.cluster import make_executor
 from nasdsl.execution import RunPool, TaskFailed, evaluator_for
 from nasdsl.journal.file import refuse_foreign
@@ -85,6 +87,7 @@ def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None],
     if fresh:
         existed = path.exists()
         discard(path)
+        clear_checkpoints(plan.output)
         if existed and reports.remove is not None:  # they described the discarded journal
             reports.remove(plan.output)
     journal = Writer.open(path)
@@ -137,7 +140,8 @@ def _run_locked(plan: Plan, fresh: bool, progress: Progress, components: Compone
                 continue
             recorded = tuple(journal.recorded(rid)) if state is not None else ()
             tasks.append(RunTask(rid, run.key, run.config, run.repeat, run.seed, recorded,
-                                 components, identities.get(run.config.key)))
+                                 components, identities.get(run.config.key),
+                                 str(checkpoint_folder(plan.output, rid))))
         total = None
         if all(t.config.budget.unit == "evaluations" for t in tasks):
             total = float(sum(t.config.budget.amount for t in tasks))
@@ -160,8 +164,8 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Writer, progress: Progre
              summary: RunSummary) -> None:
     factory = tasks[0].factory
     evaluator = evaluator_for(factory)
-    expensive = bool(getattr(evaluator, "expensive", False))
-    reuse = bool(getattr(evaluator, "reuse_results", False))
+    expensive = bool(declared("evaluator", evaluator, "expensive"))
+    reuse = bool(declared("evaluator", evaluator, "reuse_results"))
     spec = plan.execution
     writer = JournalWriter(journal, immediate=expensive)
     started = workers_to_start(spec.workers, expensive, len(tasks),
@@ -196,6 +200,8 @@ def _execute_here(task: RunTask, executor: Any, writer: JournalWriter, journal: 
                                                                          best),
                                    reuse, chunk, executor.completions(task.factory))
     writer.flush(finished=(task.id, n), outcome=outcome)
+    if task.checkpoints:  # a finished run continues nothing
+        FolderCheckpoints(Path(task.checkpoints)).clear()
     _finished(task, n, best, progress, summary)
 
 

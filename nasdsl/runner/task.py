@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Hashable, NamedTuple, Sequence
 
 import numpy as np
 
+from nasdsl.component import declared
+from nasdsl.evaluation.fidelity import FolderCheckpoints
 from nasdsl.execution import EvaluatorFactory, evaluator_for, local_evaluation
 from nasdsl.journal.records import Recorded, Row
 from nasdsl.journal.rows import result_problem
@@ -24,6 +27,7 @@ from nasdsl.evaluation.batch import Batch, Evaluate, Report, Timed
 from nasdsl.evaluation.completions import Completions
 from nasdsl.plan import Run, SearchConfig
 from nasdsl.result import Result
+from nasdsl.registry import optimizer_of
 from nasdsl.runner.components import Components
 from nasdsl.evaluation.replay import Replay, architecture_key
 
@@ -51,6 +55,9 @@ class RunTask:
     components: Components
     data: str | None = None
     """JSON identity of the data the run reads (kept in the journal with the run)."""
+    checkpoints: str | None = None
+    """Folder of the states a multi-fidelity run's continued trainings start from (None:
+    kept in memory)."""
 
     @property
     def factory(self) -> EvaluatorFactory:
@@ -101,22 +108,26 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | 
     in this process, in submission order)."""
     config = task.config
     space = task.components.space(config.space)
-    optimizer = task.components.make_optimizer(config.algorithm, space, config.settings)
+    component = optimizer_of(config)
+    optimizer = task.components.make_optimizer(component, space, config.settings)
     meter = BudgetMeter(config.budget)
     replay = Replay(task.key, task.recorded, space)
+    multi = bool(component.declared("multi_fidelity"))
     batch = Batch(evaluate, meter, task.seed, record=_recorder(task, space, sink),
                   replay=replay, report=report, chunk=chunk,
                   reuse=(lambda arch: architecture_key(space, arch)) if reuse else None,
                   completions=completions,
-                  check=_sound(config.evaluator.settings.get("fitness")))
+                  check=_sound(config.evaluator.settings.get("fitness")),
+                  fidelities=task.components.fidelities(config.evaluator) if multi else None,
+                  checkpoints=FolderCheckpoints(Path(task.checkpoints))
+                  if multi and task.checkpoints else None)
     try:
         optimizer.search(batch, meter, np.random.default_rng(task.seed))
     finally:
         if batch.in_flight:  # stopped (an error, an interrupt) with evaluations under way
             batch.cancel()
     replay.check_finished(len(batch.history))
-    outcome = getattr(optimizer, "outcome", None)  # a user's class may not define one
-    return len(batch.history), batch.best, dict(outcome()) if callable(outcome) else {}
+    return len(batch.history), batch.best, component.outcome(optimizer)
 
 
 # --- a run in a worker process ------------------------------------------------------------------
@@ -160,7 +171,7 @@ def perform_in_worker(task: RunTask, emit: Callable[[Any], None]) -> None:
         progress.update(done=done, n=n, best=best)
 
     emit(Started(task.id))
-    reuse = bool(getattr(evaluator_for(task.factory), "reuse_results", False))
+    reuse = bool(declared("evaluator", evaluator_for(task.factory), "reuse_results"))
     n, best, outcome = perform_run(task, local_evaluation(task.factory), sink, report, reuse)
     progress.update(n=n, best=best)
     if buffer:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from nasdsl.errors import NasdslError
-from nasdsl.plan import Budget, SpaceSpec
+from nasdsl.plan import Budget, EvaluatorSpec, SpaceSpec
 from nasdsl.settings.signature import closed_signature_parameters, signature_parameters
 from nasdsl.settings.types import REQUIRED, IntType, NumberType, Param
 
@@ -52,6 +52,9 @@ class Review:
     budget: Budget | None = None
     space: SpaceSpec | None = None
     notes: list[str] = field(default_factory=list)
+    evaluator: EvaluatorSpec | None = None
+    """The experiment's evaluator, for a search whose settings depend on it (the highest
+    fidelity of a multi-fidelity search)."""
 
 
 def not_above(review: Review, small: str, big: str) -> None:

@@ -268,10 +268,9 @@ _UNITS = {
     "seconds": ("seconds", 1), "s": ("seconds", 1),
     "minutes": ("seconds", 60), "min": ("seconds", 60),
     "hours": ("seconds", 3600), "h": ("seconds", 3600),
+    "epochs": ("epochs", 1), "epoch": ("epochs", 1),
 }
 BUDGET_UNITS = tuple(_UNITS)
-_LATER_UNITS = {"epochs": "epochs", "epoch": "epochs"}
-"""Units of the language reference that no search here can spend yet."""
 
 
 @dataclass(frozen=True)
@@ -289,15 +288,11 @@ class BudgetType(ValueType):
                 node.pos)
         if not isinstance(node, ast.Quantity):
             raise self.fail(node, ctx)
-        if node.unit in _LATER_UNITS:
-            raise ctx.source.error(f"an {_LATER_UNITS[node.unit]} budget needs a "
-                                   "multi-fidelity search, which nasdsl does not offer yet; "
-                                   "give evaluations or a time", node.unit_pos)
         if node.unit not in _UNITS:
             raise ctx.source.unknown("unit", node.unit, node.unit_pos, BUDGET_UNITS)
         unit, factor = _UNITS[node.unit]
-        if unit == "evaluations" and not float(node.amount).is_integer():
-            raise ctx.source.error(f"`{ctx.key}` must be a whole number of evaluations, "
+        if unit in ("evaluations", "epochs") and not float(node.amount).is_integer():
+            raise ctx.source.error(f"`{ctx.key}` must be a whole number of {unit}, "
                                    f"got {show(node)}", node.pos)
         if node.amount <= 0:
             raise ctx.source.error(f"`{ctx.key}` must be more than 0, got {show(node)}",
@@ -305,7 +300,7 @@ class BudgetType(ValueType):
         amount = node.amount * factor
         if isinstance(amount, float) and not math.isfinite(amount):
             raise ctx.source.error(f"`{ctx.key}` is too large, got {show(node)}", node.pos)
-        if unit == "evaluations":
+        if unit in ("evaluations", "epochs"):
             amount = int(amount)
         return Budget(amount, unit)
 

@@ -54,10 +54,11 @@ def test_budget_quantities(quantity, budget):
 @pytest.mark.parametrize("quantity, message", [
     ("2.5 evaluations", "`budget` must be a whole number of evaluations, got 2.5 evaluations"),
     ("1.5e0 evals", "`budget` must be a whole number of evaluations, got 1.5 evals"),
-    ("600 epochs", "an epochs budget needs a multi-fidelity search, which nasdsl does not "
-                   "offer yet; give evaluations or a time"),
-    ("1 epoch", "an epochs budget needs a multi-fidelity search, which nasdsl does not "
-                "offer yet; give evaluations or a time"),
+    ("2.5 epochs", "`budget` must be a whole number of epochs, got 2.5 epochs"),
+    ("600 epochs", "an epochs budget needs a multi-fidelity search (successive_halving, "
+                   "hyperband, asha); `search random` spends evaluations or time"),
+    ("1 epoch", "an epochs budget needs a multi-fidelity search (successive_halving, "
+                "hyperband, asha); `search random` spends evaluations or time"),
 ])
 def test_budget_quantities_refused(quantity, message):
     with pytest.raises(DslError) as info:

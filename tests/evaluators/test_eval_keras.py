@@ -28,7 +28,8 @@ def test_a_candidate_trains_and_reports_every_metric_the_same_for_a_seed(evaluat
     first = evaluator.evaluate(ARCH, seed=7)
     assert first.ok and 0.0 <= first.fitness <= 1.0
     assert first.fitness == first.metrics["validation_accuracy"]
-    assert set(first.metrics) == set(evaluator.metrics)
+    assert set(first.metrics) == set(evaluator.metrics) | {"curve"}
+    assert [p[0] for p in first.metrics["curve"]] == [1]
     # conv 8 (+ batch norm), then 8 + 8 skip channels into conv 4, flattened 14×14×4 → 10
     assert first.metrics["parameters"] == 3 * 3 * 8 + 16 + 3 * 3 * 16 * 4 + 8 + 14 * 14 * 4 * 10 + 10
     assert first.cost_seconds == first.metrics["training_time"] > 0

@@ -133,7 +133,7 @@ def test_the_study_tables_hold_only_the_studys_experiments(two_journals, tmp_pat
 
 
 def test_the_study_tables_set_the_published_figures_beside_nasdsls(two_journals, tmp_path):
-    from nasdsl.report.study_published import METAHEURISTICS
+    from nasdsl.study.published import METAHEURISTICS
 
     out = tmp_path / "study"
     studied = [_as_study(two_journals[0], tmp_path / "a", "nb101_evolution"),
