@@ -10,7 +10,7 @@ FASHION_MNIST := $(SHARED)/fashion-mnist
 .PHONY: install data run check test docs bench study clean
 
 # Every extra the test suite needs; an issue that adds one to setup.cfg adds it here.
-EXTRAS := test,dask,keras,docs
+EXTRAS := test,dask,keras,docs,dashboard
 
 $(BIN)/.installed: setup.cfg pyproject.toml Makefile
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }

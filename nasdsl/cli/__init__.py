@@ -1,6 +1,7 @@
-"""`nasdsl run / check / report / status / data / list / init`. Exit codes: 0 ok, 1 run failed, 2 refused input.
+"""`nasdsl run / check / report / status / dashboard / data / list / init`. Exit codes: 0 ok, 1 run failed, 2 refused input.
 
-One module per command (`run`, `check`, `report`, `status`, `data`, `list`, `init`), the
+One module per command (`run`, `check`, `report`, `status`, `dashboard`, `data`, `list`,
+`init`), the
 arguments in `parser`; `main` dispatches and maps what a command raises to a sentence on
 stderr and its exit code, so no traceback reaches a user. The commands own the flow: the
 runner writes no report and the language imports no runner.
@@ -131,6 +132,10 @@ def _command(args: argparse.Namespace) -> int:
         from nasdsl.cli.data import data_command
 
         return data_command(args)
+    if args.command == "dashboard":
+        from nasdsl.cli.dashboard import dashboard_command
+
+        return dashboard_command(args)
     if args.command == "report":
         from nasdsl.cli.report import report_command
 

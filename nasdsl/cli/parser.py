@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def parser() -> argparse.ArgumentParser:
-    """`nasdsl` and its commands (`run`, `check`, `init`, `report`, `status`, `data`, `list`)."""
+    """`nasdsl` and its commands (`run`, `check`, `init`, `report`, `status`, `dashboard`, `data`, `list`)."""
     from nasdsl import __version__
 
     p = argparse.ArgumentParser(prog="nasdsl", description="Declared, reproducible NAS experiments.")
@@ -53,6 +53,16 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("dir", type=Path, metavar="PATH",
                         help="an experiment file, its output folder, or its journal")
 
+    dash = sub.add_parser("dashboard", help="a live, read-only web view of experiments "
+                          "(their journals), in a browser")
+    dash.add_argument("paths", type=Path, metavar="PATH", nargs="*",
+                      help="folders holding experiments' output folders, experiment files, "
+                           "or journals (default: results/)")
+    dash.add_argument("--host", default="127.0.0.1",
+                      help="the address to listen on (default 127.0.0.1: this machine only)")
+    dash.add_argument("--port", type=_port, default=8050,
+                      help="the port (default 8050; 0: any free one)")
+
     data = sub.add_parser("data", help="manage benchmark data")
     data_sub = data.add_subparsers(dest="dataset", required=True)
     nb = data_sub.add_parser("nasbench101", help="the NAS-Bench-101 table")
@@ -83,6 +93,16 @@ def parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list algorithms, ops, evaluators or metrics")
     lst.add_argument("what", choices=["algorithms", "ops", "evaluators", "metrics"])
     return p
+
+
+def _port(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, not {text!r}")
+    return n
 
 
 def _workers(text: str) -> int:

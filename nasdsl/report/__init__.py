@@ -10,7 +10,6 @@ tables its caller adds (`extras`: the NAS-Bench-101 study's, from `nasdsl.study`
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -19,18 +18,16 @@ from nasdsl.errors import JournalError
 from nasdsl.evaluation.fidelity import CURVE
 from nasdsl.report.fidelity import (FIDELITIES_CSV, FILES as FIDELITY_FILES, LEARNING_CURVES_PNG,
                                     write_fidelity_files)
-from nasdsl.report.labels import short_labels
-from nasdsl.report.best import BEST_JSON, best_architectures, write_best
-from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
+from nasdsl.report.analysis import analyse
+from nasdsl.report.best import BEST_JSON, write_best
+from nasdsl.report.finals import FINAL_CSV, write_final
 from nasdsl.report.policy import write_policy
 from nasdsl.output_folder import (check_output, foreign_files, forget, staged_report,
                                   written_by_nasdsl)
-from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, fitness_name,
-                                 generation_sizes, plot_best_so_far, plot_generations,
-                                 plotted_configs)
+from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
+                                 plot_generations)
 from nasdsl.report.regret import REGRET_PNG, plot_regret
 from nasdsl.report.source import ReportSource, find_journal, read_journal
-from nasdsl.report.summary import generation_best, run_best, summarize
 from nasdsl.report.html import REPORT_HTML
 from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
                                   summary_notes, write_tables)
@@ -91,114 +88,47 @@ def _write(folder: Path, source: ReportSource, show: bool, extras: Sequence[Extr
     others, so they may read them). A combined report leaves out
     `evaluations.csv` (`per_evaluation`): each experiment's own report holds its rows, and
     a study's would copy millions of them (1.4 GB for the study's five experiments)."""
-    evaluations, configs = source.evaluations, source.configs
-    swept = [k for s in configs["swept"] for k in dict(s or {})]
-    columns = list(evaluations.columns)  # metrics follow wall_seconds, then swept keys
-    extra = columns[columns.index("wall_seconds") + 1:]
-    metrics = [c for c in extra if c not in swept]
-    summary = summarize(configs, evaluations, optimum=_optimum(source), runs=source.runs)
-    summary = with_final_columns(summary, source.finals)
-    summary = integral(summary, [c for c in summary.columns if c in swept])
+    found = analyse(source)
+    evaluations, summary, fitness, labels = (found.evaluations, found.summary, found.fitness,
+                                              found.labels)
     rows = evaluations.drop(columns=[CURVE]) if CURVE in evaluations.columns else evaluations
-    write_tables(folder, integral(rows, [c for c in extra if c != CURVE])
+    write_tables(folder, integral(rows, [c for c in found.extra if c != CURVE])
                  if per_evaluation else None, summary)
     write_fidelity_files(folder, evaluations, source.experiment)
     finals = source.finals
     write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
-    order = list(configs.sort_values("position")["config"])
-    plotted, caption = plotted_configs(order, summary)
     title = source.experiment
-    plot_title = title + (f"\n({caption})" if caption else "")
-    fitness = fitness_name(configs)
-    labels = short_labels(_legend_entries(configs, plotted))
-    plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness,
+    plot_title = title + (f"\n({found.caption})" if found.caption else "")
+    plot_best_so_far(evaluations, found.plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness,
                      labels)
-    plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
-                     fitness, generation_sizes(evaluations), labels)
-    plot_regret(evaluations, _fitness_optima(source, plotted), folder / REGRET_PNG, plot_title,
-                fitness)
-    best = best_architectures(configs, run_best(evaluations), metrics, final_entries(finals))
-    write_best(folder / BEST_JSON, best)
+    plot_generations(found.b, found.plotted, folder / GENERATIONS_PNG, plot_title, fitness,
+                     found.sizes, labels)
+    plot_regret(evaluations, found.references, folder / REGRET_PNG, plot_title, fitness, labels)
+    write_best(folder / BEST_JSON, found.best)
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
-    added = [entry for more in extras for entry in more(folder, configs, summary)]
-    _write_page(folder, title, summary, best, labels, caption, added)
+    added = [entry for more in extras for entry in more(folder, source.configs, summary)]
+    _write_page(folder, title, summary, found.best, labels, found.figures(), added, fitness)
 
 
 def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str, str],
-                caption: str, extra: list | None = None) -> None:
+                figures: list, extra: list | None = None, fitness: str = "fitness") -> None:
     """report.html, from what the other report files hold (written first, into `folder`)."""
     from nasdsl.report.html import REPORT_HTML, Page, csv_tables, write_html
     from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
 
-    shown = f" ({caption})" if caption else ""
-    images = [(f"Best fitness so far against evaluations{shown}",
-               (folder / BEST_SO_FAR_PNG).read_bytes()),
-              (f"Best fitness of each generation{shown}",
-               (folder / GENERATIONS_PNG).read_bytes())]
-    if (folder / REGRET_PNG).is_file():
-        images.append((f"Regret against evaluations{shown}", (folder / REGRET_PNG).read_bytes()))
+    after = csv_tables(folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
+                                (NETWORK_COMPARISON_CSV, "One network against two"),
+                                (FIDELITIES_CSV, "Evaluations at each fidelity (epochs)")])
+    images = []
     if (folder / LEARNING_CURVES_PNG).is_file():
         images.append(("Learning curves: validation accuracy against epochs, by rung",
                        (folder / LEARNING_CURVES_PNG).read_bytes()))
-    tables = list(extra or []) + csv_tables(
-        folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
-                 (NETWORK_COMPARISON_CSV, "One network against two"),
-                 (FIDELITIES_CSV, "Evaluations at each fidelity (epochs)")])
     write_html(folder / REPORT_HTML, Page(title=title or "nasdsl report", summary=summary,
-                                          notes=summary_notes(summary), images=images,
-                                          tables=tables, best=best, labels=labels))
-
-
-def _legend_entries(configs, plotted: list[str]) -> list[tuple[str, str, dict]]:
-    """(config, group, swept) of the plotted configurations: the group is the search label,
-    with its experiment when several experiments use that label."""
-    ordered = configs.sort_values("position")
-    experiments = ordered["experiment"] if "experiment" in ordered else None
-    shared = set()
-    if experiments is not None:
-        per_label = ordered.groupby("search")["experiment"].nunique()
-        shared = set(per_label[per_label > 1].index)
-    out = []
-    for i, c in enumerate(ordered.itertuples(index=False)):
-        if c.config not in plotted:
-            continue
-        group = c.search if c.search not in shared else f"{experiments.iloc[i]} {c.search}"
-        out.append((c.config, group, dict(c.swept or {})))
-    return out
-
-
-def _optimum(source: ReportSource):
-    """Regret's reference, the best of the declared space: as the journal recorded it when
-    the run started, else from the store, when it can be opened now."""
-    from nasdsl.evaluators.optimum import optimum_key, space_optimum
-
-    recorded = json.loads(source.meta.get("optima") or "{}")
-
-    def optimum(evaluator: dict, metric: str, space: dict) -> float | None:
-        value = recorded.get(optimum_key(evaluator, metric, space))
-        if value is not None:
-            return value
-        try:  # settings a journal holds may be anything: an unreadable one means unknown
-            return space_optimum(evaluator, metric, space)
-        except (ValueError, TypeError, AttributeError):
-            return None
-
-    return optimum
-
-
-def _fitness_optima(source: ReportSource, plotted: list[str]) -> dict[str, float | None]:
-    """Each plotted configuration's best fitness in its declared space (None: unknown)."""
-    optimum = _optimum(source)
-    records = source.configs.set_index("config")
-    references: dict[str, float | None] = {}
-    for config in plotted:
-        evaluator = dict(records.at[config, "evaluator"] or {})
-        space = dict(records.at[config, "space"] or {})
-        fitness = (evaluator.get("settings") or {}).get("fitness")
-        references[config] = optimum(evaluator, str(fitness), space) if fitness else None
-    return references
+                                          notes=summary_notes(summary), figures=figures,
+                                          images=images, tables=list(extra or []), after=after,
+                                          best=best, labels=labels), fitness)
 
 
 def remove_reports(folder: Path) -> None:

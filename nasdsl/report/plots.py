@@ -116,9 +116,7 @@ def plot_best_so_far(evaluations: pd.DataFrame, configs: list[str], path: Path,
     bands = len(drawn) <= BANDS
     for config, n, mean, std in drawn:
         x = np.arange(1, len(mean) + 1)
-        label = (labels or {}).get(config, config)
-        if len(runs) > 1:
-            label += f" ({count(n, 'run')})"
+        label = (labels or {}).get(config, config)  # as every plot names it
         (line,) = ax.plot(x, mean, label=label, lw=1.4)
         if bands:
             ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.15, lw=0)
@@ -142,7 +140,8 @@ def _plain_ticks():
     """1, 10, 100 rather than 10⁰, 10¹, 10²: evaluations are counts."""
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
+    return FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1
+                         else f"{value:.6f}".rstrip("0").rstrip("."))
 
 
 def _zoom(ax, lines: list[tuple[np.ndarray, np.ndarray | None]]) -> bool:

@@ -15,17 +15,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nasdsl.report.plots import (_finish, _pyplot, _save, _unit, best_so_far_curves,
+from nasdsl.report.plots import (_finish, _plain_ticks, _pyplot, _save, best_so_far_curves,
                                  nothing_drawn)
-from nasdsl.wording import count
 
 REGRET_PNG = "regret.png"
 
 
 def plot_regret(evaluations: pd.DataFrame, references: dict[str, float | None],
-                path: Path, title: str = "", fitness: str = "fitness") -> Path:
+                path: Path, title: str = "", fitness: str = "fitness",
+                labels: dict[str, str] | None = None) -> Path:
     """`references`: config -> the declared space's best fitness (None when unknown), in
-    the order the lines are drawn."""
+    the order the lines are drawn; `labels` name them as the other plots do. Both axes are
+    logarithmic: regret shrinks by orders of magnitude, and a linear axis squeezes
+    everything below 0.01 into a few pixels (a zero regret, the best found, has no point)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
     drawn = known = 0
@@ -35,23 +37,26 @@ def plot_regret(evaluations: pd.DataFrame, references: dict[str, float | None],
             known += best is not None
             continue
         regret = best - curves
+        regret[regret <= 0] = np.nan  # the best found: nothing to draw on a log axis
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
             mean = np.nanmean(regret, axis=0)
             low, high = np.nanpercentile(regret, [25, 75], axis=0)
         x = np.arange(1, regret.shape[1] + 1)
-        (line,) = ax.plot(x, mean, label=f"{config} ({count(regret.shape[0], 'run')})")
+        (line,) = ax.plot(x, mean, label=(labels or {}).get(config, config))
         ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
         drawn += 1
     if drawn:  # a log axis needs a line to scale to
         ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.xaxis.set_major_formatter(_plain_ticks())
+        ax.yaxis.set_major_formatter(_plain_ticks())
     elif known:
         nothing_drawn(ax)
     else:
         nothing_drawn(ax, "no configuration has a known best of its space")
-    _finish(ax, "evaluations (count, per run" + ("; log scale)" if drawn else ")"),
-            f"regret: the space's best {fitness} − best so far ({_unit(fitness)}; mean over "
-            "runs, 25–75 % band)", title)
+    _finish(ax, "evaluations per run" + (" (log scale)" if drawn else ""),
+            f"regret of {fitness}" + (" (log scale)" if drawn else ""), title)
     _save(fig, ax, path)
     plt.close(fig)
     return path

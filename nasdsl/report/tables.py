@@ -1,6 +1,8 @@
 """The report's tables: `evaluations.csv`, `summary.csv`, and the summary on screen.
 
-Columns are stable and documented in docs/reports.md; floats are written in full precision.
+Columns are stable and documented in docs/reports.md; the CSV files are for machines and
+keep full precision; the table on screen writes numbers as `nasdsl.report.numbers` does and
+has a legend of its columns (`nasdsl.report.columns`).
 """
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
+
+from nasdsl.report.columns import legend
+from nasdsl.report.numbers import is_number, number_text
 
 EVALUATIONS_CSV = "evaluations.csv"
 SUMMARY_CSV = "summary.csv"
@@ -40,13 +45,12 @@ def integral(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
-def _text(value: object) -> str:
+def _text(value: object, column: str = "") -> str:
     if value is None or value is pd.NA:
         return "-"
-    if isinstance(value, float):
-        if value != value:
-            return "-"
-        return f"{value:.4f}" if abs(value) < 1000 else f"{value:.0f}"
+    if is_number(value):
+        text = number_text(value, column)
+        return "-" if text == "–" else text
     return str(value)
 
 
@@ -66,11 +70,13 @@ def print_summary(summary: pd.DataFrame, title: str = "", out: TextIO | None = N
     notes = summary_notes(summary)
     summary = _shown(summary)
     if out.isatty():
-        _print_rich(summary, title, out)
+        shown = _print_rich(summary, title, out)
     else:
-        _print_plain(summary, title, out)
+        shown = _print_plain(summary, title, out)
     for note in notes:
         print(note, file=out)
+    for column, meaning in legend(shown):
+        print(f"  {column}: {meaning}", file=out)
 
 
 def _shown(summary: pd.DataFrame) -> pd.DataFrame:
@@ -106,14 +112,18 @@ def summary_notes(summary: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _print_plain(summary: pd.DataFrame, title: str, out: TextIO) -> None:
+def _print_plain(summary: pd.DataFrame, title: str, out: TextIO) -> list[str]:
+    """The columns it printed."""
     shown = summary.drop(columns=["search"], errors="ignore")
     if title:
         print(title, file=out)
-    print(shown.map(_text).to_string(index=False), file=out)
+    text = pd.DataFrame({c: [_text(v, str(c)) for v in shown[c]] for c in shown.columns})
+    print(text.to_string(index=False), file=out)
+    return [str(c) for c in shown.columns]
 
 
-def _print_rich(summary: pd.DataFrame, title: str, out: TextIO) -> None:
+def _print_rich(summary: pd.DataFrame, title: str, out: TextIO) -> list[str]:
+    """The columns it printed."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -128,14 +138,15 @@ def _print_rich(summary: pd.DataFrame, title: str, out: TextIO) -> None:
             table.add_column(name)
         else:
             table.add_column(name.replace("_", " "), justify="right", min_width=7)
+    names = [str(c) for c in shown.columns]
     for row in shown.itertuples(index=False):
-        table.add_row(*(Text(_text(v)) for v in row))  # Text: `[a=1]` is not markup
+        table.add_row(*(Text(_text(v, c)) for v, c in zip(row, names)))  # Text: not markup
     console = Console(file=out, width=_width(out))
     natural = Console(file=io.StringIO(), width=100_000).measure(table).maximum
     if natural > console.width:
-        _print_plain(summary, title, out)  # too narrow: let the terminal wrap plain lines
-        return
+        return _print_plain(summary, title, out)  # too narrow: the terminal wraps plain lines
     console.print(table)
+    return names
 
 
 def _width(out: TextIO) -> int | None:

@@ -14,16 +14,18 @@ import pandas as pd
 
 
 def report_tables(folder: Path, configs: pd.DataFrame, summary: pd.DataFrame) -> list:
-    """The study's tables of a combined report written into `folder` as CSV files (those its
-    configurations fill); (heading, table, note) of each, for the report's page."""
+    """The study's tables of a combined report written into `folder` as CSV files (those the
+    configurations of the study's own experiments fill, `tables.STUDY_EXPERIMENTS`);
+    (heading, table, note) of each, for the report's page."""
     from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
-    from nasdsl.study.tables import study_tables, write_study_tables
+    from nasdsl.study.tables import of_the_study, study_tables, write_study_tables
 
     def table(name: str) -> pd.DataFrame | None:
         return pd.read_csv(folder / name) if (folder / name).is_file() else None
 
+    configs, summary = of_the_study(configs, summary)  # any other experiment: compared plainly
     tables = study_tables(configs, summary, table(POLICY_SUMMARY_CSV),
-                          table(NETWORK_COMPARISON_CSV))
+                          table(NETWORK_COMPARISON_CSV)) if len(configs) else []
     write_study_tables(folder, tables)
     return [(heading, table, note) for _, heading, table, note in tables]
 

@@ -7,8 +7,10 @@
   (`redraw = false`), with whether the lowest `add_connection` rate gives the worst results;
 - `study_dqn.csv`: the DQN set-ups, best found, converges at best, 1- vs 2-network.
 
-Each table is written only when the report holds configurations it covers. Accuracies are in
-%. The shared table's metric is the test accuracy of NAS-Bench-101's first training run; the
+Each table is written only when the report holds configurations of the study's own
+experiments (`STUDY_EXPERIMENTS`, what `make study` runs) that it covers; any other
+experiment in a combined report is compared plainly, never in these tables. Accuracies are in
+%, rounded to 3 decimals (these CSV files are for reading: `summary.csv` keeps full precision). The shared table's metric is the test accuracy of NAS-Bench-101's first training run; the
 study read the official benchmark through NORD, so no figure compares exactly.
 """
 from __future__ import annotations
@@ -17,13 +19,34 @@ from pathlib import Path
 
 import pandas as pd
 
+from nasdsl.report.numbers import rounded
 from nasdsl.study import published
 
 NOTE = ("nasdsl: the shared table's test accuracy of NAS-Bench-101's first training run; "
         "study: the official benchmark through NORD; – : not transcribed.")
 PYGMO_NAMES = {"pygmo.gaco": "GACO", "pygmo.pso": "PSO", "pygmo.bee_colony": "ABC",
                "random": "Random search"}
+STUDY_EXPERIMENTS = ("nb101_evolution", "nb101_evolution_study_grow", "nb101_metaheuristics",
+                     "nb101_dqn", "nb101_dqn_wide")
+"""The experiments of the study (`experiments/`, run by `make study`): only theirs fill the
+study's tables."""
+_PERCENT = ("highest", "highest_mean", "mean", "mean_of_highest", "best found")
 STATS = ("highest", "highest_mean", "mean", "mean_of_highest", "mean_first_hit")
+
+
+def of_the_study(configs: pd.DataFrame, summary: pd.DataFrame
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The configurations (and their summary rows) of the study's own experiments; none
+    when the report's configurations carry no experiment (a single journal's report)."""
+    if "experiment" not in configs:
+        return configs.iloc[:0], summary.iloc[:0]
+    mine = configs[configs["experiment"].isin(STUDY_EXPERIMENTS)]
+    return mine, summary[summary["config"].isin(set(mine["config"]))]
+
+
+def percent_columns(table: pd.DataFrame) -> set[str]:
+    """The columns of a study table that hold percentages (`highest (nasdsl)`, …)."""
+    return {str(c) for c in table.columns if str(c).split(" (")[0] in _PERCENT}
 
 
 def _rows(configs: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
@@ -196,7 +219,11 @@ def study_tables(configs: pd.DataFrame, summary: pd.DataFrame,
             "Regularized evolution by mutation rates (%, means over (P, S))", rates,
             " ".join(findings) or NOTE),
            ("study_dqn.csv", "The study's DQN set-ups", dqn(table, policy, networks), NOTE)]
-    return [t for t in out if not t[2].empty]
+    out = [(name, heading, rounded(table, percent_columns(table)), note)
+           for name, heading, table, note in out if not table.empty]
+    for _, _, table, _ in out:
+        table.attrs["percent"] = sorted(percent_columns(table))
+    return out
 
 
 def write_study_tables(folder: Path, tables) -> list[Path]:

@@ -102,22 +102,54 @@ def test_experiments_of_the_same_name_are_told_apart_by_folder(two_journals, tmp
     assert configs.str.startswith("evolution_again/").sum() == 2
 
 
+def _as_study(folder: Path, copy: Path, experiment: str) -> Path:
+    """A copy of an experiment's folder whose journal names it one of the study's."""
+    import sqlite3
+
+    shutil.copytree(folder, copy)
+    with sqlite3.connect(copy / "journal.sqlite") as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'experiment'", (experiment,))
+    db.close()
+    return copy
+
+
+def test_a_combined_report_of_experiments_not_the_studys_writes_no_study_table(two_journals,
+                                                                              tmp_path):
+    out = tmp_path / "plain"
+    assert main(["report", *map(str, two_journals), "--output", str(out)]) == 0
+    assert not list(out.glob("study_*.csv"))
+    assert "The study" not in (out / "report.html").read_text()
+
+
+def test_the_study_tables_hold_only_the_studys_experiments(two_journals, tmp_path):
+    evolution = _as_study(two_journals[0], tmp_path / "nb101_evolution", "nb101_evolution")
+    out = tmp_path / "mixed"
+    assert main(["report", str(evolution), str(two_journals[1]), "--output", str(out)]) == 0
+    comparison = pd.read_csv(out / "study_comparison.csv")
+    assert set(comparison["algorithm"]) == {"Regularized evolution",
+                                            "Regularized evolution, study's grow"}
+    assert all(c.startswith("nb101_evolution/") for c in comparison["configuration"])
+    assert not (out / "study_metaheuristics.csv").exists()  # small_random's random: not in it
+
+
 def test_the_study_tables_set_the_published_figures_beside_nasdsls(two_journals, tmp_path):
     from nasdsl.study.published import METAHEURISTICS
 
     out = tmp_path / "study"
-    assert main(["report", *map(str, two_journals), "--output", str(out)]) == 0
+    studied = [_as_study(two_journals[0], tmp_path / "a", "nb101_evolution"),
+               _as_study(two_journals[1], tmp_path / "b", "nb101_metaheuristics")]
+    assert main(["report", *map(str, studied), "--output", str(out)]) == 0
     summary = pd.read_csv(out / "summary.csv").set_index("config")
     comparison = pd.read_csv(out / "study_comparison.csv").set_index("algorithm")
     assert set(comparison.index) == {"Regularized evolution", "Regularized evolution, flip",
                                      "Regularized evolution, study's grow", "Random search"}
     random_row = comparison.loc["Random search"]
-    assert random_row["highest (nasdsl)"] == pytest.approx(
-        100 * summary.loc["small_random/random", "highest"])
+    assert random_row["highest (nasdsl)"] == round(
+        100 * summary.loc["nb101_metaheuristics/random", "highest"], 3)  # % to 3 decimals
     assert random_row["highest (study)"] == METAHEURISTICS["Random search"][0]
     assert pd.isna(comparison.loc["Regularized evolution", "highest (study)"])  # not transcribed
-    grow = summary.loc["small_evolution/regularized_evolution[mutation.redraw=true]", "highest"]
-    assert comparison.loc["Regularized evolution", "highest (nasdsl)"] == pytest.approx(100 * grow)
+    grow = summary.loc["nb101_evolution/regularized_evolution[mutation.redraw=true]", "highest"]
+    assert comparison.loc["Regularized evolution", "highest (nasdsl)"] == round(100 * grow, 3)
     meta = pd.read_csv(out / "study_metaheuristics.csv")
     assert meta["algorithm"].tolist() == ["Random search"]
     assert meta["mean_of_highest (study)"].tolist() == [METAHEURISTICS["Random search"][3]]
