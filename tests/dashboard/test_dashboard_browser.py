@@ -259,3 +259,35 @@ def test_the_report_page_of_the_attack_is_safe_offline(results, chromium):
     assert page.evaluate("document.images.length") == 0
     assert dialogs == [] and console.messages == []
     page.context.close()
+
+
+@pytest.mark.slow  # two runs of 600 and 1,800 evaluations: the list's live test is the default
+def test_an_open_experiment_page_follows_its_run_without_a_reload(nb101_store, chromium,
+                                                                 tmp_path):
+    from nasdsl.cli import main
+
+    live = tmp_path / "results"
+    nas = write_experiment(tmp_path, "extended", nb101_store, live / "extended", budget=600,
+                           searches="search random", repeat=1)
+    assert main(["run", str(nas), "--quiet"]) == 0
+    s = Server(str(live))
+    try:
+        page, console = offline_page(chromium)
+        page.goto(s.url)
+        _rows(page)
+        page.get_by_role("link", name="extended").click()
+        page.wait_for_selector("#evaluations tbody tr")
+        assert page.inner_text("#status").startswith("finished: 600 of 600")
+        loads = page.evaluate("performance.getEntriesByType('navigation').length")
+        nas.write_text(nas.read_text().replace("repeat = 1", "repeat = 4"))  # 3 runs more
+        run = subprocess.run([sys.executable, "-m", "nasdsl.cli", "run", str(nas), "--quiet"],
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        page.wait_for_function("document.getElementById('status').textContent"
+                               ".indexOf('2,400 of 2,400') >= 0", timeout=60_000)
+        assert "over 4 runs" in page.inner_text("#lead")
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == loads
+        assert console.messages == []
+        page.context.close()
+    finally:
+        s.stop()
