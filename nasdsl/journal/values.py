@@ -42,6 +42,46 @@ def decode_json(texts: Sequence[str | None]) -> list[dict]:
     return json.loads("[" + ",".join(t or "{}" for t in texts) + "]")
 
 
+_PLAIN_TYPES = ("null", "bool", "int64", "double", "string")
+"""Arrow types whose values read back as `json.loads` gives them (no timestamps inferred
+from text, no lists or objects)."""
+
+
+def metric_columns(texts: Sequence[str | None]) -> dict[str, Sequence[Any]]:
+    """Metric columns from per-row JSON objects, in order of first appearance: what
+    `json_columns(decode_json(texts))` gives, parsed in C (pyarrow's JSON reader) when every
+    metric is plain (numbers, text, booleans) and the rows parse there; else in Python.
+    A column of numbers present in every row is a numpy array, the others lists (None where
+    a row lacks the metric)."""
+    fast = _arrow_columns(texts)
+    return fast if fast is not None else json_columns(decode_json(texts))
+
+
+def _arrow_columns(texts: Sequence[str | None]) -> dict[str, Sequence[Any]] | None:
+    if not len(texts):
+        return {}
+    try:
+        import pyarrow as pa
+        import pyarrow.json as pa_json
+
+        lines = "\n".join(t or "{}" for t in texts).encode("utf-8")
+        table = pa_json.read_json(pa.py_buffer(lines))
+    except (ImportError, TypeError, ValueError, UnicodeError, ArithmeticError):
+        return None  # ArrowInvalid is a ValueError: text the C parser refuses (NaN, …)
+    if table.num_rows != len(texts):
+        return None
+    out: dict[str, Sequence[Any]] = {}
+    for name, column in zip(table.column_names, table.columns):
+        kind = str(column.type)
+        if kind not in _PLAIN_TYPES:
+            return None
+        if kind in ("int64", "double", "bool") and column.null_count == 0:
+            out[name] = column.to_numpy()
+        else:
+            out[name] = column.to_pylist()
+    return out
+
+
 def json_columns(decoded: Sequence[dict]) -> dict[str, list[Any]]:
     """Metric columns from decoded per-row objects, in order of first appearance."""
     names: dict[str, None] = {}
