@@ -68,6 +68,7 @@ def decode_json(texts: Sequence[str | None]) -> list[dict]:
     return json.loads("[" + ",".join(t or "{}" for t in texts) + "]")
 
 
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _PLAIN_TYPES = ("null", "bool", "int64", "double", "string")
 """Arrow types whose values read back as `json.loads` gives them (no timestamps inferred
 from text, no lists or objects)."""
@@ -91,6 +92,8 @@ def _arrow_columns(texts: Sequence[str | None]) -> dict[str, Sequence[Any]] | No
         import pyarrow.json as pa_json
 
         lines = "\n".join(t or "{}" for t in texts).encode("utf-8")
+        if lines.translate(_DIGITS).find(b"0" * 19) >= 0:  # a whole number past int64 (a
+            return None  # float's repr has at most 17 digits): Python keeps it whole, Arrow not
         table = pa_json.read_json(pa.py_buffer(lines))
     except (ImportError, TypeError, ValueError, UnicodeError, ArithmeticError):
         return None  # ArrowInvalid is a ValueError: text the C parser refuses (NaN, …)
