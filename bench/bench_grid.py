@@ -1,11 +1,13 @@
 """`nasdsl run experiments/nb101_evolution.nas` end to end, against an older nasdsl in the
 same run: start, every lookup, the journal, the report and the verification of the journal's
-rows that reading it includes, as a user runs it (a fresh `nasdsl` process, `--fresh`).
+rows that reading it includes, as a user runs it (a fresh `nasdsl` process, `--fresh`); and
+the combined report of two such grids' journals, as `make study` compares its experiments.
 
 The baseline is the nasdsl of `--baseline` (a commit, default the one before evaluations
 went to Parquet), checked out into a temporary `git worktree` and run with the same Python
 and the same store. Both run the same file into their own folders, one after the other;
-then each writes the report again from its finished journal (`nasdsl report`). One line per
+then each writes the report again from its finished journal (`nasdsl report`), and the
+combined report of both journals (`nasdsl report A B --output C`). One line per
 figure: name, value, unit, the baseline's value and the ratio; wall and CPU seconds (user +
 system of the command and its worker processes) and the load average before each run, since
 a shared machine's wall times are upper bounds.
@@ -73,7 +75,7 @@ def _measure(source: Path, folder: Path, experiment: Path) -> dict[str, float]:
     out = folder / "out"
     report = _timed(command + ["report", str(out)], folder, env)
     table = [p for p in (out / "evaluations.parquet", out / "evaluations.csv") if p.is_file()]
-    return {"run_wall": run.wall, "run_cpu": run.cpu, "run_load": run.load,
+    return {"out": out, "run_wall": run.wall, "run_cpu": run.cpu, "run_load": run.load,
             "report_wall": report.wall, "report_cpu": report.cpu, "report_load": report.load,
             "journal_mb": (out / "journal.sqlite").stat().st_size / 1e6,
             "evaluations_mb": table[0].stat().st_size / 1e6 if table else float("nan"),
@@ -104,6 +106,13 @@ def main(argv: list[str] | None = None) -> int:
                 folder = tmp / name
                 folder.mkdir()
                 figures[name] = _measure(source, folder, _experiment(folder, args.repeat))
+            journals = [str(figures[n]["out"] / "journal.sqlite") for n in figures]
+            for name, source in (("baseline", baseline), ("ours", ROOT)):
+                both = _timed([sys.executable, "-m", "nasdsl.cli", "report", *journals,
+                               "--output", str(tmp / f"combined-{name}")], tmp,
+                              dict(os.environ, PYTHONPATH=str(source)))
+                figures[name].update(combined_wall=both.wall, combined_cpu=both.cpu,
+                                     combined_load=both.load)
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                             str(baseline)], check=False)
@@ -117,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     _line("report_wall", "s", ours["report_wall"], base["report_wall"],
           f"load {ours['report_load']:.1f} / baseline's {base['report_load']:.1f}")
     _line("report_cpu", "s", ours["report_cpu"], base["report_cpu"])
+    _line("combined_report_of_both_journals_wall", "s", ours["combined_wall"],
+          base["combined_wall"], f"{2 * runs * 1500:,} evaluations; load "
+          f"{ours['combined_load']:.1f} / baseline's {base['combined_load']:.1f}")
+    _line("combined_report_cpu", "s", ours["combined_cpu"], base["combined_cpu"])
     _line("journal_size", "MB", ours["journal_mb"], base["journal_mb"])
     _line("evaluations_file_size", "MB", ours["evaluations_mb"], base["evaluations_mb"],
           f"{ours['evaluations_file']} / baseline's {base['evaluations_file']}")
