@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["NASDSL_DATA"] = args.data
     with tempfile.TemporaryDirectory(prefix="bench-grid-") as tmp:
         tmp = Path(tmp)
-        baseline = tmp / "baseline"
+        baseline = tmp / "baseline-source"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet",
                         str(baseline), args.baseline], check=True)
         try:
