@@ -15,11 +15,12 @@ REPORTS = Reports(files=REPORT_FILES, remove=remove_reports)
 
 
 def run_experiment(plan: Plan, *, fresh: bool = False, progress: Progress | None = None,
-                   components: Components = Components(), show: bool = False) -> RunSummary:
+                   components: Components = Components(), show: bool = False,
+                   csv: bool = False) -> RunSummary:
     """Run (or resume) every run of `plan`, then write its report into `plan.output`,
-    printing its summary table when `show`."""
+    printing its summary table when `show` (`csv`: see `write_plan_report`)."""
     summary = run_only(plan, fresh=fresh, progress=progress, components=components)
-    write_plan_report(plan, show=show)
+    write_plan_report(plan, show=show, csv=csv)
     return summary
 
 
@@ -31,6 +32,7 @@ def run_only(plan: Plan, *, fresh: bool = False, progress: Progress | None = Non
                     reports=REPORTS)
 
 
-def write_plan_report(plan: Plan, show: bool = False) -> Path:
-    """The report of `plan`'s journal, in its output folder."""
-    return write_report(plan.output, journal=plan.journal_path, show=show)
+def write_plan_report(plan: Plan, show: bool = False, csv: bool = False) -> Path:
+    """The report of `plan`'s journal, in its output folder (`csv`: its evaluations as CSV
+    however many they are)."""
+    return write_report(plan.output, journal=plan.journal_path, show=show, csv=csv)

@@ -20,6 +20,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--output", type=Path, help="override the file's output folder")
     run.add_argument("--quiet", action="store_true",
                      help="no progress display (the summary table is still printed)")
+    run.add_argument("--csv", action="store_true",
+                     help="the report's evaluations as evaluations.csv, however many (default: "
+                          "evaluations.parquet from 100,000 evaluations)")
     where = run.add_mutually_exclusive_group()
     where.add_argument("--workers", type=_workers, metavar="N",
                        help="evaluations at once on this machine (overrides `run { workers }` "
@@ -47,6 +50,9 @@ def parser() -> argparse.ArgumentParser:
                         help="where the report goes (default: the journal's folder)")
     report.add_argument("--all", dest="everything", action="store_true",
                         help="every run the journal holds, not only those of its latest plan")
+    report.add_argument("--csv", action="store_true",
+                        help="the evaluations as evaluations.csv, however many (default: "
+                             "evaluations.parquet from 100,000 evaluations)")
 
     status = sub.add_parser("status", help="progress of an experiment, read from its journal "
                                            "(safe while it runs)")

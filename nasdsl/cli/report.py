@@ -22,4 +22,5 @@ def report_command(args: argparse.Namespace) -> int:
         paths.append(plan.journal_path)
         if len(args.dir) == 1 and folder is None:
             folder = plan.output
-    return write(paths, folder=folder, everything=args.everything, extras=(report_tables,))
+    return write(paths, folder=folder, everything=args.everything, extras=(report_tables,),
+                 csv=args.csv)

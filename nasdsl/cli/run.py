@@ -17,14 +17,16 @@ def run_command(args: argparse.Namespace) -> int:
 
     with stop_on_signals():
         return run_file(args.file, fresh=args.fresh, output=args.output, quiet=args.quiet,
-                        workers=args.workers, cluster=args.cluster)
+                        workers=args.workers, cluster=args.cluster, csv=args.csv)
 
 
 def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = None,
-             quiet: bool = False, workers: int | None = None, cluster: str | None = None) -> int:
+             quiet: bool = False, workers: int | None = None, cluster: str | None = None,
+             csv: bool = False) -> int:
     """`nasdsl run FILE`: load, check, run or resume, report, print the summary table last.
     `quiet` hides the progress only; `workers` or `cluster` replace the file's `run` block
-    (where evaluations run is not part of what the journal identifies). Returns the exit
+    (where evaluations run is not part of what the journal identifies); `csv` writes the
+    report's evaluations as CSV however many they are. Returns the exit
     status; refusals and failures raise (`main` maps them to exit codes)."""
     from dataclasses import replace
 
@@ -52,7 +54,7 @@ def run_file(path: str | Path, fresh: bool = False, output: str | Path | None = 
     print(f"{count(summary.runs, 'run')} done ({count(summary.evaluations, 'evaluation')}, "
           f"{summary.replayed:,} replayed, {count(summary.skipped, 'run')} already finished"
           f"{retrained}); journal {summary.journal}, report in {plan.output}")
-    write_plan_report(plan, show=True)  # the comparison table comes last
+    write_plan_report(plan, show=True, csv=csv)  # the comparison table comes last
     return 0
 
 

@@ -39,6 +39,15 @@ def _fidelities(metrics: Any) -> np.ndarray:
     return out
 
 
+def _column(values: np.ndarray) -> pd.Series:
+    """An object array of what SQLite gave back as the column pandas would make of it as a
+    list (text, whole numbers, floats with NaN for NULL), without the list."""
+    try:
+        return pd.Series(values, dtype=None).infer_objects()
+    except (TypeError, ValueError):
+        return pd.Series(values.tolist())
+
+
 class Reader:
     """An open journal, read-only: `Reader.open(path)`."""
 
@@ -228,38 +237,45 @@ class Reader:
             return self._evaluations()
 
     def _evaluations(self) -> pd.DataFrame:
+        """Column by column: what belongs to a run (its search, configuration, seed, swept
+        values) is looked up once per run and spread over its rows by position, never per
+        row; each column of the rows is built from its array in one step."""
         checked = self._verified()
         c = checked.columns
         runs = pd.DataFrame.from_records(self._db.execute(
             "SELECT r.run, c.search, c.config, r.repeat, r.seed, c.position FROM runs r "
             "JOIN configs c ON c.config = r.config").fetchall(),
             columns=["key", "search", "config", "run", "seed", "position"])
-        codes = pd.Categorical(pd.Series(c["run"], dtype=object),
-                               categories=runs["key"].astype(object)).codes
+        found, keys = pd.factorize(c["run"])
+        codes = np.append(pd.Index(runs["key"].astype(object)).get_indexer(keys), -1)[found]
         index = np.asarray(c["idx"], dtype=np.int64)
         kept = np.flatnonzero(codes >= 0)  # rows of runs the runs table holds
         position = runs["position"].to_numpy()[codes[kept]]
         repeat = runs["run"].to_numpy()[codes[kept]]
         kept = kept[np.lexsort((index[kept], repeat, position))]
-        of_run = runs.iloc[codes[kept]].reset_index(drop=True)
+        used, of_run = np.unique(codes[kept], return_inverse=True)  # row -> its run in `used`
+        mine = runs.iloc[used].reset_index(drop=True)
 
-        def column(name: str) -> list:
-            return np.asarray(c[name], dtype=object)[kept].tolist()
+        def per_run(values: pd.Series) -> pd.Series:
+            return values.take(of_run).reset_index(drop=True)
 
-        df = pd.DataFrame({"search": of_run["search"], "config": of_run["config"],
-                           "run": of_run["run"], "seed": of_run["seed"], "index": index[kept],
-                           **{name: column(source) for name, source in (
-                               ("generation", "generation"), ("architecture", "architecture"),
-                               ("hash", "hash"), ("fitness", "fitness"), ("status", "status"),
-                               ("error", "error"), ("cost_seconds", "cost_seconds"),
-                               ("wall_seconds", "wall_seconds"))}},
+        def column(name: str) -> pd.Series:
+            return _column(c[name][kept])
+
+        df = pd.DataFrame({"search": per_run(mine["search"]), "config": per_run(mine["config"]),
+                           "run": per_run(mine["run"]), "seed": per_run(mine["seed"]),
+                           "index": index[kept],
+                           **{name: column(name) for name in (
+                               "generation", "architecture", "hash", "status", "error",
+                               "cost_seconds", "wall_seconds")},
+                           "fitness": numbers(c["fitness"][kept])},
                           columns=_EVALUATION_COLUMNS)
-        df["fitness"] = numbers(df["fitness"].to_numpy(dtype=object))
         metrics = checked.metrics
         if len(kept) < len(index):  # rows of runs the table lacks: their metrics left out
             metrics = json_columns([checked.decoded[i] for i in kept])
         else:
-            metrics = {name: np.asarray(values, dtype=object)[kept].tolist()
+            metrics = {name: values[kept] if isinstance(values, np.ndarray)
+                       else np.asarray(values, dtype=object)[kept].tolist()
                        for name, values in metrics.items()}
         for name, values in metrics.items():
             df[name if name not in df.columns else f"metric.{name}"] = values
@@ -269,5 +285,5 @@ class Reader:
             keys += [k for k in values if k not in keys]
         for key in keys:
             column = key if key not in df.columns else f"swept.{key}"
-            df[column] = df["config"].map({c: v.get(key) for c, v in swept.items()})
+            df[column] = per_run(mine["config"].map({c: v.get(key) for c, v in swept.items()}))
         return df

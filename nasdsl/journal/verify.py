@@ -3,6 +3,7 @@
 values' ranges (`nasdsl.journal.rows`) are wrong is a JournalError naming it."""
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from pathlib import Path
@@ -15,23 +16,28 @@ from nasdsl.errors import JournalError
 from nasdsl.journal.rows import (FINAL_HASHED, HASHED, KIND_WORDS, checksums, metric_kind,
                                  metric_numbers, numbers, out_of_range, wrong_type, wrong_types)
 from nasdsl.journal.schema import FINAL_COLUMNS, has_column
-from nasdsl.journal.values import decode_json, json_columns, objects
+from nasdsl.journal.values import decode_json, metric_columns, objects
 from nasdsl.wording import count
 
 Unverified = Callable[[], None] | None
 """Called when rows written before rows carried checksums are read (None: say nothing)."""
 
 
-class Checked(NamedTuple):
+class Checked:
     """Evaluation rows that passed their checks (`evaluations`)."""
 
-    columns: dict[str, np.ndarray]
-    """HASHED column name -> its values over the rows (an object array of what SQLite
-    gave back), in key order (run, index)."""
-    decoded: list[dict]
-    """Each row's metrics."""
-    metrics: dict[str, list]
-    """Metric name -> its value in each row (None where a row lacks it)."""
+    def __init__(self, columns: dict[str, np.ndarray], metrics: dict[str, Sequence[Any]]):
+        self.columns = columns
+        """HASHED column name -> its values over the rows (an object array of what SQLite
+        gave back), in the table's order."""
+        self.metrics = metrics
+        """Metric name -> its value in each row (None where a row lacks it; a numpy array
+        for numbers every row has: `values.metric_columns`)."""
+
+    @functools.cached_property
+    def decoded(self) -> list[dict]:
+        """Each row's metrics as a dict (parsed when asked for: a report reads columns)."""
+        return decode_json(self.columns["metrics"])
 
 
 class CheckedFinals(NamedTuple):
@@ -56,8 +62,9 @@ def evaluations(db: sqlite3.Connection, path: Path, run: str | None = None,
     columns = {name: objects(values) for name, values in zip(HASHED, found)}
     fitness_of = fitness_metrics(db)
     runs = dict(db.execute("SELECT run, config FROM runs"))
-    metric = pd.Series(columns["run"], dtype=object).map(
-        {r: fitness_of.get(c) for r, c in runs.items()}).to_numpy(dtype=object)
+    codes, keys = pd.factorize(columns["run"])  # a lookup per run, not per row
+    metric = np.array([fitness_of.get(runs.get(k)) for k in keys] + [None],
+                      dtype=object)[codes]  # code -1 (a NULL run): the last, None
 
     def name(i: int) -> str:
         known = db.execute("SELECT config, repeat FROM runs WHERE run = ?",
@@ -65,9 +72,9 @@ def evaluations(db: sqlite3.Connection, path: Path, run: str | None = None,
         which = f" (configuration {known[0]}, repeat {known[1]})" if known else ""
         return f"evaluation {columns['idx'][i]} of run {columns['run'][i]}{which}"
 
-    decoded, metrics = _check(path, HASHED, columns, found[-1] if has_checksum else None,
-                              {"fitness": metric}, name, unverified)
-    return Checked(columns, decoded, metrics)
+    metrics = _check(path, HASHED, columns, found[-1] if has_checksum else None,
+                     {"fitness": metric}, name, unverified)
+    return Checked(columns, metrics)
 
 
 def finals(db: sqlite3.Connection, path: Path, unverified: Unverified = None) -> CheckedFinals:
@@ -119,12 +126,12 @@ def fitness_metrics(db: sqlite3.Connection) -> dict[str, str]:
 def _check(path: Path, names: Sequence[str], columns: dict[str, np.ndarray],
            stored: Sequence[Any] | None, fitness: dict[str, np.ndarray],
            name: Callable[[int], str],
-           unverified: Unverified) -> tuple[list[dict], dict[str, list]]:
+           unverified: Unverified) -> dict[str, Sequence[Any]]:
     """Check rows read back (`columns`, over `names`) in the order that names what is
     wrong first: their values' types, their checksums (`stored`; None for a table
     written before rows carried them, read after calling `unverified`), their values'
     ranges (`_check_ranges`). `name(i)` names row i in the JournalError that refuses it.
-    Returns the rows' decoded metrics, and their columns."""
+    Returns the rows' metrics as columns (`values.metric_columns`)."""
     rows = len(columns[names[0]])
     wrong = wrong_types(columns, names)
     if wrong is not None:
@@ -142,11 +149,10 @@ def _check(path: Path, names: Sequence[str], columns: dict[str, np.ndarray],
                      "its checksum does not match its values")
     elif unverified is not None and rows:
         unverified()
-    decoded = decode_json(columns["metrics"])
-    metrics = json_columns(decoded)
+    metrics = metric_columns(columns["metrics"])
     if rows:
         _check_ranges(path, columns, metrics, fitness, name)
-    return decoded, metrics
+    return metrics
 
 
 def _check_ranges(path: Path, columns: dict[str, np.ndarray], metrics: dict[str, list],
@@ -158,7 +164,7 @@ def _check_ranges(path: Path, columns: dict[str, np.ndarray], metrics: dict[str,
     checks: list[tuple[str, str, np.ndarray, np.ndarray]] = []  # what, kind, values, bad
     for column, metric in fitness.items():
         values = numbers(columns[column])
-        for of in {m for m in metric if isinstance(m, str) and metric_kind(m)}:
+        for of in {m for m in pd.unique(metric) if isinstance(m, str) and metric_kind(m)}:
             mine = metric == of
             bad = np.zeros(len(values), dtype=bool)
             bad[mine] = out_of_range(values[mine], metric_kind(of))

@@ -163,8 +163,7 @@ class Writer(Reader):
                outcome: Mapping[str, Any] | None = None) -> None:
         """Commit evaluation rows; with `finished = (run, n)` mark that run finished in the
         same transaction, recording the optimizer's `outcome` when it has one."""
-        named = [r if isinstance(r, Row) else Row(*r) for r in rows]
-        statements = _evaluation_rows(named, self._has_arrival_column)
+        statements = _evaluation_rows(rows, self._has_arrival_column)
         if finished is not None:
             statements.append(("UPDATE runs SET status = 'finished', evaluations = ?, "
                                "finished = ? WHERE run = ?",
@@ -186,30 +185,44 @@ class Writer(Reader):
                             tuple(values))])
 
 
-def _evaluation_rows(rows: Sequence[Row], has_arrival: Callable[[], bool]) -> list[Statement]:
-    """The statements that insert `rows`, each with its checksum (`nasdsl.journal.rows`),
-    and count them in their runs. Rows that arrived out of index order carry `arrival`,
-    whose column the first of them adds; the others are written without it, so a journal
-    of runs that completed in index order stays as older nasdsl wrote it."""
+def _evaluation_rows(rows: Sequence[Row | tuple],
+                     has_arrival: Callable[[], bool]) -> list[Statement]:
+    """The statements that insert `rows` (`Row`s or plain tuples in its order, `arrival`
+    optional), each with its checksum (`nasdsl.journal.rows`), and count them in their
+    runs. Rows that arrived out of index order carry `arrival`, whose column the first of
+    them adds; the others are written without it, so a journal of runs that completed in
+    index order stays as older nasdsl wrote it. Column by column: a lookup grid commits
+    millions of rows, so no step here is a Python call per row."""
     if not rows:
         return []
+    width = len(ROW_COLUMNS)
+    if any(len(r) != width for r in rows):
+        rows = [tuple(r) + (None,) * (width - len(r)) for r in rows]
+    columns = list(zip(*rows))
+    sums = checksums(dict(zip(ROW_COLUMNS, columns))).tolist()
+    runs, indices, arrivals = columns[0], columns[1], columns[-1]
     statements: list[Statement] = []
-    sums = row_checksums(rows)
-    out_of_order = [(*r, c) for r, c in zip(rows, sums) if r.arrival is not None]
+    if arrivals.count(None) == len(arrivals):  # every row in index order: the usual case
+        in_order, out_of_order, places = list(zip(*columns[:-1], sums)), [], indices
+    else:
+        late = [a is not None for a in arrivals]
+        out_of_order = [(*r, c) for r, c, x in zip(rows, sums, late) if x]
+        in_order = [(*r[:-1], c) for r, c, x in zip(rows, sums, late) if not x]  # no arrival
+        places = [i if a is None else a for i, a in zip(indices, arrivals)]
     if out_of_order:
         if not has_arrival():
             statements.append(("ALTER TABLE evaluations ADD COLUMN arrival INT", ()))
         statements.append((f"INSERT INTO evaluations({', '.join(ROW_COLUMNS)}, "
                            "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", out_of_order))
-    in_order = [(*r[:-1], c) for r, c in zip(rows, sums) if r.arrival is None]  # no arrival
     if in_order:
         statements.append((f"INSERT INTO evaluations({', '.join(ROW_COLUMNS[:-1])}, "
                            "checksum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", in_order))
     counts: dict[str, int] = {}  # rows of several runs may share one commit: count each
-    for r in rows:
-        counts[r.run] = max(counts.get(r.run, 0), r.place + 1)
+    for run, place in zip(runs, places):
+        if counts.get(run, -1) < place:
+            counts[run] = place
     statements.append(("UPDATE runs SET evaluations = ? WHERE run = ?",
-                       [(n, run) for run, n in counts.items()]))
+                       [(n + 1, run) for run, n in counts.items()]))
     return statements
 
 

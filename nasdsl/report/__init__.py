@@ -1,12 +1,14 @@
 """Reports, read from the journal only: tables, plots and the best architectures.
 
-`write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
-`generations.png`, `regret.png`, `best.json`, `report.html` (all of them in one page) and
-(after `final { … }`) `final.csv` into `folder` from `folder/journal.sqlite` (or the journal
-given); `write_combined_report(journals, folder)` does the same for several journals compared
-in one report (all but `evaluations.csv`, which each experiment's own report holds), with the
-tables its caller adds (`extras`: the NAS-Bench-101 study's, from `nasdsl.study`).
-`report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
+`write_report(folder)` writes the evaluations (`evaluations.parquet` for a large experiment,
+`evaluations.csv` for a small one or with `csv`: `nasdsl.report.evaluations_file`),
+`summary.csv`, `best_so_far.png`, `generations.png`, `regret.png`, `best.json`, `report.html`
+(all of them in one page) and (after `final { … }`) `final.csv` into `folder` from
+`folder/journal.sqlite` (or the journal given); `write_combined_report(journals, folder)` does
+the same for several journals compared in one report (all but the evaluations, which each
+experiment's own report holds), with the tables its caller adds (`extras`: the NAS-Bench-101
+study's, from `nasdsl.study`). `report_command(paths)` is `nasdsl report PATH… [--output DIR]
+[--csv]`.
 """
 from __future__ import annotations
 
@@ -22,15 +24,16 @@ from nasdsl.report.analysis import analyse
 from nasdsl.report.best import BEST_JSON, write_best
 from nasdsl.report.finals import FINAL_CSV, write_final
 from nasdsl.report.policy import write_policy
-from nasdsl.output_folder import (check_output, foreign_files, forget, staged_report,
-                                  written_by_nasdsl)
+from nasdsl.output_folder import check_output, foreign_files, forget, staged_report
+from nasdsl.report.evaluations_file import (EVALUATIONS_CSV, EVALUATIONS_PARQUET, drop_other,
+                                            evaluations_name)
 from nasdsl.report.plots import (BEST_SO_FAR_PNG, GENERATIONS_PNG, plot_best_so_far,
                                  plot_generations)
 from nasdsl.report.regret import REGRET_PNG, plot_regret
 from nasdsl.report.source import ReportSource, find_journal, read_journal
 from nasdsl.report.html import REPORT_HTML
-from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
-                                  summary_notes, write_tables)
+from nasdsl.report.tables import (SUMMARY_CSV, integral, print_summary, summary_notes,
+                                  write_tables)
 
 Extra = Callable[[Path, Any, Any], list]
 """More tables of a combined report: `(folder, configs, summary)` writes its files into
@@ -38,19 +41,21 @@ Extra = Callable[[Path, Any, Any], list]
 
 
 def write_report(output_dir: Path, journal: Path | None = None, show: bool = False,
-                 everything: bool = False) -> Path:
+                 everything: bool = False, csv: bool = False) -> Path:
     """Write every report file into `output_dir` and return that folder.
 
     `journal` defaults to `output_dir/journal.sqlite`. `show` prints the summary table. The
     report covers the configurations and repeats of the plan the journal last ran;
-    `everything` includes every run the journal holds.
+    `everything` includes every run the journal holds. `csv` writes the evaluations as CSV
+    however many they are.
     """
     output_dir = Path(output_dir)
     journal = journal or output_dir / "journal.sqlite"
     check_output(output_dir, REPORT_FILES, journal)  # before the work, and again before a move
     source = read_journal(journal, everything=everything)
     with staged_report(output_dir, journal) as staging:  # all files complete, or none moved
-        _write(staging, source, show)
+        _write(staging, source, show, csv=csv)
+    drop_other(output_dir, evaluations_name(len(source.evaluations), csv))
     if show and source.hidden_runs:
         print(f"note: the journal also holds {source.hidden_runs} run"
               f"{'s' if source.hidden_runs != 1 else ''} of configurations or repeats the file "
@@ -71,29 +76,27 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
     source = combine([(Path(j), read_journal(Path(j))) for j in journals])
     with staged_report(output_dir) as staging:
         _write(staging, source, show, extras, per_evaluation=False)
-    if EVALUATIONS_CSV in written_by_nasdsl(output_dir):  # an older combined report's rows
-        (output_dir / EVALUATIONS_CSV).unlink(missing_ok=True)
-        forget(output_dir, [EVALUATIONS_CSV])
+    drop_other(output_dir, None)  # an older combined report's rows
     return output_dir
 
 
-REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
+REPORT_FILES = (EVALUATIONS_CSV, EVALUATIONS_PARQUET, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
                 BEST_JSON, FINAL_CSV, REPORT_HTML, *FIDELITY_FILES)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
 def _write(folder: Path, source: ReportSource, show: bool, extras: Sequence[Extra] = (),
-           per_evaluation: bool = True) -> None:
+           per_evaluation: bool = True, csv: bool = False) -> None:
     """Every report file into `folder`, and the tables of `extras` (written after the
-    others, so they may read them). A combined report leaves out
-    `evaluations.csv` (`per_evaluation`): each experiment's own report holds its rows, and
-    a study's would copy millions of them (1.4 GB for the study's five experiments)."""
+    others, so they may read them). A combined report leaves out the evaluations
+    (`per_evaluation`): each experiment's own report holds its rows, and a study's would
+    copy millions of them. `csv`: the evaluations as CSV whatever their number."""
     found = analyse(source)
     evaluations, summary, fitness, labels = (found.evaluations, found.summary, found.fitness,
                                               found.labels)
     rows = evaluations.drop(columns=[CURVE]) if CURVE in evaluations.columns else evaluations
     write_tables(folder, integral(rows, [c for c in found.extra if c != CURVE])
-                 if per_evaluation else None, summary)
+                 if per_evaluation else None, summary, csv)
     write_fidelity_files(folder, evaluations, source.experiment)
     finals = source.finals
     write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
@@ -155,9 +158,10 @@ def _input_folder(folder: Path, paths: list[Path], journals: list[Path]) -> Path
 
 
 def report_command(path: Path | list[Path], folder: Path | None = None,
-                   everything: bool = False, extras: Sequence[Extra] = ()) -> int:
-    """`nasdsl report PATH… [--output DIR] [--all]`: each PATH is an output folder or a
-    journal file; the report goes to `folder` (default: the journal's folder; required for
+                   everything: bool = False, extras: Sequence[Extra] = (),
+                   csv: bool = False) -> int:
+    """`nasdsl report PATH… [--output DIR] [--all] [--csv]`: each PATH is an output folder or
+    a journal file; the report goes to `folder` (default: the journal's folder; required for
     several journals, which are compared in one report, with the tables of `extras`). 2
     when a journal is missing, or the journals cannot be compared."""
     paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
@@ -189,7 +193,7 @@ def report_command(path: Path | list[Path], folder: Path | None = None,
         return 0
     journal = journals[0]
     folder = write_report(folder or journal.parent, journal=journal, show=True,
-                          everything=everything)
+                          everything=everything, csv=csv)
     print(f"report written to {folder / REPORT_HTML}")
     return 0
 

@@ -77,7 +77,9 @@ def combine(sources: Sequence[tuple[Path, ReportSource]]) -> ReportSource:
         position += len(configs)
         parts_configs.append(configs)
         evaluations = source.evaluations.copy()
-        evaluations["config"] = evaluations["config"].map(rename)
+        # Every evaluation's configuration is in `rename` (the reader joins them): the name
+        # prefixed in one vectorised step, not a lookup per row of millions.
+        evaluations["config"] = f"{name}/" + evaluations["config"].astype("str")
         evaluations.insert(0, "experiment", name)
         parts_evaluations.append(evaluations)
         if source.runs is not None:

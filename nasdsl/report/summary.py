@@ -72,9 +72,13 @@ def run_best(evaluations: pd.DataFrame) -> pd.DataFrame:
     ok = valid(evaluations)
     if ok.empty:
         return ok
-    order = ok.sort_values(["config", "run", "fitness", "index"],
-                           ascending=[True, True, False, True], kind="stable")
-    return order.drop_duplicates(["config", "run"], keep="first")
+    config = pd.factorize(ok["config"], sort=True)[0]  # codes in the configurations' order
+    run = ok["run"].to_numpy()
+    order = np.lexsort((ok["index"].to_numpy(), -ok["fitness"].to_numpy(dtype=float), run,
+                        config))  # by config, run, fitness descending, index
+    first = np.ones(len(order), dtype=bool)  # the first row of each (config, run)
+    first[1:] = (np.diff(config[order]) != 0) | (np.diff(run[order]) != 0)
+    return ok.iloc[order[first]]
 
 
 def first_hit_evaluations(ok: pd.DataFrame) -> float:

@@ -1,4 +1,5 @@
-"""The report's tables: `evaluations.csv`, `summary.csv`, and the summary on screen.
+"""The report's tables: the evaluations (`nasdsl.report.evaluations_file`), `summary.csv`, and
+the summary on screen.
 
 Columns are stable and documented in docs/reports.md; the CSV files are for machines and
 keep full precision; the table on screen writes numbers as `nasdsl.report.numbers` does and
@@ -15,20 +16,20 @@ from typing import TextIO
 import pandas as pd
 
 from nasdsl.report.columns import legend
+from nasdsl.report.evaluations_file import write_evaluations
 from nasdsl.report.numbers import is_number, number_text
 
-EVALUATIONS_CSV = "evaluations.csv"
 SUMMARY_CSV = "summary.csv"
 
 
 def write_tables(folder: Path, evaluations: pd.DataFrame | None,
-                 summary: pd.DataFrame) -> list[Path]:
-    """`summary.csv`, and `evaluations.csv` unless `evaluations` is None."""
+                 summary: pd.DataFrame, csv: bool = False) -> list[Path]:
+    """`summary.csv`, and the evaluations unless `evaluations` is None (Parquet for a large
+    table, CSV for a small one or with `csv`: `write_evaluations`)."""
     summary.to_csv(folder / SUMMARY_CSV, index=False)
     if evaluations is None:
         return [folder / SUMMARY_CSV]
-    evaluations.to_csv(folder / EVALUATIONS_CSV, index=False)
-    return [folder / EVALUATIONS_CSV, folder / SUMMARY_CSV]
+    return [write_evaluations(folder, evaluations, csv), folder / SUMMARY_CSV]
 
 
 def integral(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

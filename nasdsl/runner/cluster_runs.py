@@ -17,14 +17,14 @@ from typing import Any, Iterator, NamedTuple
 from nasdsl.cluster import ClusterLost, connect, killed_worker_type, lost, on_worker
 from nasdsl.errors import NasdslError
 from nasdsl.execution import local_evaluation
-from nasdsl.journal.records import Row
 from nasdsl.runner.task import RunTask, perform_run
 
 
 class RunDone(NamedTuple):
     """What a worker sends back for one run."""
 
-    rows: list[Row]
+    rows: list[tuple]
+    """In `Row`'s column order."""
     evaluations: int
     best: float | None
     outcome: dict[str, Any]
@@ -34,7 +34,7 @@ class RunDone(NamedTuple):
 def _perform(task: RunTask) -> RunDone:
     from nasdsl.cluster import worker_name
 
-    rows: list[Row] = []
+    rows: list[tuple] = []
     n, best, outcome = perform_run(task, local_evaluation(task.factory), rows.extend)
     return RunDone(rows, n, best, outcome, worker_name())
 

@@ -3,7 +3,7 @@
 A run is one repeat of one search configuration. Its optimizer gets
 `numpy.random.default_rng(run.seed)`, a `BudgetMeter`, and the shared `Batch` as its
 `evaluate_batch`, with the run's recorded prefix to replay and a recorder that turns each
-fresh evaluation into a journal `Row` for the sink (the journal writer here, or the parent
+fresh evaluation into a journal row (`Row`'s columns) for the sink (the journal writer here, or the parent
 process from a worker).
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from nasdsl.component import declared
 from nasdsl.evaluation.fidelity import FolderCheckpoints
 from nasdsl.execution import EvaluatorFactory, evaluator_for, local_evaluation
-from nasdsl.journal.records import Recorded, Row
+from nasdsl.journal.records import Recorded
 from nasdsl.journal.rows import result_problem
 from nasdsl.journal.values import metrics_json
 from nasdsl.optimizers.base import BudgetMeter
@@ -31,8 +31,10 @@ from nasdsl.registry import optimizer_of
 from nasdsl.runner.components import Components
 from nasdsl.evaluation.replay import Replay, architecture_key
 
-Sink = Callable[[list[Row]], None]
-"""Receives the journal rows of fresh evaluations, before their results go back."""
+Sink = Callable[[list[tuple]], None]
+"""Receives the journal rows of fresh evaluations, before their results go back: plain
+tuples in `Row`'s column order (a lookup grid makes millions of them, and a tuple is built
+and sent to the parent process at a third of a named one's cost)."""
 
 
 def run_id(run: Run) -> str:
@@ -68,16 +70,16 @@ class RunTask:
 
 
 def _recorder(task: RunTask, space: Any, sink: Sink) -> Callable[..., None]:
-    """Fresh evaluations -> journal rows -> `sink`."""
+    """Fresh evaluations -> journal rows (tuples in `Row`'s order) -> `sink`."""
     run, canonical = task.id, space.canonical
 
     def record(first: int, generation: int, archs: Sequence[Hashable],
                outcomes: Sequence[Timed], arrival: int | None = None) -> None:
         if arrival == first:  # arrived in index order: the journal leaves it implied
             arrival = None
-        sink([Row(run, first + i, generation, canonical(arch), architecture_key(space, arch),
-                  result.fitness, result.status, result.error, float(result.cost_seconds), wall,
-                  metrics_json(result.metrics), None if arrival is None else arrival + i)
+        sink([(run, first + i, generation, canonical(arch), architecture_key(space, arch),
+               result.fitness, result.status, result.error, float(result.cost_seconds), wall,
+               metrics_json(result.metrics), None if arrival is None else arrival + i)
               for i, (arch, (result, wall)) in enumerate(zip(archs, outcomes))])
 
     return record
@@ -139,7 +141,8 @@ class Rows(NamedTuple):
     """Journal rows of a run, with its progress so far."""
 
     task: str
-    rows: list[Row]
+    rows: list[tuple]
+    """In `Row`'s column order."""
     done: float
     evaluations: int
     best: float | None
@@ -154,7 +157,7 @@ class Finished(NamedTuple):
 
 def perform_in_worker(task: RunTask, emit: Callable[[Any], None]) -> None:
     """A run in a worker process: rows go to the parent in chunks (the parent commits)."""
-    buffer: list[Row] = []
+    buffer: list[tuple] = []
     progress = {"last": time.monotonic(), "done": 0.0, "n": 0, "best": None}
 
     def send() -> None:
@@ -162,7 +165,7 @@ def perform_in_worker(task: RunTask, emit: Callable[[Any], None]) -> None:
         buffer.clear()
         progress["last"] = time.monotonic()
 
-    def sink(rows: list[Row]) -> None:
+    def sink(rows: list[tuple]) -> None:
         buffer.extend(rows)
         if len(buffer) >= 2000 or time.monotonic() - progress["last"] >= 0.5:
             send()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import time
 from typing import Any, Mapping
 
-from nasdsl.journal.records import Row
 from nasdsl.journal.writer import Writer
 
 
@@ -17,10 +16,10 @@ class JournalWriter:
         self._immediate = immediate
         self._rows = rows
         self._seconds = seconds
-        self._buffer: list[Row] = []
+        self._buffer: list[tuple] = []  # in `Row`'s column order
         self._last = time.monotonic()
 
-    def add(self, rows: list[Row]) -> None:
+    def add(self, rows: list[tuple]) -> None:
         self._buffer.extend(rows)
         if (self._immediate or len(self._buffer) >= self._rows
                 or time.monotonic() - self._last >= self._seconds):
