@@ -39,6 +39,7 @@ BUILT_IN: dict[str, dict[str, str]] = {
         "local_search": "nasdsl.optimizers.local_search:LocalSearch",
         "bananas": "nasdsl.optimizers.bananas:Bananas",
         "ppo": "nasdsl.optimizers.ppo:PPOSearch",
+        "pareto_local_search": "nasdsl.optimizers.pareto_local_search:ParetoLocalSearch",
         "pygmo.*": "nasdsl.optimizers.pygmo_catalog:PYGMO",
     },
     "evaluator": {

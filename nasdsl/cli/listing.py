@@ -68,13 +68,23 @@ def _component_lines(kind: str) -> list[str]:
 
     lines = []
     for name, component in listed(kind):
-        lines.extend(commented(name, summary_of(component)))
+        lines.extend(commented(name + _aims(kind, component), summary_of(component)))
         listing = getattr(component, "listing", None)  # more a component wants to say
         for line in (listing() if callable(listing) else ()):
             text = line.removeprefix("# ")
             lines.extend(commented("  ", text) if text != line else [f"    {line}"])
         lines.extend(_param_lines(parameters_of(component).values()) or ["    (no settings)"])
     return lines
+
+
+def _aims(kind: str, component: Any) -> str:
+    """A search's objectives, beside its name: `[multi-objective]` for one that takes
+    `objectives` only, `[single- or multi-objective]` for one that takes either."""
+    if kind != "optimizer" or not getattr(component, "multi_objective", False):
+        return ""
+    if getattr(component, "single_objective", True):
+        return "  [single- or multi-objective]"
+    return "  [multi-objective]"
 
 
 def _algorithm_lines() -> list[str]:

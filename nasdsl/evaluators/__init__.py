@@ -14,6 +14,7 @@ _EXPORTS = {
     "data_problems": "nasdsl.evaluators.factory",
     "fetch_data": "nasdsl.evaluators.factory",
     "data_identity": "nasdsl.evaluators.factory",
+    "cheap_function": "nasdsl.evaluators.factory",
 }
 
 

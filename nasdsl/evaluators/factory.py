@@ -123,3 +123,15 @@ def data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
         return None
     identify = getattr(cls, "data_identity", None)
     return identify(spec.settings) if identify is not None else None
+
+
+def cheap_function(spec: EvaluatorSpec, space: Any = None) -> Any:
+    """How the evaluator of `spec` knows an architecture's cheap objectives without
+    evaluating it (`Evaluator.cheap_function`), or None when it knows none."""
+    if spec.kind == "python":
+        return None
+    cls = evaluator_class(spec.kind)
+    make = getattr(cls, "cheap_function", None)
+    if make is None:
+        return None
+    return make(_settings(cls, spec), space)

@@ -40,6 +40,12 @@ def registry_fetch_data(spec: EvaluatorSpec) -> list[str]:
     return list(fetch_data(spec))
 
 
+def registry_cheap_function(spec: EvaluatorSpec, space: Any = None) -> Any:
+    from nasdsl.evaluators import cheap_function
+
+    return cheap_function(spec, space)
+
+
 def registry_data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
     from nasdsl.evaluators import data_identity
 
@@ -63,6 +69,9 @@ class Components:
     """Which stored data answers an evaluator (kept with each run in the journal)."""
     fetch_data: Callable[[EvaluatorSpec], list[str]] = registry_fetch_data
     """`run`'s downloads before the data checks: why one failed (empty: fine)."""
+    cheap_function: Callable[..., Any] = registry_cheap_function
+    """`(evaluator spec, built space) -> arch -> {metric: value}` or None: the cheap
+    objectives a multi-objective search knows before evaluating."""
     _spaces: dict[str, Any] = field(default_factory=dict, init=False, compare=False,
                                     repr=False)
 
@@ -76,7 +85,8 @@ class Components:
     def __getstate__(self) -> dict[str, Any]:
         return {"make_space": self.make_space, "make_evaluator": self.make_evaluator,
                 "make_optimizer": self.make_optimizer, "data_problems": self.data_problems,
-                "data_identity": self.data_identity, "fetch_data": self.fetch_data}
+                "data_identity": self.data_identity, "fetch_data": self.fetch_data,
+                "cheap_function": self.cheap_function}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in {**state, "_spaces": {}}.items():

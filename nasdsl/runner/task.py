@@ -22,6 +22,7 @@ from nasdsl.journal.values import metrics_json
 from nasdsl.optimizers.base import BudgetMeter
 from nasdsl.evaluation.batch import Batch, Evaluate, Report, Timed
 from nasdsl.evaluation.completions import Completions
+from nasdsl.objectives import Objectives, first_metric, objectives_of
 from nasdsl.plan import Run, SearchConfig
 from nasdsl.result import Result
 from nasdsl.runner.components import Components
@@ -102,13 +103,19 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | 
     config = task.config
     space = task.components.space(config.space)
     optimizer = task.components.make_optimizer(config.algorithm, space, config.settings)
+    aims = objectives_of(config.evaluator.settings)
+    if aims:  # the language lets only a multi-objective search get here with objectives
+        known = None
+        if any(o.cheap for o in aims):
+            known = task.components.cheap_function(config.evaluator, space)
+        optimizer.aim(Objectives(aims, known))
     meter = BudgetMeter(config.budget)
     replay = Replay(task.key, task.recorded, space)
     batch = Batch(evaluate, meter, task.seed, record=_recorder(task, space, sink),
                   replay=replay, report=report, chunk=chunk,
                   reuse=(lambda arch: architecture_key(space, arch)) if reuse else None,
                   completions=completions,
-                  check=_sound(config.evaluator.settings.get("fitness")))
+                  check=_sound(first_metric(config.evaluator.settings)))
     try:
         optimizer.search(batch, meter, np.random.default_rng(task.seed))
     finally:

@@ -52,6 +52,8 @@ class Review:
     budget: Budget | None = None
     space: SpaceSpec | None = None
     notes: list[str] = field(default_factory=list)
+    objectives: int = 1
+    """How many objectives the search is given (1: a fitness)."""
 
 
 def not_above(review: Review, small: str, big: str) -> None:
