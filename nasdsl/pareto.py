@@ -24,13 +24,11 @@ def nondominated(points: np.ndarray) -> np.ndarray:
     if index.size == 0:
         return keep
     p = pts[index]
-    if p.shape[1] == 2:
+    if p.shape[1] == 2:  # sorted by the first, kept where the second beats all before it
         order = np.lexsort((np.arange(len(p)), p[:, 1], p[:, 0]))
-        best = np.inf
-        for i in order:
-            if p[i, 1] < best:
-                keep[index[i]] = True
-                best = p[i, 1]
+        second = p[order, 1]
+        before = np.concatenate(([np.inf], np.minimum.accumulate(second)[:-1]))
+        keep[index[order[second < before]]] = True
         return keep
     order = np.lexsort(tuple(p[:, k] for k in reversed(range(p.shape[1]))))
     chosen: list[int] = []

@@ -89,7 +89,6 @@ class NASBench101Evaluator(Evaluator):
         self.objectives = objectives_of({"objectives": objectives})
         if self.objectives:
             fitness = store_metric(self.objectives[0].metric)
-            report = [*(report or ()), *(store_metric(o.metric) for o in self.objectives[1:])]
         if repeats not in REPEATS:
             raise ValueError(f"repeats must be one of {REPEATS}, got {repeats!r}")
         if epochs not in EPOCHS:
@@ -110,8 +109,12 @@ class NASBench101Evaluator(Evaluator):
         self._rows: dict[str, int] = {}
         self._evaluated: set[str] = set()
         self._nord_runs: dict[str, int] = {}
-        roles = {**{m: "report metric" for m in self.report}, fitness: "fitness"}
-        self._problems = metric_problems(self.store, (fitness, *self.report), self.epochs, roles)
+        roles = {**{m: "report metric" for m in self.report},
+                 **{store_metric(o.metric): "objective" for o in self.objectives},
+                 fitness: "objective" if self.objectives else "fitness"}
+        self._problems = metric_problems(
+            self.store, (fitness, *self.report, *(store_metric(o.metric)
+                                                  for o in self.objectives)), self.epochs, roles)
         self._columns: dict[str, np.ndarray] = {}
         self._has_time = "training_time" in self.store.metrics and not metric_problems(
             self.store, ("training_time",), self.epochs)

@@ -1,8 +1,9 @@
 """Reports, read from the journal only: tables, plots and the best architectures.
 
 `write_report(folder)` writes `evaluations.csv`, `summary.csv`, `best_so_far.png`,
-`generations.png`, `regret.png`, `best.json`, `report.html` (all of them in one page) and
-(after `final { … }`) `final.csv` into `folder` from `folder/journal.sqlite` (or the journal
+`generations.png`, `regret.png`, `best.json`, `report.html` (all of them in one page),
+(after `final { … }`) `final.csv`, and with `objectives` `front.csv`, `front.png` and
+`hypervolume.png` (`nasdsl.report.fronts`) into `folder` from `folder/journal.sqlite` (or the journal
 given); `write_combined_report(journals, folder)` does the same for several journals compared
 in one report (all but `evaluations.csv`, which each experiment's own report holds). `report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from nasdsl.errors import JournalError
 from nasdsl.report.labels import short_labels
 from nasdsl.report.best import BEST_JSON, best_architectures, write_best
+from nasdsl.report.fronts import FRONT_CSV, FRONT_PNG, HYPERVOLUME_PNG, write_fronts
 from nasdsl.report.finals import FINAL_CSV, final_entries, with_final_columns, write_final
 from nasdsl.report.policy import write_policy
 from nasdsl.output_folder import (check_output, foreign_files, forget, staged_report,
@@ -69,7 +71,7 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
 
 
 REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
-                BEST_JSON, FINAL_CSV, REPORT_HTML)
+                BEST_JSON, FINAL_CSV, REPORT_HTML, FRONT_CSV, FRONT_PNG, HYPERVOLUME_PNG)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
@@ -87,15 +89,16 @@ def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
     summary = summarize(configs, evaluations, optimum=_optimum(source), runs=source.runs)
     summary = with_final_columns(summary, source.finals)
     summary = integral(summary, [c for c in summary.columns if c in swept])
-    write_tables(folder, integral(evaluations, extra) if per_evaluation else None, summary)
-    finals = source.finals
-    write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
     order = list(configs.sort_values("position")["config"])
     plotted, caption = plotted_configs(order, summary)
     title = source.experiment
     plot_title = title + (f"\n({caption})" if caption else "")
-    fitness = fitness_name(configs)
     labels = short_labels(_legend_entries(configs, plotted))
+    summary, front_images = write_fronts(folder, source, summary, plotted, plot_title, labels)
+    write_tables(folder, integral(evaluations, extra) if per_evaluation else None, summary)
+    finals = source.finals
+    write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
+    fitness = fitness_name(configs)
     plot_best_so_far(evaluations, plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness,
                      labels)
     plot_generations(generation_best(evaluations), plotted, folder / GENERATIONS_PNG, plot_title,
@@ -108,7 +111,7 @@ def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
         print_summary(summary, title)
     write_policy(folder, source, show)
     extra = _study(folder, configs, summary) if study else []
-    _write_page(folder, title, summary, best, labels, caption, extra)
+    _write_page(folder, title, summary, best, labels, caption, extra, front_images)
 
 
 def _study(folder: Path, configs, summary) -> list:
@@ -128,13 +131,14 @@ def _study(folder: Path, configs, summary) -> list:
 
 
 def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str, str],
-                caption: str, extra: list | None = None) -> None:
+                caption: str, extra: list | None = None,
+                front_images: list | None = None) -> None:
     """report.html, from what the other report files hold (written first, into `folder`)."""
     from nasdsl.report.html import REPORT_HTML, Page, csv_tables, write_html
     from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
 
     shown = f" ({caption})" if caption else ""
-    images = [(f"Best fitness so far against evaluations{shown}",
+    images = list(front_images or []) + [(f"Best fitness so far against evaluations{shown}",
                (folder / BEST_SO_FAR_PNG).read_bytes()),
               (f"Best fitness of each generation{shown}",
                (folder / GENERATIONS_PNG).read_bytes())]
