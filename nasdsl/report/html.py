@@ -19,6 +19,8 @@ import pandas as pd
 from nasdsl.report.graph_svg import draw
 
 REPORT_HTML = "report.html"
+FRONT_COLUMNS = ("hypervolume", "hypervolume_std", "igd", "igd_std", "share_found")
+"""Summary columns of multi-objective configurations (`nasdsl.report.fronts`), shown too."""
 
 
 @dataclass
@@ -114,6 +116,8 @@ def summary_shown(summary: pd.DataFrame) -> pd.DataFrame:
         return summary
     last = list(summary.columns).index("regret") + 1 if "regret" in summary else None
     shown = summary.iloc[:, :last].drop(columns=["search"], errors="ignore")
+    fronts = [c for c in FRONT_COLUMNS if c in summary and c not in shown]
+    shown = pd.concat([shown, summary[fronts]], axis=1) if fronts else shown
     hidden = [c for c in shown.columns if c.startswith("space_best_")]
     if "unfinished" in shown and not shown["unfinished"].fillna(0).astype(bool).any():
         hidden.append("unfinished")
