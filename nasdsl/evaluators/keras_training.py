@@ -139,7 +139,8 @@ class KerasEvaluator(Evaluator):
     def validate(cls, review: Review) -> None:
         """The cell skeleton doubles its channels at every stack: the widest stack,
         `stem` × 2^(`stacks` − 1), is held to `MAX_CHANNELS` too (a global space uses
-        neither)."""
+        neither); `objectives` excludes `fitness`."""
+        check_objectives(review)
         if review.space is not None and review.space.kind != "cell":
             return
         stem, stacks = review.values["stem"], review.values["stacks"]
