@@ -28,6 +28,7 @@ architecture is evaluated twice.
 """
 from __future__ import annotations
 
+import heapq
 from typing import Any, ClassVar, Hashable, Mapping
 
 import numpy as np
@@ -116,6 +117,9 @@ class _Run:
         objective; its change from parent to neighbour)."""
         self._quantiles: dict[int, tuple[int, np.ndarray]] = {}
         self.steps = 0
+        self.ranked: list[tuple[float, int]] = []
+        """Archive members by the uncertain objective (a heap), those a climb may go on from."""
+        self.ranked_upto = 0
         self.generation = 0
         items = self.objectives.items
         cheap = [i for i, o in enumerate(items) if o.metric in self.objectives.cheap_names]
@@ -299,13 +303,18 @@ class _Run:
         the next best, so it widens around the best cells instead of starting over)."""
         assert self.cheap_axis is not None
         other = 1 - self.cheap_axis
-        ranked = sorted((v[other], i) for i, v in enumerate(self.vectors) if v is not None)
-        for _, i in ranked:
-            key = self.keys[i]
-            around = [a for k, a in self.neighbourhood(key) if k not in self.at]
+        ranked = self.ranked
+        for i in range(self.ranked_upto, len(self.vectors)):  # the archive's newcomers
+            if self.vectors[i] is not None:
+                heapq.heappush(ranked, (self.vectors[i][other], i))
+        self.ranked_upto = len(self.vectors)
+        while ranked:  # a member whose neighbourhood is all evaluated stays so: dropped
+            i = ranked[0][1]
+            around = [a for k, a in self.neighbourhood(self.keys[i]) if k not in self.at]
             if around:
                 order = self.rng.permutation(len(around))[:self.search.batch]
                 return [around[j] for j in order.tolist()]
+            heapq.heappop(ranked)
         return []
 
 
