@@ -28,6 +28,7 @@ DECLARATIONS: dict[str, dict[str, Any]] = {
     "optimizer": {
         "reserved": {},
         "multi_objective": False,
+        "single_objective": True,
         "multi_fidelity": False,
     },
     "evaluator": {

@@ -48,6 +48,7 @@ BUILT_IN: dict[str, dict[str, str]] = {
         "successive_halving": "nasdsl.optimizers.successive_halving:SuccessiveHalving",
         "hyperband": "nasdsl.optimizers.hyperband:Hyperband",
         "asha": "nasdsl.optimizers.asha:ASHA",
+        "pareto_local_search": "nasdsl.optimizers.pareto_local_search:ParetoLocalSearch",
         "pygmo.*": "nasdsl.optimizers.pygmo_catalog:PYGMO",
     },
     "evaluator": {

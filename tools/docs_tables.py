@@ -4,8 +4,9 @@ The study's published figures come from `nasdsl.study.published` (what the repor
 prints beside nasdsl's own). nasdsl's figures come from the reports: the metaheuristics from
 `docs/study/nb101_metaheuristics.summary.csv` (the `summary.csv` that `nasdsl run
 experiments/nb101_metaheuristics.nas` writes: copy it there after a rerun), the rest from one
-`make study`, recorded in `docs/study/measured.json`. Each table fills a marked region of a
-page:
+`make study`, recorded in `docs/study/measured.json`; the multi-objective searches'
+hypervolumes from what `python bench/bench_multi_objective.py` printed, kept in
+`docs/study/multi_objective.bench.txt`. Each table fills a marked region of a page:
 
     <!-- generated: NAME -->
     ...
@@ -29,6 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 MEASURED = DOCS / "study" / "measured.json"
 METAHEURISTICS_SUMMARY = DOCS / "study" / "nb101_metaheuristics.summary.csv"
+MULTI_OBJECTIVE_BENCH = DOCS / "study" / "multi_objective.bench.txt"
+"""What `python bench/bench_multi_objective.py` printed (the hypervolume of every search)."""
+HV_LINE = re.compile(r"^hv\[(?P<search>[\w.]+)@(?P<budget>\d+)\]\s+(?P<mean>[\d.]+) hypervolume "
+                     r"\((?:± (?P<std>[\d.]+), )?")
 STUDY_NAMES = {"gaco": "GACO", "pso": "PSO", "abc": "ABC", "random": "Random search"}
 """The searches of `experiments/nb101_metaheuristics.nas` by the study's names."""
 STATS = ("highest", "highest_mean", "mean", "mean_of_highest")
@@ -48,7 +53,36 @@ def load_measured() -> dict:
         name: [float(r[s]) * 100 for s in STATS]
         + [float(r["mean_first_hit"]), round(float(r["evaluations"]) / int(r["runs"]))]
         for name, r in rows.items()}
+    measured["multi_objective"] = _hypervolumes()
     return measured
+
+
+def _hypervolumes() -> dict[str, dict[int, tuple[float, float | None]]]:
+    """search -> budget -> (mean, std) hypervolume, from the bench's printed lines."""
+    found: dict[str, dict[int, tuple[float, float | None]]] = {}
+    if not MULTI_OBJECTIVE_BENCH.is_file():
+        return found
+    for line in MULTI_OBJECTIVE_BENCH.read_text().splitlines():
+        m = HV_LINE.match(line)
+        if m:
+            std = float(m["std"]) if m["std"] else None
+            found.setdefault(m["search"], {})[int(m["budget"])] = (float(m["mean"]), std)
+    return found
+
+
+def multi_objective(measured: dict) -> str:
+    """Every search's mean hypervolume (± std over runs) at each budget it was measured at."""
+    found = measured["multi_objective"]
+    budgets = sorted({b for per in found.values() for b in per})
+    rows = []
+    for search, per in found.items():
+        cells = []
+        for b in budgets:
+            value = per.get(b)
+            cells.append(DASH if value is None else f"{value[0]:.4f}" + (
+                f" (± {value[1]:.4f})" if value[1] is not None else ""))
+        rows.append([f"`{search}`" if "_nsga2" not in search else search, *cells])
+    return _table(["search", *(f"{b:,} evaluations" for b in budgets)], rows)
 
 
 def _study(value, fmt: str = "{:.2f}") -> str:
@@ -128,6 +162,7 @@ TABLES: dict[str, Callable[[dict], str]] = {
     "study-final-comparison": final_comparison,
     "study-metaheuristics": metaheuristics,
     "study-dqn": dqn,
+    "multi-objective": multi_objective,
 }
 
 

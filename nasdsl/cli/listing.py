@@ -68,13 +68,24 @@ def _component_lines(kind: str) -> list[str]:
 
     lines = []
     for component in listed(kind):
-        lines.extend(commented(component.name, summary_of(component.obj)))
+        lines.extend(commented(component.name + _aims(kind, component),
+                               summary_of(component.obj)))
         for line in component.listing():  # more a component wants to say
             text = line.removeprefix("# ")
             lines.extend(commented("  ", text) if text != line else [f"    {line}"])
         lines.extend(_param_lines((component.parameters or {}).values()) or
                      ["    (no settings)"])
     return lines
+
+
+def _aims(kind: str, component: Any) -> str:
+    """A search's objectives, beside its name: `[multi-objective]` for one that takes
+    `objectives` only, `[single- or multi-objective]` for one that takes either."""
+    if kind != "optimizer" or not component.declared("multi_objective"):
+        return ""
+    if component.declared("single_objective"):
+        return "  [single- or multi-objective]"
+    return "  [multi-objective]"
 
 
 def _algorithm_lines() -> list[str]:

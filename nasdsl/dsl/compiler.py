@@ -24,6 +24,7 @@ from nasdsl.dsl import ast, limits, schema
 from nasdsl.dsl.diagnostics import Narrowed, Source
 from nasdsl.dsl.sweeps import Dimension, Template, collect
 from nasdsl.errors import DslError, DslErrors, Refusals
+from nasdsl.objectives import objectives_of
 from nasdsl.plan import (
     Budget, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
 )
@@ -185,6 +186,7 @@ class _Compiler:
         space_cache: dict[tuple[int, ...], Any] = {}
         eval_cache: dict[tuple[tuple[int, ...] | None, tuple[int, ...]], Any] = {}
         search_cache: dict[tuple, Any] = {}
+        refused: set[tuple[int, bool]] = set()
         for search in searches:
             own_budget = search.template.has("budget")
             top_dims = [d for d in top.dims if not (own_budget and "budget" in d.names)]
@@ -218,11 +220,15 @@ class _Compiler:
                         self._check_block, evaluator.params, eval_tpl.fill(eval_c),
                         blocks.evaluate, f"evaluate {evaluator.name}", eval_tpl.dropped)
                 top_values = self._fill_top(top, top_dims, top_c)
-                key = (id(search), search_c, top_c, space_c, eval_c)
+                aims = len(objectives_of(eval_spec.settings)) if eval_spec is not _FAILED \
+                    else 1
+                if eval_spec is not _FAILED and not self._aims_fit(search, aims, refused):
+                    continue
+                key = (id(search), search_c, top_c, space_c, eval_c, aims)
                 if key not in search_cache:
                     search_cache[key] = self._try(
                         self._search_settings, search, search_c, top_values, space_spec,
-                        None if eval_spec is _FAILED else eval_spec, evaluator)
+                        None if eval_spec is _FAILED else eval_spec, evaluator, aims)
                 if eval_spec is _FAILED or search_cache[key] is _FAILED:
                     continue
                 budget, settings = search_cache[key]
@@ -238,6 +244,33 @@ class _Compiler:
                                          budget=config.budget))
                 configs.append(_with_swept(config, swept))
         return configs
+
+    def _aims_fit(self, search: "_SearchBlock", aims: int,
+                  refused: set[tuple[int, bool]]) -> bool:
+        """Whether the search takes what the evaluator asks: one fitness, or `objectives`
+        (a multi-objective search). A mismatch is refused once, at the search's name."""
+        several = aims > 1
+        component = search.component
+        fits = component.declared("multi_objective") if several else \
+            component.declared("single_objective")
+        if fits:
+            return True
+        if (id(search), several) not in refused:
+            refused.add((id(search), several))
+            where = search.block.head.pos if search.block.head is not None \
+                else search.block.kind.pos
+            if several:
+                self.errors.append(self.src.error(
+                    f"search `{search.algorithm}` maximizes one fitness, so it cannot take the "
+                    "evaluate block's `objectives`; use a multi-objective search (`nasdsl list "
+                    "algorithms` marks them) or `fitness = …`", where,
+                    accepted=multi_objective_names()))
+            else:
+                self.errors.append(self.src.error(
+                    f"search `{search.algorithm}` is multi-objective: it needs `objectives = "
+                    "[maximize(…), minimize(…)]` in the evaluate block instead of `fitness`",
+                    where))
+        return False
 
     def _space_source(self, evaluator: _Component) -> Located:
         """What the space's settings are checked with: an unknown op offers only the ops
@@ -590,7 +623,8 @@ class _Compiler:
     def _search_settings(self, search: _SearchBlock, choice: tuple[int, ...],
                          top_values: Mapping[str, ast.Value], space: SpaceSpec | None,
                          evaluator_spec: EvaluatorSpec | None = None,
-                         evaluator: "_Component | None" = None) -> tuple[Budget, dict[str, Any]]:
+                         evaluator: "_Component | None" = None,
+                         aims: int = 1) -> tuple[Budget, dict[str, Any]]:
         """A search's budget and settings for one configuration: converted on their own, and
         cross-checked (which may need the space) only when the space is valid (`space`)."""
         values = search.template.fill(choice)
@@ -604,7 +638,7 @@ class _Compiler:
         review = Review(search.algorithm, checked.values,
                         frozenset(k for k in checked.nodes if k != "budget"),
                         label=search.label, budget=budget, space=space,
-                        evaluator=evaluator_spec)
+                        evaluator=evaluator_spec, objectives=aims)
         self._validate(search.component, review, search.block, checked.nodes)
         return budget, review.values
 
@@ -680,6 +714,12 @@ class _Compiler:
                 else:
                     out[name] = _lookup(settings, path)
         return out
+
+
+def multi_objective_names() -> list[str]:
+    """The searches that take `objectives` here (`nasdsl list algorithms` marks them)."""
+    return [component.name for component in registry.listed("optimizer")
+            if component.declared("multi_objective")]
 
 
 def _lookup(settings: Mapping[str, Any], path: Sequence[str]) -> Any:

@@ -20,7 +20,9 @@ code and found through `nasdsl.registry`. Decisions where the reference is silen
 - Call arguments may be positional, in the order the tables below list them
   (`npz("data.npz")`, `decay(1.0, 0.05, 500)`); a positional one cannot follow a keyword one.
 - `fitness` must be an accuracy metric (the search maximizes it); `report` may name any
-  metric of the evaluator.
+  metric of the evaluator. `objectives = [maximize(m), minimize(m), …]` excludes `fitness`
+  (the first objective fills the fitness column); a search is refused at its name when it
+  cannot take what the evaluate block asks (one fitness, or objectives).
 - `evaluate nasbench101` needs `space cell`, ops among conv1x1/conv3x3/maxpool3x3,
   `vertices` ≤ 7 and `edges` ≤ 9 (the benchmark holds nothing else): refused statically.
   `final` needs a trainable evaluator (not `nasbench101`).
@@ -28,9 +30,10 @@ code and found through `nasdsl.registry`. Decisions where the reference is silen
   the run's evaluation budget (it must be given with a time budget). `batch_size` ≤ `replay`.
 - pygmo: `population` defaults to 20 and `generations` to none (evolve until the budget is
   spent); `gen` and `seed` are set by nasdsl and cannot be written; algorithms that refuse a
-  single-objective problem (multi-objective ones, asked of pygmo) are refused. A defaulted
-  constructor keyword that cannot work with the population (GACO's and MACO's `ker` = 63) is
-  set to the population size, with a note. When `generations × population` is less than an
+  single-objective problem (multi-objective ones, asked of pygmo) take `objectives` only. A
+  defaulted constructor keyword that cannot work with the population (GACO's and MACO's
+  `ker` = 63, MOEA/D's `neighbours` = 20, NSGA-III's `divisions` = 12) is lowered to the
+  most the population allows, with a note. When `generations × population` is less than an
   evaluation budget, a note says the run will stop early.
 - Settings of a pygmo search hold `generations`, `population` and only the constructor
   keywords written (or replaced); pygmo's own defaults are not copied into the plan.

@@ -15,6 +15,7 @@ _EXPORTS = {
     "fetch_data": "nasdsl.evaluators.factory",
     "data_identity": "nasdsl.evaluators.factory",
     "fidelities": "nasdsl.evaluators.factory",
+    "cheap_function": "nasdsl.evaluators.factory",
 }
 
 

@@ -86,6 +86,13 @@ class Evaluator(ABC):
         each run, and a rerun on other data is refused. None: no such data."""
         return None
 
+    @classmethod
+    def cheap_function(cls, settings: Mapping[str, Any], space: Any = None) -> Any:
+        """With `objectives`: how to know an architecture's cheap objectives (parameters,
+        FLOPs) without evaluating it, as `arch -> {metric: value}` built for these settings
+        (`space`: the built search space); None when this evaluator knows none."""
+        return None
+
     @property
     @abstractmethod
     def metrics(self) -> tuple[str, ...]:

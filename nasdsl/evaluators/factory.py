@@ -112,3 +112,16 @@ def fidelities(spec: EvaluatorSpec) -> Fidelities | None:
     served = offered(spec.settings)
     return Fidelities(int(top), None if served is None else tuple(served),
                       bool(component.declared("continues")))
+
+
+def cheap_function(spec: EvaluatorSpec, space: Any = None) -> Any:
+    """How the evaluator of `spec` knows an architecture's cheap objectives without
+    evaluating it (`Evaluator.cheap_function`), or None when it knows none."""
+    try:
+        component = evaluator_component(spec)
+    except DataError:
+        return None
+    make = component.hook("cheap_function")
+    if make is None:
+        return None
+    return make(component.settings(spec.settings), space)

@@ -37,6 +37,8 @@ from typing import Any, ClassVar, Mapping
 from nasdsl.errors import DataError
 from nasdsl.evaluation.fidelity import CURVE, Trial
 from nasdsl.evaluators.base import Evaluator, accuracies
+from nasdsl.evaluators.objectives import check_objectives, objectives_param
+from nasdsl.objectives import objectives_of
 from nasdsl.plan import Budget, Call
 from nasdsl.result import Result
 from nasdsl.settings import (BoolType, CallType, IntType, NameType, NumberType, OneOf, Param,
@@ -107,6 +109,7 @@ class KerasEvaluator(Evaluator):
         Param("data", StringType("a string (a folder)", _folder_problem), None,
               "folder holding the dataset's files; default: found automatically"),
         Param("mixed_precision", BoolType(), False, "float16 compute on a GPU"),
+        objectives_param(OFFERS),
     )
     expensive: ClassVar[bool] = True
     offers: ClassVar[tuple[str, ...]] = OFFERS
@@ -124,7 +127,7 @@ class KerasEvaluator(Evaluator):
                  optimizer: Any = DEFAULT_OPTIMIZER, validation: float = 0.1,
                  subset: float | int = 1.0, fitness: str = "validation_accuracy",
                  stem: int = 128, stacks: int = 3, cells: int = 3, data: str | None = None,
-                 mixed_precision: bool = False, *, space: Any = None, threads: int | None = None,
+                 mixed_precision: bool = False, objectives: Any = None, *, space: Any = None, threads: int | None = None,
                  jit_compile: bool = False, split_seed: int = 0, seed: int = 0,
                  download: bool = True):
         within_bounds(self.parameters, {"epochs": epochs, "batch_size": batch_size, "stem": stem,
@@ -135,7 +138,10 @@ class KerasEvaluator(Evaluator):
         self.optimizer = _optimizer_call(optimizer)
         self.validation = float(validation)
         self.subset = subset
-        self.fitness = fitness
+        self.objectives = objectives_of({"objectives": objectives})
+        self.fitness = self.objectives[0].metric if self.objectives else fitness
+        self.scores_test = self.fitness == "test_accuracy" or any(
+            o.metric in ("test_accuracy", "test_loss") for o in self.objectives)
         self.stem, self.stacks, self.cells = int(stem), int(stacks), int(cells)
         self.data = None if data is None else str(data)
         self.mixed_precision = bool(mixed_precision)
@@ -151,7 +157,8 @@ class KerasEvaluator(Evaluator):
     def validate(cls, review: Review) -> None:
         """The cell skeleton doubles its channels at every stack: the widest stack,
         `stem` × 2^(`stacks` − 1), is held to `MAX_CHANNELS` too (a global space uses
-        neither)."""
+        neither); `objectives` excludes `fitness`."""
+        check_objectives(review)
         if review.space is not None and review.space.kind != "cell":
             return
         stem, stacks = review.values["stem"], review.values["stacks"]
@@ -198,7 +205,7 @@ class KerasEvaluator(Evaluator):
 
     @property
     def metrics(self) -> tuple[str, ...]:
-        extra = ("test_accuracy", "test_loss") if self.fitness == "test_accuracy" else ()
+        extra = ("test_accuracy", "test_loss") if self.scores_test else ()
         return METRICS + extra
 
     # --- data ------------------------------------------------------------------------------
@@ -230,13 +237,40 @@ class KerasEvaluator(Evaluator):
             return Result.invalid(reason or "not an architecture")
         split = self.split()
         scoring = [("validation", split.x_validation, split.y_validation)]
-        if self.fitness == "test_accuracy":
+        if self.scores_test:
             data = self.load()
             scoring.append(("test", data.x_test, data.y_test))
         return self._train(descriptor, split.x_train, split.y_train, epochs, scoring,
                            self.seed if seed is None else seed,
                            resume=(start, state) if state is not None else None,
                            keep_state=x is not arch and epochs < self.epochs)
+
+    def shape_counts(self, x: Any) -> dict[str, float]:
+        """The trainable parameters and FLOPs of `x`'s network on this dataset, from the
+        built (untrained) model: the builder's counts, which a training reports too; empty
+        for an architecture that cannot be built."""
+        from nasdsl.quiet_tensorflow import keras
+        from nasdsl.training.builder import build_model, count_flops, trainable_parameters
+        from nasdsl.training.shapes import ShapeError
+
+        descriptor, _ = self._descriptor(x)
+        if descriptor is None:
+            return {}
+        data = self.load()
+        keras.backend.clear_session()
+        try:
+            model = build_model(descriptor, data.input_shape, data.classes, stem=self.stem,
+                                stacks=self.stacks, cells=self.cells)
+        except ShapeError:
+            return {}
+        return {"parameters": float(trainable_parameters(model)),
+                "flops": float(count_flops(model))}
+
+    @classmethod
+    def cheap_function(cls, settings: Mapping[str, Any], space: Any = None) -> Any:
+        """Parameters and FLOPs from the network's shape (a model built, never trained),
+        remembered per architecture."""
+        return _ShapeCounts(cls(**dict(settings), space=space, download=False))
 
     def retrain(self, x: Any, epochs: int, seed: int, save_to: Path | None = None) -> Result:
         """From scratch on the whole training set for `epochs`, scored on the test set
@@ -467,3 +501,19 @@ def data_problem(settings: Mapping[str, Any]) -> str | None:
     except DataError as e:
         return str(e)
     return None
+
+
+class _ShapeCounts:
+    """`arch -> {parameters, flops}` of a Keras evaluator, each architecture built once."""
+
+    def __init__(self, evaluator: KerasEvaluator):
+        self.evaluator = evaluator
+        self._memo: dict[str, dict[str, float]] = {}
+
+    def __call__(self, x: Any) -> dict[str, float]:
+        space = self.evaluator.space
+        key = str(space.key(x)) if space is not None else repr(x)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self.evaluator.shape_counts(x)
+        return found

@@ -24,8 +24,10 @@ from nasdsl.evaluation.fidelity import Trial
 from nasdsl.evaluators.base import Evaluator, accuracies
 from nasdsl.evaluators.cell_hash import HashMemo
 from nasdsl.evaluators.nasbench101_checks import metric_problems
+from nasdsl.evaluators.objectives import check_objectives, objectives_param
 from nasdsl.nasbench101 import MAX_EDGES, MAX_VERTICES, OP_STRINGS, OPS
 from nasdsl.nasbench101 import descriptor_to_matrix as _to_matrix
+from nasdsl.objectives import objectives_of
 from nasdsl.plan import Budget
 from nasdsl.result import Result
 from nasdsl.settings import (ChoiceType, ListType, NameType, Param, Review, SettingError,
@@ -53,12 +55,25 @@ EPOCHS_SETTING = Param("epochs", ChoiceType(EPOCHS), 108, "training epochs looke
 REPORT = Param("report", ListType(NameType(METRICS, "metric"), "list of metrics"),
                list(DEFAULT_REPORT), "extra metrics recorded per evaluation; unwritten: "
                "those of the default the store holds")
+ALIASES = {"parameters": "trainable_parameters"}
+"""Objective names that stand for a store column (the language's `parameters`)."""
+OBJECTIVES = objectives_param(METRICS + tuple(ALIASES))
+
+
+def store_metric(name: str) -> str:
+    """The store's column for a metric name the file may write."""
+    return ALIASES.get(name, name)
+
+
+def objective_metrics(settings: Mapping[str, Any]) -> list[str]:
+    """The store columns the objectives of these settings read."""
+    return [store_metric(o.metric) for o in objectives_of(settings)]
 
 
 class NASBench101Evaluator(Evaluator):
     """Look architectures up in an imported NAS-Bench-101 store."""
 
-    parameters: ClassVar = (DATA, FITNESS, REPEATS_SETTING, EPOCHS_SETTING, REPORT)
+    parameters: ClassVar = (DATA, FITNESS, REPEATS_SETTING, EPOCHS_SETTING, REPORT, OBJECTIVES)
     offers: ClassVar[tuple[str, ...]] = METRICS
     ops: ClassVar[tuple[str, ...]] = OPS
     data_defaults: ClassVar[tuple[str, ...]] = ("report",)
@@ -67,16 +82,20 @@ class NASBench101Evaluator(Evaluator):
                  fitness: str = FITNESS.default, repeats: str = REPEATS_SETTING.default,
                  epochs: int = EPOCHS_SETTING.default, seed: int = 0,
                  report: Sequence[str] | None = None,
-                 store: NASBench101Store | None = None):
+                 store: NASBench101Store | None = None, objectives: Sequence[Any] | None = None):
         """`report=None` reports those of test_accuracy and training_time the store holds
         (a `.nas` file always names its report metrics, and the plan's data checks refuse
-        the ones the store lacks)."""
+        the ones the store lacks). `objectives` (the plan's calls): every objective's value
+        is recorded under the name written, and the first one is the fitness."""
+        self.objectives = objectives_of({"objectives": objectives})
+        if self.objectives:
+            fitness = store_metric(self.objectives[0].metric)
         if repeats not in REPEATS:
             raise ValueError(f"repeats must be one of {REPEATS}, got {repeats!r}")
         if epochs not in EPOCHS:
             raise ValueError(f"epochs must be one of {EPOCHS}, got {epochs!r}")
         for name in (fitness, *(report or ())):
-            if name not in METRICS:
+            if name is None or name not in METRICS:
                 raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
         self.store = store if store is not None else NASBench101Store.open(data)
         if report is None:
@@ -84,15 +103,19 @@ class NASBench101Evaluator(Evaluator):
         self.fitness = fitness
         self.repeats = repeats
         self.epochs = int(epochs)
-        self.report = tuple(m for m in report if m != fitness)
+        self.report = tuple(dict.fromkeys(m for m in report if m != fitness))
         self.total_training_time = 0.0
         self._rng = random.Random(seed)
         self._hashes = HashMemo()
         self._rows: dict[str, int] = {}
         self._evaluated: set[str] = set()
         self._nord_runs: dict[str, int] = {}
-        roles = {**{m: "report metric" for m in self.report}, fitness: "fitness"}
-        self._problems = metric_problems(self.store, (fitness, *self.report), self.epochs, roles)
+        roles = {**{m: "report metric" for m in self.report},
+                 **{store_metric(o.metric): "objective" for o in self.objectives},
+                 fitness: "objective" if self.objectives else "fitness"}
+        self._problems = metric_problems(
+            self.store, (fitness, *self.report, *(store_metric(o.metric)
+                                                  for o in self.objectives)), self.epochs, roles)
         self._columns: dict[tuple[str, int], np.ndarray] = {}
         self._usable_epochs: set[int] = set()
         self._has_time = "training_time" in self.store.metrics and not metric_problems(
@@ -102,7 +125,9 @@ class NASBench101Evaluator(Evaluator):
     # --- a component of the language ---------------------------------------------------
     @classmethod
     def validate(cls, review: Review) -> None:
-        """NAS-Bench-101 holds cells of ≤ 7 vertices, ≤ 9 edges and three ops only."""
+        """NAS-Bench-101 holds cells of ≤ 7 vertices, ≤ 9 edges and three ops only;
+        `objectives` excludes `fitness`."""
+        check_objectives(review)
         space = review.space
         if space is None:
             return
@@ -135,7 +160,12 @@ class NASBench101Evaluator(Evaluator):
         report = tuple(s["report"] or ())
         if "report" in defaulted:
             report = tuple(m for m in DEFAULT_REPORT if m in store.metrics)
-        problems = store_problems(store, s["fitness"], report, int(s["epochs"]),
+        fitness = s["fitness"]
+        aims = objective_metrics(s)
+        if aims:
+            fitness, report = aims[0], (*report, *aims[1:])
+            defaulted.discard("fitness")
+        problems = store_problems(store, fitness, report, int(s["epochs"]),
                                   time_budget=budget.unit == "seconds")
         if "fitness" in defaulted and s["fitness"] not in store.metrics:
             problems = [default_fitness_problem(store, s["fitness"]) if s["fitness"] in p
@@ -207,10 +237,18 @@ class NASBench101Evaluator(Evaluator):
             return ()
         return tuple(e for e in store.epochs if e <= int(s["epochs"]))
 
+    @classmethod
+    def cheap_function(cls, settings: Mapping[str, Any], space: Any = None) -> Any:
+        """Parameters and FLOPs from the table's per-cell columns: a lookup, never an
+        evaluation."""
+        s = with_defaults(cls, settings)
+        return CheapLookup(NASBench101Store.open(s["data"]))
+
     # --- Evaluator ---------------------------------------------------------------------
     @property
     def metrics(self) -> tuple[str, ...]:
-        return (self.fitness, *self.report)
+        return (self.fitness, *self.report, *(o.metric for o in self.objectives
+                                              if o.metric not in (self.fitness, *self.report)))
 
     def evaluate(self, x: Any, seed: int | None = None) -> Result:
         """One lookup (at a `Trial`'s epochs, for a multi-fidelity search); an architecture
@@ -384,6 +422,9 @@ class NASBench101Evaluator(Evaluator):
         metrics = {self.fitness: fitness}
         for name in self.report:
             metrics[name] = self._value(name, row, pick, epochs)
+        for o in self.objectives:  # under the name the file wrote
+            if o.metric not in metrics:
+                metrics[o.metric] = self._value(store_metric(o.metric), row, pick, epochs)
         cost = 0.0
         if self._has_time:
             cost = metrics.get("training_time") if "training_time" in metrics else \
@@ -392,3 +433,25 @@ class NASBench101Evaluator(Evaluator):
         self.total_training_time += cost
         return Result(fitness=float(fitness), metrics=metrics, cost_seconds=float(cost))
 
+
+
+class CheapLookup:
+    """An architecture's cell metrics (parameters, FLOPs) read from the store: what a
+    multi-objective search knows before it evaluates; an architecture outside the table
+    gets none."""
+
+    def __init__(self, store: NASBench101Store):
+        self.store = store
+        self._hashes = HashMemo()
+        self._columns = {name: store.array(store_metric(name)) for name in
+                         ("parameters", "trainable_parameters", "flops")
+                         if store_metric(name) in store.metrics}
+
+    def __call__(self, x: Any) -> dict[str, float]:
+        h, _ = self._hashes.outcome(x)
+        if h is None:
+            return {}
+        row = self.store.row(h)
+        if row < 0:
+            return {}
+        return {name: float(col[row]) for name, col in self._columns.items()}

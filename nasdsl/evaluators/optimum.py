@@ -129,3 +129,66 @@ def optima(pairs: list[tuple[dict, dict]], metrics_of) -> dict[str, float]:
             if value is not None:
                 found[optimum_key(evaluator, metric, space)] = value
     return found
+
+
+ALIASES = {"parameters": "trainable_parameters"}
+"""Metric names a file may write for a store column (NAS-Bench-101's `parameters`)."""
+
+
+def space_front(evaluator: dict, objectives: list, space: dict | None = None
+                ) -> list[list[float]] | None:
+    """The true Pareto front of `space` under `evaluator` for `objectives` (the plan's
+    `nasdsl.objectives.Objective` list): every non-dominated cell's metric values, in the
+    objectives' order and the metrics' own units (run metrics as the mean over training
+    repeats, as for `space_optimum`), sorted by the first objective; None when unknown
+    (another evaluator, a space that is not cells, a store that cannot be opened)."""
+    if evaluator.get("kind") != "nasbench101" or not objectives:
+        return None
+    settings = evaluator.get("settings") or {}
+    data = settings.get("data")
+    cells = _cell_rules(space)
+    if cells is False:
+        return None
+    names = tuple(ALIASES.get(o.metric, o.metric) for o in objectives)
+    senses = tuple(o.sense for o in objectives)
+    found = _front(None if data is None else str(data), names, senses,
+                   int(settings.get("epochs", 108)), cells)
+    return None if found is None else [list(row) for row in found]
+
+
+@lru_cache(maxsize=16)
+def _front(data: str | None, names: tuple[str, ...], senses: tuple[str, ...], epochs: int,
+           rules: Rules | None) -> tuple[tuple[float, ...], ...] | None:
+    from nasdsl.pareto import front
+    from nasdsl.store.nasbench101 import NASBench101Store
+
+    try:
+        store = NASBench101Store.open(data)
+        columns = []
+        for name in names:
+            if name not in store.metrics:
+                return None
+            values = store.array(name)
+            if values.ndim == 3:
+                if epochs not in store.epochs:
+                    return None
+                runs = np.asarray(values[:, store.epochs.index(epochs), :], dtype=float)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # cells with no run
+                    values = np.nanmean(runs, axis=1)
+            columns.append(np.asarray(values, dtype=float))
+    except DamagedDataError:
+        raise
+    except DataError:
+        return None
+    table = np.stack(columns, axis=1)
+    if rules is not None:
+        table = table[_mask(store, rules)]
+    signs = np.array([-1.0 if s == "maximize" else 1.0 for s in senses])
+    best = front(table * signs) * signs
+    return tuple(tuple(float(v) for v in row) for row in best)
+
+
+def front_key(evaluator: dict, objectives: list, space: dict | None = None) -> str:
+    """How a journal's `fronts` meta entry names (space, evaluator, objectives)."""
+    return optimum_key(evaluator, ",".join(str(o) for o in objectives), space)

@@ -16,6 +16,7 @@ from nasdsl.evaluation.history import (  # noqa: F401  (part of the contract)
     BudgetMeter, EvaluateBatch, Evaluation, History,
 )
 from nasdsl.evaluation.fidelity import fidelities_of
+from nasdsl.objectives import Objectives
 from nasdsl.plan import Budget
 from nasdsl.settings import Param, Review
 from nasdsl.spaces.base import Space
@@ -35,6 +36,12 @@ class Optimizer(ABC):
     reserved: ClassVar[Mapping[str, tuple[str, str | None]]] = {}
     multi_fidelity: ClassVar[bool] = False
     """True when it asks for candidates at several fidelities (`At`; see `rungs`)."""
+    single_objective: ClassVar[bool] = True
+    """It maximizes one fitness (`fitness = …`)."""
+    multi_objective: ClassVar[bool] = False
+    """It looks for a Pareto front (`objectives = […]`): the runner calls `aim` first."""
+    objectives: "Objectives | None" = None
+    """With `objectives`: what to compare and the cheap objectives it may know (see `aim`)."""
 
     @classmethod
     def validate(cls, review: Review) -> None:
@@ -51,6 +58,14 @@ class Optimizer(ABC):
     def __init__(self, space: Space, **settings: Any):
         self.space = space
         self.settings = settings
+
+    def aim(self, objectives: "Objectives") -> None:
+        """Search for the Pareto front of `objectives` instead of the best fitness (called
+        before `search`, only on a class that declares `multi_objective`)."""
+        if not self.multi_objective:
+            raise ValueError(f"search {getattr(self, 'name', type(self).__name__)} maximizes "
+                             "one fitness; it takes no objectives")
+        self.objectives = objectives
 
     @abstractmethod
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import re
 from dataclasses import dataclass
 from importlib import import_module
@@ -31,9 +32,24 @@ NAS_KEYS = ("generations", "population")
 """Keys every pygmo search takes: `generations` (pygmo's `gen`) and the population size."""
 RESERVED = ("gen", "seed")
 """Constructor keywords the language sets itself: `gen` from `generations`, `seed` per run."""
-POPULATION_BOUND = ("ker",)
-"""Keywords whose pygmo default may exceed a small population (GACO's archive, 63): a
-default above the population is lowered to it (pygmo refuses a larger archive)."""
+POPULATION_BOUND = ("ker", "neighbours", "divisions")
+"""Keywords whose pygmo default cannot work with a small population: GACO's and MACO's
+archive `ker` (63), MOEA/D's `neighbours` (20, fewer than the population) and NSGA-III's
+`divisions` (12: its reference directions may not outnumber the population). A default
+beyond what the population allows is lowered to the most it allows (`population_bound`)."""
+
+
+def population_bound(key: str, population: int, objectives: int = 1) -> int:
+    """The largest value of `key` pygmo accepts with `population` individuals and
+    `objectives` objectives."""
+    if key == "neighbours":
+        return max(population - 1, 1)
+    if key == "divisions":  # C(d + m - 1, m - 1) reference directions for m objectives
+        m, d = max(objectives, 2), 1
+        while math.comb(d + 1 + m - 1, m - 1) <= population:
+            d += 1
+        return d
+    return population
 POPULATION = Param("population", IntType(1, MAX_POPULATION), 20, "population size")
 GENERATIONS = Param("generations", IntType(1), None,
                     "pygmo's gen; default: evolve until the budget is spent")
@@ -108,6 +124,32 @@ def multi_objective(name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=None)
+def several_objectives(name: str) -> bool:
+    """Whether the algorithm searches a problem of two objectives (asked of pygmo itself)."""
+    import pygmo
+
+    algo = pygmo_algorithms()[name]
+    if not algo.has_gen:
+        return False
+    keywords: dict[str, Any] = {"gen": 1}
+    for key in POPULATION_BOUND:
+        if isinstance(algo.keywords.get(key), int):
+            keywords[key] = population_bound(key, 64, 2)
+    try:
+        population = pygmo.population(pygmo.problem(_RoundedProbe(2)), 64, seed=0)
+        pygmo.algorithm(getattr(pygmo, name)(**keywords)).evolve(population)
+    except Exception:  # pygmo refuses a multi-objective problem
+        return False
+    return True
+
+
+def objectives_for(name: str) -> int:
+    """How many objectives nasdsl's stand-in problems give the algorithm: 2 for one that
+    refuses a single objective, else 1."""
+    return 2 if multi_objective(name) else 1
+
+
+@functools.lru_cache(maxsize=None)
 def cannot_search(name: str) -> str:
     """Why the algorithm cannot search a space of architectures, or "" when it can. Asked of
     pygmo: a few generations on a small integer problem that has no gradient (as nasdsl's
@@ -118,10 +160,12 @@ def cannot_search(name: str) -> str:
 
     algo = pygmo_algorithms()[name]
     keywords: dict[str, Any] = {"gen": 3} if algo.has_gen else {}
-    if isinstance(algo.keywords.get("ker"), int):
-        keywords["ker"] = 16
+    nobj = objectives_for(name)
+    for key in POPULATION_BOUND:
+        if isinstance(algo.keywords.get(key), int):
+            keywords[key] = population_bound(key, 16, nobj)
     try:
-        population = pygmo.population(pygmo.problem(_RoundedProbe()), 16, seed=0)
+        population = pygmo.population(pygmo.problem(_RoundedProbe(nobj)), 16, seed=0)
         first = set(population.problem.extract(_RoundedProbe).seen)
         population = pygmo.algorithm(getattr(pygmo, name)(**keywords)).evolve(population)
     except Exception as exc:  # pygmo says why it refuses the problem
@@ -142,11 +186,17 @@ def integer_native(name: str) -> bool:
     integer problem, every decision vector it evaluates checked."""
     import pygmo
 
-    if not pygmo_algorithms()[name].has_gen:
+    algo = pygmo_algorithms()[name]
+    if not algo.has_gen:
         return False
+    nobj = objectives_for(name)
+    keywords: dict[str, Any] = {"gen": 2}
+    for key in POPULATION_BOUND:
+        if isinstance(algo.keywords.get(key), int):
+            keywords[key] = population_bound(key, 64, nobj)
     try:
-        population = pygmo.population(pygmo.problem(_IntegerProbe()), 64, seed=0)
-        population = pygmo.algorithm(getattr(pygmo, name)(gen=2)).evolve(population)
+        population = pygmo.population(pygmo.problem(_IntegerProbe(nobj)), 64, seed=0)
+        population = pygmo.algorithm(getattr(pygmo, name)(**keywords)).evolve(population)
     except Exception:  # an algorithm that refuses integer problems does not keep them
         return False
     vectors = population.problem.extract(_IntegerProbe).seen
@@ -157,12 +207,13 @@ class _IntegerProbe:
     """Six integer dimensions, a smooth objective; remembers what it was asked (pygmo's
     copies of it carry the list along)."""
 
-    def __init__(self) -> None:
+    def __init__(self, nobj: int = 1) -> None:
         self.seen: list[list[float]] = []
+        self.nobj = nobj
 
     def fitness(self, x: Any) -> list[float]:
         self.seen.append(list(x))
-        return [float(sum((v - 0.7) ** 2 for v in x))]
+        return [float(sum((v - 0.7 - k) ** 2 for v in x)) for k in range(self.nobj)]
 
     def get_bounds(self) -> tuple[list[int], list[int]]:
         return [0] * 6, [2, 2, 2, 1, 1, 1]
@@ -170,21 +221,28 @@ class _IntegerProbe:
     def get_nix(self) -> int:
         return 6
 
+    def get_nobj(self) -> int:
+        return self.nobj
+
 
 class _RoundedProbe:
     """Six choices searched as real numbers rounded to integers, as nasdsl's encoding is for
     algorithms that move through reals; remembers the rounded points it was asked."""
 
-    def __init__(self) -> None:
+    def __init__(self, nobj: int = 1) -> None:
         self.seen: list[tuple[int, ...]] = []
+        self.nobj = nobj
 
     def fitness(self, x: Any) -> list[float]:
         point = tuple(int(round(v)) for v in x)
         self.seen.append(point)
-        return [float(sum((v - 1) ** 2 for v in point))]
+        return [float(sum((v - 1 - k) ** 2 for v in point)) for k in range(self.nobj)]
 
     def get_bounds(self) -> tuple[list[float], list[float]]:
         return [-0.49] * 6, [3.49] * 6
+
+    def get_nobj(self) -> int:
+        return self.nobj
 
 
 def _wraps(pygmo: Any, cls: type) -> bool:
@@ -329,6 +387,8 @@ class PygmoComponent:
     def __init__(self, algorithm: PygmoAlgorithm):
         self.algorithm = algorithm
         self.name = "pygmo." + algorithm.name
+        self.single_objective = not multi_objective(algorithm.name)
+        self.multi_objective = several_objectives(algorithm.name)
         self.__doc__ = algorithm.summary
         lead = (GENERATIONS, POPULATION) if algorithm.has_gen else (POPULATION,)
         own = tuple(Param(k, LikeDefault(d), d, fill=False)
@@ -343,13 +403,14 @@ class PygmoComponent:
         values, keywords = review.values, self.algorithm.keywords
         population = values["population"]
         for key in POPULATION_BOUND:
+            most = population_bound(key, population, review.objectives)
             if key in keywords and key not in review.written and isinstance(
-                    keywords[key], int) and keywords[key] > population:
-                values[key] = population
+                    keywords[key], int) and keywords[key] > most:
+                values[key] = most
                 review.notes.append(
                     f"search `{review.label}`: `{self.name}` default `{key}` = "
-                    f"{keywords[key]} exceeds the population ({population}); "
-                    f"using `{key}` = {population}")
+                    f"{keywords[key]} cannot work with the population ({population}); "
+                    f"using `{key}` = {most}")
         if review.space is None:
             return
         from nasdsl.spaces import make_space
@@ -411,8 +472,9 @@ def _behaviour(component: PygmoComponent) -> str:
     kind = ("integers searched as integers" if integer_native(algo.name)
             else "reals rounded to integers")
     try:
-        small, large = (component(default_space, population=n).per_generation
-                        for n in (20, 24))
+        small, large = (component(default_space, population=n, **{
+            k: population_bound(k, n, objectives_for(algo.name)) for k in POPULATION_BOUND
+            if isinstance(algo.keywords.get(k), int)}).per_generation for n in (20, 24))
     except (TypeError, ValueError) as exc:
         return f"cannot search here: {exc}"
     if not algo.has_gen:
@@ -435,9 +497,6 @@ class PygmoFamily:
         found = pygmo_algorithms().get(name)
         if found is None:
             return None
-        if multi_objective(name):
-            raise ComponentError(f"`pygmo.{name}` is a multi-objective algorithm; a search "
-                                 "here maximizes one fitness")
         stuck = cannot_search(name)
         if stuck:
             raise ComponentError(f"`pygmo.{name}` cannot search architectures: {stuck}")

@@ -41,6 +41,7 @@ from typing import Any, Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 
+from nasdsl.objectives import Objectives
 from nasdsl.optimizers.base import Evaluation, History
 from nasdsl.result import Result
 from nasdsl.spaces.base import Space
@@ -56,15 +57,18 @@ class _Shared:
     """What every pygmo copy of one problem shares: how candidates are scored, what was
     scored, and the worst fitness seen (what a candidate without one scores)."""
 
-    def __init__(self, score: ScoreBatch, record: bool):
+    def __init__(self, score: ScoreBatch, record: bool, objectives: Objectives | None = None):
         self.score = score
         self.history = History() if record else None
         self.worst = 0.0
         self.batches = 0
         self.decoded: dict[bytes, Hashable] = {}
         """Rounded vector -> architecture: populations revisit the same vectors."""
+        self.objectives = objectives
+        self.worst_vector: list[float] | None = None
+        """With objectives: the worst value seen of each (minimization form)."""
 
-    def values(self, archs: list[Hashable]) -> list[float]:
+    def values(self, archs: list[Hashable]) -> list[Any]:
         results = self.score(archs)
         history = self.history
         if history is not None:
@@ -73,6 +77,8 @@ class _Shared:
                 history.evaluations.append(
                     Evaluation(len(history.evaluations), generation, arch, result))
         self.batches += 1
+        if self.objectives is not None:
+            return self._vectors(results)
         out = []
         worst = self.worst
         for r in results:
@@ -85,6 +91,18 @@ class _Shared:
                 out.append(None)
         self.worst = worst
         return [-worst if v is None else v for v in out]
+
+    def _vectors(self, results: list[Result]) -> list[list[float]]:
+        """Objective vectors in minimization form; a candidate without one scores the worst
+        value seen of every objective (0 before any)."""
+        assert self.objectives is not None
+        vectors = [self.objectives.vector(r) for r in results]
+        worst = self.worst_vector or [0.0] * len(self.objectives)
+        for v in vectors:
+            if v is not None:
+                worst = [max(a, b) for a, b in zip(worst, v)]
+        self.worst_vector = worst
+        return [list(worst) if v is None else list(v) for v in vectors]
 
 
 class NASProblem:
@@ -107,12 +125,17 @@ class NASProblem:
 
     @classmethod
     def driven(cls, space: Space, score: ScoreBatch, *, integer: bool,
-               repair: bool = True) -> "NASProblem":
+               repair: bool = True, objectives: Objectives | None = None) -> "NASProblem":
         """A problem scored by `score` (the runner's `evaluate_batch` behind `PygmoSearch`),
-        which keeps its own history."""
+        which keeps its own history; with `objectives`, one of that many objectives."""
         problem = cls.__new__(cls)
-        problem._setup(space, integer, repair, _Shared(score, record=False))
+        problem._setup(space, integer, repair, _Shared(score, record=False,
+                                                       objectives=objectives))
         return problem
+
+    def get_nobj(self) -> int:
+        objectives = self._shared.objectives
+        return 1 if objectives is None else len(objectives)
 
     def _setup(self, space: Space, integer: bool, repair: bool, shared: _Shared) -> None:
         self.space = space
@@ -142,12 +165,14 @@ class NASProblem:
                 f"outside the space: {'repaired' if self.repair else 'evaluated as invalid'}")
 
     def fitness(self, x: Sequence[float]) -> list[float]:
-        return self._shared.values([self.decode(x)])
+        values = self._shared.values([self.decode(x)])
+        return values[0] if self._shared.objectives is not None else values
 
     def batch_fitness(self, dvs: Sequence[float]) -> np.ndarray:
         """Every decision vector of a flattened batch, evaluated as one batch."""
         xs = np.asarray(dvs, dtype=float).reshape(-1, self._dimensions)
-        return np.asarray(self._shared.values([self.decode(x) for x in xs]), dtype=float)
+        return np.asarray(self._shared.values([self.decode(x) for x in xs]),
+                          dtype=float).ravel()
 
     def has_batch_fitness(self) -> bool:
         return True

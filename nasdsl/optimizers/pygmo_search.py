@@ -1,4 +1,6 @@
-"""Every single-objective pygmo algorithm as a search: `search pygmo.NAME { … }`.
+"""Every pygmo algorithm as a search: `search pygmo.NAME { … }`, single-objective ones
+with `fitness`, multi-objective ones (NSGA-II, NSGA-III, MOEA/D, NSPSO, MACO, IHS) with
+`objectives` (pygmo is then given a problem of that many objectives, see `NASProblem`).
 
 The run's `evaluate_batch` scores a `NASProblem` (the space's vector encoding), so every
 fitness call pygmo makes is an evaluation of the run: journaled, counted against the budget,
@@ -40,9 +42,11 @@ import numpy as np
 
 from nasdsl.optimizers.base import BudgetMeter, EvaluateBatch, History, Optimizer
 from nasdsl.optimizers.guarded import GuardedFailure, can_guard, guarded
+from nasdsl.objectives import Objectives
 from nasdsl.optimizers.pygmo_catalog import (POPULATION, POPULATION_BOUND, RESERVED,
-                                             integer_native, multi_objective,
-                                             pygmo_algorithms)
+                                             integer_native, multi_objective, objectives_for,
+                                             population_bound, pygmo_algorithms,
+                                             several_objectives)
 from nasdsl.optimizers.pygmo_problem import NASProblem
 from nasdsl.result import Result
 from nasdsl.settings import within_bounds
@@ -72,9 +76,6 @@ class PygmoSearch(Optimizer):
         known = pygmo_algorithms()
         if algorithm not in known:
             raise ValueError(_unknown("pygmo algorithm", algorithm, list(known)))
-        if multi_objective(algorithm):
-            raise ValueError(f"pygmo.{algorithm} is multi-objective; a search maximizes one "
-                             "fitness")
         spec = known[algorithm]
         for key in keywords:
             if key in RESERVED:
@@ -95,10 +96,12 @@ class PygmoSearch(Optimizer):
                 raise ValueError(f"generations must be a positive integer, got {generations!r}")
         population = int(population)
         keywords = dict(keywords)
+        nobj = objectives_for(algorithm)
         for key in POPULATION_BOUND:
             default = spec.keywords.get(key)
-            if key not in keywords and isinstance(default, int) and default > population:
-                keywords[key] = population
+            most = population_bound(key, population, nobj)
+            if key not in keywords and isinstance(default, int) and default > most:
+                keywords[key] = most
         outside = _outside(space)
         if outside is not None:
             raise ValueError(f"pygmo searches need every vector to decode to an architecture "
@@ -111,10 +114,21 @@ class PygmoSearch(Optimizer):
         self.has_gen = spec.has_gen
         self.batches = spec.batches
         self.integer = integer_native(algorithm)
+        self.single_objective = not multi_objective(algorithm)
+        self.multi_objective = several_objectives(algorithm)
         self.per_generation = evaluations_per_generation(
-            algorithm, population, keywords, _shape(space, self.integer))
+            algorithm, population, keywords, _shape(space, self.integer), nobj)
         super().__init__(space, algorithm=algorithm, population=population,
                          generations=self.generations, **keywords)
+
+    def aim(self, objectives: Objectives) -> None:
+        """pygmo is given a problem of as many objectives (what a generation spends is asked
+        of pygmo again for that many)."""
+        super().aim(objectives)
+        if len(objectives) != objectives_for(self.algorithm):
+            self.per_generation = evaluations_per_generation(
+                self.algorithm, self.population, self.keywords,
+                _shape(self.space, self.integer), len(objectives))
 
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
                rng: np.random.Generator) -> History:
@@ -122,7 +136,8 @@ class PygmoSearch(Optimizer):
 
         population_seed, algorithm_seed = (int(s) for s in rng.integers(0, 2 ** 32, size=2))
         numbering = _Numbering(evaluate_batch, self.population, self.per_generation)
-        problem = pygmo.problem(NASProblem.driven(self.space, numbering, integer=self.integer))
+        problem = pygmo.problem(NASProblem.driven(self.space, numbering, integer=self.integer,
+                                                  objectives=self.objectives))
         bfe = pygmo.bfe(pygmo.member_bfe())
         try:
             if budget.exhausted:
@@ -219,7 +234,7 @@ two small populations show holds for the large one."""
 
 
 def evaluations_per_generation(algorithm: str, population: int, keywords: Mapping[str, Any],
-                               shape: Shape) -> int:
+                               shape: Shape, objectives: int = 1) -> int:
     """Evaluations one generation of `algorithm` spends (for algorithms without generations:
     `population`, the block reports number). Evolves one generation of a stand-in problem of
     `shape`; ValueError with pygmo's reason when pygmo refuses the settings. A population
@@ -229,20 +244,21 @@ def evaluations_per_generation(algorithm: str, population: int, keywords: Mappin
     items = tuple(sorted(((k, tuple(v) if isinstance(v, list) else v)  # hashable: cached
                           for k, v in keywords.items()), key=str))
     if not can_guard():  # a run with threads: pygmo asked here, at the population itself
-        return _per_generation(algorithm, population, items, shape)
+        return _per_generation(algorithm, population, items, shape, objectives)
     try:
         small = STAND_IN_POPULATION
         while small < population:
             try:
-                spent = _guarded_per_generation(algorithm, small, items, shape)
+                spent = _guarded_per_generation(algorithm, small, items, shape, objectives)
             except ValueError:  # refused, or crashed, at this size: maybe not at a larger one
                 small *= 2
                 continue
             larger = min(small + small // 2, population)
-            slope = (_guarded_per_generation(algorithm, larger, items, shape) - spent) / (
+            slope = (_guarded_per_generation(algorithm, larger, items, shape, objectives)
+                     - spent) / (
                 larger - small)
             return spent + round(slope * (population - small))
-        return _guarded_per_generation(algorithm, population, items, shape)
+        return _guarded_per_generation(algorithm, population, items, shape, objectives)
     except _TooSlow as e:
         raise ValueError(str(e)) from None
 
@@ -253,11 +269,11 @@ class _TooSlow(Exception):
 
 @functools.lru_cache(maxsize=256)
 def _guarded_per_generation(algorithm: str, population: int, keywords: tuple,
-                            shape: Shape) -> int:
+                            shape: Shape, objectives: int = 1) -> int:
     """`_per_generation` in a forked child (`nasdsl.optimizers.guarded`): pygmo crashes on
     some keywords it does not check, or allocates by their value."""
     try:
-        return guarded(_per_generation, algorithm, population, keywords, shape,
+        return guarded(_per_generation, algorithm, population, keywords, shape, objectives,
                        seconds=STAND_IN_SECONDS)
     except GuardedFailure as e:
         text = f"pygmo cannot evolve one generation with these settings: {e}"
@@ -267,7 +283,8 @@ def _guarded_per_generation(algorithm: str, population: int, keywords: tuple,
 
 
 @functools.lru_cache(maxsize=256)
-def _per_generation(algorithm: str, population: int, keywords: tuple, shape: Shape) -> int:
+def _per_generation(algorithm: str, population: int, keywords: tuple, shape: Shape,
+                    objectives: int = 1) -> int:
     import pygmo
 
     spec = pygmo_algorithms()[algorithm]
@@ -279,7 +296,7 @@ def _per_generation(algorithm: str, population: int, keywords: tuple, shape: Sha
     limit = 4 * population + 1000
     try:
         uda = getattr(pygmo, algorithm)(**kwargs)
-        problem = pygmo.problem(_StandIn(shape, limit))
+        problem = pygmo.problem(_StandIn(shape, limit, objectives))
         initial = pygmo.population(problem, population, seed=0)
         evolved = pygmo.algorithm(uda).evolve(initial)
     except _Enough:
@@ -324,9 +341,10 @@ class _StandIn:
     """A cheap problem of a given shape whose fitness varies with every dimension, so no
     algorithm stops on a flat landscape; stops an algorithm that goes on past `limit`."""
 
-    def __init__(self, shape: Shape, limit: int):
+    def __init__(self, shape: Shape, limit: int, objectives: int = 1):
         self.lower, self.upper, self.nix = shape
         self.limit = limit
+        self.objectives = objectives
         self.calls = 0
         self.weights = np.linspace(1.0, 2.0, len(self.lower))
 
@@ -334,7 +352,11 @@ class _StandIn:
         self.calls += 1
         if self.calls > self.limit:
             raise _Enough
-        return [float(np.dot(self.weights, (np.asarray(x) - 0.3) ** 2))]
+        return [float(np.dot(self.weights, (np.asarray(x) - 0.3 - k) ** 2))
+                for k in range(self.objectives)]
+
+    def get_nobj(self) -> int:
+        return self.objectives
 
     def get_bounds(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
         return self.lower, self.upper

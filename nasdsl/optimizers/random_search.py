@@ -16,9 +16,11 @@ CHUNK = 30
 
 
 class RandomSearch(Optimizer):
-    """Independent samples of the space until the budget is spent."""
+    """Independent samples of the space until the budget is spent. With `objectives` the
+    same samples: its archive, the non-dominated set of what it evaluated, is its front."""
 
     name: ClassVar[str] = "random"
+    multi_objective: ClassVar[bool] = True
 
     @classmethod
     def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:

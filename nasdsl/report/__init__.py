@@ -3,7 +3,8 @@
 `write_report(folder)` writes the evaluations (`evaluations.parquet` for a large experiment,
 `evaluations.csv` for a small one or with `csv`: `nasdsl.report.evaluations_file`),
 `summary.csv`, `best_so_far.png`, `generations.png`, `regret.png`, `best.json`, `report.html`
-(all of them in one page) and (after `final { … }`) `final.csv` into `folder` from
+(all of them in one page), (after `final { … }`) `final.csv`, and with `objectives`
+`front.csv`, `front.png` and `hypervolume.png` (`nasdsl.report.fronts`) into `folder` from
 `folder/journal.sqlite` (or the journal given); `write_combined_report(journals, folder)` does
 the same for several journals compared in one report (all but the evaluations, which each
 experiment's own report holds), with the tables its caller adds (`extras`: the NAS-Bench-101
@@ -23,6 +24,7 @@ from nasdsl.report.fidelity import (FIDELITIES_CSV, FILES as FIDELITY_FILES, LEA
 from nasdsl.report.analysis import analyse
 from nasdsl.report.best import BEST_JSON, write_best
 from nasdsl.report.finals import FINAL_CSV, write_final
+from nasdsl.report.fronts import FRONT_CSV, FRONT_PNG, HYPERVOLUME_PNG, write_fronts
 from nasdsl.report.policy import write_policy
 from nasdsl.output_folder import check_output, foreign_files, forget, staged_report
 from nasdsl.report.evaluations_file import (EVALUATIONS_CSV, EVALUATIONS_PARQUET, drop_other,
@@ -81,7 +83,8 @@ def write_combined_report(journals: list[Path], output_dir: Path, show: bool = F
 
 
 REPORT_FILES = (EVALUATIONS_CSV, EVALUATIONS_PARQUET, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, REGRET_PNG,
-                BEST_JSON, FINAL_CSV, REPORT_HTML, *FIDELITY_FILES)
+                BEST_JSON, FINAL_CSV, REPORT_HTML, *FIDELITY_FILES, FRONT_CSV, FRONT_PNG,
+                HYPERVOLUME_PNG)
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
@@ -94,14 +97,16 @@ def _write(folder: Path, source: ReportSource, show: bool, extras: Sequence[Extr
     found = analyse(source)
     evaluations, summary, fitness, labels = (found.evaluations, found.summary, found.fitness,
                                               found.labels)
+    title = source.experiment
+    plot_title = title + (f"\n({found.caption})" if found.caption else "")
+    summary, front_images = write_fronts(folder, source, summary, found.plotted, plot_title,
+                                         labels)
     rows = evaluations.drop(columns=[CURVE]) if CURVE in evaluations.columns else evaluations
     write_tables(folder, integral(rows, [c for c in found.extra if c != CURVE])
                  if per_evaluation else None, summary, csv)
     write_fidelity_files(folder, evaluations, source.experiment)
     finals = source.finals
     write_final(folder, integral(finals, [c for c in ("parameters", "flops") if c in finals]))
-    title = source.experiment
-    plot_title = title + (f"\n({found.caption})" if found.caption else "")
     plot_best_so_far(evaluations, found.plotted, folder / BEST_SO_FAR_PNG, plot_title, fitness,
                      labels)
     plot_generations(found.b, found.plotted, folder / GENERATIONS_PNG, plot_title, fitness,
@@ -112,11 +117,13 @@ def _write(folder: Path, source: ReportSource, show: bool, extras: Sequence[Extr
         print_summary(summary, title)
     write_policy(folder, source, show)
     added = [entry for more in extras for entry in more(folder, source.configs, summary)]
-    _write_page(folder, title, summary, found.best, labels, found.figures(), added, fitness)
+    _write_page(folder, title, summary, found.best, labels, found.figures(), added, fitness,
+                front_images)
 
 
 def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str, str],
-                figures: list, extra: list | None = None, fitness: str = "fitness") -> None:
+                figures: list, extra: list | None = None, fitness: str = "fitness",
+                front_images: list | None = None) -> None:
     """report.html, from what the other report files hold (written first, into `folder`)."""
     from nasdsl.report.html import REPORT_HTML, Page, csv_tables, write_html
     from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
@@ -124,7 +131,7 @@ def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str,
     after = csv_tables(folder, [(POLICY_SUMMARY_CSV, "Learning controllers: what they end on"),
                                 (NETWORK_COMPARISON_CSV, "One network against two"),
                                 (FIDELITIES_CSV, "Evaluations at each fidelity (epochs)")])
-    images = []
+    images = list(front_images or [])  # the fronts of several objectives
     if (folder / LEARNING_CURVES_PNG).is_file():
         images.append(("Learning curves: validation accuracy against epochs, by rung",
                        (folder / LEARNING_CURVES_PNG).read_bytes()))

@@ -66,6 +66,7 @@ def combine(sources: Sequence[tuple[Path, ReportSource]]) -> ReportSource:
     parts_configs, parts_evaluations, parts_runs, parts_outcomes = [], [], [], []
     parts_finals = []
     optima: dict = {}
+    fronts: dict = {}
     position = 0
     hidden = 0
     for name, (path, source) in zip(names(sources), sources):
@@ -95,8 +96,10 @@ def combine(sources: Sequence[tuple[Path, ReportSource]]) -> ReportSource:
             finals["config"] = finals["config"].map(rename)
             parts_finals.append(finals)
         optima.update(json.loads(source.meta.get("optima") or "{}"))
+        fronts.update(json.loads(source.meta.get("fronts") or "{}"))
         hidden += source.hidden_runs
-    meta = {"experiment": " + ".join(names(sources)), "optima": json.dumps(optima)}
+    meta = {"experiment": " + ".join(names(sources)), "optima": json.dumps(optima),
+            "fronts": json.dumps(fronts)}
     evaluations = _concat(parts_evaluations)
     return ReportSource(meta=meta, configs=_concat(parts_configs).reset_index(drop=True),
                         evaluations=_ordered(evaluations),

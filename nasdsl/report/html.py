@@ -27,6 +27,8 @@ from nasdsl.report.graph_svg import draw
 from nasdsl.report.numbers import is_number, number_text
 
 REPORT_HTML = "report.html"
+FRONT_COLUMNS = ("hypervolume", "hypervolume_std", "igd", "igd_std", "share_found")
+"""Summary columns of multi-objective configurations (`nasdsl.report.fronts`), shown too."""
 
 
 @dataclass

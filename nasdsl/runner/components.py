@@ -50,6 +50,12 @@ def registry_fidelities(spec: EvaluatorSpec) -> Any:
     return fidelities(spec)
 
 
+def registry_cheap_function(spec: EvaluatorSpec, space: Any = None) -> Any:
+    from nasdsl.evaluators import cheap_function
+
+    return cheap_function(spec, space)
+
+
 def registry_data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
     from nasdsl.evaluators import data_identity
 
@@ -76,6 +82,9 @@ class Components:
     """`run`'s downloads before the data checks: why one failed (empty: fine)."""
     fidelities: Callable[[EvaluatorSpec], Any] = registry_fidelities
     """What an evaluator serves a multi-fidelity search (`Fidelities`), or None."""
+    cheap_function: Callable[..., Any] = registry_cheap_function
+    """`(evaluator spec, built space) -> arch -> {metric: value}` or None: the cheap
+    objectives a multi-objective search knows before evaluating."""
     _spaces: dict[str, Any] = field(default_factory=dict, init=False, compare=False,
                                     repr=False)
 
@@ -90,7 +99,8 @@ class Components:
         return {"make_space": self.make_space, "make_evaluator": self.make_evaluator,
                 "make_optimizer": self.make_optimizer, "data_problems": self.data_problems,
                 "data_identity": self.data_identity, "fetch_data": self.fetch_data,
-                "fidelities": self.fidelities}
+                "fidelities": self.fidelities,
+                "cheap_function": self.cheap_function}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in {**state, "_spaces": {}}.items():

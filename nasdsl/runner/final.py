@@ -1,7 +1,8 @@
 """`final { top, epochs }`: after the search, the best architectures retrained and tested.
 
 For each search configuration, its `top` distinct architectures (by the best fitness each
-reached over the configuration's runs; ties go to the one evaluated first) are trained from
+reached over the configuration's runs; ties go to the one evaluated first; with `objectives`,
+members of the front of all its runs, ranked by the first objective) are trained from
 scratch for `epochs` on the whole training set by the configuration's own evaluator
 (`retrain`), scored on the test set and saved as `<output>/models/<configuration>-<digest>-top<k>.keras`.
 Only the runs of the plan count (repeats the file no longer asks for do not). Each retraining
@@ -18,12 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from nasdsl.evaluation.fidelity import below_top
 from nasdsl.errors import DataError
 from nasdsl.execution import EvaluatorFactory, evaluator_for
 from nasdsl.journal.writer import Writer
+from nasdsl.objectives import Objective, objectives_of, signs
+from nasdsl.pareto import nondominated
 from nasdsl.plan import Plan, SearchConfig
 from nasdsl.progress import Progress
 from nasdsl.output_folder import claim
@@ -47,15 +51,32 @@ class Candidate:
 
 
 def top_candidates(evaluations: pd.DataFrame, config: SearchConfig, top: int) -> list[Candidate]:
-    """The configuration's `top` distinct architectures by best fitness over its runs."""
+    """The configuration's `top` distinct architectures by best fitness over its runs; with
+    `objectives`, `top` members of the front of all its runs, ranked by the first
+    objective."""
     rows = evaluations[(evaluations["config"] == config.key) & (evaluations["status"] == "ok")
                        & evaluations["fitness"].notna()]
+    aims = objectives_of(config.evaluator.settings)
+    if aims:
+        rows = _front_rows(rows, aims)
     if rows.empty:
         return []
-    rows = rows.sort_values(["fitness", "run", "index"], ascending=[False, True, True],
+    ascending = bool(aims) and aims[0].sense == "minimize"
+    rows = rows.sort_values(["fitness", "run", "index"], ascending=[ascending, True, True],
                             kind="stable").drop_duplicates("hash", keep="first")
     return [Candidate(config, rank, str(r.hash), str(r.architecture), float(r.fitness))
             for rank, r in enumerate(rows.head(top).itertuples(index=False), start=1)]
+
+
+def _front_rows(rows: pd.DataFrame, aims: tuple[Objective, ...]) -> pd.DataFrame:
+    """The rows no other row dominates on the objectives (rows lacking a value left out)."""
+    if rows.empty or any(o.metric not in rows for o in aims):
+        return rows.iloc[:0]
+    values = rows[[o.metric for o in aims]].apply(pd.to_numeric, errors="coerce")
+    points = values.to_numpy(float) * np.asarray(signs(aims))
+    finite = np.isfinite(points).all(axis=1)
+    rows, points = rows[finite], points[finite]
+    return rows[nondominated(points)] if len(rows) else rows
 
 
 def model_path(output: Path, candidate: Candidate) -> Path:

@@ -81,6 +81,27 @@ def _optima(plan: Plan) -> dict[str, float]:
     return optima(list(records.values()), accuracies)
 
 
+def _fronts(plan: Plan) -> dict[str, list[list[float]]]:
+    """The true Pareto front of each declared space for the plan's objectives (NAS-Bench-101:
+    exact, from the table), kept in the journal so that reports score fronts without the
+    store."""
+    from nasdsl.evaluators.optimum import front_key, space_front
+    from nasdsl.objectives import objectives_of
+
+    found: dict[str, list[list[float]]] = {}
+    for config in plan.configs:
+        aims = objectives_of(config.evaluator.settings)
+        if not aims:
+            continue
+        record = config.record()
+        key = front_key(record["evaluator"], list(aims), record["space"])
+        if key not in found:
+            value = space_front(record["evaluator"], list(aims), record["space"])
+            if value is not None:
+                found[key] = value
+    return found
+
+
 def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None],
                   reports: Reports) -> Writer:
     path = plan.journal_path
@@ -101,6 +122,7 @@ def _open_journal(plan: Plan, fresh: bool, identities: dict[str, str | None],
         journal.write_meta({"format_version": FORMAT_VERSION, "experiment": plan.experiment,
                             "source": source, "seed": plan.seed, "repeat": plan.repeat,
                             "optima": json.dumps(_optima(plan)),
+                            "fronts": json.dumps(_fronts(plan)),
                             "plan": json.dumps({"configs": [c.key for c in plan.configs],
                                                 "repeat": plan.repeat}),
                             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})

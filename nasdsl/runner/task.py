@@ -25,6 +25,7 @@ from nasdsl.journal.values import metrics_json
 from nasdsl.optimizers.base import BudgetMeter
 from nasdsl.evaluation.batch import Batch, Evaluate, Report, Timed
 from nasdsl.evaluation.completions import Completions
+from nasdsl.objectives import Objectives, first_metric, objectives_of
 from nasdsl.plan import Run, SearchConfig
 from nasdsl.result import Result
 from nasdsl.registry import optimizer_of
@@ -112,6 +113,12 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | 
     space = task.components.space(config.space)
     component = optimizer_of(config)
     optimizer = task.components.make_optimizer(component, space, config.settings)
+    aims = objectives_of(config.evaluator.settings)
+    if aims:  # the language lets only a multi-objective search get here with objectives
+        known = None
+        if any(o.cheap for o in aims):
+            known = task.components.cheap_function(config.evaluator, space)
+        optimizer.aim(Objectives(aims, known))
     meter = BudgetMeter(config.budget)
     replay = Replay(task.key, task.recorded, space)
     multi = bool(component.declared("multi_fidelity"))
@@ -119,7 +126,7 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | 
                   replay=replay, report=report, chunk=chunk,
                   reuse=(lambda arch: architecture_key(space, arch)) if reuse else None,
                   completions=completions,
-                  check=_sound(config.evaluator.settings.get("fitness")),
+                  check=_sound(first_metric(config.evaluator.settings)),
                   fidelities=task.components.fidelities(config.evaluator) if multi else None,
                   checkpoints=FolderCheckpoints(Path(task.checkpoints))
                   if multi and task.checkpoints else None)

@@ -55,6 +55,8 @@ class Review:
     evaluator: EvaluatorSpec | None = None
     """The experiment's evaluator, for a search whose settings depend on it (the highest
     fidelity of a multi-fidelity search)."""
+    objectives: int = 1
+    """How many objectives the search is given (1: a fitness)."""
 
 
 def not_above(review: Review, small: str, big: str) -> None:

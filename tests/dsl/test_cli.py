@@ -41,7 +41,7 @@ def test_list_algorithms_includes_pygmo_keywords_with_defaults():
     assert done.returncode == 0
     assert "pygmo.gaco" in done.stdout and "    ker = 63" in done.stdout
     assert "    sample = 25" in done.stdout
-    assert "pygmo.nsga2" not in done.stdout  # multi-objective: not usable here
+    assert "pygmo.nsga2  [multi-objective]" in done.stdout  # takes `objectives` only
 
 
 def test_list_algorithms_says_how_each_pygmo_algorithm_spends_evaluations():

@@ -2,12 +2,15 @@
 that holds only what can search here, in plain words."""
 from __future__ import annotations
 
+import re
+
 import subprocess
 import sys
 
 import pytest
 
 from nasdsl.dsl import loads
+from nasdsl.dsl.compiler import multi_objective_names
 from nasdsl.errors import DslError
 
 BASE = "budget = 10 evals\nspace cell { }\nevaluate nasbench101 { }\nsearch random\n"
@@ -40,8 +43,9 @@ def test_list_algorithms_shows_only_what_can_search_here_in_plain_words():
     assert done.returncode == 0, done.stderr
     names = [line.split()[0] for line in done.stdout.splitlines() if not line.startswith(" ")]
     assert "pygmo.pso" in names and "pygmo.gaco" in names
-    for unusable in ("pygmo.scipy_optimize", "pygmo.ipopt", "pygmo.nsga2", "pygmo.moead"):
+    for unusable in ("pygmo.scipy_optimize", "pygmo.ipopt"):
         assert unusable not in names
+    assert "pygmo.nsga2" in names and "pygmo.moead" in names  # with `objectives`
     assert ":class:" not in done.stdout and ":func:" not in done.stdout
     pso_gen = _entry(done.stdout, "pygmo.pso_gen")
     assert "identical to `pso`" in pso_gen and pso_gen.endswith(".")
@@ -89,13 +93,20 @@ def test_an_unknown_algorithm_lists_only_names_that_are_accepted():
         loads(BASE.replace("search random", "search pygmo.nsga"))
     accepted = info.value.accepted
     assert "pygmo.pso" in accepted and "random" in accepted
-    for refused in ("pygmo.nsga2", "pygmo.moead", "pygmo.scipy_optimize", "pygmo.ipopt"):
+    for refused in ("pygmo.scipy_optimize", "pygmo.ipopt"):
         assert refused not in accepted
-    assert info.value.suggestion != "pygmo.nsga2"
-    # every name offered is accepted in that place
-    searches = "".join(f"search {name} as s{i}\n" for i, name in enumerate(accepted))
+    # every name offered is accepted: with a fitness, or (multi-objective ones) objectives
+    several = set(multi_objective_names())
+    single = [name for name in accepted if name not in several or name in ("random", "pygmo.ihs")]
+    searches = "".join(f"search {name} as s{i}\n" for i, name in enumerate(single))
     plan = loads(BASE.replace("10 evals", "200 evals").replace("search random\n", searches))
-    assert sorted({c.algorithm for c in plan.configs}) == sorted(accepted)
+    assert sorted({c.algorithm for c in plan.configs}) == sorted(single)
+    aims = "evaluate nasbench101 { objectives = [maximize(test_accuracy), minimize(parameters)] }"
+    searches = "".join(f"search {name} as s{i} {{ population = 20 }}\n" if "pygmo" in name
+                       else f"search {name} as s{i}\n" for i, name in enumerate(several))
+    text = BASE.replace("10 evals", "200 evals").replace("search random\n", searches)
+    plan = loads(re.sub(r"evaluate nasbench101[^\n]*", aims, text))
+    assert sorted({c.algorithm for c in plan.configs}) == sorted(several)
 
 
 def test_an_unknown_op_lists_only_the_ops_the_evaluator_takes():

@@ -143,8 +143,8 @@ def test_unknown_settings_name_the_closest():
         PygmoSearch(SPACE, "pso", omgea=0.7)
     with pytest.raises(ValueError, match="did you mean 'pso'"):
         PygmoSearch(SPACE, "psoo")
-    with pytest.raises(ValueError, match="multi-objective"):
-        PygmoSearch(SPACE, "nsga2")
+    nsga2 = PygmoSearch(SPACE, "nsga2")  # multi-objective: it takes `objectives` only
+    assert nsga2.multi_objective and not nsga2.single_objective
     with pytest.raises(ValueError, match="set by the search"):
         PygmoSearch(SPACE, "pso", seed=3)
 
