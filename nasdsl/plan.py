@@ -56,32 +56,50 @@ class Budget:
         return f"{amount} {self.unit}"
 
 
+def _component() -> Any:
+    """A plan value's resolved component: not compared, not shown, not pickled (another
+    process resolves the name again); None until resolved (a plan built in Python)."""
+    return field(default=None, compare=False, repr=False)
+
+
 @dataclass(frozen=True)
 class SpaceSpec:
-    """`space cell { … }` or `space global { … }` with every default filled in.
+    """`space KIND { … }` with every default filled in (`kind`: `cell`, `global` or an
+    installed space's name).
 
     cell: vertices, edges, ops (list of str), topology ("dag" | "chain"), inputs (int or None).
     global: layers (int, or (lo, hi) tuple for a range), ops, filters, skips.
     """
 
-    kind: Literal["cell", "global"]
+    kind: str
     settings: Mapping[str, Any]
+    component: Any = _component()
+    """The registry's record of `kind` (`nasdsl.component.Component`), kept by the
+    language so that the checks and the run resolve the name once."""
 
 
 @dataclass(frozen=True)
 class EvaluatorSpec:
-    """`evaluate nasbench101|keras|"module:name" { … }` with every default filled in.
+    """`evaluate NAME { … }` or `evaluate "package.module:name" { … }` with every default
+    filled in.
 
-    `target` is the import string for a Python evaluator, else None. `written` names the
-    settings the file wrote (None: all of them); a setting whose default depends on the data
-    (`data_defaults` of the evaluator class, such as NAS-Bench-101's `report`) follows the
-    data when it was not written. It is not part of what the journal records.
+    `kind` is the evaluator's name, or "python" for one named by its import string
+    (`target`), as journals record them; `name` is what the registry resolves. `written`
+    names the settings the file wrote (None: all of them); a setting whose default depends
+    on the data (`data_defaults` of the evaluator class, such as NAS-Bench-101's `report`)
+    follows the data when it was not written. It is not part of what the journal records.
     """
 
-    kind: Literal["nasbench101", "keras", "python"]
+    kind: str
     settings: Mapping[str, Any]
     target: str | None = None
     written: frozenset[str] | None = None
+    component: Any = _component()
+
+    @property
+    def name(self) -> str:
+        """The evaluator's name for the registry: its import string, else its kind."""
+        return self.target or self.kind
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,8 @@ class SearchConfig:
     space: SpaceSpec
     evaluator: EvaluatorSpec
     index: int = 0
+    component: Any = _component()
+    """The search's record (see `SpaceSpec.component`)."""
 
     @property
     def key(self) -> str:

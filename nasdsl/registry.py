@@ -16,6 +16,10 @@ whose module cannot be imported costs nothing until a file names it; a component
 imports heavy dependencies (TensorFlow, …) inside its methods, so that reading its settings
 stays cheap.
 
+`resolve` gives a name's record (`nasdsl.component.Component`): the object with every
+optional declaration and hook filled in. The language resolves each name of a file once and
+keeps the record with the plan (`space_of`, `evaluator_of`, `optimizer_of` read it back).
+
 How the runner builds each kind: an optimizer `Class(space, **settings)`, an evaluator
 `Class(**settings)`, a space `Class(**settings)`.
 """
@@ -25,7 +29,9 @@ import re
 from importlib import import_module, metadata
 from typing import Any, Iterable
 
+from nasdsl.component import Component
 from nasdsl.errors import NasdslError
+from nasdsl.plan import EvaluatorSpec, SearchConfig, SpaceSpec
 
 GROUPS = {"optimizer": "nasdsl.optimizers", "evaluator": "nasdsl.evaluators",
           "space": "nasdsl.spaces"}
@@ -106,29 +112,59 @@ def _family_of(kind: str, name: str) -> tuple[str, str] | None:
     return None
 
 
-def lookup(kind: str, name: str) -> Any:
-    """The component `name` names: a built-in, a family member, a `"module:Class"` target or
-    an installed entry point. Raises ComponentError (unknown, not importable, refused)."""
+def resolve(kind: str, name: str) -> Component:
+    """The record of the component `name` names (`nasdsl.component.Component`): a built-in,
+    a family member, a `"module:Class"` target or an installed entry point. Raises
+    ComponentError (unknown, not importable, refused)."""
     built_in = BUILT_IN[kind]
     if name in built_in and not name.endswith(".*"):
-        return _load(kind, name, built_in[name])
+        return Component(kind, name, _load(kind, name, built_in[name]), built_in=True)
     family = _family_of(kind, name)
     if family is not None:
         prefix, target = family
         member = _load(kind, name, target).member(name[len(prefix):])
         if member is None:
             raise ComponentError(f"unknown {WORDS[kind]} {name!r}", usable(kind), unknown=True)
-        return member
+        return Component(kind, name, member, built_in=True)
     if ":" in name:
-        return load_target(name)
+        return named_target(kind, name)
     ep = _entry_points(kind).get(name)
     if ep is None:
         raise ComponentError(f"unknown {WORDS[kind]} {name!r}", usable(kind), unknown=True)
     try:
-        return ep.load()
+        return Component(kind, name, ep.load())
     except Exception as e:  # an installed plugin may fail in any way while importing
         raise ComponentError(f"{WORDS[kind]} {name!r} (from {ep.value}) cannot be loaded: "
                              f"{type(e).__name__}: {e}") from e
+
+
+def named_target(kind: str, name: str) -> Component:
+    """The record of the object a file names `"package.module:name"` (ComponentError when
+    `name` is not written so, or cannot be imported)."""
+    return Component(kind, name, load_target(name), target=True)
+
+
+def lookup(kind: str, name: str) -> Any:
+    """The class (or callable) `name` names: `resolve(kind, name).obj`."""
+    return resolve(kind, name).obj
+
+
+def space_of(spec: SpaceSpec) -> Component:
+    """The record of a plan's space: the one the language kept with it, else resolved."""
+    return spec.component or resolve("space", spec.kind)
+
+
+def evaluator_of(spec: EvaluatorSpec) -> Component:
+    """The record of a plan's evaluator: the one the language kept with it, else resolved."""
+    if spec.component is not None:
+        return spec.component
+    return named_target("evaluator", spec.target) if spec.target is not None else \
+        resolve("evaluator", spec.kind)
+
+
+def optimizer_of(config: SearchConfig) -> Component:
+    """The record of a configuration's search: the one the language kept, else resolved."""
+    return config.component or resolve("optimizer", config.algorithm)
 
 
 def built_in(kind: str, name: str) -> Any:
@@ -142,12 +178,6 @@ def built_in(kind: str, name: str) -> Any:
                              f"({', '.join(k for k in BUILT_IN[kind] if not k.endswith('.*'))})",
                              unknown=True)
     return _load(kind, name, target)
-
-
-def is_built_in(kind: str, name: str) -> bool:
-    """Whether `name` is one of nasdsl's own components (a built-in or a family member)."""
-    return (name in BUILT_IN[kind] and not name.endswith(".*")) or \
-        _family_of(kind, name) is not None
 
 
 def _load(kind: str, name: str, target: str) -> Any:
@@ -176,19 +206,19 @@ def names(kind: str, families: bool = True) -> list[str]:
     return out
 
 
-def listed(kind: str) -> list[tuple[str, Any]]:
-    """(name, component) of every component of `kind` that can be loaded here, in `names`
-    order, for `nasdsl list`; family members that refuse to work here are left out."""
+def listed(kind: str) -> list[Component]:
+    """The record of every component of `kind` that can be loaded here, in `names` order,
+    for `nasdsl list`; family members that refuse to work here are left out."""
     out = []
     for name in names(kind):
         try:
-            out.append((name, lookup(kind, name)))
+            out.append(resolve(kind, name))
         except ComponentError:
             continue
     return out
 
 
 def usable(kind: str) -> list[str]:
-    """The names of `kind` a file may write here: those `lookup` gives (what a refusal of an
+    """The names of `kind` a file may write here: those `resolve` gives (what a refusal of an
     unknown name lists, so it never offers a name that is refused in its turn)."""
-    return [name for name, _ in listed(kind)]
+    return [component.name for component in listed(kind)]

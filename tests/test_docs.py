@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nasdsl.report import study_published
+from nasdsl.study import published as study_published
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -192,8 +192,8 @@ def test_the_architecture_page_draws_the_layers_of_setup_cfg():
     contracted = {m for line in layers for m in line.split(" | ")}
     modules = {f"nasdsl.{p.stem}" for p in (ROOT / "nasdsl").iterdir()
                if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()}
-    outside = page.split("not yet placed in a layer", 1)[1].split("A test", 1)[0]
-    assert set(re.findall(r"`(nasdsl\.\w+)`", outside)) == modules - contracted
+    assert modules <= contracted, f"outside the layers: {sorted(modules - contracted)}"
+    assert "every module of nasdsl is in a layer" in " ".join(page.lower().split())
 
 
 def test_the_architecture_page_lists_the_journal_s_columns(tmp_path):

@@ -1,6 +1,6 @@
 """The documentation's tables of results, generated so that no figure is copied by hand.
 
-The study's published figures come from `nasdsl.report.study_published` (what the report
+The study's published figures come from `nasdsl.study.published` (what the report
 prints beside nasdsl's own). nasdsl's figures come from the reports: the metaheuristics from
 `docs/study/nb101_metaheuristics.summary.csv` (the `summary.csv` that `nasdsl run
 experiments/nb101_metaheuristics.nas` writes: copy it there after a rerun), the rest from one
@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from nasdsl.report import study_published as published
+from nasdsl.study import published
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -64,16 +64,16 @@ def commented(head: str, comment: str, width: int | None = None) -> list[str]:
 
 def _component_lines(kind: str) -> list[str]:
     from nasdsl.registry import listed
-    from nasdsl.settings import parameters_of, summary_of
+    from nasdsl.settings import summary_of
 
     lines = []
-    for name, component in listed(kind):
-        lines.extend(commented(name, summary_of(component)))
-        listing = getattr(component, "listing", None)  # more a component wants to say
-        for line in (listing() if callable(listing) else ()):
+    for component in listed(kind):
+        lines.extend(commented(component.name, summary_of(component.obj)))
+        for line in component.listing():  # more a component wants to say
             text = line.removeprefix("# ")
             lines.extend(commented("  ", text) if text != line else [f"    {line}"])
-        lines.extend(_param_lines(parameters_of(component).values()) or ["    (no settings)"])
+        lines.extend(_param_lines((component.parameters or {}).values()) or
+                     ["    (no settings)"])
     return lines
 
 
@@ -86,17 +86,16 @@ def _algorithm_lines() -> list[str]:
 
 def _op_lines() -> list[str]:
     from nasdsl.registry import listed
-    from nasdsl.settings import parameters_of
 
     lines = []
-    for name, space in listed("space"):
-        ops = parameters_of(space).get("ops")
+    for space in listed("space"):
+        ops = (space.parameters or {}).get("ops")
         choices = getattr(getattr(ops, "type", None), "item", None)
         if choices is not None and hasattr(choices, "choices"):
-            lines.append(f"space {name}: {', '.join(choices.choices)}")
-    for name, evaluator in listed("evaluator"):
-        if getattr(evaluator, "ops", None):
-            lines.append(f"evaluate {name} takes: {', '.join(evaluator.ops)}")
+            lines.append(f"space {space.name}: {', '.join(choices.choices)}")
+    for evaluator in listed("evaluator"):
+        if evaluator.ops:
+            lines.append(f"evaluate {evaluator.name} takes: {', '.join(evaluator.ops)}")
     return lines
 
 
@@ -111,9 +110,9 @@ def _metric_lines() -> list[str]:
     from nasdsl.registry import listed
 
     lines = []
-    for name, evaluator in listed("evaluator"):
-        metrics = tuple(getattr(evaluator, "offers", ()))
+    for evaluator in listed("evaluator"):
+        metrics = evaluator.offers
         if metrics:
-            lines.append(f"{name}: {', '.join(metrics)}")
+            lines.append(f"{evaluator.name}: {', '.join(metrics)}")
             lines.append(f"    fitness may be: {', '.join(accuracies(metrics))}")
     return lines

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from nasdsl import registry
+from nasdsl.component import Component
 from nasdsl.dsl import ast, limits, schema
 from nasdsl.dsl.diagnostics import Narrowed, Source
 from nasdsl.dsl.sweeps import Dimension, Template, collect
@@ -26,8 +27,7 @@ from nasdsl.errors import DslError, DslErrors, Refusals
 from nasdsl.plan import (
     Budget, EvaluatorSpec, ExecutionSpec, FinalSpec, Plan, SearchConfig, SpaceSpec,
 )
-from nasdsl.settings import (REQUIRED, Context, Param, Review, SettingError, keyword_parameters,
-                             parameters_of, plain, show)
+from nasdsl.settings import REQUIRED, Context, Param, Review, SettingError, plain, show
 from nasdsl.settings.types import Located
 from nasdsl.wording import article
 
@@ -52,18 +52,18 @@ class _SearchBlock:
     algorithm: str
     label: str
     template: Template
-    component: Any
+    component: Component
     params: dict[str, Param]
 
 
 @dataclass
 class _Component:
-    """A space or evaluator block's component: its name, class and declared settings
-    (`component` None for a Python evaluator, whose `params` are its keyword arguments, or
-    None: any keyword, unchecked)."""
+    """A space or evaluator block's component: its name, record and declared settings (a
+    Python evaluator's `params` are its keyword arguments, or None: any keyword,
+    unchecked)."""
 
     name: str
-    component: Any
+    component: Component
     params: dict[str, Param] | None
 
 
@@ -229,7 +229,7 @@ class _Compiler:
                 config = SearchConfig(label=search.label, algorithm=search.algorithm,
                                       settings=settings, swept={}, budget=budget,
                                       space=space_spec, evaluator=eval_spec,
-                                      index=len(configs))
+                                      index=len(configs), component=search.component)
                 swept = {}
                 swept.update(self._swept(top_dims, top_c, {"budget": config.budget}))
                 swept.update(self._swept(space_tpl.dims, space_c, space_spec.settings, "space."))
@@ -242,7 +242,7 @@ class _Compiler:
     def _space_source(self, evaluator: _Component) -> Located:
         """What the space's settings are checked with: an unknown op offers only the ops
         the evaluator can score, when it says (`ops`)."""
-        ops = getattr(evaluator.component, "ops", None)
+        ops = evaluator.component.ops
         return Narrowed(self.src, "op", frozenset(ops)) if ops else self.src
 
     def _usable_choices(self, dim: Dimension, params: Mapping[str, Param] | None,
@@ -385,15 +385,12 @@ class _Compiler:
             raise DslErrors.of(shown) if shown else _SILENT
         return _Checked(out, dict(values))
 
-    def _validate(self, component: Any, review: Review, block: ast.Block,
+    def _validate(self, component: Component, review: Review, block: ast.Block,
                   nodes: Mapping[str, ast.Value], space_block: ast.Block | None = None,
                   space_nodes: Mapping[str, ast.Value] | None = None) -> None:
         """The component's own cross-checks; a refusal points at the setting it names."""
-        validate = getattr(component, "validate", None)
-        if validate is None:
-            return
         try:
-            validate(review)
+            component.validate(review)
         except SettingError as e:
             if e.block == "space" and space_block is not None:
                 block, nodes = space_block, space_nodes or {}
@@ -413,10 +410,10 @@ class _Compiler:
             pos = block.head.pos
         return self.src.error(e.message, pos or block.kind.pos, accepted=e.accepted)
 
-    def _component(self, kind: str, name: str, pos: ast.Pos, context: str = "") -> Any:
-        """The registry's component for a name in the file, or an error at the name."""
+    def _component(self, kind: str, name: str, pos: ast.Pos, context: str = "") -> Component:
+        """The registry's record of a name in the file, or an error at the name."""
         try:
-            return registry.lookup(kind, name)
+            return registry.resolve(kind, name)
         except registry.ComponentError as e:
             if e.unknown:
                 raise self.src.unknown(registry.WORDS[kind], name, pos, e.accepted,
@@ -439,7 +436,8 @@ class _Compiler:
                                  accepted=tuple(registry.usable("space")))
         kind = block.head.value
         component = self._component("space", kind, block.head.pos)
-        params = parameters_of(component)
+        params = component.parameters
+        assert params is not None
         template = collect(block.body or (), self.src, "space.", list(params),
                            f"in `space {kind}`", errors=self.errors)
         return _Component(kind, component, params), template
@@ -451,7 +449,7 @@ class _Compiler:
                                     f"space {space.name}", template.dropped, src)
         review = Review(space.name, checked.values, frozenset(checked.nodes))
         self._validate(space.component, review, block, checked.nodes)
-        return SpaceSpec(space.name, review.values), checked
+        return SpaceSpec(space.name, review.values, space.component), checked
 
     # --- evaluator --------------------------------------------------------------------
     def _evaluator(self, block: ast.Block) -> tuple[_Component, str | None, Template]:
@@ -464,20 +462,17 @@ class _Compiler:
             if not registry.TARGET.fullmatch(target):
                 raise self.src.error(f"a Python evaluator is named \"package.module:name\", "
                                      f"got {show(block.head)}", block.head.pos)
-            try:  # refused here, not after the run has started
-                obj = registry.load_target(target)
-            except registry.ComponentError as e:
-                raise self.src.error(f"{e.message} (modules are found in the experiment file's "
-                                     "folder and among the installed packages)",
-                                     block.head.pos) from None
-            params = keyword_parameters(obj)
-            return _Component(f'"{target}"', None, params), target, collect(
+            # refused here, not after the run has started
+            component = self._component("evaluator", target, block.head.pos)
+            params = component.parameters
+            return _Component(f'"{target}"', component, params), target, collect(
                 block.body or (), self.src, "evaluate.", None if params is None else
                 list(params), f'in `evaluate "{target}"`', errors=self.errors)
         kind = block.head.value
         component = self._component("evaluator", kind, block.head.pos,
                                     "(or a \"package.module:name\" string)")
-        params = parameters_of(component)
+        params = component.parameters
+        assert params is not None
         return _Component(kind, component, params), None, collect(
             block.body or (), self.src, "evaluate.", list(params), f"in `evaluate {kind}`",
             errors=self.errors)
@@ -486,14 +481,14 @@ class _Compiler:
                         template: Template, choice: tuple[int, ...], space_block: ast.Block,
                         space: SpaceSpec, space_checked: _Checked) -> EvaluatorSpec:
         values = template.fill(choice)
-        if evaluator.component is None:  # Python: only what the file writes is passed on
+        if target is not None:  # a Python target: only what the file writes is passed on
             if evaluator.params is None:
                 settings = {k: plain(v, Context(self.src, k)) for k, v in values.items()}
             else:
                 checked = self._check_block(evaluator.params, values, block,
                                             f"evaluate {evaluator.name}", template.dropped)
                 settings = {k: checked.values[k] for k in values}
-            return EvaluatorSpec("python", settings, target)
+            return EvaluatorSpec("python", settings, target, component=evaluator.component)
         try:
             checked = self._check_block(evaluator.params, values, block,
                                         f"evaluate {evaluator.name}", template.dropped)
@@ -503,7 +498,8 @@ class _Compiler:
         review = Review(evaluator.name, checked.values, frozenset(checked.nodes), space=space)
         self._validate(evaluator.component, review, block, checked.nodes, space_block,
                        space_checked.nodes)
-        return EvaluatorSpec(evaluator.name, review.values, written=frozenset(checked.nodes))
+        return EvaluatorSpec(evaluator.name, review.values, written=frozenset(checked.nodes),
+                             component=evaluator.component)
 
     def _space_checks(self, evaluator: _Component, values: Mapping[str, ast.Value],
                       space: SpaceSpec, space_block: ast.Block, space_checked: _Checked) -> None:
@@ -521,9 +517,7 @@ class _Compiler:
                 settings[name] = copy.deepcopy(param.default)
         review = Review(evaluator.name, settings, frozenset(), space=space)
         try:
-            validate = getattr(evaluator.component, "validate", None)
-            if validate is not None:
-                validate(review)
+            evaluator.component.validate(review)
         except SettingError as e:
             if e.block == "space":
                 self.errors.append(self._located(e, space_block, space_checked.nodes))
@@ -549,7 +543,8 @@ class _Compiler:
             raise self.src.error(f"a Python search is named \"package.module:Class\", "
                                  f"got {show(block.head)}", block.head.pos)
         component = self._component("optimizer", algorithm, block.head.pos)
-        params = parameters_of(component)
+        params = component.parameters
+        assert params is not None
         allowed = list(params) + ["budget"]
         default_label = algorithm.rpartition(":")[2] if ":" in algorithm else algorithm
         label = block.label.name if block.label else default_label
@@ -558,8 +553,8 @@ class _Compiler:
             raise self.src.error(f"two searches are labelled `{label}` (first on line "
                                  f"{labels[label].pos.line}); give one `as LABEL`", pos)
         labels[label] = block
-        self._reserved_keys(block, getattr(component, "reserved", None) or {})
-        if not params and not registry.is_built_in("optimizer", algorithm):
+        self._reserved_keys(block, component.reserved)
+        if not params and not component.built_in:
             self._no_settings(block, algorithm)
         template = collect(block.body or (), self.src, "", allowed,
                            f"in `search {algorithm}`", errors=self.errors)
@@ -618,15 +613,15 @@ class _Compiler:
                          evaluator: "_Component | None") -> None:
         """An `epochs` budget only for a multi-fidelity search, and a multi-fidelity search
         only with an evaluator that serves fidelities."""
-        multi = bool(getattr(search.component, "multi_fidelity", False))
+        multi = bool(search.component.declared("multi_fidelity"))
         if budget.unit == "epochs" and not multi:
             node = values.get("budget", top_values.get("budget"))
             raise self.src.error(
                 f"an epochs budget needs a multi-fidelity search (successive_halving, "
                 f"hyperband, asha); `search {search.algorithm}` spends evaluations or time",
                 getattr(node, "unit_pos", None) or search.block.kind.pos)
-        if multi and evaluator is not None and evaluator.component is not None \
-                and not callable(getattr(evaluator.component, "fidelities", None)):
+        if multi and evaluator is not None and not evaluator.component.target \
+                and evaluator.component.hook("fidelities") is None:
             raise self.src.error(
                 f"`search {search.algorithm}` trains candidates at several fidelities (epochs); "
                 f"`evaluate {evaluator.name}` has none: use `evaluate keras`, or `evaluate "
@@ -658,8 +653,8 @@ class _Compiler:
         if block is None:
             return None
         values = self._simple_block(block, schema.FINAL)
-        if evaluator is not None and evaluator.component is not None and \
-                not getattr(evaluator.component, "expensive", True):
+        if evaluator is not None and not evaluator.component.target and \
+                not evaluator.component.expensive:
             raise self.src.error("`final` retrains architectures, which needs a training "
                                  f"evaluator (`evaluate keras`), not `{evaluator.name}`",
                                  block.kind.pos)

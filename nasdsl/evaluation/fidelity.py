@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Hashable, NamedTuple, Protocol, Sequence
 
+from nasdsl.component import Component, declared
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
@@ -97,9 +99,9 @@ def rung_problem(ladder: Sequence[int], offered: Sequence[int] | None, where: st
 def fidelities_of(evaluator: object) -> Fidelities | None:
     """What a built evaluator serves (its class's `fidelities` hook, given the evaluator's
     `epochs` and, for a table, its store), for a search run in memory (`optimize`)."""
-    served = getattr(type(evaluator), "fidelities", None)
-    top = getattr(evaluator, "epochs", None)
-    if not callable(served) or not isinstance(top, int):
+    served = Component("evaluator", type(evaluator).__name__, type(evaluator)).hook("fidelities")
+    top = declared("evaluator", evaluator, "epochs")
+    if served is None or not isinstance(top, int):
         return None
     settings: dict = {"epochs": top}
     store = getattr(evaluator, "store", None)
@@ -107,7 +109,7 @@ def fidelities_of(evaluator: object) -> Fidelities | None:
         settings["data"] = str(store.path)
     offered = served(settings)
     return Fidelities(top, None if offered is None else tuple(offered),
-                      bool(getattr(evaluator, "continues", False)))
+                      bool(declared("evaluator", evaluator, "continues")))
 
 
 class Checkpoints(Protocol):

@@ -1,32 +1,29 @@
-"""Plan specs -> evaluators, through the registry; and each evaluator's data checks."""
+"""Plan specs -> evaluators, through the registry's records; and each evaluator's data checks."""
 from __future__ import annotations
 
-import inspect
 from typing import Any, Callable
 
+from nasdsl.component import Component
 from nasdsl.errors import DataError
 from nasdsl.evaluation.fidelity import Fidelities
 from nasdsl.evaluators.base import Evaluator
 from nasdsl.plan import Budget, EvaluatorSpec
-from nasdsl.registry import ComponentError, lookup
-from nasdsl.settings import with_defaults
+from nasdsl.registry import ComponentError, evaluator_of
 
 
-def evaluator_class(kind: str) -> Any:
-    """The registered evaluator class of `kind`; DataError when there is none here."""
+def evaluator_component(spec: EvaluatorSpec) -> Component:
+    """The record of the evaluator `spec` names; DataError when there is none here."""
     try:
-        return lookup("evaluator", kind)
+        return evaluator_of(spec)
     except ComponentError as e:
         raise DataError(e.message) from e
 
 
 def wants_space(spec: EvaluatorSpec) -> bool:
-    """Whether the evaluator of `spec` is built with the search space: a Python target (to
-    receive descriptors) or a class that says so (`Evaluator.wants_space`)."""
-    if spec.kind == "python":
-        return True
+    """Whether the evaluator of `spec` is built knowing the search space (see
+    `Component.describes_space`)."""
     try:
-        return bool(getattr(evaluator_class(spec.kind), "wants_space", False))
+        return evaluator_component(spec).describes_space
     except DataError:
         return False
 
@@ -37,118 +34,81 @@ def make_evaluator(spec: EvaluatorSpec,
     """Build the evaluator a plan asks for. `to_descriptor` (the space's) lets a NORD-style
     Python evaluator receive descriptors; `space` (the built search space) goes to a class
     that `wants_space`."""
-    if spec.kind == "python":
-        from nasdsl.evaluators.python_target import DescriptorEvaluator, load_target
+    component = evaluator_component(spec)
+    settings = component.settings(spec.settings, spec.written)
+    if space is not None and component.wants_space:
+        settings["space"] = space
+    built = component.obj(**settings)
+    if isinstance(built, Evaluator) or not component.target:
+        return built
+    if hasattr(built, "descriptor_evaluate"):
+        from nasdsl.evaluators.python_target import DescriptorEvaluator
 
-        if not spec.target:
-            raise DataError("a Python evaluator needs a \"package.module:name\" target")
-        obj = load_target(spec.target, spec.settings)
-        if isinstance(obj, Evaluator):
-            return obj
-        if hasattr(obj, "descriptor_evaluate"):
-            return DescriptorEvaluator(obj, to_descriptor)
-        raise DataError(f"{spec.target} made a {type(obj).__name__}, which has neither "
-                        "evaluate() nor descriptor_evaluate(descriptor, …)")
-    cls = evaluator_class(spec.kind)
-    if space is not None and getattr(cls, "wants_space", False):
-        return cls(**_settings(cls, spec), space=space)
-    return cls(**_settings(cls, spec))
-
-
-def _settings(cls: Any, spec: EvaluatorSpec) -> dict[str, Any]:
-    """The spec's settings with every declared default, less the data-dependent defaults the
-    file did not write (the constructor's own default, which looks at the data, applies)."""
-    settings = with_defaults(cls, spec.settings)
-    for key in getattr(cls, "data_defaults", ()):
-        if spec.written is not None and key not in spec.written:
-            settings.pop(key, None)
-    return settings
+        return DescriptorEvaluator(built, to_descriptor)
+    raise DataError(f"{spec.name} made a {type(built).__name__}, which has neither "
+                    "evaluate() nor descriptor_evaluate(descriptor, …)")
 
 
 def data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     """The data checks of one evaluator: sentences naming what is missing and what the data
     does hold; empty when the data can serve the plan."""
-    return list(_data_check(spec, budget, "data_problems", errors=True))
+    try:
+        component = evaluator_component(spec)
+    except DataError as e:
+        return [str(e)]
+    return list(component.data_check("data_problems", spec.settings, budget, spec.written, ()))
 
 
 def fetch_data(spec: EvaluatorSpec) -> list[str]:
     """`nasdsl run`'s data stage: the evaluator fetches what it must download (its optional
     `fetch_data(settings)`); sentences saying why that failed, empty when it did not."""
-    if spec.kind == "python":
-        return []
     try:
-        cls = evaluator_class(spec.kind)
+        return evaluator_component(spec).fetch_data(spec.settings)
     except DataError:
         return []  # the data checks say so
-    fetch = getattr(cls, "fetch_data", None)  # a user's class may not derive from Evaluator
-    return list(fetch(spec.settings)) if fetch is not None else []
 
 
 def data_notes(spec: EvaluatorSpec, budget: Budget) -> list[str]:
     """What the data changes in the evaluator's defaulted settings (for `nasdsl check`)."""
-    return list(_data_check(spec, budget, "data_notes", errors=False))
+    try:
+        component = evaluator_component(spec)
+    except DataError:
+        return []
+    return list(component.data_check("data_notes", spec.settings, budget, spec.written, ()))
 
 
 def data_settings(spec: EvaluatorSpec, budget: Budget) -> dict[str, Any]:
     """The evaluator's defaulted settings the data changes, as a run will use them."""
-    return dict(_data_check(spec, budget, "data_settings", errors=False, empty={}))
-
-
-def _data_check(spec: EvaluatorSpec, budget: Budget, method: str, errors: bool,
-                empty: Any = ()) -> Any:
-    if spec.kind == "python":
-        return empty
     try:
-        cls = evaluator_class(spec.kind)
-    except DataError as e:
-        return [str(e)] if errors else empty
-    check = getattr(cls, method, None)
-    if check is None:
-        return empty
-    try:
-        takes_written = "written" in inspect.signature(check).parameters
-    except (TypeError, ValueError):
-        takes_written = False
-    if takes_written:
-        return check(spec.settings, budget, written=spec.written)
-    return check(spec.settings, budget)
+        component = evaluator_component(spec)
+    except DataError:
+        return {}
+    return dict(component.data_check("data_settings", spec.settings, budget, spec.written, {}))
 
 
 def data_identity(spec: EvaluatorSpec) -> dict[str, Any] | None:
     """Which stored data answers this evaluator (see `Evaluator.data_identity`), or None."""
-    if spec.kind == "python":
-        return None
     try:
-        cls = evaluator_class(spec.kind)
+        return evaluator_component(spec).data_identity(spec.settings)
     except DataError:
         return None
-    identify = getattr(cls, "data_identity", None)
-    return identify(spec.settings) if identify is not None else None
 
 
 def fidelities(spec: EvaluatorSpec) -> Fidelities | None:
     """What the evaluator serves to a multi-fidelity search (its `fidelities` hook and
     `continues` flag), or None when it serves no fidelities."""
     try:
-        if spec.kind == "python":  # a user's class may serve fidelities too
-            from nasdsl.registry import load_target
-
-            cls = load_target(spec.target or "")
-            settings = dict(spec.settings)
-        else:
-            cls = evaluator_class(spec.kind)
-            settings = with_defaults(cls, spec.settings)
-    except (DataError, ComponentError):
+        component = evaluator_component(spec)
+    except DataError:
         return None
-    offered = getattr(cls, "fidelities", None)
-    top = settings.get("epochs", getattr(cls, "epochs", None))
-    if top is None and callable(offered):  # the constructor's default
-        try:
-            top = inspect.signature(cls).parameters["epochs"].default
-        except (KeyError, TypeError, ValueError):
-            top = None
-    if not callable(offered) or not isinstance(top, int):
+    offered = component.hook("fidelities")
+    if offered is None:
+        return None
+    top = component.settings(spec.settings).get("epochs", component.declared("epochs"))
+    if top is None:  # the constructor's default
+        top = component.default_argument("epochs")
+    if not isinstance(top, int):
         return None
     served = offered(spec.settings)
     return Fidelities(int(top), None if served is None else tuple(served),
-                      bool(getattr(cls, "continues", False)))
+                      bool(component.declared("continues")))

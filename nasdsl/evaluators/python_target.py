@@ -1,36 +1,17 @@
 """`evaluate "package.module:name" { … }`: any evaluator written in Python.
 
-The target is imported and called with the block's settings as keyword arguments. An object
-that already is an `Evaluator` is used as it is; one that only speaks NORD's
-`descriptor_evaluate(descriptor, …)` is wrapped, with the space's `to_descriptor` turning
-each architecture into the descriptor it expects.
+The target (resolved by the registry like any other name) is called with the block's
+settings as keyword arguments. An object that already is an `Evaluator` is used as it is;
+one that only speaks NORD's `descriptor_evaluate(descriptor, …)` is wrapped here, with the
+space's `to_descriptor` turning each architecture into the descriptor it expects.
 """
 from __future__ import annotations
 
-import importlib
 import math
 from typing import Any, Callable, Mapping
 
-from nasdsl.errors import DataError
 from nasdsl.evaluators.base import Evaluator
 from nasdsl.result import Result
-
-
-def load_target(target: str, settings: Mapping[str, Any]) -> Any:
-    """Import `package.module:name` and call it with `settings`."""
-    module_name, sep, attr = target.partition(":")
-    if not sep or not module_name or not attr:
-        raise DataError(f"evaluator {target!r} must be written \"package.module:name\"")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as e:
-        raise DataError(f"cannot import {module_name!r} for evaluator {target!r}: {e}") from None
-    factory = module
-    for part in attr.split("."):
-        if not hasattr(factory, part):
-            raise DataError(f"{module_name!r} has no {attr!r} (evaluator {target!r})")
-        factory = getattr(factory, part)
-    return factory(**dict(settings))
 
 
 class DescriptorEvaluator(Evaluator):

@@ -33,6 +33,8 @@ class Optimizer(ABC):
     name: ClassVar[str]
     parameters: ClassVar[Sequence[Param]] = ()
     reserved: ClassVar[Mapping[str, tuple[str, str | None]]] = {}
+    multi_fidelity: ClassVar[bool] = False
+    """True when it asks for candidates at several fidelities (`At`; see `rungs`)."""
 
     @classmethod
     def validate(cls, review: Review) -> None:
@@ -79,7 +81,7 @@ class Optimizer(ABC):
             rng, run_seed = np.random.default_rng(seed), int(seed)
         meter = BudgetMeter(budget)
         batch = MemoryEvaluateBatch(evaluation_function(evaluator, self.space, run_seed), meter)
-        if getattr(self, "multi_fidelity", False):
+        if self.multi_fidelity:
             batch.fidelities = fidelities_of(evaluator)
         return self.search(batch, meter, rng)
 

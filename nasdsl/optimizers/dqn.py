@@ -29,7 +29,7 @@ from nasdsl.settings import (RATE, BoolType, CallType, IntType, ListType, Number
                              Param, Review, SettingError, not_above, within_bounds)
 from nasdsl.settings.bounds import MAX_BATCH, MAX_NETWORK_LAYERS, MAX_REPLAY, MAX_UNITS
 from nasdsl.spaces.base import Space
-from nasdsl.spaces.environment import Environment, Episode, make_environment
+from nasdsl.spaces.environment import Environment, Episode
 
 
 GENERATION = 10
@@ -146,7 +146,7 @@ class DQNSearch(Optimizer):
         if not self.learning_rate > 0:
             raise ValueError("learning_rate must be above 0")
         within_bounds(self.parameters, {"replay": self.replay, "batch_size": self.batch_size})
-        self.environment: Environment = make_environment(space)
+        self.environment: Environment = space.environment()
         self._outcome: dict[str, Any] = {}
         super().__init__(space, network=self.network, target_network=self.target_network,
                          target_update=self.target_update, gamma=self.gamma,

@@ -32,7 +32,7 @@ from nasdsl.optimizers.policy_network import PolicyNetwork, PolicyShape, PPOSett
 from nasdsl.settings import IntType, NumberType, Param, Review, SettingError, within_bounds
 from nasdsl.settings.bounds import MAX_POPULATION, MAX_UNITS
 from nasdsl.spaces.base import Space
-from nasdsl.spaces.environment import Environment, Episode, make_environment
+from nasdsl.spaces.environment import Environment, Episode
 from nasdsl.wording import count
 
 UNITS = Param("units", IntType(1, MAX_UNITS), 64, "LSTM units (and embedding size)")
@@ -85,7 +85,7 @@ class PPOSearch(Optimizer):
         self.minibatches = int(minibatches)
         self.clip, self.entropy, self.value = float(clip), float(entropy), float(value)
         self.learning_rate = float(learning_rate)
-        self.environment: Environment = make_environment(space)
+        self.environment: Environment = space.environment()
         self._outcome: dict[str, Any] = {}
         super().__init__(space, units=self.units, batch=self.batch, epochs=self.epochs,
                          minibatches=self.minibatches, clip=self.clip, entropy=self.entropy,

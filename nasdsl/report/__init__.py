@@ -4,13 +4,16 @@
 `generations.png`, `regret.png`, `best.json`, `report.html` (all of them in one page) and
 (after `final { … }`) `final.csv` into `folder` from `folder/journal.sqlite` (or the journal
 given); `write_combined_report(journals, folder)` does the same for several journals compared
-in one report (all but `evaluations.csv`, which each experiment's own report holds). `report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
+in one report (all but `evaluations.csv`, which each experiment's own report holds), with the
+tables its caller adds (`extras`: the NAS-Bench-101 study's, from `nasdsl.study`).
+`report_command(paths)` is `nasdsl report PATH… [--output DIR]`.
 """
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import Any, Callable, Sequence
 
 from nasdsl.errors import JournalError
 from nasdsl.evaluation.fidelity import CURVE
@@ -31,6 +34,10 @@ from nasdsl.report.summary import generation_best, run_best, summarize
 from nasdsl.report.html import REPORT_HTML
 from nasdsl.report.tables import (EVALUATIONS_CSV, SUMMARY_CSV, integral, print_summary,
                                   summary_notes, write_tables)
+
+Extra = Callable[[Path, Any, Any], list]
+"""More tables of a combined report: `(folder, configs, summary)` writes its files into
+`folder` and returns (heading, table, note) of each for the page."""
 
 
 def write_report(output_dir: Path, journal: Path | None = None, show: bool = False,
@@ -55,16 +62,18 @@ def write_report(output_dir: Path, journal: Path | None = None, show: bool = Fal
     return output_dir
 
 
-def write_combined_report(journals: list[Path], output_dir: Path, show: bool = False) -> Path:
-    """One report comparing the configurations of several journals (`combine`); refused
-    (Incomparable) when their fitness metrics differ, before anything is written."""
+def write_combined_report(journals: list[Path], output_dir: Path, show: bool = False,
+                          extras: Sequence[Extra] = ()) -> Path:
+    """One report comparing the configurations of several journals (`combine`), with the
+    tables of `extras`; refused (Incomparable) when their fitness metrics differ, before
+    anything is written."""
     from nasdsl.report.combine import combine
 
     output_dir = Path(output_dir)
     check_output(output_dir, REPORT_FILES)
     source = combine([(Path(j), read_journal(Path(j))) for j in journals])
     with staged_report(output_dir) as staging:
-        _write(staging, source, show, study=True, per_evaluation=False)
+        _write(staging, source, show, extras, per_evaluation=False)
     if EVALUATIONS_CSV in written_by_nasdsl(output_dir):  # an older combined report's rows
         (output_dir / EVALUATIONS_CSV).unlink(missing_ok=True)
         forget(output_dir, [EVALUATIONS_CSV])
@@ -76,10 +85,10 @@ REPORT_FILES = (EVALUATIONS_CSV, SUMMARY_CSV, BEST_SO_FAR_PNG, GENERATIONS_PNG, 
 """Every file a report writes (checked before a run starts: none may be somebody else's)."""
 
 
-def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
+def _write(folder: Path, source: ReportSource, show: bool, extras: Sequence[Extra] = (),
            per_evaluation: bool = True) -> None:
-    """Every report file into `folder`; `study` adds the study's tables where the
-    configurations fill them (`nasdsl.report.study`). A combined report leaves out
+    """Every report file into `folder`, and the tables of `extras` (written after the
+    others, so they may read them). A combined report leaves out
     `evaluations.csv` (`per_evaluation`): each experiment's own report holds its rows, and
     a study's would copy millions of them (1.4 GB for the study's five experiments)."""
     evaluations, configs = source.evaluations, source.configs
@@ -113,24 +122,8 @@ def _write(folder: Path, source: ReportSource, show: bool, study: bool = False,
     if show:
         print_summary(summary, title)
     write_policy(folder, source, show)
-    extra = _study(folder, configs, summary) if study else []
-    _write_page(folder, title, summary, best, labels, caption, extra)
-
-
-def _study(folder: Path, configs, summary) -> list:
-    """The study's tables, written as CSV files; (heading, table, note) for the page."""
-    import pandas as pd
-
-    from nasdsl.report.policy import NETWORK_COMPARISON_CSV, POLICY_SUMMARY_CSV
-    from nasdsl.report.study import study_tables, write_study_tables
-
-    def table(name: str):
-        return pd.read_csv(folder / name) if (folder / name).is_file() else None
-
-    tables = study_tables(configs, summary, table(POLICY_SUMMARY_CSV),
-                          table(NETWORK_COMPARISON_CSV))
-    write_study_tables(folder, tables)
-    return [(heading, table, note) for _, heading, table, note in tables]
+    added = [entry for more in extras for entry in more(folder, configs, summary)]
+    _write_page(folder, title, summary, best, labels, caption, added)
 
 
 def _write_page(folder: Path, title: str, summary, best: dict, labels: dict[str, str],
@@ -232,11 +225,11 @@ def _input_folder(folder: Path, paths: list[Path], journals: list[Path]) -> Path
 
 
 def report_command(path: Path | list[Path], folder: Path | None = None,
-                   everything: bool = False) -> int:
+                   everything: bool = False, extras: Sequence[Extra] = ()) -> int:
     """`nasdsl report PATH… [--output DIR] [--all]`: each PATH is an output folder or a
     journal file; the report goes to `folder` (default: the journal's folder; required for
-    several journals, which are compared in one report). 2 when a journal is missing, or
-    the journals cannot be compared."""
+    several journals, which are compared in one report, with the tables of `extras`). 2
+    when a journal is missing, or the journals cannot be compared."""
     paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
     journals = []
     for p in paths:
@@ -261,7 +254,7 @@ def report_command(path: Path | list[Path], folder: Path | None = None,
                   "report it would replace: a combined report goes to a folder of its own",
                   file=sys.stderr)
             return 2
-        write_combined_report(journals, folder, show=True)
+        write_combined_report(journals, folder, show=True, extras=extras)
         print(f"report written to {Path(folder) / REPORT_HTML}")
         return 0
     journal = journals[0]

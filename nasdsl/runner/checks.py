@@ -10,7 +10,7 @@ from nasdsl.errors import DataError, DslError, JournalError, NasdslError, PlanCh
 from nasdsl.evaluation.fidelity import rung_problem
 from nasdsl.journal.writer import Writer
 from nasdsl.plan import Plan, SearchConfig
-from nasdsl.registry import ComponentError
+from nasdsl.registry import ComponentError, optimizer_of
 from nasdsl.runner.components import Components
 from nasdsl.runner.final import final_problems
 from nasdsl.settings import SettingError
@@ -20,20 +20,19 @@ from nasdsl.runner.task import run_id
 def plan_problems(plan: Plan, components: Components = Components(),
                   fetch: bool = False) -> list[str]:
     """What stops `plan` from running here, each once: a search whose algorithm is not
-    installed or refuses its settings, a `final` its evaluators cannot retrain, then what
-    the data cannot answer. `fetch` (`nasdsl run`): download the data an evaluator needs
-    first; without it (`nasdsl check`) nothing is downloaded and no connection opened."""
+    installed, or that refuses its settings or its space, a `final` its evaluators cannot
+    retrain, then what the data cannot answer. `fetch` (`nasdsl run`): download the data an
+    evaluator needs first; without it (`nasdsl check`) nothing is downloaded and no
+    connection opened. Nothing is built but the spaces (each once)."""
     problems: list[str] = []
     for config in plan.configs:
         try:
-            optimizer = components.make_optimizer(config.algorithm,
-                                                  components.space(config.space),
-                                                  config.settings)
+            multi = _check_search(config, components)
         except (ComponentError, SettingError) as e:
             problems.append(e.message)
             continue
-        if getattr(optimizer, "multi_fidelity", False):
-            problems.extend(_fidelity_problems(config, optimizer, components))
+        if multi is not None:
+            problems.extend(_fidelity_problems(config, multi, components))
     problems.extend(final_problems(plan))
     if plan.execution.cluster:
         try:
@@ -51,6 +50,23 @@ def plan_problems(plan: Plan, components: Components = Components(),
             problems.extend(failed or components.data_problems(config.evaluator,
                                                                config.budget))
     return list(dict.fromkeys(problems))
+
+
+def _check_search(config: SearchConfig, components: Components) -> Any:
+    """A search's refusals: a setting it does not declare (checked here for a plan built in
+    Python only: the language refused those of a file when it resolved the name), then what
+    its constructor refuses here (a library it needs is missing, a space it cannot search:
+    a controller's space without a decision environment). The search is built from the
+    plan's record, not resolved again; returned when it is multi-fidelity (to ask for its
+    rungs), else None."""
+    from nasdsl.optimizers import own_settings
+
+    component = optimizer_of(config)
+    if config.component is None:
+        component.unknown_settings(own_settings(config.settings), f"search {component.name}")
+    built = components.make_optimizer(component, components.space(config.space),
+                                      config.settings)
+    return built if component.declared("multi_fidelity") else None
 
 
 def _fidelity_problems(config: SearchConfig, optimizer: Any,

@@ -1,4 +1,4 @@
-"""How the runner turns plan specs into objects: the registry's factories by default."""
+"""How the runner turns plan specs into objects: the registry's records by default."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,10 +22,14 @@ def registry_evaluator(spec: EvaluatorSpec, space: SpaceSpec | None = None) -> A
     return make_evaluator(spec, to_descriptor=built.to_descriptor, space=built)
 
 
-def registry_optimizer(algorithm: str, space: Any, settings: Mapping[str, Any]) -> Any:
-    from nasdsl.optimizers import make_optimizer
+def registry_optimizer(algorithm: Any, space: Any, settings: Mapping[str, Any]) -> Any:
+    """`algorithm`: a name (its settings checked here), or the record a plan keeps (its
+    settings checked once already, by the language or by `plan_problems`)."""
+    from nasdsl.optimizers import build_optimizer, make_optimizer
 
-    return make_optimizer(algorithm, space, settings)
+    if isinstance(algorithm, str):
+        return make_optimizer(algorithm, space, settings)
+    return build_optimizer(algorithm, space, settings)
 
 
 def registry_data_problems(spec: EvaluatorSpec, budget: Budget) -> list[str]:
@@ -63,7 +67,8 @@ class Components:
     make_space: Callable[[SpaceSpec], Any] = registry_space
     make_evaluator: Callable[..., Any] = registry_evaluator
     """`(evaluator spec[, space spec]) -> evaluator`."""
-    make_optimizer: Callable[[str, Any, Mapping[str, Any]], Any] = registry_optimizer
+    make_optimizer: Callable[[Any, Any, Mapping[str, Any]], Any] = registry_optimizer
+    """`(algorithm name or record, space, settings) -> optimizer`."""
     data_problems: Callable[[EvaluatorSpec, Budget], list[str]] = registry_data_problems
     data_identity: Callable[[EvaluatorSpec], "dict[str, Any] | None"] = registry_data_identity
     """Which stored data answers an evaluator (kept with each run in the journal)."""

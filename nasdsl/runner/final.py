@@ -141,17 +141,16 @@ def final_problems(plan: Plan) -> list[str]:
     """Why `final` cannot run with this plan's evaluators (each must offer `retrain`)."""
     if plan.final is None:
         return []
-    from nasdsl.evaluators.factory import evaluator_class
+    from nasdsl.evaluators.factory import evaluator_component
 
     problems = []
     for config in plan.configs:
         spec = config.evaluator
-        name = spec.target if spec.kind == "python" else spec.kind
         try:
-            retrains = spec.kind != "python" and hasattr(evaluator_class(spec.kind), "retrain")
+            retrains = evaluator_component(spec).retrains
         except DataError:
             continue  # the data checks say why this evaluator is not here
         if not retrains:
-            problems.append(f"`final` retrains architectures, which evaluator {name} cannot "
-                            "(use `evaluate keras`)")
+            problems.append(f"`final` retrains architectures, which evaluator {spec.name} "
+                            "cannot (use `evaluate keras`)")
     return list(dict.fromkeys(problems))

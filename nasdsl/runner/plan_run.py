@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from nasdsl.component import declared
 from nasdsl.errors import JournalError, NasdslError
 from nasdsl.evaluation.fidelity import FolderCheckpoints, checkpoint_folder, clear_checkpoints
 from nasdsl.cluster import make_executor
@@ -163,8 +164,8 @@ def _execute(plan: Plan, tasks: list[RunTask], journal: Writer, progress: Progre
              summary: RunSummary) -> None:
     factory = tasks[0].factory
     evaluator = evaluator_for(factory)
-    expensive = bool(getattr(evaluator, "expensive", False))
-    reuse = bool(getattr(evaluator, "reuse_results", False))
+    expensive = bool(declared("evaluator", evaluator, "expensive"))
+    reuse = bool(declared("evaluator", evaluator, "reuse_results"))
     spec = plan.execution
     writer = JournalWriter(journal, immediate=expensive)
     started = workers_to_start(spec.workers, expensive, len(tasks),

@@ -16,6 +16,7 @@ from typing import Any, Callable, Hashable, NamedTuple, Sequence
 
 import numpy as np
 
+from nasdsl.component import declared
 from nasdsl.evaluation.fidelity import FolderCheckpoints
 from nasdsl.execution import EvaluatorFactory, evaluator_for, local_evaluation
 from nasdsl.journal.records import Recorded, Row
@@ -26,6 +27,7 @@ from nasdsl.evaluation.batch import Batch, Evaluate, Report, Timed
 from nasdsl.evaluation.completions import Completions
 from nasdsl.plan import Run, SearchConfig
 from nasdsl.result import Result
+from nasdsl.registry import optimizer_of
 from nasdsl.runner.components import Components
 from nasdsl.evaluation.replay import Replay, architecture_key
 
@@ -106,10 +108,11 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | 
     in this process, in submission order)."""
     config = task.config
     space = task.components.space(config.space)
-    optimizer = task.components.make_optimizer(config.algorithm, space, config.settings)
+    component = optimizer_of(config)
+    optimizer = task.components.make_optimizer(component, space, config.settings)
     meter = BudgetMeter(config.budget)
     replay = Replay(task.key, task.recorded, space)
-    multi = bool(getattr(optimizer, "multi_fidelity", False))
+    multi = bool(component.declared("multi_fidelity"))
     batch = Batch(evaluate, meter, task.seed, record=_recorder(task, space, sink),
                   replay=replay, report=report, chunk=chunk,
                   reuse=(lambda arch: architecture_key(space, arch)) if reuse else None,
@@ -124,8 +127,7 @@ def perform_run(task: RunTask, evaluate: Evaluate, sink: Sink, report: Report | 
         if batch.in_flight:  # stopped (an error, an interrupt) with evaluations under way
             batch.cancel()
     replay.check_finished(len(batch.history))
-    outcome = getattr(optimizer, "outcome", None)  # a user's class may not define one
-    return len(batch.history), batch.best, dict(outcome()) if callable(outcome) else {}
+    return len(batch.history), batch.best, component.outcome(optimizer)
 
 
 # --- a run in a worker process ------------------------------------------------------------------
@@ -169,7 +171,7 @@ def perform_in_worker(task: RunTask, emit: Callable[[Any], None]) -> None:
         progress.update(done=done, n=n, best=best)
 
     emit(Started(task.id))
-    reuse = bool(getattr(evaluator_for(task.factory), "reuse_results", False))
+    reuse = bool(declared("evaluator", evaluator_for(task.factory), "reuse_results"))
     n, best, outcome = perform_run(task, local_evaluation(task.factory), sink, report, reuse)
     progress.update(n=n, best=best)
     if buffer:

@@ -9,12 +9,11 @@ evaluation budget (a time budget sets no such cap) and the largest batch its sea
 """
 from __future__ import annotations
 
-import importlib
 import math
-from typing import Any, Iterable
+from typing import Iterable
 
 from nasdsl.plan import EvaluatorSpec, Plan, SearchConfig
-from nasdsl.registry import lookup
+from nasdsl.registry import ComponentError, evaluator_of, optimizer_of
 
 
 def workers_to_start(workers: int, expensive: bool, runs: int,
@@ -37,11 +36,9 @@ def at_once(config: SearchConfig) -> float:
     budget = config.budget
     most = float(budget.amount) if budget.unit == "evaluations" else math.inf
     try:
-        component = lookup("optimizer", config.algorithm)
-    except Exception:  # noqa: BLE001 - a search that cannot be found is the run's to refuse
+        batch = optimizer_of(config).largest_batch(config.settings)
+    except ComponentError:  # a search that cannot be found is the run's to refuse
         return most
-    ask = getattr(component, "largest_batch", None)
-    batch = ask(config.settings) if callable(ask) else None
     return most if batch is None else min(most, float(batch))
 
 
@@ -54,24 +51,8 @@ def plan_workers(plan: Plan) -> int:
 
 
 def is_expensive(spec: EvaluatorSpec) -> bool:
-    """Whether the evaluator trains (`expensive`), read from its class without building it."""
-    return bool(getattr(_evaluator_class(spec), "expensive", False))
-
-
-def _evaluator_class(spec: EvaluatorSpec) -> Any:
-    if spec.kind != "python" or not spec.target:
-        from nasdsl.evaluators.factory import evaluator_class
-        from nasdsl.errors import DataError
-
-        try:
-            return evaluator_class(spec.kind)
-        except DataError:
-            return None
-    module, _, name = spec.target.partition(":")
+    """Whether the evaluator trains (`expensive`), read from its record without building it."""
     try:
-        found: Any = importlib.import_module(module)
-        for part in name.split("."):
-            found = getattr(found, part)
-    except (ImportError, AttributeError):
-        return None
-    return found
+        return evaluator_of(spec).expensive
+    except ComponentError:
+        return False

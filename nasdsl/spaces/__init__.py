@@ -10,13 +10,13 @@ from nasdsl.spaces.base import Space
 
 def make_space(spec: SpaceSpec) -> Space:
     """The space a plan's `space KIND { … }` block declares."""
-    from nasdsl.registry import ComponentError, lookup
+    from nasdsl.registry import ComponentError, space_of
 
     try:
-        cls = lookup("space", spec.kind)
+        component = space_of(spec)
     except ComponentError as e:
         raise ValueError(str(e)) from e
-    return cls(**dict(spec.settings))
+    return component.obj(**dict(spec.settings))
 
 
 def plan_spaces(plan: Plan) -> dict[str, Space]:

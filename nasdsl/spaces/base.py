@@ -3,11 +3,14 @@ architecture. Architectures are immutable, hashable values owned by their space.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Hashable
+from typing import TYPE_CHECKING, Any, Hashable
 
 import numpy as np
 
 from nasdsl.plan import Call
+
+if TYPE_CHECKING:
+    from nasdsl.spaces.environment import Environment
 
 
 class Space(ABC):
@@ -91,3 +94,11 @@ class Space(ABC):
 
     @abstractmethod
     def from_descriptor(self, descriptor: Any) -> Hashable: ...
+
+    # --- decisions (DQN, PPO) --------------------------------------------------------------
+    def environment(self) -> Environment:
+        """The space as a sequence of decisions (`nasdsl.spaces.environment`), what a
+        reinforcement-learning controller acts in; a new one on each call. ValueError when
+        the space has none (the default) or cannot offer one with these settings."""
+        raise ValueError(f"{type(self).__name__} offers no decision environment, so `dqn` and "
+                         "`ppo` cannot search it (give the class an `environment()` method)")

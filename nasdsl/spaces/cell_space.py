@@ -24,6 +24,7 @@ from nasdsl.settings import IntType, ListType, NameType, Param
 from nasdsl.spaces import enumeration
 from nasdsl.spaces.base import Space
 from nasdsl.spaces.cell import Cell, Pruning
+from nasdsl.spaces.cell_environment import CellEnvironment
 from nasdsl.spaces.grow import Grower
 from nasdsl.spaces.study_grow import grow_once
 
@@ -389,6 +390,10 @@ class CellSpace(Space):
                                             inputs=self.inputs)
 
     # --- descriptors ----------------------------------------------------------------------------
+    def environment(self) -> CellEnvironment:
+        """Cells built vertex by vertex (`nasdsl.spaces.cell_environment`)."""
+        return CellEnvironment(self)
+
     def to_descriptor(self, arch: Cell) -> NeuralDescriptor:
         """NORD descriptor of the pruned cell (of the stored one when disconnected)."""
         cell = arch.pruned() if arch.is_connected else arch

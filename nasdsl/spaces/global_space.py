@@ -8,7 +8,6 @@ always connected, so only non-adjacent pairs can be skips.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -18,53 +17,15 @@ from nasdsl.ops import GLOBAL_OPS
 from nasdsl.settings import REQUIRED, IntType, LayersType, ListType, NameType, Param
 from nasdsl.settings.bounds import MAX_CHANNELS
 from nasdsl.spaces.base import Space
+from nasdsl.spaces.global_arch import GlobalArch, Layer
+from nasdsl.spaces.global_environment import GlobalEnvironment
 from nasdsl.wording import count
 
-Layer = tuple[str, int | None]
 
 
 def is_pool(op: str) -> bool:
     """Pooling layers take no filter count."""
     return "pool" in op
-
-
-@dataclass(frozen=True)
-class GlobalArch:
-    """Immutable stack of layers plus skip connections (i, j) between non-adjacent layers."""
-
-    layers: tuple[Layer, ...]
-    skips: frozenset[tuple[int, int]] = frozenset()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "layers", tuple((str(op), None if f is None else int(f))
-                                                 for op, f in self.layers))
-        object.__setattr__(self, "skips", frozenset((int(i), int(j)) for i, j in self.skips))
-
-    @property
-    def depth(self) -> int:
-        return len(self.layers)
-
-    def __str__(self) -> str:
-        layers = " ".join(op if f is None else f"{op}/{f}" for op, f in self.layers)
-        skips = " ".join(f"{i}>{j}" for i, j in sorted(self.skips))
-        return f"{layers} | {skips}".rstrip()
-
-    @classmethod
-    def parse(cls, text: str) -> "GlobalArch":
-        """Inverse of `str(arch)`: 'conv3x3/64 maxpool2x2 conv3x3/32 | 0>2'."""
-        try:
-            layers_text, _, skips_text = text.partition("|")
-            layers = []
-            for token in layers_text.split():
-                op, _, filters = token.partition("/")
-                layers.append((op, int(filters) if filters else None))
-            skips = []
-            for token in skips_text.split():
-                i, _, j = token.partition(">")
-                skips.append((int(i), int(j)))
-            return cls(tuple(layers), frozenset(skips))
-        except ValueError as exc:
-            raise ValueError(f"not a global architecture: {text!r} ({exc})") from None
 
 
 LAYERS = Param("layers", LayersType(), REQUIRED, "hidden layers: n, or lo..hi (searched)")
@@ -274,6 +235,10 @@ class GlobalSpace(Space):
         return total
 
     # --- descriptors ----------------------------------------------------------------------------
+    def environment(self) -> GlobalEnvironment:
+        """Stacks built layer by layer (`nasdsl.spaces.global_environment`)."""
+        return GlobalEnvironment(self)
+
     def to_descriptor(self, arch: GlobalArch) -> NeuralDescriptor:
         """Layers '0_Layer' … in order, the op name as layer class and {'filters': f} (or {}
         for pooling) as parameters; sequential connections plus the skips."""

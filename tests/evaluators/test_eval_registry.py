@@ -104,7 +104,7 @@ def test_python_target_that_is_an_evaluator_is_used_as_is(plugin):
 
 
 @pytest.mark.parametrize("target, message", [
-    ("my_evals", "package.module:name"),
+    ("my_evals", "package.module:"),
     ("no_such_module_xyz:Thing", "cannot import"),
     ("my_evals:Missing", "has no 'Missing'"),
 ])

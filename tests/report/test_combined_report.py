@@ -103,7 +103,7 @@ def test_experiments_of_the_same_name_are_told_apart_by_folder(two_journals, tmp
 
 
 def test_the_study_tables_set_the_published_figures_beside_nasdsls(two_journals, tmp_path):
-    from nasdsl.report.study_published import METAHEURISTICS
+    from nasdsl.study.published import METAHEURISTICS
 
     out = tmp_path / "study"
     assert main(["report", *map(str, two_journals), "--output", str(out)]) == 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nasdsl.report.study import evolution_grid, evolution_rates, study_tables
+from nasdsl.study.tables import evolution_grid, evolution_rates, study_tables
 
 
 def _grid() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -36,7 +36,7 @@ def test_the_rates_table_says_whether_each_loop_agrees_with_the_studys_finding()
     names = [t[0] for t in table]
     assert names == ["study_comparison.csv", "study_evolution_grid.csv",
                      "study_evolution_rates.csv"]
-    from nasdsl.report.study import _rows
+    from nasdsl.study.tables import _rows
 
     rates, notes = evolution_rates(_rows(configs, summary))
     assert len(rates) == 6  # (add_node, add_connection) pairs

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from nasdsl.spaces.cell import Cell
 from nasdsl.spaces.cell_space import CellSpace
-from nasdsl.spaces.environment import CellEnvironment, make_environment, walk
+from nasdsl.spaces.cell_environment import CellEnvironment
+from nasdsl.spaces.environment import make_environment, walk
 from nasdsl.spaces.global_space import GlobalSpace
 
 SMALL_CELLS = [

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nasdsl.report import study_published as published
+from nasdsl.study import published
 
 NOTE = ("nasdsl: the shared table's test accuracy of NAS-Bench-101's first training run; "
         "study: the official benchmark through NORD; – : not transcribed.")
