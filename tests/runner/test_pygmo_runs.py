@@ -65,7 +65,7 @@ def _summary(output: Path) -> str:
 
 def _summary_table(journal: Path) -> str:
     """The report's summary of a journal, without writing the report's files."""
-    from nasdsl.report import summarize
+    from nasdsl.report.summary import summarize
     from nasdsl.report.source import read_journal
 
     source = read_journal(journal)
