@@ -11,5 +11,5 @@ budget = 100 epochs
 space global { layers = 5..9; ops = [conv3x3, maxpool2x2]; filters = [16, 32, 64, 128] }
 evaluate keras { dataset = fashion_mnist; epochs = 9; batch_size = 128; subset = 10000; validation = 0.2 }
 search asha { min_epochs = 1; eta = 3 }
-final { top = 1; epochs = 10 }
+final { top = 1; epochs = 8 }
 run { workers = 2 }
