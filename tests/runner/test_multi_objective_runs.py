@@ -140,7 +140,7 @@ def _with_parameters(evaluator, known):
 
 def test_kill_9_then_rerun_gives_the_uninterrupted_journal(tmp_path: Path, nb101_store: Path):
     env = {**os.environ, "NASDSL_DATA": str(nb101_store.parent)}
-    budget = 1500
+    budget = 8000  # several commits: the kill lands inside the run
     files = {}
     for name in ("whole", "killed"):
         folder = tmp_path / name
