@@ -25,3 +25,15 @@ def article(word: str) -> str:
     """`a` or `an` before `word` as it is written (the language's keywords: an `evaluate`
     block, a `search` block), judged by its first letter."""
     return "an" if word.lstrip("`\"'")[:1].lower() in ("a", "e", "i", "o", "u") else "a"
+
+
+def duration(seconds: float) -> str:
+    """`42 s`, `3 min 05 s`, `2 h 07 min`."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, s = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {s:02d} s"
+    hours, m = divmod(minutes, 60)
+    return f"{hours} h {m:02d} min"

@@ -11,6 +11,7 @@ import numpy as np
 
 from nasdsl.hashing import spec_hash
 from nasdsl.store.importer import import_file
+from nb101_small import padded
 
 OPS = ["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"]
 EPOCHS = (4, 12, 36, 108)
@@ -33,11 +34,7 @@ def chain_cells() -> list[tuple[str, np.ndarray, list[str]]]:
 def write_epochs_table(path: Path, epochs: tuple[int, ...] = EPOCHS, seed: int = 0) -> Path:
     cells = chain_cells()
     n = len(cells)
-    adjacency = np.zeros((n, 7, 7), dtype=np.uint8)
-    ops = np.full((n, 7), "", dtype="<U15")
-    for i, (_, m, o) in enumerate(cells):
-        adjacency[i, :len(o), :len(o)] = m
-        ops[i, :len(o)] = o
+    adjacency, ops = padded(cells)
     rng = np.random.default_rng(seed)
     quality = rng.random(n)
     columns = {"hash": np.array([h for h, _, _ in cells]), "adjacency": adjacency, "ops": ops,

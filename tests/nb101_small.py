@@ -9,16 +9,22 @@ import numpy as np
 from nb101_specs import genuine_specs
 
 
+def padded(specs) -> tuple[np.ndarray, np.ndarray]:
+    """The `adjacency` and `ops` columns of (hash, matrix, ops) specs, padded to 7 vertices."""
+    adjacency = np.zeros((len(specs), 7, 7), dtype=np.uint8)
+    ops = np.full((len(specs), 7), "", dtype="<U15")
+    for i, (_, m, o) in enumerate(specs):
+        adjacency[i, :len(o), :len(o)] = m
+        ops[i, :len(o)] = o
+    return adjacency, ops
+
+
 def table_columns(count: int = 60, seed: int = 0) -> dict[str, np.ndarray]:
     """The columns of a table of `count` genuine cells: hash, padded spec, two accuracies at
     two epoch budgets and two repeats, training time, parameters."""
     specs = genuine_specs(count, seed)
     n = len(specs)
-    adjacency = np.zeros((n, 7, 7), dtype=np.uint8)
-    ops = np.full((n, 7), "", dtype="<U15")
-    for i, (_, m, o) in enumerate(specs):
-        adjacency[i, :len(o), :len(o)] = m
-        ops[i, :len(o)] = o
+    adjacency, ops = padded(specs)
     i = np.arange(n)
     columns = {"hash": np.array([h for h, _, _ in specs]), "adjacency": adjacency, "ops": ops,
                "trainable_parameters": i.astype(np.int64) * 1000 + 7}

@@ -28,6 +28,7 @@ from nasdsl.dashboard.catalog import Catalog, Entry
 from nasdsl.errors import ForeignFile, Incomparable, JournalError
 from nasdsl.report.html import PLOTS_JS, STYLE, TABLE_JS
 from nasdsl.report.numbers import number_text
+from nasdsl.wording import duration
 
 POLL_MS = 2000
 """How often an open page asks whether its journals changed."""
@@ -181,16 +182,7 @@ def _finite(value: object) -> object:
 
 
 def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, s = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {s:02d} s"
-    hours, m = divmod(minutes, 60)
-    return f"{hours} h {m:02d} min"
+    return "–" if seconds is None else duration(seconds)
 
 
 def _line(o: views.Overview) -> dict:

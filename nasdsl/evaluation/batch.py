@@ -147,7 +147,7 @@ class Batch:
             ats = None if at is None else at[pos:pos + len(rest)]
             if ats is not None:
                 self._at.update((first + i, a) for i, a in enumerate(ats))
-            fresh = self._fresh(rest, ats)
+            fresh = self._fresh(rest)
             outcomes = dict(zip(fresh, self._evaluate(
                 [self._item(first + i, rest[i]) for i in fresh],
                 [evaluation_seed(seed, first + i) for i in fresh])
@@ -340,7 +340,7 @@ class Batch:
         self._submitted += 1
         return index
 
-    def _fresh(self, rest: Sequence[Hashable], at: Sequence[At] | None = None) -> list[int]:
+    def _fresh(self, rest: Sequence[Hashable]) -> list[int]:
         """Positions in `rest` to evaluate: all, or with `reuse` the first of each
         architecture (at each fidelity) the run has not evaluated yet."""
         if self._reuse is None:

@@ -65,8 +65,7 @@ class Trial:
     state: bytes | None = None
 
 
-def rungs(min_epochs: int, eta: int, top: int, offered: Sequence[int] | None = None
-          ) -> tuple[int, ...]:
+def rungs(min_epochs: int, eta: int, top: int) -> tuple[int, ...]:
     """The fidelities of successive halving: `min_epochs` · `eta`^i below `top`, then `top`
     (1, 3, 9, 10 for 1, 3, 10). Where an evaluator offers only some epochs (a table), each
     rung must be one of them: `rung_problem` says so first."""
@@ -176,11 +175,6 @@ class FolderCheckpoints:
             except OSError:  # not empty (another run's states, a user's file), or gone
                 break
 
-    def size(self) -> int:
-        """Bytes the folder's states take."""
-        if not self.folder.is_dir():
-            return 0
-        return sum(p.stat().st_size for p in self.folder.glob("*.state"))
 
 
 def clear_checkpoints(output: Path) -> None:

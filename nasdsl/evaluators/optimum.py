@@ -65,17 +65,9 @@ def _best(data: str | None, metric: str, epochs: int, rules: Rules | None) -> fl
 
     try:
         store = NASBench101Store.open(data)
-        if metric not in store.metrics:
+        values = _cell_values(store, metric, epochs)
+        if values is None:
             return None
-        values = store.array(metric)
-        if values.ndim == 3:
-            if epochs not in store.epochs:
-                return None
-            runs = np.asarray(values[:, store.epochs.index(epochs), :], dtype=float)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # cells with no run
-                values = np.nanmean(runs, axis=1)
-        values = np.asarray(values, dtype=float)
         if rules is not None:
             values = values[_mask(store, rules)]
         best = np.nanmax(values) if np.isfinite(values).any() else None
@@ -84,6 +76,22 @@ def _best(data: str | None, metric: str, epochs: int, rules: Rules | None) -> fl
     except DataError:
         return None
     return None if best is None else float(best)
+
+
+def _cell_values(store, metric: str, epochs: int) -> np.ndarray | None:
+    """One value per cell of the store: a cell metric as it is, a run metric's mean over its
+    runs at `epochs`; None when the store lacks the metric or those epochs."""
+    if metric not in store.metrics:
+        return None
+    values = store.array(metric)
+    if values.ndim == 3:
+        if epochs not in store.epochs:
+            return None
+        runs = np.asarray(values[:, store.epochs.index(epochs), :], dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # cells with no run
+            values = np.nanmean(runs, axis=1)
+    return np.asarray(values, dtype=float)
 
 
 def in_space(store, space: dict) -> np.ndarray | None:
@@ -164,19 +172,9 @@ def _front(data: str | None, names: tuple[str, ...], senses: tuple[str, ...], ep
 
     try:
         store = NASBench101Store.open(data)
-        columns = []
-        for name in names:
-            if name not in store.metrics:
-                return None
-            values = store.array(name)
-            if values.ndim == 3:
-                if epochs not in store.epochs:
-                    return None
-                runs = np.asarray(values[:, store.epochs.index(epochs), :], dtype=float)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)  # cells with no run
-                    values = np.nanmean(runs, axis=1)
-            columns.append(np.asarray(values, dtype=float))
+        columns = [_cell_values(store, name, epochs) for name in names]
+        if any(c is None for c in columns):
+            return None
     except DamagedDataError:
         raise
     except DataError:

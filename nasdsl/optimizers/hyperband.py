@@ -9,7 +9,7 @@ bracket number b is generation b.
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, Mapping
+from typing import ClassVar
 
 import numpy as np
 
@@ -29,10 +29,6 @@ class Hyperband(MultiFidelitySearch):
     """Multi-fidelity: rounds of Hyperband's brackets until the budget is spent."""
 
     name: ClassVar[str] = "hyperband"
-
-    @classmethod
-    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
-        return None
 
     def search(self, evaluate_batch: EvaluateBatch, budget: BudgetMeter,
                rng: np.random.Generator) -> History:

@@ -8,7 +8,7 @@ the earlier evaluation first among equals; an invalid or failed candidate is nev
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar, Sequence
 
 from nasdsl.evaluation.fidelity import At, Fidelities, rungs
 from nasdsl.evaluation.history import Evaluation
@@ -79,13 +79,9 @@ class MultiFidelitySearch(Optimizer):
         low = self.min_epochs
         if low is None:
             low = fidelities.offered[0] if fidelities.offered else 1
-        return rungs(low, self.eta, fidelities.top, fidelities.offered)
+        return rungs(low, self.eta, fidelities.top)
 
     def at(self, epochs: int, parent: Evaluation | None) -> At:
         """Where a candidate is asked for: continuing `parent`'s training unless `continue`
         is off."""
         return At(epochs, parent.index if parent is not None and self.continues else None)
-
-    @classmethod
-    def largest_batch(cls, settings: Mapping[str, Any]) -> int | None:
-        return None

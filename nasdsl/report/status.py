@@ -20,7 +20,7 @@ from nasdsl.journal.file import identify
 from nasdsl.journal.lock import lock_path
 from nasdsl.journal.reader import Reader
 from nasdsl.journal.records import RunProgress
-from nasdsl.wording import count, rate as rate_words
+from nasdsl.wording import count, duration, rate as rate_words
 
 
 @dataclass(frozen=True)
@@ -133,17 +133,6 @@ def _per_fidelity(progress: list[RunProgress]) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(totals.items()))
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, s = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {s:02d} s"
-    hours, m = divmod(minutes, 60)
-    return f"{hours} h {m:02d} min"
-
-
 def describe(status: Status) -> str:
     """The lines `nasdsl status` prints."""
     state = f"running ({status.writer})" if status.writer else "not running"
@@ -165,7 +154,7 @@ def describe(status: Status) -> str:
                 else rate_words(1, 1 / status.rate, "evaluation"))  # `42 s per evaluation`
         rate = f"rate: {pace} (since the first run started)"
         if status.eta is not None:
-            rate += f"; ETA {_duration(status.eta)}"
+            rate += f"; ETA {duration(status.eta)}"
         lines.append(rate)
     lines.append(f"journal: {status.journal}")
     return "\n".join(lines)
