@@ -331,6 +331,12 @@ class _Compiler:
             raise self.src.error(f"the plan asks for {evaluations:,} evaluations; nasdsl runs "
                                  f"at most {limits.MAX_EVALUATIONS:,} (its journal would need "
                                  f"about {evaluations * 100 / 1e12:,.0f} TB)", where)
+        epochs = repeat * sum(int(c.budget.amount) for c in configs if c.budget.unit == "epochs")
+        if epochs > limits.MAX_EVALUATIONS:  # every evaluation trains an epoch at least
+            where = top.keys["budget"].pos if "budget" in top.keys else where
+            raise self.src.error(f"the plan asks for {epochs:,} epochs of training, as many "
+                                 f"evaluations at the most; nasdsl runs at most "
+                                 f"{limits.MAX_EVALUATIONS:,} evaluations", where)
 
     def _sort_blocks(self, blocks: Sequence[ast.Block]) -> _Blocks:
         out = _Blocks()

@@ -181,6 +181,12 @@ def test_an_epochs_budget_needs_a_multi_fidelity_search(tmp_path, store):
     assert "multi-fidelity" in str(info.value) and ":3:" in str(info.value)
 
 
+def test_an_epochs_budget_no_journal_could_hold_is_refused(tmp_path, store):
+    with pytest.raises(DslError) as info:
+        loads(_lookups(store, tmp_path, "hyperband", budget="1e30 epochs"), "exp.nas")
+    assert "epochs of training" in str(info.value) and ":3:" in str(info.value)
+
+
 def test_rungs_the_table_lacks_are_refused_naming_them(tmp_path, store):
     with pytest.raises(Exception) as info:
         run_plan(loads(_lookups(store, tmp_path, "successive_halving { eta = 2 }")))
