@@ -87,7 +87,7 @@ def test_make_run_on_a_clean_clone_is_short_and_ends_with_the_table(tmp_path, nb
                           capture_output=True, text=True, timeout=1800)
     output = (done.stdout + done.stderr).splitlines()
     assert done.returncode == 0, "\n".join(output[-40:])
-    assert len(output) < 40, "\n".join(output)
+    assert len(output) < 50, "\n".join(output)  # set-up, one line per experiment, the table and its legend
     lines = done.stdout.splitlines()
     header = readme_quickstart_table()[0]
     assert header in lines, "\n".join(lines[-20:])
